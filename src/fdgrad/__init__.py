@@ -1,0 +1,64 @@
+"""fdgrad: fast, exact-to-the-textbook numerical differentiation.
+
+Derivatives, partial derivatives, gradients and gradient descent by finite
+differences, with the hot loops in C and a pure-Python twin of the same API in
+:mod:`fdgrad.fallback`.
+
+The backend is chosen once, at import, and shown by ``fdgrad.BACKEND``:
+``"c"`` for the compiled kernels, ``"python"`` for the fallback.  Setting the
+environment variable ``FDGRAD_PUREPYTHON`` to a true word (1, true, yes, on)
+forces the fallback; if the compiled extension cannot be imported, fdgrad
+falls back with a warning.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from types import ModuleType
+
+from . import _pykernels
+from ._api import PUBLIC_NAMES, make_api
+
+__version__ = "0.1.0"
+
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+_FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+
+
+def _purepython_requested(value: str | None) -> bool:
+    """Whether FDGRAD_PUREPYTHON's value asks for the fallback."""
+    word = (value or "").strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word not in _FALSE_WORDS:
+        warnings.warn(
+            f"FDGRAD_PUREPYTHON={value!r} is not one of 1/true/yes/on or 0/false/no/off; "
+            "ignoring it and using the compiled backend",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return False
+
+
+def _select_kernels() -> tuple[ModuleType, str]:
+    if _purepython_requested(os.environ.get("FDGRAD_PUREPYTHON")):
+        return _pykernels, "python"
+    try:
+        from . import _ckernels
+    except ImportError as exc:
+        warnings.warn(
+            f"fdgrad's compiled extension could not be imported ({exc}); "
+            "using the pure-Python fallback, which is slower",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return _pykernels, "python"
+    return _ckernels, "c"
+
+
+_kernels, BACKEND = _select_kernels()
+
+globals().update(make_api(_kernels, __name__))
+
+__all__ = list(PUBLIC_NAMES)

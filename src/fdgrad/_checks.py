@@ -1,0 +1,213 @@
+"""Argument checking, shape handling and default steps, shared by both backends.
+
+Every public function checks its arguments here, once, before any kernel runs,
+so the compiled and the pure-Python backends raise the same exceptions with the
+same messages.  Messages name the parameter and the value it was given.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "EPS",
+    "Stencil",
+    "as_point",
+    "as_points",
+    "check_callable",
+    "check_index",
+    "check_lr",
+    "check_step_num",
+    "scalar_value",
+    "stencil_for",
+    "steps",
+]
+
+EPS = float(np.finfo(np.float64).eps)
+
+#: dtype kinds accepted as real numbers: signed, unsigned, float.
+_REAL_KINDS = frozenset("iuf")
+
+
+class Stencil(NamedTuple):
+    """derivative = sum(w * f(x + o*h)) / (denom * h), summed in order."""
+
+    offsets: tuple[float, ...]
+    weights: tuple[float, ...]
+    denom: float
+    #: relative default step: h = rel_step * max(1, |x|)
+    rel_step: float
+
+
+_STENCILS = {
+    "forward": Stencil((1.0, 0.0), (1.0, -1.0), 1.0, EPS**0.5),
+    "backward": Stencil((0.0, -1.0), (1.0, -1.0), 1.0, EPS**0.5),
+    "central": Stencil((1.0, -1.0), (1.0, -1.0), 2.0, EPS ** (1.0 / 3.0)),
+}
+METHODS = tuple(_STENCILS)
+
+
+def _show(value: Any) -> str:
+    """A short repr of a user's value for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_callable(f: Any) -> None:
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {_show(f)} of type {type(f).__name__}")
+
+
+def stencil_for(method: Any) -> Stencil:
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str, one of {', '.join(map(repr, METHODS))}; got {_show(method)}")
+    try:
+        return _STENCILS[method]
+    except KeyError:
+        raise ValueError(
+            f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}"
+        ) from None
+
+
+def _real_array(value: Any, name: str) -> np.ndarray:
+    """value as an ndarray of a real dtype (not yet converted), or a clear error."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be real numbers, got {_show(value)}")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+        raise ValueError(f"{name} must be a rectangular array of real numbers, got {_show(value)} ({exc})") from None
+    if arr.dtype.kind not in _REAL_KINDS:
+        raise TypeError(f"{name} must be real numbers, got {_show(value)} with dtype {arr.dtype}")
+    return arr
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        where = f" at index {tuple(int(i) for i in bad)}" if arr.ndim else ""
+        raise ValueError(f"{name} must be finite, got {arr[tuple(bad)]!r}{where}")
+
+
+def as_points(x: Any, name: str = "x") -> np.ndarray:
+    """x as a fresh float64 array of its own shape (0-d allowed), finite and non-empty."""
+    arr = _real_array(x, name)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    work = np.array(arr, dtype=np.float64, order="C", copy=True)
+    _check_finite(work, name)
+    return work
+
+
+def as_point(x: Any, name: str = "x") -> tuple[np.ndarray, tuple[int, ...]]:
+    """x as a fresh, flat, C-contiguous float64 working copy, and x's shape.
+
+    The copy is what the kernels perturb, so the caller's array is never
+    touched; integers, lists and float32 are converted to float64 here.
+    """
+    work = as_points(x, name)
+    if work.ndim == 0:
+        raise ValueError(
+            f"{name} must have at least one dimension, got the scalar {_show(x)}; use derivative() for scalars"
+        )
+    return work.reshape(-1), work.shape
+
+
+def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) -> np.ndarray:
+    """The step of every coordinate, as a flat float64 array like work.
+
+    h=None gives the conventional scaled step rel_step * max(1, |x|), rounded
+    to a representable one, (x + h) - x, as SciPy does.  A given h is used
+    exactly as given.
+    """
+    if h is None:
+        raw = stencil.rel_step * np.maximum(1.0, np.abs(work))
+        return (work + raw) - work
+    if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
+        raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
+    try:
+        harr = np.asarray(h)
+    except (ValueError, TypeError):
+        raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}") from None
+    if harr.dtype.kind not in _REAL_KINDS:
+        raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
+    if harr.ndim == 0:
+        value = float(harr)
+        if not (math.isfinite(value) and value > 0.0):
+            raise ValueError(f"h must be positive and finite, got {_show(h)}")
+        return np.full(work.shape, value)
+    if harr.shape != shape:
+        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
+    hflat = np.array(harr, dtype=np.float64, order="C").reshape(-1)
+    bad = ~(np.isfinite(hflat) & (hflat > 0.0))
+    if bad.any():
+        index = np.unravel_index(int(np.argmax(bad)), shape)
+        raise ValueError(
+            f"h must be positive and finite, got {hflat[np.argmax(bad)]!r} at index {tuple(int(i) for i in index)}"
+        )
+    return hflat
+
+
+def scalar_value(value: Any) -> float:
+    """f's return value as a float; f must return a real scalar."""
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, (int, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        if value.ndim != 0:
+            raise ValueError(f"f must return a scalar, got an array of shape {value.shape}")
+        if value.dtype.kind in _REAL_KINDS:
+            return float(value)
+    raise TypeError(f"f must return a real scalar, got {_show(value)} of type {type(value).__name__}")
+
+
+def check_index(i: Any, shape: tuple[int, ...]) -> int:
+    """i (an int, or a tuple of ints for an N-D x) as a flat index into x."""
+    n = int(np.prod(shape))
+    if isinstance(i, tuple):
+        if len(i) != len(shape):
+            raise ValueError(f"i must index one element of x with shape {shape}, got {i!r}")
+        try:
+            parts = [operator.index(part) for part in i]
+        except TypeError:
+            raise TypeError(f"i must be an int or a tuple of ints, got {_show(i)}") from None
+        for part, size in zip(parts, shape):
+            if not -size <= part < size:
+                raise ValueError(f"i must index one element of x with shape {shape}, got {i!r}")
+        return int(np.ravel_multi_index(tuple(p % s for p, s in zip(parts, shape)), shape))
+    if isinstance(i, (bool, np.bool_)):
+        raise TypeError(f"i must be an int or a tuple of ints, got {i!r}")
+    try:
+        flat = operator.index(i)
+    except TypeError:
+        raise TypeError(f"i must be an int or a tuple of ints, got {_show(i)}") from None
+    if not -n <= flat < n:
+        raise ValueError(f"i must be in the range [-{n}, {n}) for x of size {n}, got {flat}")
+    return flat % n
+
+
+def check_lr(lr: Any) -> float:
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)):
+        raise TypeError(f"lr must be a real number, got {_show(lr)}")
+    value = float(lr)
+    if not (math.isfinite(value) and value > 0.0):
+        raise ValueError(f"lr must be positive and finite, got {_show(lr)}")
+    return value
+
+
+def check_step_num(step_num: Any) -> int:
+    if isinstance(step_num, (bool, np.bool_)):
+        raise TypeError(f"step_num must be an int, got {step_num!r}")
+    try:
+        value = operator.index(step_num)
+    except TypeError:
+        raise TypeError(f"step_num must be an int, got {_show(step_num)}") from None
+    if value < 0:
+        raise ValueError(f"step_num must be >= 0, got {value}")
+    return value
+
