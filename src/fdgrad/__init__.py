@@ -13,6 +13,7 @@ falls back with a warning.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import warnings
 from types import ModuleType
@@ -47,8 +48,12 @@ def _select_kernels() -> tuple[ModuleType, str]:
     try:
         from . import _ckernels
     except ImportError as exc:
+        if importlib.util.find_spec(f"{__name__}._ckernels") is None:
+            reason = "fdgrad was installed without it (was a C compiler missing when it was built?)"
+        else:
+            reason = str(exc)
         warnings.warn(
-            f"fdgrad's compiled extension could not be imported ({exc}); "
+            f"fdgrad's compiled extension could not be imported: {reason}; "
             "using the pure-Python fallback, which is slower",
             RuntimeWarning,
             stacklevel=3,

@@ -64,7 +64,7 @@ def check_callable(f: Any) -> None:
 
 def stencil_for(method: Any) -> Stencil:
     if not isinstance(method, str):
-        raise TypeError(f"method must be a str, one of {', '.join(map(repr, METHODS))}; got {_show(method)}")
+        raise TypeError(f"method must be one of {', '.join(map(repr, METHODS))}, got {_show(method)}")
     try:
         return _STENCILS[method]
     except KeyError:
@@ -90,7 +90,7 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = f" at index {tuple(int(i) for i in bad)}" if arr.ndim else ""
-        raise ValueError(f"{name} must be finite, got {arr[tuple(bad)]!r}{where}")
+        raise ValueError(f"{name} must be finite, got {float(arr[tuple(bad)])!r}{where}")
 
 
 def as_points(x: Any, name: str = "x") -> np.ndarray:
@@ -147,7 +147,7 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
     if bad.any():
         index = np.unravel_index(int(np.argmax(bad)), shape)
         raise ValueError(
-            f"h must be positive and finite, got {hflat[np.argmax(bad)]!r} at index {tuple(int(i) for i in index)}"
+            f"h must be positive and finite, got {float(hflat[np.argmax(bad)])!r} at index {tuple(int(i) for i in index)}"
         )
     return hflat
 

@@ -1,0 +1,113 @@
+"""Command line: ``python -m fdgrad demo`` walks through the textbook examples.
+
+Each line shows the fdgrad call, its result, the analytic value and the error,
+so a reader of the textbooks can see every figure they print come out again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+import fdgrad
+
+
+def _shown(value: Any) -> str:
+    """Every digit of a float or of an array's floats (what the textbooks print)."""
+    return repr(np.asarray(value, dtype=float).tolist())
+
+
+def _row(call: str, value: Any, exact: Any) -> str:
+    error = float(np.max(np.abs(np.asarray(value, dtype=float) - np.asarray(exact, dtype=float))))
+    return f"  {call}\n      fdgrad {_shown(value):<40} exact {_shown(exact):<12} error {error:.1e}"
+
+
+def _softmax(a: np.ndarray) -> np.ndarray:
+    e = np.exp(a - np.max(a))
+    return e / np.sum(e)
+
+
+def demo(out: Callable[[str], None] = print) -> None:
+    """Print every example of the seed texts with fdgrad's result and the exact value."""
+    out(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}\n")
+
+    out("1. Derivatives by forward differences, dx = 0.001: (f(x+dx) - f(x)) / dx")
+    for text, f, df, points in [
+        ("x**3", lambda x: x**3, lambda x: 3 * x**2, (2,)),
+        ("x*x", lambda x: x * x, lambda x: 2 * x, (2,)),
+        ("x*x*x", lambda x: x * x * x, lambda x: 3 * x * x, (1, 2)),
+        ("3*x", lambda x: 3 * x, lambda x: 3, (1, 2)),
+    ]:
+        for x in points:
+            call = f"derivative(lambda x: {text}, {x}, h=0.001, method='forward')"
+            out(_row(call, fdgrad.derivative(f, x, h=0.001, method="forward"), df(x)))
+
+    out("\n2. Partial derivatives and the gradient of x*x + y*y at (1, 3), forward, step 0.01")
+
+    def f_xy(p: np.ndarray) -> float:
+        [x, y] = p
+        return x * x + y * y
+
+    for i in (0, 1):
+        call = f"partial(f, [1, 3], {i}, h=0.01, method='forward')"
+        out(_row(call, fdgrad.partial(f_xy, [1, 3], i, h=0.01, method="forward"), [2.0, 6.0][i]))
+    out(_row("gradient(f, [1, 3], h=0.01, method='forward')", fdgrad.gradient(f_xy, [1, 3], h=0.01, method="forward"), [2.0, 6.0]))
+
+    out("\n3. numerical_diff (central, h = 1e-4) of 0.01 x**2 + 0.1 x")
+    for x, exact in ((5, 0.2), (10, 0.3)):
+        call = f"numerical_diff(lambda x: 0.01*x**2 + 0.1*x, {x})"
+        out(_row(call, fdgrad.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, x), exact))
+
+    out("\n4. Partial derivatives of x0**2 + x1**2 at (3, 4), as functions of one variable")
+    out(_row("numerical_diff(lambda x0: x0*x0 + 4.0**2.0, 3.0)", fdgrad.numerical_diff(lambda x0: x0 * x0 + 4.0**2.0, 3.0), 6.0))
+    out(_row("numerical_diff(lambda x1: 3.0**2.0 + x1*x1, 4.0)", fdgrad.numerical_diff(lambda x1: 3.0**2.0 + x1 * x1, 4.0), 8.0))
+
+    def function_2(x: np.ndarray) -> float:
+        return x[0] ** 2 + x[1] ** 2
+
+    out("\n5. numerical_gradient (central, h = 1e-4) of x0**2 + x1**2")
+    for point in ([3.0, 4.0], [0.0, 2.0], [3.0, 0.0]):
+        call = f"numerical_gradient(function_2, np.array({point}))"
+        out(_row(call, fdgrad.numerical_gradient(function_2, np.array(point)), 2 * np.array(point)))
+
+    out("\n6. Gradient descent on x0**2 + x1**2 from (-3, 4), lr = 0.1, 100 steps")
+    x = fdgrad.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100, h=1e-4)
+    out(_row("gradient_descent(function_2, [-3.0, 4.0], lr=0.1, step_num=100, h=1e-4)", x, [0.0, 0.0]))
+    out(f"  printed by numpy: {x!r}")
+
+    out("\n7. Neural network: dL/dW for a 2x3 weight matrix, softmax + cross-entropy loss")
+    W = np.array([[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]])
+    xin, t = np.array([0.6, 0.9]), np.array([0.0, 0.0, 1.0])
+
+    def loss(w: np.ndarray) -> float:
+        return float(-np.sum(t * np.log(_softmax(xin @ w))))
+
+    W_before = W.copy()
+    dW = fdgrad.numerical_gradient(loss, W)
+    exact = np.outer(xin, _softmax(xin @ W) - t)
+    out("  numerical_gradient(loss, W) =")
+    out(textwrap.indent(np.array2string(dW, precision=10), "      "))
+    out("  exact: outer(x, softmax(x @ W) - t) =")
+    out(textwrap.indent(np.array2string(exact, precision=10), "      "))
+    out(f"  largest error {np.max(np.abs(dW - exact)):.1e}; W unchanged: {np.array_equal(W, W_before)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fdgrad", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="walk through the textbook examples, each beside its exact value")
+    sub.add_parser("info", help="print the version and the backend in use")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        demo()
+    else:
+        print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

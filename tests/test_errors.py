@@ -1,0 +1,100 @@
+"""Bad arguments raise TypeError or ValueError naming the parameter and value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def sum_sq(x):
+    return float(np.sum(x**2))
+
+
+X = [1.0, 2.0]
+
+# (function, args, kwargs, exception, fragments the message must contain)
+BAD = [
+    # method
+    ("gradient", (sum_sq, X), {"method": "sideways"}, ValueError, ["method", "'sideways'", "'central'"]),
+    ("derivative", (np.sin, 1.0), {"method": "Central"}, ValueError, ["method", "'Central'"]),
+    ("partial", (sum_sq, X, 0), {"method": 2}, TypeError, ["method", "2"]),
+    ("gradient_descent", (sum_sq, X), {"method": None}, TypeError, ["method", "None"]),
+    # h
+    ("gradient", (sum_sq, X), {"h": 0.0}, ValueError, ["h must be positive and finite", "0.0"]),
+    ("gradient", (sum_sq, X), {"h": -0.001}, ValueError, ["h must be positive and finite, got -0.001"]),
+    ("derivative", (np.sin, 1.0), {"h": float("nan")}, ValueError, ["h must be positive and finite", "nan"]),
+    ("derivative", (np.sin, 1.0), {"h": float("inf")}, ValueError, ["h", "inf"]),
+    ("gradient", (sum_sq, X), {"h": [1e-3, 1e-3, 1e-3]}, ValueError, ["h", "(2,)", "(3,)"]),
+    ("gradient", (sum_sq, X), {"h": [1e-3, -1e-3]}, ValueError, ["h must be positive", "-0.001", "(1,)"]),
+    ("gradient", (sum_sq, X), {"h": "small"}, TypeError, ["h", "'small'"]),
+    ("gradient", (sum_sq, X), {"h": True}, TypeError, ["h", "True"]),
+    ("derivative", (np.sin, [1.0, 2.0]), {"h": [1e-3]}, ValueError, ["h", "(2,)", "(1,)"]),
+    # f
+    ("gradient", (3, X), {}, TypeError, ["f must be callable", "3"]),
+    ("derivative", ("sin", 1.0), {}, TypeError, ["f must be callable", "'sin'"]),
+    ("gradient", (lambda x: x, X), {}, ValueError, ["f must return a scalar", "shape (2,)"]),
+    ("gradient", (lambda x: x[:1], X), {}, ValueError, ["f must return a scalar", "shape (1,)"]),
+    ("gradient", (lambda x: None, X), {}, TypeError, ["f must return a real scalar", "None"]),
+    ("gradient", (lambda x: "1.0", X), {}, TypeError, ["f must return a real scalar", "'1.0'"]),
+    ("gradient", (lambda x: 1j, X), {}, TypeError, ["f must return a real scalar", "1j"]),
+    ("derivative", (lambda x: [x], 1.0), {}, TypeError, ["f must return a real scalar", "list"]),
+    ("derivative", (lambda x: x.sum(), [1.0, 2.0]), {}, ValueError, ["f must return an array of x's shape (2,)", "()"]),
+    # x
+    ("gradient", (sum_sq, []), {}, ValueError, ["x must not be empty", "(0,)"]),
+    ("derivative", (np.sin, np.zeros((2, 0))), {}, ValueError, ["x must not be empty", "(2, 0)"]),
+    ("gradient", (sum_sq, ["a", "b"]), {}, TypeError, ["x must be real numbers", "'a'"]),
+    ("gradient", (sum_sq, "ab"), {}, TypeError, ["x must be real numbers", "'ab'"]),
+    ("gradient", (sum_sq, [1 + 2j, 3]), {}, TypeError, ["x must be real numbers", "complex"]),
+    ("gradient", (sum_sq, np.array([1.0, None])), {}, TypeError, ["x must be real numbers", "object"]),
+    ("gradient", (sum_sq, [[1.0, 2.0], [3.0]]), {}, ValueError, ["x must be a rectangular array"]),
+    ("gradient", (sum_sq, [1.0, float("nan")]), {}, ValueError, ["x must be finite", "nan", "(1,)"]),
+    ("derivative", (np.sin, float("inf")), {}, ValueError, ["x must be finite", "inf"]),
+    ("gradient", (sum_sq, 3.0), {}, ValueError, ["x must have at least one dimension", "3.0"]),
+    ("gradient", (sum_sq, [True, False]), {}, TypeError, ["x must be real numbers", "bool"]),
+    # i
+    ("partial", (sum_sq, X, 2), {}, ValueError, ["i must be in the range [-2, 2)", "2"]),
+    ("partial", (sum_sq, X, -3), {}, ValueError, ["i", "-3"]),
+    ("partial", (sum_sq, X, 0.5), {}, TypeError, ["i must be an int", "0.5"]),
+    ("partial", (sum_sq, np.zeros((2, 3)), (1, 3)), {}, ValueError, ["i must index", "(1, 3)"]),
+    ("partial", (sum_sq, np.zeros((2, 3)), (1,)), {}, ValueError, ["i must index", "(1,)"]),
+    # gradient descent
+    ("gradient_descent", (sum_sq, X), {"step_num": -1}, ValueError, ["step_num must be >= 0, got -1"]),
+    ("gradient_descent", (sum_sq, X), {"step_num": 2.5}, TypeError, ["step_num must be an int", "2.5"]),
+    ("gradient_descent", (sum_sq, X), {"lr": float("inf")}, ValueError, ["lr must be positive and finite", "inf"]),
+    ("gradient_descent", (sum_sq, X), {"lr": float("nan")}, ValueError, ["lr", "nan"]),
+    ("gradient_descent", (sum_sq, X), {"lr": -0.1}, ValueError, ["lr", "-0.1"]),
+    ("gradient_descent", (sum_sq, X), {"lr": "fast"}, TypeError, ["lr must be a real number", "'fast'"]),
+    ("gradient_descent", (sum_sq, X), {"history": "yes"}, TypeError, ["history must be a bool", "'yes'"]),
+    ("gradient_descent", (sum_sq, []), {}, ValueError, ["init_x must not be empty"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs", "exc", "fragments"), BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)]
+)
+def test_bad_argument(fd, name, args, kwargs, exc, fragments):
+    with pytest.raises(exc) as info:
+        getattr(fd, name)(*args, **kwargs)
+    assert type(info.value) is exc
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+
+
+@pytest.mark.parametrize("bad", [{"h": -1.0}, {"method": "x"}, {"h": [1.0]}])
+def test_caller_data_unchanged_on_bad_arguments(fd, bad):
+    x = np.array([1.0, 2.0, 3.0])
+    h = bad.get("h")
+    h_before = list(h) if isinstance(h, list) else h
+    with pytest.raises(ValueError):
+        fd.gradient(sum_sq, x, **bad)
+    assert x.tolist() == [1.0, 2.0, 3.0]
+    assert (list(h) if isinstance(h, list) else h) == h_before
+
+
+def test_zero_step_num_returns_a_copy(fd):
+    x = np.array([1.0, 2.0])
+    out = fd.gradient_descent(sum_sq, x, step_num=0)
+    assert np.array_equal(out, x) and out is not x
+    out[0] = 9.0
+    assert x[0] == 1.0
