@@ -119,3 +119,31 @@ def test_works_as_scipy_jac():
 
     res = optimize.minimize(rosen, np.zeros(4), jac=lambda x: fdgrad.gradient(rosen, x), method="BFGS")
     np.testing.assert_allclose(res.x, np.ones(4), atol=1e-4)
+
+
+def _stub_functions():
+    """The public functions declared in the installed fdgrad/__init__.pyi."""
+    import ast
+    from pathlib import Path
+
+    stub = Path(fdgrad.__file__).with_name("__init__.pyi")
+    tree = ast.parse(stub.read_text())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            args = node.args
+            positional = [a.arg for a in args.args]
+            defaults = [ast.literal_eval(d) for d in args.defaults]
+            found.setdefault(node.name, []).append((positional, [a.arg for a in args.kwonlyargs], defaults))
+    return found
+
+
+@pytest.mark.parametrize("name", PUBLIC_NAMES)
+def test_type_stub_matches_runtime(name):
+    declared = _stub_functions()[name]
+    params = inspect.signature(getattr(fdgrad, name)).parameters.values()
+    names = [p.name for p in params]
+    defaults = [p.default for p in params if p.default is not inspect.Parameter.empty]
+    # An overloaded function may move a trailing parameter to keyword-only.
+    assert any(pos + kw == names for pos, kw, _ in declared), (declared, names)
+    assert any(d == defaults for _, _, d in declared), (declared, defaults)

@@ -119,6 +119,10 @@ def test_integer_x_gives_float_gradient(fd):
     assert grad.dtype == np.float64
     np.testing.assert_allclose(grad, [6.0, 8.0], rtol=1e-10)
     assert x.dtype.kind == "i" and x.tolist() == [3, 4]
+    # ...which is what the textbook loop itself does with the same input.
+    from fdgrad import _textbook
+
+    assert _textbook.numerical_gradient(lambda v: v[0] ** 2 + v[1] ** 2, x.copy()).tolist() == [0, 0]
 
 
 def test_list_and_float32_x(fd):

@@ -1,0 +1,29 @@
+"""The examples in README.md run and print what the README says."""
+
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_examples():
+    text = README.read_text()
+    # The examples are the ```python blocks, written as interactive sessions.
+    blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]
+    assert len(blocks) >= 8
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest("\n".join(blocks), {}, "README.md", str(README), 0)
+    assert len(test.examples) >= 20
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0
+
+
+def test_readme_commands():
+    text = README.read_text()
+    assert 'pip install . && python -m fdgrad demo' in text
+    assert 'pip install ".[test]" && python -m pytest' in text
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert 'pip install --quiet ".[test]"' in ci and '-m pytest' in ci
