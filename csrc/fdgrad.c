@@ -3,45 +3,166 @@
 
 static int stencil_ok(const fdgrad_stencil *s)
 {
-    return s != NULL && s->npoints >= 1 && s->npoints <= FDGRAD_MAX_POINTS;
+    return s != NULL && s->npoints >= 1 && s->npoints <= FDGRAD_MAX_POINTS
+           && (s->hpow == 1 || s->hpow == 2);
 }
 
-/* The one formula both kernels use: sum_k w_k fk[k] / (denom h), summed in order. */
-static double stencil_value(const fdgrad_stencil *s, const double *fk, double h)
+/* The one formula every stencil kernel uses; fk[k * stride] is f at offset k. */
+static double stencil_value(const fdgrad_stencil *s, const double *fk, size_t stride, double h)
 {
     double acc = s->weights[0] * fk[0];
     for (int k = 1; k < s->npoints; k++) {
-        acc = acc + s->weights[k] * fk[k];
+        acc = acc + s->weights[k] * fk[(size_t)k * stride];
     }
-    return acc / (s->denom * h);
+    double scale = s->denom * h;
+    if (s->hpow == 2) {
+        scale = scale * h;
+    }
+    return acc / scale;
 }
 
-int fdgrad_gradient_range(fdgrad_objective f, void *ctx, double *x, size_t n,
-                          const double *h, const fdgrad_stencil *stencil,
-                          double f0, size_t start, size_t stop, double *out)
+/* f at x with x[i] = xi + o * h (restored afterwards, also on failure). */
+static int eval_at(fdgrad_objective f, void *ctx, double *x, size_t i, double xi,
+                   double o, double h, double *out)
 {
-    if (f == NULL || x == NULL || h == NULL || out == NULL || !stencil_ok(stencil)
-        || start > stop || stop > n) {
+    x[i] = xi + o * h;
+    int rc = f(ctx, x, out);
+    x[i] = xi;
+    return rc;
+}
+
+int fdgrad_evaluate_range(fdgrad_objective f, void *ctx, double *x, size_t n, size_t m,
+                          const double *h, const double *offsets, int npoints,
+                          size_t start, size_t stop, double *out)
+{
+    if (f == NULL || x == NULL || h == NULL || offsets == NULL || out == NULL || m == 0
+        || npoints < 1 || start > stop || stop > n) {
         return FDGRAD_EINVAL;
     }
-    double fk[FDGRAD_MAX_POINTS];
     for (size_t i = start; i < stop; i++) {
         const double xi = x[i];
-        const double hi = h[i];
-        for (int k = 0; k < stencil->npoints; k++) {
-            const double o = stencil->offsets[k];
-            if (o == 0.0) {
-                fk[k] = f0;
-                continue;
-            }
-            x[i] = xi + o * hi;
-            if (f(ctx, x, &fk[k]) != 0) {
-                x[i] = xi;
+        for (int k = 0; k < npoints; k++) {
+            double *dest = out + ((i - start) * (size_t)npoints + (size_t)k) * m;
+            if (eval_at(f, ctx, x, i, xi, offsets[k], h[i], dest) != 0) {
                 return FDGRAD_ECALLBACK;
             }
         }
-        x[i] = xi;
-        out[i] = stencil_value(stencil, fk, hi);
+    }
+    return FDGRAD_OK;
+}
+
+int fdgrad_jacobian_range(fdgrad_objective f, void *ctx, double *x, size_t n, size_t m,
+                          const double *h, const fdgrad_stencil *stencil, const double *f0,
+                          size_t start, size_t stop, double *work, double *out)
+{
+    if (f == NULL || x == NULL || h == NULL || work == NULL || out == NULL || m == 0
+        || !stencil_ok(stencil) || start > stop || stop > n) {
+        return FDGRAD_EINVAL;
+    }
+    const int np = stencil->npoints;
+    for (size_t i = start; i < stop; i++) {
+        const double xi = x[i];
+        for (int k = 0; k < np; k++) {
+            double *dest = work + (size_t)k * m;
+            const double o = stencil->offsets[k];
+            if (o == 0.0) {
+                if (f0 == NULL) {
+                    return FDGRAD_EINVAL;
+                }
+                for (size_t j = 0; j < m; j++) {
+                    dest[j] = f0[j];
+                }
+            } else if (eval_at(f, ctx, x, i, xi, o, h[i], dest) != 0) {
+                return FDGRAD_ECALLBACK;
+            }
+        }
+        for (size_t j = 0; j < m; j++) {
+            out[j * n + i] = stencil_value(stencil, work + j, m, h[i]);
+        }
+    }
+    return FDGRAD_OK;
+}
+
+int fdgrad_complex_range(fdgrad_objective f, void *ctx, double *xz, size_t n, size_t m,
+                         const double *h, size_t start, size_t stop, double *work,
+                         double *out)
+{
+    if (f == NULL || xz == NULL || h == NULL || work == NULL || out == NULL || m == 0
+        || start > stop || stop > n) {
+        return FDGRAD_EINVAL;
+    }
+    for (size_t i = start; i < stop; i++) {
+        double *im = xz + 2 * i + 1;
+        *im = h[i];
+        int rc = f(ctx, xz, work);
+        *im = 0.0;
+        if (rc != 0) {
+            return FDGRAD_ECALLBACK;
+        }
+        for (size_t j = 0; j < m; j++) {
+            out[j * n + i] = work[j] / h[i];
+        }
+    }
+    return FDGRAD_OK;
+}
+
+int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
+                         const double *h, double f0, const double *f1, int side,
+                         size_t start, size_t stop, double *out)
+{
+    if (f == NULL || x == NULL || h == NULL || out == NULL || start > stop || stop > n
+        || side < -1 || side > 1 || (side != 0 && f1 == NULL)) {
+        return FDGRAD_EINVAL;
+    }
+    const double s = (double)side;
+    for (size_t i = start; i < stop; i++) {
+        const double xi = x[i];
+        const double hi = h[i];
+        double fa, fb, fc, fd;
+        /* The diagonal. */
+        if (side == 0) {
+            if (eval_at(f, ctx, x, i, xi, 1.0, hi, &fa) != 0
+                || eval_at(f, ctx, x, i, xi, -1.0, hi, &fb) != 0) {
+                return FDGRAD_ECALLBACK;
+            }
+            out[i * n + i] = (fa - 2.0 * f0 + fb) / (hi * hi);
+        } else {
+            if (eval_at(f, ctx, x, i, xi, 2.0 * s, hi, &fa) != 0) {
+                return FDGRAD_ECALLBACK;
+            }
+            out[i * n + i] = (fa - 2.0 * f1[i] + f0) / (hi * hi);
+        }
+        /* The entries right of it, mirrored below it. */
+        for (size_t j = i + 1; j < n; j++) {
+            const double xj = x[j];
+            const double hj = h[j];
+            double value;
+            if (side == 0) {
+                x[i] = xi + hi;
+                if (eval_at(f, ctx, x, j, xj, 1.0, hj, &fa) != 0
+                    || eval_at(f, ctx, x, j, xj, -1.0, hj, &fb) != 0) {
+                    x[i] = xi;
+                    return FDGRAD_ECALLBACK;
+                }
+                x[i] = xi - hi;
+                if (eval_at(f, ctx, x, j, xj, 1.0, hj, &fc) != 0
+                    || eval_at(f, ctx, x, j, xj, -1.0, hj, &fd) != 0) {
+                    x[i] = xi;
+                    return FDGRAD_ECALLBACK;
+                }
+                value = (fa - fb - fc + fd) / (4.0 * hi * hj);
+            } else {
+                x[i] = xi + s * hi;
+                if (eval_at(f, ctx, x, j, xj, s, hj, &fa) != 0) {
+                    x[i] = xi;
+                    return FDGRAD_ECALLBACK;
+                }
+                value = (fa - f1[i] - f1[j] + f0) / (hi * hj);
+            }
+            x[i] = xi;
+            out[i * n + j] = value;
+            out[j * n + i] = value;
+        }
     }
     return FDGRAD_OK;
 }
@@ -62,7 +183,7 @@ int fdgrad_combine(const fdgrad_stencil *stencil, const double *const *fvals,
         for (int k = 0; k < stencil->npoints; k++) {
             fk[k] = fvals[k][j];
         }
-        out[j] = stencil_value(stencil, fk, h[j]);
+        out[j] = stencil_value(stencil, fk, 1, h[j]);
     }
     return FDGRAD_OK;
 }

@@ -5,15 +5,17 @@
  * src/fdgrad/_cfdgrad.pxd mirror this header and must be kept in step with it.
  *
  * Arithmetic contract (shared bit for bit with the pure-Python kernels in
- * src/fdgrad/_pykernels.py): for a stencil with offsets o_k, weights w_k and
- * denominator d, the derivative along coordinate i with step h is
+ * src/fdgrad/_pykernels.py): a perturbed coordinate is x_i + o * h_i; a
+ * stencil with offsets o_k, weights w_k, denominator d and power p gives
  *
- *     acc = w_0 * f_0;  acc += w_k * f_k  (k = 1, 2, ...);  acc / (d * h)
+ *     acc = w_0 * f_0;  acc = acc + w_k * f_k  (k = 1, 2, ...);  acc / (d * h^p)
  *
- * where f_k = f(x + o_k h e_i), evaluated at x_i + o_k * h.  A zero offset
- * reuses the value f(x) given by the caller, so a forward gradient costs n + 1
- * evaluations and a central one 2n.  Build without FMA contraction
+ * with d * h^p computed as (d * h) for p = 1 and (d * h) * h for p = 2.  A zero
+ * offset reuses f(x), given by the caller.  Build without FMA contraction
  * (-ffp-contract=off) so that C and Python round identically.
+ *
+ * Every kernel loops over a range of coordinates [start, stop) so that
+ * disjoint ranges, each over its own copy of x, can run on different threads.
  */
 #ifndef FDGRAD_H
 #define FDGRAD_H
@@ -33,38 +35,67 @@ extern "C" {
 #define FDGRAD_MAX_POINTS 16
 
 /*
- * The objective: evaluate f at the n doubles of x and store the value in *out.
- * Return 0 on success; any other value stops the loop that called it.  ctx is
- * the caller's context, passed through untouched.
+ * The objective: evaluate f at x and store its m values in out[0..m).  x holds
+ * n doubles (2n for the complex-step kernel: real and imaginary parts
+ * interleaved), and m is fixed for one kernel call.  Return 0 on success; any
+ * other value stops the loop that called it.  ctx is passed through untouched.
  */
 typedef int (*fdgrad_objective)(void *ctx, const double *x, double *out);
 
-/* A finite-difference stencil: derivative = sum_k w_k f(x + o_k h) / (denom h). */
+/* A stencil: derivative = sum_k w_k f(x + o_k h) / (denom h^hpow). */
 typedef struct {
     int npoints;
+    int hpow; /* 1 for a first derivative, 2 for a second one */
     double offsets[FDGRAD_MAX_POINTS];
     double weights[FDGRAD_MAX_POINTS];
     double denom;
 } fdgrad_stencil;
 
 /*
- * Partial derivatives of f at x for the coordinates start <= i < stop.
- *
- * x (length n) is the working buffer that f reads; coordinate i is perturbed
- * in place and restored before the next one, and also when f fails.  h[i] is
- * the step and out[i] receives the derivative of coordinate i.  f0 is f(x),
- * used for zero offsets.  Disjoint ranges over private copies of x can run
- * on different threads.  Returns FDGRAD_OK, FDGRAD_ECALLBACK when f failed
- * (out is then partly written), or FDGRAD_EINVAL.
+ * Raw values: for start <= i < stop and each offset o_k, f at x with x_i
+ * replaced by x_i + o_k h[i].  The m values land in
+ * out[((i - start) * npoints + k) * m + j].  Zero offsets are evaluated too.
  */
-int fdgrad_gradient_range(fdgrad_objective f, void *ctx, double *x, size_t n,
-                          const double *h, const fdgrad_stencil *stencil,
-                          double f0, size_t start, size_t stop, double *out);
+int fdgrad_evaluate_range(fdgrad_objective f, void *ctx, double *x, size_t n, size_t m,
+                          const double *h, const double *offsets, int npoints,
+                          size_t start, size_t stop, double *out);
 
 /*
- * Elementwise stencil combination: out[j] = sum_k w_k fvals[k][j] / (denom h[j])
- * for j < n, where fvals[k] holds f at x + o_k h.  Same arithmetic as
- * fdgrad_gradient_range.  Returns FDGRAD_OK or FDGRAD_EINVAL.
+ * Stencil derivatives: out[j * n + i] is the derivative of output j with
+ * respect to x_i, for start <= i < stop.  f0 holds f(x) (m values), used for
+ * zero offsets; work holds npoints * m doubles of scratch.  With m = 1 this is
+ * the gradient.
+ */
+int fdgrad_jacobian_range(fdgrad_objective f, void *ctx, double *x, size_t n, size_t m,
+                          const double *h, const fdgrad_stencil *stencil, const double *f0,
+                          size_t start, size_t stop, double *work, double *out);
+
+/*
+ * Complex step: xz holds x as n complex numbers (re, im interleaved, im = 0).
+ * f stores the imaginary parts of its m values in work (m doubles of scratch);
+ * out[j * n + i] = Im f_j / h[i].
+ */
+int fdgrad_complex_range(fdgrad_objective f, void *ctx, double *xz, size_t n, size_t m,
+                         const double *h, size_t start, size_t stop, double *work,
+                         double *out);
+
+/*
+ * Hessian rows start <= i < stop, entries j >= i, mirrored into out (n * n,
+ * row-major), so the result is symmetric by construction.  side 0: central,
+ *   H_ii = (f(x+h_i) - 2 f0 + f(x-h_i)) / (h_i h_i),
+ *   H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j);
+ * side +1 or -1: one-sided with s = side,
+ *   H_ii = (f(x+2s h_i) - 2 f1[i] + f0) / (h_i h_i),
+ *   H_ij = (f(x+s h_i+s h_j) - f1[i] - f1[j] + f0) / (h_i h_j),
+ * where f1[i] = f(x + s h_i e_i) comes from the caller (unused when central).
+ */
+int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
+                         const double *h, double f0, const double *f1, int side,
+                         size_t start, size_t stop, double *out);
+
+/*
+ * Elementwise stencil combination: out[j] = sum_k w_k fvals[k][j] / (denom h[j]^hpow)
+ * for j < n, with the arithmetic of fdgrad_jacobian_range.
  */
 int fdgrad_combine(const fdgrad_stencil *stencil, const double *const *fvals,
                    const double *h, size_t n, double *out);

@@ -18,7 +18,8 @@ from fdgrad._api import PUBLIC_NAMES
 
 
 def test_same_public_names():
-    assert fdgrad.__all__ == fdgrad.fallback.__all__ == list(PUBLIC_NAMES)
+    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, "DiffInfo", "GradCheck"]
+    assert fdgrad.DiffInfo is fdgrad.fallback.DiffInfo and fdgrad.GradCheck is fdgrad.fallback.GradCheck
     for name in PUBLIC_NAMES:
         assert callable(getattr(fdgrad, name)) and callable(getattr(fdgrad.fallback, name))
 
@@ -48,8 +49,12 @@ def test_docstring_examples_run(name):
 def test_compiled_signatures_are_embedded():
     from fdgrad import _ckernels
 
-    assert _ckernels.gradient_range.__doc__.startswith("gradient_range(")
+    assert _ckernels.jacobian_range.__doc__.startswith("jacobian_range(")
     assert set(_ckernels.__all__) == set(fdgrad._pykernels.__all__)
+    for name in _ckernels.__all__:
+        compiled_doc = getattr(_ckernels, name).__doc__
+        assert compiled_doc.startswith(name + "(")
+        assert compiled_doc.split("\n", 1)[1].strip() == getattr(fdgrad._pykernels, name).__doc__.strip()
 
 
 def test_backend_attribute():

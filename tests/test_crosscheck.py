@@ -8,6 +8,8 @@ exception types and messages when the arguments are bad.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
+
 import numpy as np
 import pytest
 
@@ -26,25 +28,63 @@ def elementwise(x):
     return np.sin(x) * x**2 + np.cos(0.5 * x)
 
 
+def vector_objective(x):
+    return np.array([np.sum(np.sin(x) * x), np.prod(np.cos(x[:4])), x[0] * x[-1]])
+
+
 def cases(n, method, rng):
     """(name, args, kwargs) for every public function at size n."""
     x = rng.uniform(-3, 3, size=n) * 10.0 ** rng.integers(-3, 4, size=n)
     h_array = np.abs(x) * 1e-5 + 1e-7
+    orders = {"central": (4, 6, 8), "forward": (2, 3, 4), "backward": (2, 3, 4)}[method]
     yield "derivative", (elementwise, x), {"method": method}
     yield "derivative", (np.sin, float(x[0])), {"method": method, "h": 1e-3}
+    yield "derivative", (elementwise, x), {"method": method, "adaptive": True, "full_output": True}
+    yield "derivative", (np.sin, float(x[0])), {"method": method, "order": orders[0]}
     yield "partial", (objective, x, n // 2), {"method": method}
+    yield "partial", (objective, x, n // 2), {"method": method, "adaptive": True, "full_output": True}
     yield "gradient", (objective, x), {"method": method}
     yield "gradient", (objective, x), {"method": method, "h": h_array}
     yield "gradient", (objective, x.reshape(1, n)), {"method": method, "h": 1e-6}
+    for order in orders:
+        yield "gradient", (objective, x), {"method": method, "order": order, "full_output": True}
+    small = x[: min(n, 60)]
+    yield "gradient", (objective, small), {"method": method, "adaptive": True, "full_output": True}
+    yield "jacobian", (vector_objective, small), {"method": method}
+    yield "jacobian", (vector_objective, small), {"method": method, "order": orders[-1]}
+    yield "jacobian", (vector_objective, small[:8]), {"method": method, "adaptive": True, "full_output": True}
+    yield "hessian", (objective, x[:12]), {"method": method, "full_output": True}
+    yield "hessian_diag", (objective, small), {"method": method, "order": orders[0]}
+    yield "directional", (objective, x, x[::-1]), {"method": method}
+    yield "directional", (objective, x, x[::-1]), {"method": method, "adaptive": True, "full_output": True}
+    yield "check_grad", (objective, np.cos(small), small), {"method": method, "adaptive": False}
+    yield "check_grad", (objective, np.cos(small), small), {"method": method}
     yield "gradient_descent", (objective, x), {"method": method, "lr": 1e-3, "step_num": 3, "history": True}
     yield "numerical_diff", (elementwise, x), {}
     yield "numerical_gradient", (objective, x), {}
+    if method == "central":  # the complex step, once per size
+        yield "gradient", (complex_objective, x), {"method": "complex"}
+        yield "jacobian", (complex_vector, small), {"method": "complex", "full_output": True}
+        yield "derivative", (np.sin, x), {"method": "complex"}
+
+
+def complex_objective(x):
+    return np.sum(np.sin(x) * x**2) + np.prod(np.cos(x[:3]))
+
+
+def complex_vector(x):
+    return np.array([np.sum(np.exp(np.sin(x))), x[0] * x[-1]])
 
 
 def same(a, b):
+    """Equal to the last bit (NaN equal to NaN), and of the same types."""
     if isinstance(a, tuple):
-        return len(a) == len(b) and all(same(p, q) for p, q in zip(a, b))
-    return type(a) is type(b) and np.array_equal(a, b)
+        return type(a) is type(b) and len(a) == len(b) and all(same(p, q) for p, q in zip(a, b))
+    if is_dataclass(a):
+        return type(a) is type(b) and all(same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+    if isinstance(a, (bool, int, str)):
+        return type(a) is type(b) and a == b
+    return type(a) is type(b) and np.array_equal(a, b, equal_nan=True)
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -64,7 +64,7 @@ BAD = [
     ("gradient_descent", (sum_sq, X), {"lr": float("nan")}, ValueError, ["lr", "nan"]),
     ("gradient_descent", (sum_sq, X), {"lr": -0.1}, ValueError, ["lr", "-0.1"]),
     ("gradient_descent", (sum_sq, X), {"lr": "fast"}, TypeError, ["lr must be a real number", "'fast'"]),
-    ("gradient_descent", (sum_sq, X), {"history": "yes"}, TypeError, ["history must be a bool", "'yes'"]),
+    ("gradient_descent", (sum_sq, X), {"history": "yes"}, TypeError, ["history must be True or False", "'yes'"]),
     ("gradient_descent", (sum_sq, []), {}, ValueError, ["init_x must not be empty"]),
 ]
 

@@ -8,32 +8,43 @@ and error messages by construction; only the inner loops differ.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _adaptive
 from ._checks import (
-    Stencil,
     as_point,
     as_points,
+    check_bool,
     check_callable,
     check_index,
     check_lr,
     check_step_num,
+    check_tolerance,
+    imag_value,
+    resolve_method,
     scalar_value,
-    stencil_for,
     steps,
+    vector_converter,
 )
+from ._stencils import Stencil
 
-__all__ = ["PUBLIC_NAMES", "make_api"]
+__all__ = ["PUBLIC_NAMES", "DiffInfo", "GradCheck", "make_api"]
 
 #: The public functions, in the order the documentation presents them.
 PUBLIC_NAMES = (
     "derivative",
     "partial",
     "gradient",
+    "jacobian",
+    "hessian",
+    "hessian_diag",
+    "directional",
+    "check_grad",
     "gradient_descent",
     "numerical_diff",
     "numerical_gradient",
@@ -42,11 +53,65 @@ PUBLIC_NAMES = (
 #: The step of the textbook aliases (numerical_diff, numerical_gradient).
 TEXTBOOK_STEP = 1e-4
 
-Method = str
+#: Adaptive evaluation keeps at most this many f values in memory at once.
+_ADAPTIVE_BLOCK = 1 << 20
+
 Step = Union[float, ArrayLike, None]
+Objective = Callable[[Any], Any]
 
 
-def _elementwise_values(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+@dataclass(frozen=True)
+class DiffInfo:
+    """What ``full_output=True`` returns beside the value.
+
+    Attributes
+    ----------
+    error : float or ndarray
+        The estimated absolute error of each entry of the value (its shape).
+        Estimated with ``adaptive=True``; NaN where no estimate was made.
+    nfev : int
+        The number of evaluations of ``f``.
+    step : float or ndarray
+        The step behind each entry (for ``hessian``, the step of each
+        coordinate, in ``x``'s shape).
+    """
+
+    error: Union[float, np.ndarray]
+    nfev: int
+    step: Union[float, np.ndarray]
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """The result of :func:`check_grad`.
+
+    Attributes
+    ----------
+    max_abs_error, max_rel_error : float
+        The largest ``|grad - numeric|`` and the largest
+        ``|grad - numeric| / max(|grad|, |numeric|)`` over all entries.
+    worst_index : tuple of int
+        The entry that exceeds its tolerance the most (or comes closest).
+    ok : bool
+        Whether every entry is within its tolerance,
+        ``atol + rtol * |numeric| + error`` (error: the estimated error of the
+        finite-difference value).
+    numeric, analytic : ndarray
+        The finite-difference gradient and the user's, in ``x``'s shape.
+    tolerance : ndarray
+        Each entry's tolerance.
+    """
+
+    max_abs_error: float
+    max_rel_error: float
+    worst_index: tuple
+    ok: bool
+    numeric: np.ndarray
+    analytic: np.ndarray
+    tolerance: np.ndarray
+
+
+def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.ndarray:
     """f's value at an array of points, for an elementwise derivative."""
     arr = np.asarray(value)
     if arr.shape != shape:
@@ -54,38 +119,132 @@ def _elementwise_values(value: Any, shape: tuple[int, ...]) -> np.ndarray:
             f"f must return an array of x's shape {shape} for an elementwise derivative, "
             f"got shape {arr.shape} (for a function of the whole array use gradient())"
         )
+    if imag:
+        return imag_value(shape)(arr).reshape(-1) if shape else np.array([imag_value(())(arr)])
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
     return np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
 
 
+def _side(stencil: Stencil) -> int:
+    return {"central": 0, "forward": 1, "backward": -1}[stencil.method]
+
+
 def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
     """The public functions bound to ``kernels``, presented as members of ``module``."""
-    gradient_range = kernels.gradient_range
-    combine = kernels.combine
 
-    def read_only_view(work: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    def read_only_view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         # f sees the working buffer in x's shape; it may read it but not write it.
-        view = work.reshape(shape)
+        view = buffer.reshape(shape)
         view.flags.writeable = False
         return view
 
-    def grad_into(
-        f: Callable[[np.ndarray], Any],
-        work: np.ndarray,
-        view: np.ndarray,
-        hs: np.ndarray,
-        stencil: Stencil,
-        out: np.ndarray,
-        start: int,
-        stop: int,
-    ) -> None:
-        f0 = scalar_value(f(view)) if 0.0 in stencil.offsets else float("nan")
-        gradient_range(f, scalar_value, work, view, hs, stencil, f0, out, start, stop)
+    class Problem:
+        """f at a working copy of x: the buffer the kernels perturb and f's view of it."""
+
+        def __init__(self, f: Objective, x: Any, name: str = "x") -> None:
+            self.f = f
+            self.work, self.shape = as_point(x, name)
+            self.n = self.work.shape[0]
+            self.view = read_only_view(self.work, self.shape)
+
+        def outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
+            """f(x) as a flat array, its shape, and the converter of f's values."""
+            if scalar:
+                return np.array([scalar_value(self.f(self.view))]), (), scalar_value
+            first = np.asarray(self.f(self.view))
+            if first.dtype.kind not in "iuf":
+                raise TypeError(f"f must return real numbers, got {first!r} with dtype {first.dtype}")
+            if first.size == 0:
+                raise ValueError(f"f must return at least one value, got shape {first.shape}")
+            convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
+            return np.ascontiguousarray(first, dtype=np.float64).reshape(-1), first.shape, convert
+
+        def stencil_jacobian(self, hs: np.ndarray, stencil: Stencil, f0: np.ndarray, convert: Any,
+                             start: int = 0, stop: Optional[int] = None) -> np.ndarray:
+            out = np.empty(f0.size * self.n)
+            stop = self.n if stop is None else stop
+            kernels.jacobian_range(self.f, convert, self.work, self.view, f0.size, hs, stencil, f0, start, stop, out)
+            return out.reshape(f0.size, self.n)
+
+        def complex_jacobian(self, hs: np.ndarray, m: int, out_shape: tuple[int, ...],
+                             start: int = 0, stop: Optional[int] = None) -> np.ndarray:
+            xz = self.work.astype(np.complex128)
+            view = read_only_view(xz, self.shape)
+            out = np.empty(m * self.n)
+            stop = self.n if stop is None else stop
+            kernels.complex_range(self.f, imag_value(out_shape), xz, view, m, hs, start, stop, out)
+            return out.reshape(m, self.n)
+
+        def adaptive_jacobian(self, stencil: Stencil, f0: np.ndarray, convert: Any,
+                              start: int = 0, stop: Optional[int] = None) -> _adaptive.AdaptiveResult:
+            m = f0.size
+            side = _side(stencil)
+            stop = self.n if stop is None else stop
+
+            def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
+                out = np.empty((hi - lo) * len(offsets) * m)
+                kernels.evaluate_range(self.f, convert, self.work, self.view, m, h, offsets, lo, hi, out)
+                return out.reshape(hi - lo, len(offsets), m)
+
+            block = max(1, _ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
+            parts = [
+                _adaptive.adaptive_derivative(evaluate, self.work, m, side, f0, lo, min(lo + block, stop))
+                for lo in range(start, stop, block)
+            ]
+            return _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
+
+    def differentiate(problem: Problem, h: Any, stencil: Stencil, adaptive: bool, scalar: bool,
+                      start: int = 0, stop: Optional[int] = None):
+        """Derivatives of f's outputs along coordinates start..stop-1.
+
+        Returns (values (m, n), errors (m, n), steps (m, n), nfev, out_shape);
+        only columns start..stop-1 are meaningful.
+        """
+        n = problem.n
+        stop = n if stop is None else stop
+        count = stop - start
+        if stencil.method == "complex":
+            hs = steps(h, problem.work, problem.shape, stencil)
+            if scalar:
+                m, out_shape, nfev = 1, (), count
+            else:
+                xz = read_only_view(problem.work.astype(np.complex128), problem.shape)
+                out_shape = np.shape(problem.f(xz))
+                m, nfev = int(np.prod(out_shape)), count + 1
+            values = problem.complex_jacobian(hs, m, out_shape, start, stop)
+            return values, np.full(values.shape, np.nan), np.broadcast_to(hs, values.shape), nfev, out_shape
+        needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or not scalar
+        if needs_f0:
+            f0, out_shape, convert = problem.outputs(scalar)
+        else:
+            f0, out_shape, convert = np.full(1, np.nan), (), scalar_value
+        if adaptive:
+            result = problem.adaptive_jacobian(stencil, f0, convert, start, stop)
+            values = np.full((f0.size, n), np.nan)
+            errors, used = values.copy(), values.copy()
+            values[:, start:stop], errors[:, start:stop], used[:, start:stop] = (
+                result.value.T, result.error.T, result.step.T)
+            nfev = _adaptive.evaluations(count, _side(stencil)) + (1 if needs_f0 and stencil.method == "central" else 0)
+            return values, errors, used, nfev, out_shape
+        hs = steps(h, problem.work, problem.shape, stencil)
+        values = problem.stencil_jacobian(hs, stencil, f0, convert, start, stop)
+        evaluated = sum(1 for o in stencil.offsets if o != 0.0)
+        nfev = count * evaluated + (1 if needs_f0 else 0)
+        return values, np.full(values.shape, np.nan), np.broadcast_to(hs, values.shape), nfev, out_shape
+
+    def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
+        return (value, DiffInfo(error, nfev, step)) if full_output else value
 
     def derivative(
-        f: Callable[[Any], Any], x: ArrayLike, h: Step = None, method: Method = "central"
-    ) -> Union[float, np.ndarray]:
+        f: Objective,
+        x: ArrayLike,
+        h: Step = None,
+        method: str = "central",
+        order: Optional[int] = None,
+        adaptive: bool = False,
+        full_output: bool = False,
+    ) -> Any:
         """Derivative of a function of one variable.
 
         Parameters
@@ -99,12 +258,24 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         h : float or array_like, optional
             The step: a positive finite number, or an array of ``x``'s shape,
             used exactly as given.  The default is the conventional scaled
-            step, ``sqrt(eps) * max(1, |x|)`` for forward and backward
-            differences and ``eps**(1/3) * max(1, |x|)`` for central ones,
-            rounded so that ``x + h`` is exact.
-        method : {"central", "forward", "backward"}
-            ``(f(x+h) - f(x-h)) / (2h)``, ``(f(x+h) - f(x)) / h`` or
-            ``(f(x) - f(x-h)) / h``.
+            step ``c * max(1, |x|)``, rounded so that ``x + h`` is exact,
+            with ``c = eps**(1/(order+1))``: ``sqrt(eps)`` for order-1
+            forward and backward differences, ``eps**(1/3)`` for order-2
+            central ones.
+        method : {"central", "forward", "backward", "complex"}
+            ``(f(x+h) - f(x-h)) / (2h)``, ``(f(x+h) - f(x)) / h``,
+            ``(f(x) - f(x-h)) / h`` and their higher orders, or the complex
+            step ``Im f(x + ih) / h`` (``f`` must accept complex input).
+        order : int, optional
+            The accuracy order: 2 (default), 4, 6 or 8 for central
+            differences, 1 (default), 2, 3 or 4 for one-sided ones.
+        adaptive : bool
+            Richardson extrapolation over a ladder of steps chosen from the
+            data, with an error estimate: about 1e-13 relative accuracy for
+            12 evaluations (central).  ``h`` and ``order`` are then unused.
+        full_output : bool
+            Also return a :class:`DiffInfo` with the estimated error, the
+            number of evaluations and the steps.
 
         Returns
         -------
@@ -113,38 +284,68 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
 
         Examples
         --------
+        >>> import numpy as np
         >>> import fdgrad
         >>> fdgrad.derivative(lambda x: x**3, 2, h=0.001, method="forward")
         12.006000999997823
         >>> fdgrad.derivative(lambda x: x**2, [1.0, 2.0, 3.0], h=1e-4)
         array([2., 4., 6.])
+        >>> value, info = fdgrad.derivative(np.exp, 1.0, adaptive=True, full_output=True)
+        >>> bool(abs(value / np.e - 1) < 1e-12), bool(info.error < 1e-11), info.nfev
+        (True, True, 12)
         """
         check_callable(f)
-        stencil = stencil_for(method)
+        adaptive = check_bool(adaptive, "adaptive")
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, order, adaptive)
         points = as_points(x)
+        shape = points.shape
         flat = points.reshape(-1)
-        hs = steps(h, flat, points.shape, stencil)
-        fvals = []
-        if points.ndim == 0:
-            x0, h0 = float(flat[0]), float(hs[0])
-            for o in stencil.offsets:
-                value = scalar_value(f(x0 if o == 0.0 else x0 + o * h0))
-                fvals.append(np.array([value]))
+        scalar = points.ndim == 0
+        imag = stencil.method == "complex"
+
+        def evaluate_points(arg: np.ndarray) -> np.ndarray:
+            if scalar:
+                value = f(complex(arg[0]) if imag else float(arg[0]))
+                return _elementwise_values(np.asarray(value) if imag else scalar_value(value), (), imag)
+            return _elementwise_values(f(arg.reshape(shape)), shape, imag)
+
+        if adaptive:
+            side = _side(stencil)
+            f0 = evaluate_points(flat) if side else None
+
+            def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
+                columns = [evaluate_points(flat + o * h) for o in offsets]
+                return np.stack(columns, axis=1)[:, :, None]
+
+            result = _adaptive.adaptive_derivative(evaluate, flat, 1, side, f0, 0, flat.size)
+            value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
+            nfev = _adaptive.evaluations(1, side)  # each call evaluates every element
         else:
-            for o in stencil.offsets:
-                arg = points if o == 0.0 else (flat + o * hs).reshape(points.shape)
-                fvals.append(_elementwise_values(f(arg), points.shape))
-        out = np.empty(flat.shape)
-        combine(stencil, fvals, hs, out)
-        return float(out[0]) if points.ndim == 0 else out.reshape(points.shape)
+            hs = steps(h, flat, shape, stencil)
+            if imag:
+                value = evaluate_points(flat + 1j * hs) / hs
+                nfev = 1
+            else:
+                fvals = [evaluate_points(flat) if o == 0.0 else evaluate_points(flat + o * hs) for o in stencil.offsets]
+                value = np.empty(flat.shape)
+                kernels.combine(stencil, fvals, hs, value)
+                nfev = len(fvals)
+            error, step = np.full(flat.shape, np.nan), hs
+        if scalar:
+            return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output)
+        return finish(value.reshape(shape), error.reshape(shape), nfev, step.reshape(shape), full_output)
 
     def partial(
-        f: Callable[[np.ndarray], Any],
+        f: Objective,
         x: ArrayLike,
         i: Union[int, tuple[int, ...]],
         h: Step = None,
-        method: Method = "central",
-    ) -> float:
+        method: str = "central",
+        order: Optional[int] = None,
+        adaptive: bool = False,
+        full_output: bool = False,
+    ) -> Any:
         """Partial derivative of ``f`` with respect to ``x[i]`` at ``x``.
 
         Parameters
@@ -158,7 +359,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         i : int or tuple of int
             The coordinate: a flat index (negative counts from the end) or,
             for an N-D ``x``, a tuple index such as ``(1, 2)``.
-        h, method
+        h, method, order, adaptive, full_output
             As for :func:`gradient`; an array ``h`` contributes ``h[i]``.
 
         Returns
@@ -171,19 +372,27 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> f = lambda p: p[0] * p[0] + p[1] * p[1]
         >>> fdgrad.partial(f, [1, 3], 1, h=0.01, method="forward")
         6.009999999999849
+        >>> fdgrad.partial(f, [1, 3], 1, order=4)
+        6.0
         """
         check_callable(f)
-        stencil = stencil_for(method)
-        work, shape = as_point(x)
-        flat_i = check_index(i, shape)
-        hs = steps(h, work, shape, stencil)
-        out = np.empty(work.shape)
-        grad_into(f, work, read_only_view(work, shape), hs, stencil, out, flat_i, flat_i + 1)
-        return float(out[flat_i])
+        adaptive = check_bool(adaptive, "adaptive")
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, order, adaptive)
+        problem = Problem(f, x)
+        k = check_index(i, problem.shape)
+        values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True, k, k + 1)
+        return finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output)
 
     def gradient(
-        f: Callable[[np.ndarray], Any], x: ArrayLike, h: Step = None, method: Method = "central"
-    ) -> np.ndarray:
+        f: Objective,
+        x: ArrayLike,
+        h: Step = None,
+        method: str = "central",
+        order: Optional[int] = None,
+        adaptive: bool = False,
+        full_output: bool = False,
+    ) -> Any:
         """Gradient of a scalar function of an array.
 
         Parameters
@@ -199,12 +408,24 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         h : float or array_like, optional
             The step: a positive finite number, or an array of ``x``'s shape,
             used exactly as given.  The default is the conventional scaled
-            step, ``sqrt(eps) * max(1, |x_i|)`` for forward and backward
-            differences and ``eps**(1/3) * max(1, |x_i|)`` for central ones,
-            rounded so that ``x_i + h_i`` is exact.
-        method : {"central", "forward", "backward"}
-            Central differences cost 2n evaluations of ``f``; forward and
-            backward ones n + 1 (``f(x)`` is evaluated once).
+            step ``c * max(1, |x_i|)``, rounded so that ``x_i + h_i`` is
+            exact, with ``c = eps**(1/(order+1))``: ``sqrt(eps)`` for
+            order-1 forward and backward differences, ``eps**(1/3)`` for
+            order-2 central ones.
+        method : {"central", "forward", "backward", "complex"}
+            Central differences cost ``order * n`` evaluations of ``f``;
+            one-sided ones ``order * n + 1`` (``f(x)`` is evaluated once);
+            the complex step ``n`` (``f`` must accept complex input).
+        order : int, optional
+            The accuracy order: 2 (default), 4, 6 or 8 for central
+            differences, 1 (default), 2, 3 or 4 for one-sided ones.
+        adaptive : bool
+            Richardson extrapolation per coordinate over a ladder of steps
+            chosen from the data, with an error estimate: about 1e-13
+            relative accuracy for 12 evaluations per coordinate (central).
+        full_output : bool
+            Also return a :class:`DiffInfo` (estimated error, evaluations,
+            steps).
 
         Returns
         -------
@@ -220,22 +441,325 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         (2, 3)
         """
         check_callable(f)
-        stencil = stencil_for(method)
+        adaptive = check_bool(adaptive, "adaptive")
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, order, adaptive)
+        problem = Problem(f, x)
+        values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
+        shape = problem.shape
+        return finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
+
+    def jacobian(
+        f: Objective,
+        x: ArrayLike,
+        h: Step = None,
+        method: str = "central",
+        order: Optional[int] = None,
+        adaptive: bool = False,
+        full_output: bool = False,
+    ) -> Any:
+        """Jacobian of an array-valued function of an array.
+
+        Parameters
+        ----------
+        f : callable
+            ``f(x) -> array`` for an array ``x`` of ``x``'s shape; every call
+            returns the same shape.  ``f`` is given a read-only array and
+            must not keep it.
+        x : array_like
+            The point, of any shape; never modified.
+        h, method, order, adaptive, full_output
+            As for :func:`gradient`.  ``f(x)`` is evaluated once, and the
+            one-sided methods reuse it.
+
+        Returns
+        -------
+        ndarray
+            ``J[j..., i...] = d f[j...] / d x[i...]``, of shape
+            ``f(x).shape + x.shape``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fdgrad
+        >>> fdgrad.jacobian(lambda p: np.array([p[0] * p[1], p[0] + 2 * p[1]]), [3.0, 4.0], h=1e-4)
+        array([[4., 3.],
+               [1., 2.]])
+        """
+        check_callable(f)
+        adaptive = check_bool(adaptive, "adaptive")
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, order, adaptive)
+        problem = Problem(f, x)
+        values, errors, used, nfev, out_shape = differentiate(problem, h, stencil, adaptive, False)
+        shape = out_shape + problem.shape
+        return finish(values.reshape(shape), errors.reshape(shape), nfev, np.array(used).reshape(shape), full_output)
+
+    def hessian(
+        f: Objective,
+        x: ArrayLike,
+        h: Step = None,
+        method: str = "central",
+        full_output: bool = False,
+    ) -> Any:
+        """Hessian of a scalar function of an array, symmetric by construction.
+
+        Parameters
+        ----------
+        f : callable
+            ``f(x) -> float``, as for :func:`gradient`.
+        x : array_like
+            The point, of any shape; never modified.
+        h : float or array_like, optional
+            The step, used as given; the default is ``eps**(1/4) * max(1, |x_i|)``
+            for central differences and ``eps**(1/3) * max(1, |x_i|)`` for
+            one-sided ones, rounded so that ``x_i + h_i`` is exact.
+        method : {"central", "forward", "backward"}
+            Central: ``H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j)``
+            and ``H_ii = (f(x+h_i) - 2 f(x) + f(x-h_i)) / h_i**2``, error
+            O(h**2), ``2 n**2 + 1`` evaluations.  One-sided: error O(h),
+            ``n (n + 3) / 2 + 1`` evaluations.
+        full_output : bool
+            Also return a :class:`DiffInfo` (no error estimate; ``step`` has
+            ``x``'s shape).
+
+        Returns
+        -------
+        ndarray
+            Of shape ``x.shape + x.shape``; exactly symmetric.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fdgrad
+        >>> H = fdgrad.hessian(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0])
+        >>> np.round(H, 6)
+        array([[ 4.,  2.],
+               [ 2., 12.]])
+        """
+        check_callable(f)
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, None, False, deriv=2, methods=("central", "forward", "backward"))
+        problem = Problem(f, x)
+        side = _side(stencil)
+        hs = steps(h, problem.work, problem.shape, stencil)
+        n = problem.n
+        f0 = scalar_value(f(problem.view))
+        if side:
+            f1 = np.empty(n)
+            kernels.evaluate_range(f, scalar_value, problem.work, problem.view, 1, hs, (float(side),), 0, n, f1)
+        else:
+            f1 = np.empty(0)
+        out = np.empty(n * n)
+        kernels.hessian_range(f, scalar_value, problem.work, problem.view, hs, f0, f1, side, 0, n, out)
+        nfev = 1 + (2 * n * n if side == 0 else n * (n + 3) // 2)
+        shape = problem.shape + problem.shape
+        return finish(out.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(problem.shape), full_output)
+
+    def hessian_diag(
+        f: Objective,
+        x: ArrayLike,
+        h: Step = None,
+        method: str = "central",
+        order: Optional[int] = None,
+        full_output: bool = False,
+    ) -> Any:
+        """The diagonal of the Hessian, ``d2 f / d x_i**2``, without the rest.
+
+        Parameters
+        ----------
+        f : callable
+            ``f(x) -> float``, as for :func:`gradient`.
+        x : array_like
+            The point, of any shape; never modified.
+        h : float or array_like, optional
+            The step, used as given; the default is
+            ``eps**(1/(order+2)) * max(1, |x_i|)``, rounded.
+        method : {"central", "forward", "backward"}
+        order : int, optional
+            2 (default), 4, 6 or 8 for central differences; 1 (default) to 4
+            for one-sided ones.
+        full_output : bool
+            Also return a :class:`DiffInfo`.
+
+        Returns
+        -------
+        ndarray
+            Of ``x``'s shape.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fdgrad
+        >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
+        array([ 4., 12.])
+        """
+        check_callable(f)
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, order, False, deriv=2, methods=("central", "forward", "backward"))
+        problem = Problem(f, x)
+        values, errors, used, nfev, _ = differentiate(problem, h, stencil, False, True)
+        shape = problem.shape
+        return finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
+
+    def directional(
+        f: Objective,
+        x: ArrayLike,
+        v: ArrayLike,
+        h: Optional[float] = None,
+        method: str = "central",
+        order: Optional[int] = None,
+        adaptive: bool = False,
+        full_output: bool = False,
+    ) -> Any:
+        """Directional derivative: the derivative of ``f(x + t v)`` at ``t = 0``.
+
+        Equals ``gradient(f, x) . v`` (a Jacobian-vector product) but costs
+        2 evaluations (central), whatever the size of ``x``.
+
+        Parameters
+        ----------
+        f : callable
+            ``f(x) -> float``, as for :func:`gradient`.
+        x, v : array_like
+            The point and the direction, of the same shape; ``v`` is not
+            normalised (scale it to a unit vector for the slope along it).
+        h : float, optional
+            The step in ``t``; the default moves ``x`` by about
+            ``c * max(1, max|x|)`` (``c`` as for :func:`gradient`).
+        method, order, adaptive, full_output
+            As for :func:`gradient`.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> import fdgrad
+        >>> round(fdgrad.directional(lambda p: p[0]**2 + 3 * p[1], [1.0, 2.0], [1.0, 1.0]), 8)
+        5.0
+        """
+        check_callable(f)
+        adaptive = check_bool(adaptive, "adaptive")
+        full_output = check_bool(full_output, "full_output")
+        stencil = resolve_method(method, order, adaptive)
         work, shape = as_point(x)
-        hs = steps(h, work, shape, stencil)
-        out = np.empty(work.shape)
-        grad_into(f, work, read_only_view(work, shape), hs, stencil, out, 0, work.shape[0])
-        return out.reshape(shape)
+        direction = as_points(v, "v")
+        if direction.shape != shape:
+            raise ValueError(f"v must have x's shape {shape}, got shape {direction.shape}")
+        vflat = direction.reshape(-1)
+        size = float(np.max(np.abs(vflat)))
+        if size == 0.0:
+            raise ValueError("v must not be zero")
+        # g(t) = f(x + s t v) at t = 0, where s = max(1, max|x|) / max|v| makes
+        # t's natural scale 1 (s = 1 when h is given: h is a step in t).
+        scale = max(1.0, float(np.max(np.abs(work)))) / size if h is None else 1.0
+        direction_step = scale * vflat
+
+        def g(t: np.ndarray) -> Any:
+            return f(read_only_view(work + t[0] * direction_step, shape))
+
+        values, errors, used, nfev, _ = differentiate(Problem(g, np.zeros(1)), h, stencil, adaptive, True)
+        return finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
+                      full_output)
+
+    def check_grad(
+        f: Objective,
+        grad: Union[Objective, ArrayLike],
+        x: ArrayLike,
+        h: Step = None,
+        method: str = "central",
+        order: Optional[int] = None,
+        adaptive: bool = True,
+        rtol: float = 1e-6,
+        atol: float = 1e-8,
+        raise_on_mismatch: bool = False,
+    ) -> GradCheck:
+        """Check a gradient (hand-written or from autodiff) against fdgrad's.
+
+        Parameters
+        ----------
+        f : callable
+            ``f(x) -> float``.
+        grad : callable or array_like
+            ``grad(x) -> array`` of ``x``'s shape, or the gradient at ``x``.
+        x : array_like
+            The point; never modified.
+        h, method, order, adaptive
+            How fdgrad computes its gradient; by default adaptively, with an
+            error estimate that widens each entry's tolerance.
+        rtol, atol : float
+            An entry passes when ``|grad - numeric| <= atol + rtol * |numeric|
+            + error``, error being the estimated error of ``numeric``.
+        raise_on_mismatch : bool
+            Raise an ``AssertionError`` naming the worst entry, both values
+            and the tolerance, instead of returning a failed check.
+
+        Returns
+        -------
+        GradCheck
+            ``max_abs_error``, ``max_rel_error``, ``worst_index``, ``ok``,
+            ``numeric``, ``analytic`` and ``tolerance``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fdgrad
+        >>> f = lambda p: p[0]**2 * p[1]
+        >>> fdgrad.check_grad(f, lambda p: np.array([2 * p[0] * p[1], p[0]**2]), [1.5, -2.0]).ok
+        True
+        >>> result = fdgrad.check_grad(f, [-6.0, 2.0], [1.5, -2.0])
+        >>> result.ok, result.worst_index
+        (False, (1,))
+        """
+        check_callable(f)
+        rtol = check_tolerance(rtol, "rtol")
+        atol = check_tolerance(atol, "atol")
+        raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
+        work, shape = as_point(x)
+        if callable(grad):
+            given = grad(read_only_view(work.copy(), shape))
+        else:
+            given = grad
+        analytic = np.array(given, dtype=np.float64) if np.asarray(given).dtype.kind in "iuf" else None
+        if analytic is None:
+            raise TypeError(f"grad must give real numbers, got {np.asarray(given).dtype}")
+        if analytic.shape != shape:
+            raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
+        numeric, info = gradient(f, work.reshape(shape), h, method, order, adaptive, True)
+        diff = np.abs(analytic - numeric)
+        size = np.maximum(np.abs(analytic), np.abs(numeric))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(size > 0, diff / size, 0.0)
+        estimate = np.where(np.isfinite(info.error), info.error, 0.0)
+        tolerance = atol + rtol * np.abs(numeric) + estimate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess = np.where(diff == 0, 0.0, diff / tolerance)
+        excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN anywhere is a mismatch
+        worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), shape))
+        ok = bool(np.all(excess <= 1.0))
+        result = GradCheck(float(np.max(diff)), float(np.max(rel)), worst, ok, numeric, analytic, tolerance)
+        if raise_on_mismatch and not ok:
+            raise AssertionError(
+                f"gradient mismatch at index {worst}: grad gives {float(analytic[worst])!r}, finite differences "
+                f"give {float(numeric[worst])!r}; |difference| {float(diff[worst]):.3g} > tolerance "
+                f"{float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + estimated error "
+                f"{float(estimate[worst]):.3g})"
+            )
+        return result
 
     def gradient_descent(
-        f: Callable[[np.ndarray], Any],
+        f: Objective,
         init_x: ArrayLike,
         lr: float = 0.01,
         step_num: int = 100,
         h: Step = None,
-        method: Method = "central",
+        method: str = "central",
         history: bool = False,
-    ) -> Union[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        order: Optional[int] = None,
+        adaptive: bool = False,
+    ) -> Any:
         """Minimise ``f`` by gradient descent: ``x -= lr * gradient(f, x)``.
 
         Parameters
@@ -253,6 +777,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             afresh at every iterate.
         history : bool
             Also return the path: every iterate, the start included.
+        order, adaptive
+            As for :func:`gradient`.
 
         Returns
         -------
@@ -271,28 +797,26 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         check_callable(f)
         rate = check_lr(lr)
         count = check_step_num(step_num)
-        stencil = stencil_for(method)
-        if not isinstance(history, (bool, np.bool_)):
-            raise TypeError(f"history must be a bool, got {history!r}")
-        work, shape = as_point(init_x, "init_x")
-        fixed_h = None if h is None else steps(h, work, shape, stencil)
-        view = read_only_view(work, shape)
-        n = work.shape[0]
-        grad = np.empty(n)
-        path = np.empty((count + 1, n)) if history else None
+        history = check_bool(history, "history")
+        adaptive = check_bool(adaptive, "adaptive")
+        stencil = resolve_method(method, order, adaptive)
+        problem = Problem(f, init_x, "init_x")
+        if h is not None:
+            h = steps(h, problem.work, problem.shape, stencil)  # checked once, fixed
+        work = problem.work
+        path = np.empty((count + 1, problem.n)) if history else None
         if path is not None:
             path[0] = work
         for step in range(count):
-            hs = steps(None, work, shape, stencil) if fixed_h is None else fixed_h
-            grad_into(f, work, view, hs, stencil, grad, 0, n)
-            work -= rate * grad
+            grad = differentiate(problem, None if h is None else h.reshape(problem.shape), stencil, adaptive, True)[0]
+            work -= rate * grad[0]
             if path is not None:
                 path[step + 1] = work
         if path is not None:
-            return work.reshape(shape), path.reshape((count + 1,) + shape)
-        return work.reshape(shape)
+            return work.reshape(problem.shape), path.reshape((count + 1,) + problem.shape)
+        return work.reshape(problem.shape)
 
-    def numerical_diff(f: Callable[[Any], Any], x: ArrayLike) -> Union[float, np.ndarray]:
+    def numerical_diff(f: Objective, x: ArrayLike) -> Any:
         """The textbook ``numerical_diff``: central difference with h = 1e-4.
 
         Same as ``derivative(f, x, h=1e-4, method="central")``, that is
@@ -306,7 +830,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         """
         return derivative(f, x, h=TEXTBOOK_STEP, method="central")
 
-    def numerical_gradient(f: Callable[[np.ndarray], Any], x: ArrayLike) -> np.ndarray:
+    def numerical_gradient(f: Objective, x: ArrayLike) -> np.ndarray:
         """The textbook ``numerical_gradient``: central differences with h = 1e-4.
 
         Same as ``gradient(f, x, h=1e-4, method="central")``.  Unlike the
@@ -322,7 +846,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         return gradient(f, x, h=TEXTBOOK_STEP, method="central")
 
     api: dict[str, Callable[..., Any]] = {}
-    for fn in (derivative, partial, gradient, gradient_descent, numerical_diff, numerical_gradient):
+    for fn in (derivative, partial, gradient, jacobian, hessian, hessian_diag, directional, check_grad,
+               gradient_descent, numerical_diff, numerical_gradient):
         fn.__module__ = module
         fn.__qualname__ = fn.__name__
         api[fn.__name__] = fn

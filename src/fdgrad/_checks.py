@@ -9,46 +9,34 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, NamedTuple
+from typing import Any, Sequence
 
 import numpy as np
 
+from ._stencils import METHODS, ORDERS, Stencil, make_stencil
+
 __all__ = [
-    "EPS",
-    "Stencil",
+    "COMPLEX_STEP",
     "as_point",
     "as_points",
+    "check_bool",
     "check_callable",
     "check_index",
     "check_lr",
     "check_step_num",
+    "check_tolerance",
+    "imag_value",
+    "resolve_method",
     "scalar_value",
-    "stencil_for",
     "steps",
+    "vector_converter",
 ]
-
-EPS = float(np.finfo(np.float64).eps)
 
 #: dtype kinds accepted as real numbers: signed, unsigned, float.
 _REAL_KINDS = frozenset("iuf")
 
-
-class Stencil(NamedTuple):
-    """derivative = sum(w * f(x + o*h)) / (denom * h), summed in order."""
-
-    offsets: tuple[float, ...]
-    weights: tuple[float, ...]
-    denom: float
-    #: relative default step: h = rel_step * max(1, |x|)
-    rel_step: float
-
-
-_STENCILS = {
-    "forward": Stencil((1.0, 0.0), (1.0, -1.0), 1.0, EPS**0.5),
-    "backward": Stencil((0.0, -1.0), (1.0, -1.0), 1.0, EPS**0.5),
-    "central": Stencil((1.0, -1.0), (1.0, -1.0), 2.0, EPS ** (1.0 / 3.0)),
-}
-METHODS = tuple(_STENCILS)
+#: The complex-step "stencil": f'(x) = Im f(x + i h) / h, with a tiny step.
+COMPLEX_STEP = Stencil((), (), 1.0, 1, 1e-20, "complex", 2)
 
 
 def _show(value: Any) -> str:
@@ -62,15 +50,32 @@ def check_callable(f: Any) -> None:
         raise TypeError(f"f must be callable, got {_show(f)} of type {type(f).__name__}")
 
 
-def stencil_for(method: Any) -> Stencil:
-    if not isinstance(method, str):
-        raise TypeError(f"method must be one of {', '.join(map(repr, METHODS))}, got {_show(method)}")
-    try:
-        return _STENCILS[method]
-    except KeyError:
-        raise ValueError(
-            f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}"
-        ) from None
+def resolve_method(
+    method: Any, order: Any, adaptive: bool = False, deriv: int = 1, methods: Sequence[str] = METHODS
+) -> Stencil:
+    """The stencil for method and order; order=None is the method's default."""
+    if not isinstance(method, str) or method not in methods:
+        kind = ValueError if isinstance(method, str) else TypeError
+        raise kind(f"method must be one of {', '.join(map(repr, methods))}, got {_show(method)}")
+    if order is not None:
+        if adaptive:
+            raise ValueError(f"order must be None with adaptive=True (the extrapolation sets its own), got {_show(order)}")
+        if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)):
+            raise TypeError(f"order must be an int, got {_show(order)}")
+        if int(order) not in ORDERS[method]:
+            allowed = ", ".join(map(str, ORDERS[method]))
+            raise ValueError(f"order must be one of {allowed} for method={method!r}, got {int(order)}")
+    if adaptive and method == "complex":
+        raise ValueError("adaptive=True needs a finite-difference method, got method='complex' (already exact to rounding)")
+    if method == "complex":
+        return COMPLEX_STEP
+    return make_stencil(method, ORDERS[method][0] if order is None else int(order), deriv)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_show(value)}")
+    return bool(value)
 
 
 def _real_array(value: Any, name: str) -> np.ndarray:
@@ -126,6 +131,8 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
     """
     if h is None:
         raw = stencil.rel_step * np.maximum(1.0, np.abs(work))
+        if stencil.method == "complex":  # x + i h is exact whatever h is
+            return raw
         return (work + raw) - work
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
@@ -166,6 +173,37 @@ def scalar_value(value: Any) -> float:
     raise TypeError(f"f must return a real scalar, got {_show(value)} of type {type(value).__name__}")
 
 
+def vector_converter(shape: tuple[int, ...]) -> Any:
+    """A converter of f's values to flat float64 arrays of the given shape."""
+
+    def convert(value: Any) -> Any:
+        arr = np.asarray(value)
+        if arr.shape != shape:
+            raise ValueError(f"f must return values of one shape, {shape}; got shape {arr.shape}")
+        if arr.dtype.kind not in _REAL_KINDS:
+            raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
+        return np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
+
+    return convert
+
+
+def imag_value(shape: tuple[int, ...]) -> Any:
+    """A converter of f's complex values to their imaginary parts (method='complex')."""
+
+    def convert(value: Any) -> Any:
+        arr = np.asarray(value)
+        if arr.dtype.kind != "c":
+            raise TypeError(
+                "method='complex' needs an f that carries complex input through to a complex value; "
+                f"f returned {_show(value)} of type {type(value).__name__}"
+            )
+        if arr.shape != shape:
+            raise ValueError(f"f must return values of shape {shape}, got shape {arr.shape}")
+        return float(arr.imag) if shape == () else np.ascontiguousarray(arr.imag, dtype=np.float64).reshape(-1)
+
+    return convert
+
+
 def check_index(i: Any, shape: tuple[int, ...]) -> int:
     """i (an int, or a tuple of ints for an N-D x) as a flat index into x."""
     n = int(np.prod(shape))
@@ -198,6 +236,15 @@ def check_lr(lr: Any) -> float:
     if not (math.isfinite(value) and value > 0.0):
         raise ValueError(f"lr must be positive and finite, got {_show(lr)}")
     return value
+
+
+def check_tolerance(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
+    result = float(value)
+    if not (math.isfinite(result) and result >= 0.0):
+        raise ValueError(f"{name} must be finite and >= 0, got {_show(value)}")
+    return result
 
 
 def check_step_num(step_num: Any) -> int:

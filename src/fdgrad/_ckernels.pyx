@@ -2,8 +2,8 @@
 # cython: embedsignature=True, cdivision=True
 """The compiled kernels: a thin bridge from Python to csrc/fdgrad.c.
 
-Same functions and arguments as fdgrad._pykernels; the argument checking that
-both share happens before either is called (see fdgrad._api).
+Same functions and arguments as fdgrad._pykernels (see its docstring); the
+argument checking that both share happens before either is called.
 """
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -13,38 +13,51 @@ from fdgrad._cfdgrad cimport (
     FDGRAD_MAX_POINTS,
     FDGRAD_OK,
     fdgrad_combine,
-    fdgrad_gradient_range,
+    fdgrad_complex_range,
+    fdgrad_evaluate_range,
+    fdgrad_hessian_range,
+    fdgrad_jacobian_range,
     fdgrad_stencil,
 )
 
-__all__ = ["combine", "gradient_range"]
+__all__ = ["combine", "complex_range", "evaluate_range", "hessian_range", "jacobian_range"]
 
 
 cdef class _PyObjective:
-    """A Python f seen from C: the callable, the array it is called with, and
-    the exception it raised, if any."""
+    """A Python f seen from C: the callable, the array it is called with, how
+    its values become doubles, and the exception it raised, if any."""
     cdef object f
     cdef object view
     cdef object convert
     cdef object error
+    cdef Py_ssize_t m
+    cdef bint fast  # m == 1 and a float value needs no conversion
 
-    def __cinit__(self, f, view, convert):
+    def __cinit__(self, f, view, convert, Py_ssize_t m, bint fast):
         self.f = f
         self.view = view
         self.convert = convert
         self.error = None
+        self.m = m
+        self.fast = fast and m == 1
 
 
 cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
-    # Runs with the GIL held (the loop over a Python f never releases it).
+    # Runs with the GIL held (a loop over a Python f never releases it).
     # x is not read: the kernel perturbs the buffer that obj.view wraps.
     cdef _PyObjective obj = <_PyObjective>ctx
+    cdef const double[::1] values
+    cdef Py_ssize_t j
     try:
         value = obj.f(obj.view)
-        if type(value) is float:
+        if obj.fast and type(value) is float:
             out[0] = <double>value
-        else:
+        elif obj.m == 1:
             out[0] = <double>obj.convert(value)
+        else:
+            values = obj.convert(value)
+            for j in range(obj.m):
+                out[j] = values[j]
         return 0
     except BaseException as exc:
         obj.error = exc
@@ -52,44 +65,102 @@ cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
 
 
 cdef int _fill_stencil(fdgrad_stencil *s, stencil) except -1:
-    offsets, weights, denom = stencil[0], stencil[1], stencil[2]
+    offsets, weights = stencil.offsets, stencil.weights
     cdef Py_ssize_t k, npoints = len(offsets)
     if npoints < 1 or npoints > FDGRAD_MAX_POINTS or len(weights) != npoints:
         raise ValueError(f"a stencil needs 1 to {FDGRAD_MAX_POINTS} points, got {npoints}")
     s.npoints = <int>npoints
+    s.hpow = stencil.hpow
     for k in range(npoints):
         s.offsets[k] = offsets[k]
         s.weights[k] = weights[k]
-    s.denom = denom
+    s.denom = stencil.denom
     return 0
 
 
-def gradient_range(f, convert, double[::1] x, view, const double[::1] h, stencil,
-                   double f0, double[::1] out, Py_ssize_t start, Py_ssize_t stop):
-    """Partial derivatives for coordinates start..stop-1 into out.
-
-    x is the flat working buffer and view the array (of x's shape, sharing
-    x's memory) that f is called with.  x[i] is restored before the next
-    coordinate and when f raises; f's exception propagates unchanged.
-    """
-    cdef fdgrad_stencil s
-    _fill_stencil(&s, stencil)
-    cdef Py_ssize_t n = x.shape[0]
-    if h.shape[0] != n or out.shape[0] != n or not 0 <= start <= stop <= n:
-        raise ValueError("gradient_range: inconsistent buffer sizes or range")
-    if start == stop:
-        return
-    cdef _PyObjective obj = _PyObjective(f, view, convert)
-    cdef int rc = fdgrad_gradient_range(_call_python, <void *>obj, &x[0], <size_t>n, &h[0], &s,
-                                        f0, <size_t>start, <size_t>stop, &out[0])
+cdef int _check(int rc, _PyObjective obj, str name) except -1:
     if rc == FDGRAD_ECALLBACK:
         raise obj.error
     if rc != FDGRAD_OK:
-        raise RuntimeError(f"fdgrad_gradient_range failed with code {rc}")
+        raise RuntimeError(f"{name} failed with code {rc}")
+    return 0
+
+
+cdef int _check_range(Py_ssize_t n, Py_ssize_t start, Py_ssize_t stop) except -1:
+    if not 0 <= start <= stop <= n:
+        raise ValueError(f"coordinate range [{start}, {stop}) is not within [0, {n})")
+    return 0
+
+
+def evaluate_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[::1] h, offsets,
+                   Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+    """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
+    cdef Py_ssize_t n = x.shape[0], k, npoints = len(offsets)
+    _check_range(n, start, stop)
+    if h.shape[0] != n or m < 1 or npoints < 1 or out.shape[0] != (stop - start) * npoints * m:
+        raise ValueError("evaluate_range: inconsistent buffer sizes")
+    if start == stop:
+        return
+    cdef double[::1] offs = array_of(offsets)
+    cdef _PyObjective obj = _PyObjective(f, view, convert, m, True)
+    _check(fdgrad_evaluate_range(_call_python, <void *>obj, &x[0], <size_t>n, <size_t>m, &h[0],
+                                 &offs[0], <int>npoints, <size_t>start, <size_t>stop, &out[0]),
+           obj, "fdgrad_evaluate_range")
+
+
+def jacobian_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[::1] h, stencil,
+                   const double[::1] f0, Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+    """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
+    cdef fdgrad_stencil s
+    _fill_stencil(&s, stencil)
+    cdef Py_ssize_t n = x.shape[0]
+    _check_range(n, start, stop)
+    if h.shape[0] != n or m < 1 or f0.shape[0] != m or out.shape[0] != m * n:
+        raise ValueError("jacobian_range: inconsistent buffer sizes")
+    if start == stop:
+        return
+    cdef double[::1] work = array_of([0.0] * (s.npoints * m))
+    cdef _PyObjective obj = _PyObjective(f, view, convert, m, True)
+    _check(fdgrad_jacobian_range(_call_python, <void *>obj, &x[0], <size_t>n, <size_t>m, &h[0], &s,
+                                 &f0[0], <size_t>start, <size_t>stop, &work[0], &out[0]),
+           obj, "fdgrad_jacobian_range")
+
+
+def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
+                  Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+    """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128."""
+    cdef double[::1] xd = xz.view("float64")
+    cdef Py_ssize_t n = xd.shape[0] // 2
+    _check_range(n, start, stop)
+    if h.shape[0] != n or m < 1 or out.shape[0] != m * n:
+        raise ValueError("complex_range: inconsistent buffer sizes")
+    if start == stop:
+        return
+    cdef double[::1] work = array_of([0.0] * m)
+    cdef _PyObjective obj = _PyObjective(f, view, convert, m, False)
+    _check(fdgrad_complex_range(_call_python, <void *>obj, &xd[0], <size_t>n, <size_t>m, &h[0],
+                                <size_t>start, <size_t>stop, &work[0], &out[0]),
+           obj, "fdgrad_complex_range")
+
+
+def hessian_range(f, convert, double[::1] x, view, const double[::1] h, double f0,
+                  const double[::1] f1, int side, Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+    """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
+    cdef Py_ssize_t n = x.shape[0]
+    _check_range(n, start, stop)
+    if h.shape[0] != n or out.shape[0] != n * n or (side != 0 and f1.shape[0] != n):
+        raise ValueError("hessian_range: inconsistent buffer sizes")
+    if start == stop:
+        return
+    cdef const double *f1p = &f1[0] if side != 0 else NULL
+    cdef _PyObjective obj = _PyObjective(f, view, convert, 1, True)
+    _check(fdgrad_hessian_range(_call_python, <void *>obj, &x[0], <size_t>n, &h[0], f0, f1p, side,
+                                <size_t>start, <size_t>stop, &out[0]),
+           obj, "fdgrad_hessian_range")
 
 
 def combine(stencil, fvals, const double[::1] h, double[::1] out):
-    """out[j] = sum_k w_k fvals[k][j] / (denom h[j]), elementwise."""
+    """out[j] = sum_k w_k fvals[k][j] / (denom h[j]^hpow), elementwise."""
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
     cdef Py_ssize_t n = h.shape[0]
@@ -114,3 +185,9 @@ def combine(stencil, fvals, const double[::1] h, double[::1] out):
             raise RuntimeError(f"fdgrad_combine failed with code {rc}")
     finally:
         PyMem_Free(ptrs)
+
+
+cdef array_of(values):
+    """A fresh float64 buffer holding values (no numpy needed at build time)."""
+    from array import array
+    return array("d", values)

@@ -3,6 +3,13 @@
 Only the inner loops live here; everything else is shared in _api.py and
 _checks.py.  Python floats are IEEE doubles and every operation below is the
 one the C kernel performs, so both backends round identically.
+
+Common arguments: ``f`` is the user's function and ``view`` the read-only
+array of x's shape it is called with, sharing memory with the flat working
+buffer ``x`` that the loops perturb (one coordinate at a time, restored
+before the next and when ``f`` raises; ``f``'s exception propagates
+unchanged).  ``convert`` turns f's value into a float (m == 1) or a flat
+float64 array of m values; the loops skip it when f returns a float.
 """
 
 from __future__ import annotations
@@ -11,9 +18,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._checks import Stencil
+from ._stencils import Stencil
 
-__all__ = ["combine", "gradient_range"]
+__all__ = ["combine", "complex_range", "evaluate_range", "hessian_range", "jacobian_range"]
+
+Objective = Callable[[Any], Any]
+Converter = Callable[[Any], Any]
 
 
 def _stencil_value(stencil: Stencil, fk: Sequence[float], h: float) -> float:
@@ -21,47 +31,128 @@ def _stencil_value(stencil: Stencil, fk: Sequence[float], h: float) -> float:
     acc = weights[0] * fk[0]
     for k in range(1, len(weights)):
         acc = acc + weights[k] * fk[k]
-    return acc / (stencil.denom * h)
+    scale = stencil.denom * h
+    if stencil.hpow == 2:
+        scale = scale * h
+    return acc / scale
 
 
-def gradient_range(
-    f: Callable[[Any], Any],
-    convert: Callable[[Any], float],
-    x: np.ndarray,
-    view: np.ndarray,
-    h: np.ndarray,
-    stencil: Stencil,
-    f0: float,
-    out: np.ndarray,
-    start: int,
-    stop: int,
+def _evaluator(f: Objective, convert: Converter, view: np.ndarray, m: int, fast: bool) -> Callable[[], Any]:
+    """A function of no arguments: f at the current buffer, converted."""
+    if m == 1 and fast:
+
+        def call() -> Any:
+            value = f(view)
+            return value if type(value) is float else convert(value)
+
+        return call
+    return lambda: convert(f(view))
+
+
+def _eval_at(call: Callable[[], Any], x: np.ndarray, i: int, xi: float, o: float, h: float) -> Any:
+    x[i] = xi + o * h
+    try:
+        return call()
+    finally:
+        x[i] = xi
+
+
+def evaluate_range(
+    f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray, m: int,
+    h: np.ndarray, offsets: Sequence[float], start: int, stop: int, out: np.ndarray,
 ) -> None:
-    """Partial derivatives for coordinates start..stop-1 into out.
-
-    x is the flat working buffer and view the array (of x's shape, sharing
-    x's memory) that f is called with.  x[i] is restored before the next
-    coordinate and when f raises; f's exception propagates unchanged.
-    """
-    offsets = stencil.offsets
-    fk = [0.0] * len(offsets)
+    """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
+    call = _evaluator(f, convert, view, m, True)
+    npoints = len(offsets)
     for i in range(start, stop):
-        xi = float(x[i])
+        xi, hi = float(x[i]), float(h[i])
+        for k, o in enumerate(offsets):
+            base = ((i - start) * npoints + k) * m
+            out[base:base + m] = _eval_at(call, x, i, xi, o, hi)
+
+
+def jacobian_range(
+    f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray, m: int,
+    h: np.ndarray, stencil: Stencil, f0: np.ndarray, start: int, stop: int, out: np.ndarray,
+) -> None:
+    """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
+    call = _evaluator(f, convert, view, m, True)
+    n = len(x)
+    f0_values = f0.tolist()
+    for i in range(start, stop):
+        xi, hi = float(x[i]), float(h[i])
+        work = []
+        for o in stencil.offsets:
+            if o == 0.0:
+                work.append(f0_values)
+            else:
+                value = _eval_at(call, x, i, xi, o, hi)
+                work.append([value] if m == 1 else value.tolist())
+        for j in range(m):
+            out[j * n + i] = _stencil_value(stencil, [column[j] for column in work], hi)
+
+
+def complex_range(
+    f: Objective, convert: Converter, xz: np.ndarray, view: np.ndarray, m: int,
+    h: np.ndarray, start: int, stop: int, out: np.ndarray,
+) -> None:
+    """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128."""
+    call = _evaluator(f, convert, view, m, False)
+    n = len(xz)
+    for i in range(start, stop):
         hi = float(h[i])
+        xz.imag[i] = hi
         try:
-            for k, o in enumerate(offsets):
-                if o == 0.0:
-                    fk[k] = f0
-                    continue
-                x[i] = xi + o * hi
-                value = f(view)
-                fk[k] = value if type(value) is float else convert(value)
+            value = call()
         finally:
-            x[i] = xi
-        out[i] = _stencil_value(stencil, fk, hi)
+            xz.imag[i] = 0.0
+        values = [value] if m == 1 else value.tolist()
+        for j in range(m):
+            out[j * n + i] = values[j] / hi
+
+
+def hessian_range(
+    f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray,
+    h: np.ndarray, f0: float, f1: np.ndarray, side: int, start: int, stop: int, out: np.ndarray,
+) -> None:
+    """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
+    call = _evaluator(f, convert, view, 1, True)
+    n = len(x)
+    s = float(side)
+    f1_values = f1.tolist()
+    hs = h.tolist()
+    for i in range(start, stop):
+        xi, hi = float(x[i]), hs[i]
+        if side == 0:
+            fa = _eval_at(call, x, i, xi, 1.0, hi)
+            fb = _eval_at(call, x, i, xi, -1.0, hi)
+            out[i * n + i] = (fa - 2.0 * f0 + fb) / (hi * hi)
+        else:
+            fa = _eval_at(call, x, i, xi, 2.0 * s, hi)
+            out[i * n + i] = (fa - 2.0 * f1_values[i] + f0) / (hi * hi)
+        for j in range(i + 1, n):
+            xj, hj = float(x[j]), hs[j]
+            try:
+                if side == 0:
+                    x[i] = xi + hi
+                    fa = _eval_at(call, x, j, xj, 1.0, hj)
+                    fb = _eval_at(call, x, j, xj, -1.0, hj)
+                    x[i] = xi - hi
+                    fc = _eval_at(call, x, j, xj, 1.0, hj)
+                    fd = _eval_at(call, x, j, xj, -1.0, hj)
+                    value = (fa - fb - fc + fd) / (4.0 * hi * hj)
+                else:
+                    x[i] = xi + s * hi
+                    fa = _eval_at(call, x, j, xj, s, hj)
+                    value = (fa - f1_values[i] - f1_values[j] + f0) / (hi * hj)
+            finally:
+                x[i] = xi
+            out[i * n + j] = value
+            out[j * n + i] = value
 
 
 def combine(stencil: Stencil, fvals: Sequence[np.ndarray], h: np.ndarray, out: np.ndarray) -> None:
-    """out[j] = sum_k w_k fvals[k][j] / (denom h[j]), elementwise."""
+    """out[j] = sum_k w_k fvals[k][j] / (denom h[j]^hpow), elementwise."""
     columns = [column.tolist() for column in fvals]
     hs = h.tolist()
     for j in range(len(hs)):

@@ -9,10 +9,10 @@ cannot be built.  It never imports the compiled module.
 from __future__ import annotations
 
 from . import _pykernels
-from ._api import PUBLIC_NAMES, make_api
+from ._api import PUBLIC_NAMES, DiffInfo, GradCheck, make_api
 
 BACKEND = "python"
 
 globals().update(make_api(_pykernels, __name__))
 
-__all__ = list(PUBLIC_NAMES)
+__all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck"]

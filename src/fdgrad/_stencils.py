@@ -1,0 +1,87 @@
+"""Finite-difference stencils, derived exactly from Taylor series.
+
+A stencil with offsets o_k, integer weights w_k and denominator d approximates
+the d-th derivative (``hpow``) as sum_k w_k f(x + o_k h) / (d h^hpow).  The
+weights solve the Vandermonde system sum_k w_k o_k^q = q! [q == hpow] for
+q < npoints, in exact rational arithmetic, then are scaled to integers; so
+the order-2 central and order-1 one-sided stencils are the textbook
+(f(x+h) - f(x-h)) / (2h) and (f(x+h) - f(x)) / h, to the last bit.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import lru_cache
+from typing import NamedTuple
+
+__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "make_stencil"]
+
+EPS = 2.0**-52
+
+#: The methods and, for each, the accuracy orders it offers (first is the default).
+ORDERS = {"central": (2, 4, 6, 8), "forward": (1, 2, 3, 4), "backward": (1, 2, 3, 4), "complex": (2,)}
+METHODS = tuple(ORDERS)
+
+
+class Stencil(NamedTuple):
+    """derivative = sum(w * f(x + o*h)) / (denom * h**hpow), summed in order."""
+
+    offsets: tuple[float, ...]
+    weights: tuple[float, ...]
+    denom: float
+    hpow: int
+    #: the default relative step: h = rel_step * max(1, |x|)
+    rel_step: float
+    method: str
+    order: int
+
+
+def _offsets(method: str, npoints: int) -> list[int]:
+    if method == "central":
+        half = npoints // 2
+        return [s * k for k in range(1, half + 1) for s in (1, -1)] + ([0] if npoints % 2 else [])
+    if method == "forward":
+        return list(range(1, npoints)) + [0]
+    return [0] + [-k for k in range(1, npoints)]
+
+
+def _weights(offsets: list[int], deriv: int) -> list[Fraction]:
+    """Solve sum_k w_k o_k^q = deriv! [q == deriv], q = 0..len-1, exactly."""
+    size = len(offsets)
+    rows = [[Fraction(o) ** q for o in offsets] + [Fraction(math.factorial(deriv) if q == deriv else 0)]
+            for q in range(size)]
+    for col in range(size):  # Gauss-Jordan elimination over the rationals
+        pivot = next(r for r in range(col, size) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        lead = rows[col][col]
+        rows[col] = [v / lead for v in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                factor = rows[r][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
+    return [rows[k][size] for k in range(size)]
+
+
+@lru_cache(maxsize=None)
+def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
+    """The stencil of accuracy ``order`` for derivative ``deriv`` (1 or 2)."""
+    if method == "central":
+        # Symmetric: `order` points for a first derivative, and the centre too
+        # for a second one.
+        npoints = order + (1 if deriv == 2 else 0)
+    else:
+        npoints = order + deriv
+    offsets = _offsets(method, npoints)
+    weights = _weights(offsets, deriv)
+    keep = [(o, w) for o, w in zip(offsets, weights) if w != 0]
+    denom = math.lcm(*(w.denominator for _, w in keep))
+    return Stencil(
+        offsets=tuple(float(o) for o, _ in keep),
+        weights=tuple(float(w * denom) for _, w in keep),
+        denom=float(denom),
+        hpow=deriv,
+        rel_step=EPS ** (1.0 / (order + deriv)),
+        method=method,
+        order=order,
+    )
