@@ -18,7 +18,7 @@ Per coordinate (and per output of f):
    Richardson tableau (error terms h^2, h^4, ... for central differences;
    h, h^2, ... for one-sided ones).
 3. Every extrapolated entry gets an error estimate: its distance to its
-   neighbours in the tableau plus the rounding error eps |f| 2^j / h, and the
+   neighbours in the tableau plus the rounding error 2 eps |f| 2^j / h, and the
    entry with the smallest estimate wins.  That estimate is ``info.error``.
 
 The divisor of each difference is the distance between the points actually
@@ -114,7 +114,9 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     offsets = _ladder_offsets(count, side)
     with np.errstate(all="ignore"):
         column, size, steps = _differences(xr, smallest, offsets, evaluate(h_all, offsets, start, stop), f0, side)
-        rounding = EPS * size / steps[:, :, None]  # (count, n, m)
+        # A difference's rounding error: f values within about an ulp each, at
+        # both ends of the difference.
+        rounding = 2.0 * EPS * size / steps[:, :, None]  # (count, n, m)
         best = np.full(column.shape[1:], np.nan)
         best_error = np.full(column.shape[1:], np.inf)
         best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
