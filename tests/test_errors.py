@@ -66,6 +66,31 @@ BAD = [
     ("gradient_descent", (sum_sq, X), {"lr": "fast"}, TypeError, ["lr must be a real number", "'fast'"]),
     ("gradient_descent", (sum_sq, X), {"history": "yes"}, TypeError, ["history must be True or False", "'yes'"]),
     ("gradient_descent", (sum_sq, []), {}, ValueError, ["init_x must not be empty"]),
+    # order, adaptive, full_output
+    ("gradient", (sum_sq, X), {"order": 3}, ValueError, ["order must be one of 2, 4, 6, 8", "'central'", "3"]),
+    ("gradient", (sum_sq, X), {"method": "forward", "order": 6}, ValueError, ["order must be one of 1, 2, 3, 4"]),
+    ("derivative", (np.sin, 1.0), {"order": 2.0}, TypeError, ["order must be an int", "2.0"]),
+    ("jacobian", (sum_sq, X), {"order": True}, TypeError, ["order must be an int", "True"]),
+    ("gradient", (sum_sq, X), {"order": 4, "adaptive": True}, ValueError, ["order must be None with adaptive=True"]),
+    ("gradient", (sum_sq, X), {"method": "complex", "adaptive": True}, ValueError, ["adaptive=True", "'complex'"]),
+    ("gradient", (sum_sq, X), {"method": "complex", "order": 4}, ValueError, ["order must be one of 2", "'complex'"]),
+    ("gradient", (sum_sq, X), {"adaptive": "yes"}, TypeError, ["adaptive must be True or False", "'yes'"]),
+    ("partial", (sum_sq, X, 0), {"full_output": 1}, TypeError, ["full_output must be True or False", "1"]),
+    ("hessian", (sum_sq, X), {"method": "complex"}, ValueError, ["method must be one of", "'complex'"]),
+    ("hessian_diag", (sum_sq, X), {"order": 5}, ValueError, ["order", "5"]),
+    ("hessian", (lambda x: x, X), {}, ValueError, ["f must return a scalar", "(2,)"]),
+    ("jacobian", (lambda x: "ab", X), {}, TypeError, ["f must return real numbers"]),
+    ("jacobian", (lambda x: np.zeros(0), X), {}, ValueError, ["f must return at least one value"]),
+    ("jacobian", (lambda x: np.zeros(int(x[0] > 1) + 1), X), {}, ValueError, ["f must return values of one shape"]),
+    # directional and check_grad
+    ("directional", (sum_sq, X, [1.0]), {}, ValueError, ["v must have x's shape (2,)", "(1,)"]),
+    ("directional", (sum_sq, X, [0.0, 0.0]), {}, ValueError, ["v must not be zero"]),
+    ("directional", (sum_sq, X, ["a", "b"]), {}, TypeError, ["v must be real numbers"]),
+    ("check_grad", (sum_sq, [1.0], X), {}, ValueError, ["grad must give an array of x's shape (2,)", "(1,)"]),
+    ("check_grad", (sum_sq, ["a", "b"], X), {}, TypeError, ["grad must give real numbers"]),
+    ("check_grad", (sum_sq, [2.0, 4.0], X), {"rtol": -1.0}, ValueError, ["rtol must be finite and >= 0", "-1.0"]),
+    ("check_grad", (sum_sq, [2.0, 4.0], X), {"atol": "0"}, TypeError, ["atol must be a real number", "'0'"]),
+    ("check_grad", (sum_sq, [2.0, 4.0], X), {"raise_on_mismatch": None}, TypeError, ["raise_on_mismatch", "None"]),
 ]
 
 
