@@ -56,6 +56,10 @@ TEXTBOOK_STEP = 1e-4
 #: Adaptive evaluation keeps at most this many f values in memory at once.
 _ADAPTIVE_BLOCK = 1 << 20
 
+#: f(x) where a stencil does not use it.
+_NO_F0 = np.full(1, np.nan)
+_NO_F0.flags.writeable = False
+
 Step = Union[float, ArrayLike, None]
 Objective = Callable[[Any], Any]
 
@@ -198,8 +202,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                       start: int = 0, stop: Optional[int] = None):
         """Derivatives of f's outputs along coordinates start..stop-1.
 
-        Returns (values (m, n), errors (m, n), steps (m, n), nfev, out_shape);
-        only columns start..stop-1 are meaningful.
+        Returns (values (m, n), errors, steps, nfev, out_shape); only columns
+        start..stop-1 are meaningful.  errors is None (no estimate) or (m, n);
+        steps is (n,) or (m, n): see ``expand``.
         """
         n = problem.n
         stop = n if stop is None else stop
@@ -213,12 +218,12 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 out_shape = np.shape(problem.f(xz))
                 m, nfev = int(np.prod(out_shape)), count + 1
             values = problem.complex_jacobian(hs, m, out_shape, start, stop)
-            return values, np.full(values.shape, np.nan), np.broadcast_to(hs, values.shape), nfev, out_shape
+            return values, None, hs, nfev, out_shape
         needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or not scalar
         if needs_f0:
             f0, out_shape, convert = problem.outputs(scalar)
         else:
-            f0, out_shape, convert = np.full(1, np.nan), (), scalar_value
+            f0, out_shape, convert = _NO_F0, (), scalar_value
         if adaptive:
             result = problem.adaptive_jacobian(stencil, f0, convert, start, stop)
             values = np.full((f0.size, n), np.nan)
@@ -231,7 +236,12 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         values = problem.stencil_jacobian(hs, stencil, f0, convert, start, stop)
         evaluated = sum(1 for o in stencil.offsets if o != 0.0)
         nfev = count * evaluated + (1 if needs_f0 else 0)
-        return values, np.full(values.shape, np.nan), np.broadcast_to(hs, values.shape), nfev, out_shape
+        return values, None, hs, nfev, out_shape
+
+    def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """differentiate's errors and steps as arrays of values' shape (m, n)."""
+        errors = np.full(values.shape, np.nan) if errors is None else errors
+        return errors, np.broadcast_to(used, values.shape)
 
     def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
         return (value, DiffInfo(error, nfev, step)) if full_output else value
@@ -382,6 +392,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         problem = Problem(f, x)
         k = check_index(i, problem.shape)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True, k, k + 1)
+        if not full_output:
+            return float(values[0, k])
+        errors, used = expand(values, errors, used)
         return finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output)
 
     def gradient(
@@ -447,6 +460,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         problem = Problem(f, x)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
         shape = problem.shape
+        if not full_output:
+            return values.reshape(shape)
+        errors, used = expand(values, errors, used)
         return finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
 
     def jacobian(
@@ -493,6 +509,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         problem = Problem(f, x)
         values, errors, used, nfev, out_shape = differentiate(problem, h, stencil, adaptive, False)
         shape = out_shape + problem.shape
+        if not full_output:
+            return values.reshape(shape)
+        errors, used = expand(values, errors, used)
         return finish(values.reshape(shape), errors.reshape(shape), nfev, np.array(used).reshape(shape), full_output)
 
     def hessian(
@@ -600,6 +619,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         problem = Problem(f, x)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, False, True)
         shape = problem.shape
+        errors, used = expand(values, errors, used)
         return finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
 
     def directional(
@@ -661,6 +681,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             return f(read_only_view(work + t[0] * direction_step, shape))
 
         values, errors, used, nfev, _ = differentiate(Problem(g, np.zeros(1)), h, stencil, adaptive, True)
+        errors, used = expand(values, errors, used)
         return finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
                       full_output)
 

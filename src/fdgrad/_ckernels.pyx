@@ -31,7 +31,7 @@ cdef class _PyObjective:
     cdef object convert
     cdef object error
     cdef Py_ssize_t m
-    cdef bint fast  # m == 1 and a float value needs no conversion
+    cdef bint fast  # m == 1 and a float value (or subclass) needs no conversion
 
     def __cinit__(self, f, view, convert, Py_ssize_t m, bint fast):
         self.f = f
@@ -50,7 +50,7 @@ cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
     cdef Py_ssize_t j
     try:
         value = obj.f(obj.view)
-        if obj.fast and type(value) is float:
+        if obj.fast and isinstance(value, float):  # float and numpy.float64
             out[0] = <double>value
         elif obj.m == 1:
             out[0] = <double>obj.convert(value)
@@ -101,10 +101,12 @@ def evaluate_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[:
         raise ValueError("evaluate_range: inconsistent buffer sizes")
     if start == stop:
         return
-    cdef double[::1] offs = array_of(offsets)
+    cdef Scratch offs = Scratch(npoints)
+    for k in range(npoints):
+        offs.data[k] = offsets[k]
     cdef _PyObjective obj = _PyObjective(f, view, convert, m, True)
     _check(fdgrad_evaluate_range(_call_python, <void *>obj, &x[0], <size_t>n, <size_t>m, &h[0],
-                                 &offs[0], <int>npoints, <size_t>start, <size_t>stop, &out[0]),
+                                 offs.data, <int>npoints, <size_t>start, <size_t>stop, &out[0]),
            obj, "fdgrad_evaluate_range")
 
 
@@ -119,10 +121,10 @@ def jacobian_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[:
         raise ValueError("jacobian_range: inconsistent buffer sizes")
     if start == stop:
         return
-    cdef double[::1] work = array_of([0.0] * (s.npoints * m))
     cdef _PyObjective obj = _PyObjective(f, view, convert, m, True)
+    cdef Scratch work = Scratch(s.npoints * m)
     _check(fdgrad_jacobian_range(_call_python, <void *>obj, &x[0], <size_t>n, <size_t>m, &h[0], &s,
-                                 &f0[0], <size_t>start, <size_t>stop, &work[0], &out[0]),
+                                 &f0[0], <size_t>start, <size_t>stop, work.data, &out[0]),
            obj, "fdgrad_jacobian_range")
 
 
@@ -136,10 +138,10 @@ def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
         raise ValueError("complex_range: inconsistent buffer sizes")
     if start == stop:
         return
-    cdef double[::1] work = array_of([0.0] * m)
     cdef _PyObjective obj = _PyObjective(f, view, convert, m, False)
+    cdef Scratch work = Scratch(m)
     _check(fdgrad_complex_range(_call_python, <void *>obj, &xd[0], <size_t>n, <size_t>m, &h[0],
-                                <size_t>start, <size_t>stop, &work[0], &out[0]),
+                                <size_t>start, <size_t>stop, work.data, &out[0]),
            obj, "fdgrad_complex_range")
 
 
@@ -187,7 +189,19 @@ def combine(stencil, fvals, const double[::1] h, double[::1] out):
         PyMem_Free(ptrs)
 
 
-cdef array_of(values):
-    """A fresh float64 buffer holding values (no numpy needed at build time)."""
-    from array import array
-    return array("d", values)
+cdef class Scratch:
+    """n doubles of scratch, on the object itself when few, else on the heap."""
+    cdef double small[64]
+    cdef double *data
+
+    def __cinit__(self, Py_ssize_t n):
+        if n <= 64:
+            self.data = self.small
+        else:
+            self.data = <double *>PyMem_Malloc(n * sizeof(double))
+            if self.data == NULL:
+                raise MemoryError()
+
+    def __dealloc__(self):
+        if self.data != NULL and self.data != self.small:
+            PyMem_Free(self.data)

@@ -9,7 +9,8 @@ array of x's shape it is called with, sharing memory with the flat working
 buffer ``x`` that the loops perturb (one coordinate at a time, restored
 before the next and when ``f`` raises; ``f``'s exception propagates
 unchanged).  ``convert`` turns f's value into a float (m == 1) or a flat
-float64 array of m values; the loops skip it when f returns a float.
+float64 array of m values; the real loops skip it when f returns a float
+(numpy.float64 included).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _evaluator(f: Objective, convert: Converter, view: np.ndarray, m: int, fast:
 
         def call() -> Any:
             value = f(view)
-            return value if type(value) is float else convert(value)
+            return float(value) if isinstance(value, float) else convert(value)
 
         return call
     return lambda: convert(f(view))
