@@ -75,9 +75,9 @@ def demo(out: Callable[[str], None] = print) -> None:
         out(_row(call, fdgrad.numerical_gradient(function_2, np.array(point)), 2 * np.array(point)))
 
     out("\n6. Gradient descent on x0**2 + x1**2 from (-3, 4), lr = 0.1, 100 steps")
-    x = fdgrad.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100, h=1e-4)
-    out(_row("gradient_descent(function_2, [-3.0, 4.0], lr=0.1, step_num=100, h=1e-4)", x, [0.0, 0.0]))
-    out(f"  printed by numpy: {x!r}")
+    last = fdgrad.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100, h=1e-4)
+    out(_row("gradient_descent(function_2, [-3.0, 4.0], lr=0.1, step_num=100, h=1e-4)", last, [0.0, 0.0]))
+    out(f"  printed by numpy: {last!r}")
 
     out("\n7. Neural network: dL/dW for a 2x3 weight matrix, softmax + cross-entropy loss")
     W = np.array([[0.47355232, 0.9977393, 0.84668094], [0.85557411, 0.03563661, 0.69422093]])
@@ -88,12 +88,12 @@ def demo(out: Callable[[str], None] = print) -> None:
 
     W_before = W.copy()
     dW = fdgrad.numerical_gradient(loss, W)
-    exact = np.outer(xin, _softmax(xin @ W) - t)
+    exact_dW = np.outer(xin, _softmax(xin @ W) - t)
     out("  numerical_gradient(loss, W) =")
     out(textwrap.indent(np.array2string(dW, precision=10), "      "))
     out("  exact: outer(x, softmax(x @ W) - t) =")
-    out(textwrap.indent(np.array2string(exact, precision=10), "      "))
-    out(f"  largest error {np.max(np.abs(dW - exact)):.1e}; W unchanged: {np.array_equal(W, W_before)}")
+    out(textwrap.indent(np.array2string(exact_dW, precision=10), "      "))
+    out(f"  largest error {np.max(np.abs(dW - exact_dW)):.1e}; W unchanged: {np.array_equal(W, W_before)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

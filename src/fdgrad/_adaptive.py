@@ -78,6 +78,7 @@ def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarra
         size = np.maximum(np.abs(plus), np.abs(minus))
         step = span / 2.0
     else:
+        assert f0 is not None, "one-sided differences need f(x)"
         span = points - xs
         quotient = (values - f0[None, None, :]) / span[:, :, None]
         size = np.maximum(np.abs(values), np.abs(f0)[None, None, :])
@@ -99,12 +100,12 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     absx = np.abs(xr)
     pilot_step = (EPS ** (1 / 3) if central else EPS**0.5) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
     h_all[start:stop] = pilot_step
-    offsets = (1.0, -1.0) if central else (float(side),)
+    offsets: tuple[float, ...] = (1.0, -1.0) if central else (float(side),)
     quotient, size, _ = _differences(xr, pilot_step, offsets, evaluate(h_all, offsets, start, stop), f0, side)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         wanted = EPS * size[0] / np.abs(quotient[0]) / tau  # (n, m)
     wanted = np.where(np.isfinite(wanted), wanted, np.nan)
-    all_nan = np.isnan(wanted).all(axis=1)
+    all_nan = np.asarray(np.isnan(wanted).all(axis=1))
     smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
     ceiling = TOP_FRACTION * np.maximum(absx, 1.0) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)

@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from . import _adaptive
 from ._checks import (
     as_point,
+    check_options,
     as_points,
     check_bool,
     check_callable,
@@ -25,8 +26,8 @@ from ._checks import (
     check_lr,
     check_step_num,
     check_tolerance,
-    imag_value,
     resolve_method,
+    imag_value,
     scalar_value,
     steps,
     vector_converter,
@@ -55,6 +56,9 @@ TEXTBOOK_STEP = 1e-4
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
 _ADAPTIVE_BLOCK = 1 << 20
+
+#: The finite-difference methods (the complex step has no second derivative).
+_FD_METHODS = ("central", "forward", "backward")
 
 #: f(x) where a stencil does not use it.
 _NO_F0 = np.full(1, np.nan)
@@ -209,6 +213,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         n = problem.n
         stop = n if stop is None else stop
         count = stop - start
+        out_shape: tuple[int, ...]
         if stencil.method == "complex":
             hs = steps(h, problem.work, problem.shape, stencil)
             if scalar:
@@ -304,10 +309,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> bool(abs(value / np.e - 1) < 1e-12), bool(info.error < 1e-11), info.nfev
         (True, True, 12)
         """
-        check_callable(f)
-        adaptive = check_bool(adaptive, "adaptive")
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, order, adaptive)
+        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         points = as_points(x)
         shape = points.shape
         flat = points.reshape(-1)
@@ -385,10 +387,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.partial(f, [1, 3], 1, order=4)
         6.0
         """
-        check_callable(f)
-        adaptive = check_bool(adaptive, "adaptive")
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, order, adaptive)
+        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         problem = Problem(f, x)
         k = check_index(i, problem.shape)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True, k, k + 1)
@@ -453,10 +452,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
-        check_callable(f)
-        adaptive = check_bool(adaptive, "adaptive")
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, order, adaptive)
+        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         problem = Problem(f, x)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
         shape = problem.shape
@@ -502,10 +498,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([[4., 3.],
                [1., 2.]])
         """
-        check_callable(f)
-        adaptive = check_bool(adaptive, "adaptive")
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, order, adaptive)
+        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         problem = Problem(f, x)
         values, errors, used, nfev, out_shape = differentiate(problem, h, stencil, adaptive, False)
         shape = out_shape + problem.shape
@@ -556,9 +549,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([[ 4.,  2.],
                [ 2., 12.]])
         """
-        check_callable(f)
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, None, False, deriv=2, methods=("central", "forward", "backward"))
+        stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
         problem = Problem(f, x)
         side = _side(stencil)
         hs = steps(h, problem.work, problem.shape, stencil)
@@ -613,9 +604,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
-        check_callable(f)
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, order, False, deriv=2, methods=("central", "forward", "backward"))
+        stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
         problem = Problem(f, x)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, False, True)
         shape = problem.shape
@@ -660,10 +649,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> round(fdgrad.directional(lambda p: p[0]**2 + 3 * p[1], [1.0, 2.0], [1.0, 1.0]), 8)
         5.0
         """
-        check_callable(f)
-        adaptive = check_bool(adaptive, "adaptive")
-        full_output = check_bool(full_output, "full_output")
-        stencil = resolve_method(method, order, adaptive)
+        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         work, shape = as_point(x)
         direction = as_points(v, "v")
         if direction.shape != shape:

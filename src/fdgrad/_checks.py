@@ -23,6 +23,7 @@ __all__ = [
     "check_callable",
     "check_index",
     "check_lr",
+    "check_options",
     "check_step_num",
     "check_tolerance",
     "imag_value",
@@ -70,6 +71,16 @@ def resolve_method(
     if method == "complex":
         return COMPLEX_STEP
     return make_stencil(method, ORDERS[method][0] if order is None else int(order), deriv)
+
+
+def check_options(
+    f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, deriv: int = 1, methods: Sequence[str] = METHODS
+) -> tuple[Stencil, bool, bool]:
+    """The checks every differentiating function starts with."""
+    check_callable(f)
+    adaptive = check_bool(adaptive, "adaptive")
+    full_output = check_bool(full_output, "full_output")
+    return resolve_method(method, order, adaptive, deriv, methods), adaptive, full_output
 
 
 def check_bool(value: Any, name: str) -> bool:
