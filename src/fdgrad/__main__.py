@@ -95,6 +95,15 @@ def demo(out: Callable[[str], None] = print) -> None:
     out(textwrap.indent(np.array2string(exact_dW, precision=10), "      "))
     out(f"  largest error {np.max(np.abs(dW - exact_dW)):.1e}; W unchanged: {np.array_equal(W, W_before)}")
 
+    out("\n8. Beyond the textbook: where a fixed step fails, adaptive=True places its steps from the data")
+    for text, f, df, x in [("np.log", np.log, lambda v: 1 / v, 1e-8), ("np.sin", np.sin, np.cos, 1e6)]:
+        with np.errstate(all="ignore"):
+            default = fdgrad.derivative(f, x)
+        value, info = fdgrad.derivative(f, x, adaptive=True, full_output=True)
+        out(_row(f"derivative({text}, {x:g})", default, df(x)))
+        out(_row(f"derivative({text}, {x:g}, adaptive=True)", value, df(x)))
+        out(f"      estimated error {info.error:.1e} from {info.nfev} evaluations")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fdgrad", description=__doc__.splitlines()[0])
