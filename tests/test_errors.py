@@ -37,7 +37,8 @@ BAD = [
     ("gradient", (lambda x: None, X), {}, TypeError, ["f must return a real scalar", "None"]),
     ("gradient", (lambda x: "1.0", X), {}, TypeError, ["f must return a real scalar", "'1.0'"]),
     ("gradient", (lambda x: 1j, X), {}, TypeError, ["f must return a real scalar", "1j"]),
-    ("derivative", (lambda x: [x], 1.0), {}, TypeError, ["f must return a real scalar", "list"]),
+    ("derivative", (lambda x: [x], 1.0), {}, ValueError, ["f must return a scalar", "shape (1,)"]),
+    ("derivative", (lambda x: {"x": x}, 1.0), {}, TypeError, ["f must return a real scalar", "dict"]),
     ("derivative", (lambda x: x.sum(), [1.0, 2.0]), {}, ValueError, ["f must return an array of x's shape (2,)", "()"]),
     # x
     ("gradient", (sum_sq, []), {}, ValueError, ["x must not be empty", "(0,)"]),
@@ -66,6 +67,14 @@ BAD = [
     ("gradient_descent", (sum_sq, X), {"lr": "fast"}, TypeError, ["lr must be a real number", "'fast'"]),
     ("gradient_descent", (sum_sq, X), {"history": "yes"}, TypeError, ["history must be True or False", "'yes'"]),
     ("gradient_descent", (sum_sq, []), {}, ValueError, ["init_x must not be empty"]),
+    # numbers beyond float64, masked and byte inputs (found in review)
+    ("gradient_descent", (sum_sq, X), {"lr": 10**400}, ValueError, ["lr must be finite in float64"]),
+    ("gradient", (lambda x: 10**400, X), {}, ValueError, ["f must return a value that fits a float64"]),
+    ("gradient", (lambda x: [1.0, 2.0], X), {}, ValueError, ["f must return a scalar", "shape (2,)"]),
+    ("gradient", (sum_sq, np.ma.array([1.0, 2.0], mask=[0, 1])), {}, TypeError, ["x must not be a masked array"]),
+    ("gradient", (sum_sq, bytearray(b"ab")), {}, TypeError, ["x must be real numbers", "bytearray"]),
+    ("partial", (sum_sq, np.zeros((2, 3)), (0, True)), {}, TypeError, ["i must be an int or a tuple of ints"]),
+    ("gradient", (sum_sq, [10**400, 1]), {}, ValueError, ["x must be finite in float64"]),
     # order, adaptive, full_output
     ("gradient", (sum_sq, X), {"order": 3}, ValueError, ["order must be one of 2, 4, 6, 8", "'central'", "3"]),
     ("gradient", (sum_sq, X), {"method": "forward", "order": 6}, ValueError, ["order must be one of 1, 2, 3, 4"]),
@@ -115,6 +124,16 @@ def test_caller_data_unchanged_on_bad_arguments(fd, bad):
         fd.gradient(sum_sq, x, **bad)
     assert x.tolist() == [1.0, 2.0, 3.0]
     assert (list(h) if isinstance(h, list) else h) == h_before
+
+
+def test_numbers_python_accepts(fd):
+    from fractions import Fraction
+
+    # Python ints beyond int64 and other real numbers are numbers like any.
+    assert fd.gradient(sum_sq, [1.0, 2.0], h=2**64).shape == (2,)
+    assert fd.gradient(lambda v: 2.0 * v[0] + v[1], [2**64, 1], h=2.0**20).tolist() == [2.0, 1.0]
+    x = fd.gradient_descent(sum_sq, [1.0, 2.0], lr=Fraction(1, 10), step_num=1)
+    np.testing.assert_allclose(x, [0.8, 1.6], rtol=1e-9)
 
 
 def test_zero_step_num_returns_a_copy(fd):

@@ -68,6 +68,37 @@ def test_x_unchanged_when_f_raises_at_any_evaluation(fd, method, k):
     assert np.array_equal(x, before)
 
 
+CALLERS = {
+    "derivative": lambda fd, f, x, m: fd.derivative(lambda t: f(np.array([t])), float(x[0, 0]), method=m),
+    "partial": lambda fd, f, x, m: fd.partial(f, x, (1, 2), method=m),
+    "jacobian": lambda fd, f, x, m: fd.jacobian(lambda v: np.array([f(v), 1.0]), x, method=m),
+    "hessian_diag": lambda fd, f, x, m: fd.hessian_diag(f, x, method=m),
+    "directional": lambda fd, f, x, m: fd.directional(f, x, x, method=m),
+    "gradient_descent": lambda fd, f, x, m: fd.gradient_descent(f, x, step_num=2, method=m),
+    "adaptive": lambda fd, f, x, m: fd.gradient(f, x, method=m, adaptive=True),
+}
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", sorted(CALLERS))
+def test_every_function_leaves_x_intact_when_f_raises_at_any_evaluation(fd, name, method):
+    x = np.array([[1.5, -2.0, 3.25], [0.5, 7.0, -1.0]])
+    before = x.copy()
+    calls = [0]
+
+    def counting(v):
+        calls[0] += 1
+        return float(np.sum(np.asarray(v) ** 2))
+
+    CALLERS[name](fd, counting, x, method)
+    total = calls[0]
+    assert total >= 2
+    for k in range(total):
+        with pytest.raises(Boom):
+            CALLERS[name](fd, raising_at(k), x, method)
+        assert np.array_equal(x, before) and x.flags.writeable
+
+
 def test_exception_propagates_unchanged(fd):
     err = KeyError("exactly this one")
 

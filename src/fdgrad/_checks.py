@@ -8,6 +8,7 @@ same messages.  Messages name the parameter and the value it was given.
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from typing import Any, Sequence
 
@@ -91,15 +92,35 @@ def check_bool(value: Any, name: str) -> bool:
 
 def _real_array(value: Any, name: str) -> np.ndarray:
     """value as an ndarray of a real dtype (not yet converted), or a clear error."""
-    if isinstance(value, (str, bytes)):
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"{name} must be real numbers, got {_show(value)}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} must not be a masked array (its mask would be ignored); pass x.filled(...) or x.data")
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nested lists and the like
         raise ValueError(f"{name} must be a rectangular array of real numbers, got {_show(value)} ({exc})") from None
+    if arr.dtype.kind == "O" and arr.size and all(_is_real_number(item) for item in arr.flat):
+        # Python ints beyond int64 (2**64) and the like: numbers all the same.
+        try:
+            arr = arr.astype(np.float64)
+        except OverflowError:
+            raise ValueError(f"{name} must be finite in float64, got {_show(value)}") from None
     if arr.dtype.kind not in _REAL_KINDS:
         raise TypeError(f"{name} must be real numbers, got {_show(value)} with dtype {arr.dtype}")
     return arr
+
+
+def _is_real_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_float(value: Any, name: str) -> float:
+    """A real number as a float; too large for a float64 is a ValueError naming it."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite in float64, got {_show(value)}") from None
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -148,11 +169,9 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
     try:
-        harr = np.asarray(h)
+        harr = _real_array(h, "h")
     except (ValueError, TypeError):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}") from None
-    if harr.dtype.kind not in _REAL_KINDS:
-        raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
     if harr.ndim == 0:
         value = float(harr)
         if not (math.isfinite(value) and value > 0.0):
@@ -174,8 +193,16 @@ def scalar_value(value: Any) -> float:
     """f's return value as a float; f must return a real scalar."""
     if isinstance(value, float):
         return float(value)
-    if isinstance(value, (int, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
-        return float(value)
+    if _is_real_number(value):
+        try:
+            return float(value)
+        except OverflowError:  # a Python int beyond float64
+            raise ValueError(f"f must return a value that fits a float64, got {_show(value)}") from None
+    if isinstance(value, (list, tuple)):
+        try:
+            value = np.asarray(value)
+        except (ValueError, TypeError):
+            pass
     if isinstance(value, np.ndarray):
         if value.ndim != 0:
             raise ValueError(f"f must return a scalar, got an array of shape {value.shape}")
@@ -222,6 +249,8 @@ def check_index(i: Any, shape: tuple[int, ...]) -> int:
         if len(i) != len(shape):
             raise ValueError(f"i must index one element of x with shape {shape}, got {i!r}")
         try:
+            if any(isinstance(part, (bool, np.bool_)) for part in i):
+                raise TypeError
             parts = [operator.index(part) for part in i]
         except TypeError:
             raise TypeError(f"i must be an int or a tuple of ints, got {_show(i)}") from None
@@ -241,18 +270,18 @@ def check_index(i: Any, shape: tuple[int, ...]) -> int:
 
 
 def check_lr(lr: Any) -> float:
-    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)):
+    if not _is_real_number(lr):
         raise TypeError(f"lr must be a real number, got {_show(lr)}")
-    value = float(lr)
+    value = _as_float(lr, "lr")
     if not (math.isfinite(value) and value > 0.0):
         raise ValueError(f"lr must be positive and finite, got {_show(lr)}")
     return value
 
 
 def check_tolerance(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if not _is_real_number(value):
         raise TypeError(f"{name} must be a real number, got {_show(value)}")
-    result = float(value)
+    result = _as_float(value, name)
     if not (math.isfinite(result) and result >= 0.0):
         raise ValueError(f"{name} must be finite and >= 0, got {_show(value)}")
     return result
