@@ -1,6 +1,9 @@
 /* Finite-difference kernels; see fdgrad.h for the contract. */
 #include "fdgrad.h"
 
+#include <math.h>
+#include <string.h>
+
 static int stencil_ok(const fdgrad_stencil *s)
 {
     return s != NULL && s->npoints >= 1 && s->npoints <= FDGRAD_MAX_POINTS
@@ -186,4 +189,73 @@ int fdgrad_combine(const fdgrad_stencil *stencil, const double *const *fvals,
         out[j] = stencil_value(stencil, fk, 1, h[j]);
     }
     return FDGRAD_OK;
+}
+
+int fdgrad_combine_range(const fdgrad_stencil *stencil, const double *values, size_t m,
+                         const double *h, size_t n, size_t start, size_t stop, double *out)
+{
+    if (!stencil_ok(stencil) || values == NULL || h == NULL || out == NULL || m == 0
+        || start > stop || stop > n) {
+        return FDGRAD_EINVAL;
+    }
+    const size_t np = (size_t)stencil->npoints;
+    for (size_t i = start; i < stop; i++) {
+        const double *row = values + (i - start) * np * m;
+        for (size_t j = 0; j < m; j++) {
+            out[j * n + i] = stencil_value(stencil, row + j, m, h[i]);
+        }
+    }
+    return FDGRAD_OK;
+}
+
+int fdgrad_stencil_points(const double *x, size_t n, const double *h, const double *offsets,
+                          int npoints, size_t start, size_t stop, double *points)
+{
+    if (x == NULL || h == NULL || offsets == NULL || points == NULL || npoints < 1
+        || start > stop || stop > n) {
+        return FDGRAD_EINVAL;
+    }
+    for (size_t i = start; i < stop; i++) {
+        for (int k = 0; k < npoints; k++) {
+            double *row = points + ((i - start) * (size_t)npoints + (size_t)k) * n;
+            memcpy(row, x, n * sizeof(double));
+            row[i] = x[i] + offsets[k] * h[i];
+        }
+    }
+    return FDGRAD_OK;
+}
+
+void fdgrad_default_steps(const double *x, size_t n, double rel_step, double *h)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double ax = fabs(x[i]);
+        const double raw = rel_step * (ax > 1.0 ? ax : 1.0);
+        h[i] = (x[i] + raw) - x[i];
+    }
+}
+
+int fdgrad_native_objective(void *ctx, const double *x, double *out)
+{
+    fdgrad_native *nat = (fdgrad_native *)ctx;
+    if (nat->stop != NULL && *nat->stop) {
+        return FDGRAD_ESTOPPED;
+    }
+    /* SciPy's signatures take double *; the contract forbids writing to it. */
+    double *xs = (double *)x;
+    switch (nat->kind) {
+    case FDGRAD_NATIVE_SCALAR:
+        out[0] = nat->scalar(nat->n, xs);
+        return FDGRAD_OK;
+    case FDGRAD_NATIVE_SCALAR_DATA:
+        out[0] = nat->scalar_data(nat->n, xs, nat->user_data);
+        return FDGRAD_OK;
+    case FDGRAD_NATIVE_VECTOR:
+        nat->vector(nat->n, xs, nat->m, out);
+        return FDGRAD_OK;
+    case FDGRAD_NATIVE_VECTOR_DATA:
+        nat->vector_data(nat->n, xs, nat->m, out, nat->user_data);
+        return FDGRAD_OK;
+    default:
+        return FDGRAD_EINVAL;
+    }
 }

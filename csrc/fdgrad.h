@@ -100,6 +100,59 @@ int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
 int fdgrad_combine(const fdgrad_stencil *stencil, const double *const *fvals,
                    const double *h, size_t n, double *out);
 
+/*
+ * Stencil derivatives from values computed elsewhere (vectorized evaluation):
+ * values[((i - start) * npoints + k) * m + j] is f_j at x_i + o_k h[i] (zero
+ * offsets included, filled with f(x) by the caller); out[j * n + i] gets the
+ * derivative, with the arithmetic of fdgrad_jacobian_range.
+ */
+int fdgrad_combine_range(const fdgrad_stencil *stencil, const double *values, size_t m,
+                         const double *h, size_t n, size_t start, size_t stop, double *out);
+
+/*
+ * The points of a vectorized evaluation: for start <= i < stop and each of
+ * the npoints offsets, a copy of x (n doubles) with x_i replaced by
+ * x_i + o_k h[i], as row (i - start) * npoints + k of points.
+ */
+int fdgrad_stencil_points(const double *x, size_t n, const double *h, const double *offsets,
+                          int npoints, size_t start, size_t stop, double *points);
+
+/* The conventional step of every coordinate: h = c max(1, |x|), then (x + h) - x. */
+void fdgrad_default_steps(const double *x, size_t n, double rel_step, double *h);
+
+/*
+ * Native objectives with SciPy's LowLevelCallable signatures.  The user's
+ * function must not modify x.  Scalar: double f(int n, double *x[, void *data]);
+ * vector: void f(int n, double *x, int m, double *out[, void *data]).
+ */
+typedef double (*fdgrad_native_scalar)(int n, double *x);
+typedef double (*fdgrad_native_scalar_data)(int n, double *x, void *user_data);
+typedef void (*fdgrad_native_vector)(int n, double *x, int m, double *out);
+typedef void (*fdgrad_native_vector_data)(int n, double *x, int m, double *out, void *user_data);
+
+#define FDGRAD_NATIVE_SCALAR 0
+#define FDGRAD_NATIVE_SCALAR_DATA 1
+#define FDGRAD_NATIVE_VECTOR 2
+#define FDGRAD_NATIVE_VECTOR_DATA 3
+
+/* Returned by fdgrad_native_objective when *stop became nonzero. */
+#define FDGRAD_ESTOPPED 3
+
+typedef struct {
+    int kind; /* FDGRAD_NATIVE_* */
+    fdgrad_native_scalar scalar;
+    fdgrad_native_scalar_data scalar_data;
+    fdgrad_native_vector vector;
+    fdgrad_native_vector_data vector_data;
+    void *user_data;
+    int n, m;
+    /* Shared by the threads of one call: nonzero asks every loop to stop. */
+    volatile int *stop;
+} fdgrad_native;
+
+/* An fdgrad_objective whose ctx is an fdgrad_native: calls the user's function. */
+int fdgrad_native_objective(void *ctx, const double *x, double *out);
+
 #ifdef __cplusplus
 }
 #endif

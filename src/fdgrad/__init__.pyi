@@ -45,6 +45,10 @@ def gradient(
     order: Optional[int] = None,
     adaptive: bool = False,
     full_output: Literal[False] = False,
+    *,
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
 ) -> np.ndarray: ...
 @overload
 def gradient(
@@ -56,6 +60,9 @@ def gradient(
     adaptive: bool = False,
     *,
     full_output: Literal[True],
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
 ) -> tuple[np.ndarray, DiffInfo]: ...
 @overload
 def jacobian(
@@ -66,6 +73,11 @@ def jacobian(
     order: Optional[int] = None,
     adaptive: bool = False,
     full_output: Literal[False] = False,
+    *,
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
+    m: Optional[int] = None,
 ) -> np.ndarray: ...
 @overload
 def jacobian(
@@ -77,6 +89,10 @@ def jacobian(
     adaptive: bool = False,
     *,
     full_output: Literal[True],
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
+    m: Optional[int] = None,
 ) -> tuple[np.ndarray, DiffInfo]: ...
 def hessian(
     f: Objective,
@@ -84,6 +100,8 @@ def hessian(
     h: Step = None,
     method: Literal["central", "forward", "backward"] = "central",
     full_output: bool = False,
+    *,
+    workers: int = 1,
 ) -> Any: ...
 def hessian_diag(
     f: Objective,
@@ -92,6 +110,10 @@ def hessian_diag(
     method: Literal["central", "forward", "backward"] = "central",
     order: Optional[int] = None,
     full_output: bool = False,
+    *,
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
 ) -> Any: ...
 def directional(
     f: Objective,
@@ -114,6 +136,8 @@ def check_grad(
     rtol: float = 1e-06,
     atol: float = 1e-08,
     raise_on_mismatch: bool = False,
+    *,
+    workers: int = 1,
 ) -> GradCheck: ...
 @overload
 def gradient_descent(
@@ -126,6 +150,10 @@ def gradient_descent(
     history: Literal[False] = False,
     order: Optional[int] = None,
     adaptive: bool = False,
+    *,
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
 ) -> np.ndarray: ...
 @overload
 def gradient_descent(
@@ -139,6 +167,9 @@ def gradient_descent(
     history: Literal[True],
     order: Optional[int] = None,
     adaptive: bool = False,
+    workers: int = 1,
+    vectorized: bool = False,
+    max_batch_bytes: int = 67108864,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 def numerical_diff(f: Objective, x: ArrayLike) -> Any: ...
 def numerical_gradient(f: Objective, x: ArrayLike) -> np.ndarray: ...

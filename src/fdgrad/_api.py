@@ -15,13 +15,19 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
+import functools
+
 from . import _adaptive
+from ._native import NativeFunction
+from ._parallel import check_workers, run_parts, split
 from ._checks import (
     as_point,
     check_options,
     as_points,
     check_bool,
-    check_callable,
+    check_evaluation,
+    check_outputs,
+    resolve_f,
     check_index,
     check_lr,
     check_step_num,
@@ -53,6 +59,9 @@ PUBLIC_NAMES = (
 
 #: The step of the textbook aliases (numerical_diff, numerical_gradient).
 TEXTBOOK_STEP = 1e-4
+
+#: The default bound on the memory of one batch of stacked points (vectorized=True).
+DEFAULT_BATCH_BYTES = 64 * 2**20
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
 _ADAPTIVE_BLOCK = 1 << 20
@@ -148,19 +157,38 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         return view
 
     class Problem:
-        """f at a working copy of x: the buffer the kernels perturb and f's view of it."""
+        """f at a working copy of x: the buffer the kernels perturb, f's view of
+        it, and how to evaluate (threads, batches of points, a native f)."""
 
-        def __init__(self, f: Objective, x: Any, name: str = "x") -> None:
+        def __init__(self, f: Any, x: Any, name: str = "x", workers: int = 1, vectorized: bool = False,
+                     max_batch_bytes: int = DEFAULT_BATCH_BYTES, m: Optional[int] = None) -> None:
             self.f = f
+            self.native = isinstance(f, NativeFunction)
             self.work, self.shape = as_point(x, name)
             self.n = self.work.shape[0]
             self.view = read_only_view(self.work, self.shape)
+            self.workers = workers
+            self.vectorized = vectorized
+            self.max_batch_bytes = max_batch_bytes
+            self.m_native = m
+            if self.native and vectorized:
+                raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
 
         def outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
             """f(x) as a flat array, its shape, and the converter of f's values."""
+            if self.native:
+                return self.native_outputs(scalar)
+            if self.vectorized:
+                stacked = np.asarray(self.f(self.view[None]))
+                if stacked.ndim == 0 or stacked.shape[0] != 1:
+                    raise ValueError(f"a vectorized f must return one value per point, shape (1, ...) for 1 point; "
+                                     f"got shape {stacked.shape}")
+                first = stacked[0]
+            else:
+                first = self.f(self.view)
             if scalar:
-                return np.array([scalar_value(self.f(self.view))]), (), scalar_value
-            first = np.asarray(self.f(self.view))
+                return np.array([scalar_value(first)]), (), scalar_value
+            first = np.asarray(first)
             if first.dtype.kind not in "iuf":
                 raise TypeError(f"f must return real numbers, got {first!r} with dtype {first.dtype}")
             if first.size == 0:
@@ -168,32 +196,127 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
             return np.ascontiguousarray(first, dtype=np.float64).reshape(-1), first.shape, convert
 
-        def stencil_jacobian(self, hs: np.ndarray, stencil: Stencil, f0: np.ndarray, convert: Any,
-                             start: int = 0, stop: Optional[int] = None) -> np.ndarray:
-            out = np.empty(f0.size * self.n)
-            stop = self.n if stop is None else stop
-            kernels.jacobian_range(self.f, convert, self.work, self.view, f0.size, hs, stencil, f0, start, stop, out)
-            return out.reshape(f0.size, self.n)
+        def native_shape(self, scalar: bool) -> Optional[tuple[int, tuple[int, ...]]]:
+            """(m, out_shape) of a native f, known without calling it; None for a Python f."""
+            if not self.native:
+                return None
+            if not self.f.vector:
+                return 1, ()
+            if scalar:
+                raise TypeError(f"f is a native vector function ({self.f.signature}); use jacobian, "
+                                "or a 'double (int, double *)' function here")
+            if self.m_native is None:
+                raise TypeError(f"f is a native vector function ({self.f.signature}): pass m=, "
+                                "the number of values it writes")
+            return self.m_native, (self.m_native,)
 
-        def complex_jacobian(self, hs: np.ndarray, m: int, out_shape: tuple[int, ...],
-                             start: int = 0, stop: Optional[int] = None) -> np.ndarray:
-            xz = self.work.astype(np.complex128)
-            view = read_only_view(xz, self.shape)
+        def native_outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
+            m, out_shape = self.native_shape(scalar)  # type: ignore[misc]
+            f0 = np.empty(m)
+            kernels.evaluate_range(self.f, scalar_value, self.work, self.view, m, np.zeros(self.n), (0.0,), 0, 1, f0)
+            return f0, out_shape, scalar_value
+
+        def run(self, call: Callable[..., None], start: int, stop: int, cost: Optional[Callable[[int], int]] = None,
+                ) -> None:
+            """call(work, view, lo, hi, halt) over [start, stop), split among the worker threads,
+            each part on its own copy of the working buffer."""
+            pieces = split(start, stop, self.workers, cost)
+            if len(pieces) == 1:
+                call(self.work, self.view, start, stop, None)
+                return
+            halt = kernels.StopFlag()
+
+            def part(lo: int, hi: int) -> None:
+                work = self.work.copy()
+                call(work, read_only_view(work, self.shape), lo, hi, halt)
+
+            run_parts([functools.partial(part, lo, hi) for lo, hi in pieces], halt)
+
+        def batch_values(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...]) -> np.ndarray:
+            """A vectorized f at `count` stacked points: (count, m) float64."""
+            stacked = points.reshape((count,) + self.shape)
+            stacked.flags.writeable = False
+            values = np.asarray(self.f(stacked))
+            if values.shape != (count,) + out_shape:
+                raise ValueError(f"a vectorized f must return shape {(count,) + out_shape} for {count} points "
+                                 f"of shape {self.shape}, got {values.shape}")
+            if values.dtype.kind not in "iuf":
+                raise TypeError(f"f must return real numbers, got dtype {values.dtype}")
+            return values.astype(np.float64, copy=False).reshape(count, m)
+
+        def stencil_values(self, work: np.ndarray, hs: np.ndarray, offsets: tuple, lo: int, hi: int, m: int,
+                           out_shape: tuple[int, ...], f0: Optional[np.ndarray] = None) -> np.ndarray:
+            """f at x_i + o h_i for the coordinates lo..hi-1, by batches of stacked
+            points; (hi - lo, len(offsets), m), zero offsets taken from f0."""
+            live = [k for k, o in enumerate(offsets) if o != 0.0 or f0 is None]
+            values = np.empty((hi - lo, len(offsets), m))
+            for k, o in enumerate(offsets):
+                if k not in live:
+                    values[:, k, :] = f0
+            live_offsets = tuple(offsets[k] for k in live)
+            per_coordinate = len(live) * (self.n + m) * 8
+            if per_coordinate > self.max_batch_bytes:
+                raise ValueError(f"max_batch_bytes={self.max_batch_bytes} is too small: one coordinate's "
+                                 f"{len(live)} points take {per_coordinate} bytes")
+            batch = max(1, self.max_batch_bytes // (per_coordinate * max(1, self.workers)))
+            for a in range(lo, hi, batch):
+                b = min(a + batch, hi)
+                points = np.empty((b - a) * len(live) * self.n)
+                kernels.stencil_points(work, hs, live_offsets, a, b, points)
+                got = self.batch_values(points, (b - a) * len(live), m, out_shape)
+                del points
+                values[a - lo:b - lo, live, :] = got.reshape(b - a, len(live), m)
+            return values
+
+        def stencil_jacobian(self, hs: np.ndarray, stencil: Stencil, f0: np.ndarray, convert: Any,
+                             start: int, stop: int, out_shape: tuple[int, ...]) -> np.ndarray:
+            m = f0.size
             out = np.empty(m * self.n)
-            stop = self.n if stop is None else stop
-            kernels.complex_range(self.f, imag_value(out_shape), xz, view, m, hs, start, stop, out)
+
+            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, halt: Any) -> None:
+                if self.vectorized:
+                    values = self.stencil_values(work, hs, stencil.offsets, lo, hi, m, out_shape, f0)
+                    kernels.combine_range(stencil, values.reshape(-1), m, hs, lo, hi, out)
+                else:
+                    kernels.jacobian_range(self.f, convert, work, view, m, hs, stencil, f0, lo, hi, out, halt)
+
+            self.run(call, start, stop)
             return out.reshape(m, self.n)
 
-        def adaptive_jacobian(self, stencil: Stencil, f0: np.ndarray, convert: Any,
-                              start: int = 0, stop: Optional[int] = None) -> _adaptive.AdaptiveResult:
+        def complex_jacobian(self, hs: np.ndarray, m: int, out_shape: tuple[int, ...],
+                             start: int, stop: int) -> np.ndarray:
+            out = np.empty(m * self.n)
+
+            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, halt: Any) -> None:
+                xz = work.astype(np.complex128)
+                kernels.complex_range(self.f, imag_value(out_shape), xz, read_only_view(xz, self.shape), m, hs,
+                                      lo, hi, out, halt)
+
+            self.run(call, start, stop)
+            return out.reshape(m, self.n)
+
+        def evaluate(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Any,
+                     out_shape: tuple[int, ...]) -> np.ndarray:
+            """f at x_i + o h_i for every offset and coordinate lo..hi-1: (hi - lo, len(offsets), m)."""
+            if self.vectorized:
+                return self.stencil_values(self.work, h, offsets, lo, hi, m, out_shape)
+            out = np.empty((hi - lo) * len(offsets) * m)
+            width = len(offsets) * m
+
+            def call(work: np.ndarray, view: np.ndarray, a: int, b: int, halt: Any) -> None:
+                part = out[(a - lo) * width:(b - lo) * width]
+                kernels.evaluate_range(self.f, convert, work, view, m, h, offsets, a, b, part, halt)
+
+            self.run(call, lo, hi)
+            return out.reshape(hi - lo, len(offsets), m)
+
+        def adaptive_jacobian(self, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
+                              out_shape: tuple[int, ...]) -> _adaptive.AdaptiveResult:
             m = f0.size
             side = _side(stencil)
-            stop = self.n if stop is None else stop
 
             def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
-                out = np.empty((hi - lo) * len(offsets) * m)
-                kernels.evaluate_range(self.f, convert, self.work, self.view, m, h, offsets, lo, hi, out)
-                return out.reshape(hi - lo, len(offsets), m)
+                return self.evaluate(h, offsets, lo, hi, m, convert, out_shape)
 
             block = max(1, _ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
             parts = [
@@ -215,6 +338,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         count = stop - start
         out_shape: tuple[int, ...]
         if stencil.method == "complex":
+            if problem.native or problem.vectorized:
+                raise TypeError("method='complex' needs a Python f that accepts complex input, "
+                                "one point at a time")
             hs = steps(h, problem.work, problem.shape, stencil)
             if scalar:
                 m, out_shape, nfev = 1, (), count
@@ -224,13 +350,16 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 m, nfev = int(np.prod(out_shape)), count + 1
             values = problem.complex_jacobian(hs, m, out_shape, start, stop)
             return values, None, hs, nfev, out_shape
-        needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or not scalar
+        known = problem.native_shape(scalar)
+        needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or (not scalar and known is None)
         if needs_f0:
             f0, out_shape, convert = problem.outputs(scalar)
+        elif known is not None:
+            f0, out_shape, convert = np.full(known[0], np.nan), known[1], scalar_value
         else:
             f0, out_shape, convert = _NO_F0, (), scalar_value
         if adaptive:
-            result = problem.adaptive_jacobian(stencil, f0, convert, start, stop)
+            result = problem.adaptive_jacobian(stencil, f0, convert, start, stop, out_shape)
             values = np.full((f0.size, n), np.nan)
             errors, used = values.copy(), values.copy()
             values[:, start:stop], errors[:, start:stop], used[:, start:stop] = (
@@ -238,7 +367,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             nfev = _adaptive.evaluations(count, _side(stencil)) + (1 if needs_f0 and stencil.method == "central" else 0)
             return values, errors, used, nfev, out_shape
         hs = steps(h, problem.work, problem.shape, stencil)
-        values = problem.stencil_jacobian(hs, stencil, f0, convert, start, stop)
+        values = problem.stencil_jacobian(hs, stencil, f0, convert, start, stop, out_shape)
         evaluated = sum(1 for o in stencil.offsets if o != 0.0)
         nfev = count * evaluated + (1 if needs_f0 else 0)
         return values, None, hs, nfev, out_shape
@@ -309,7 +438,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> bool(abs(value / np.e - 1) < 1e-12), bool(info.error < 1e-11), info.nfev
         (True, True, 12)
         """
-        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        if isinstance(f, NativeFunction):
+            raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
+                            "partial, gradient, jacobian, hessian, hessian_diag, check_grad and gradient_descent")
         points = as_points(x)
         shape = points.shape
         flat = points.reshape(-1)
@@ -387,7 +519,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.partial(f, [1, 3], 1, order=4)
         6.0
         """
-        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         problem = Problem(f, x)
         k = check_index(i, problem.shape)
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True, k, k + 1)
@@ -404,6 +536,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
+        *,
+        workers: int = 1,
+        vectorized: bool = False,
+        max_batch_bytes: int = DEFAULT_BATCH_BYTES,
     ) -> Any:
         """Gradient of a scalar function of an array.
 
@@ -438,11 +574,30 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         full_output : bool
             Also return a :class:`DiffInfo` (estimated error, evaluations,
             steps).
+        workers : int
+            Threads for the loop over coordinates (-1: one per core), each
+            with its own copy of the working buffer; the result is
+            bit-identical to ``workers=1``.  With a native f (below) the
+            threads run in parallel; a Python f holds the GIL.
+        vectorized : bool
+            ``f`` takes a stack of points, shape ``(k,) + x.shape``, and
+            returns ``(k,)``; fdgrad builds the perturbed points in C and
+            calls ``f`` once per batch.
+        max_batch_bytes : int
+            The most memory one batch of stacked points may take (64 MiB).
 
         Returns
         -------
         ndarray
             The gradient, float64, of ``x``'s shape.
+
+        Notes
+        -----
+        ``f`` may also be a compiled function with SciPy's signature
+        ``double f(int n, double *x)`` or ``double f(int n, double *x, void
+        *user_data)``: a ``scipy.LowLevelCallable``, a PyCapsule, a ctypes or
+        cffi function pointer, or a numba ``@cfunc``.  The loop then runs in
+        C without the GIL, and Ctrl-C stops it within a fraction of a second.
 
         Examples
         --------
@@ -452,8 +607,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
-        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x)
+        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes))
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
         shape = problem.shape
         if not full_output:
@@ -469,6 +624,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
+        *,
+        workers: int = 1,
+        vectorized: bool = False,
+        max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+        m: Optional[int] = None,
     ) -> Any:
         """Jacobian of an array-valued function of an array.
 
@@ -480,9 +640,15 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             must not keep it.
         x : array_like
             The point, of any shape; never modified.
-        h, method, order, adaptive, full_output
+        h, method, order, adaptive, full_output, workers, max_batch_bytes
             As for :func:`gradient`.  ``f(x)`` is evaluated once, and the
             one-sided methods reuse it.
+        vectorized : bool
+            ``f`` takes a stack of points ``(k,) + x.shape`` and returns
+            ``(k,) + f(x).shape``.
+        m : int, optional
+            For a native ``f`` with the signature ``void f(int n, double *x,
+            int m, double *out[, void *user_data])``: how many values it writes.
 
         Returns
         -------
@@ -498,8 +664,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([[4., 3.],
                [1., 2.]])
         """
-        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x)
+        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes), m=check_outputs(m))
         values, errors, used, nfev, out_shape = differentiate(problem, h, stencil, adaptive, False)
         shape = out_shape + problem.shape
         if not full_output:
@@ -513,6 +679,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         h: Step = None,
         method: str = "central",
         full_output: bool = False,
+        *,
+        workers: int = 1,
     ) -> Any:
         """Hessian of a scalar function of an array, symmetric by construction.
 
@@ -534,6 +702,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         full_output : bool
             Also return a :class:`DiffInfo` (no error estimate; ``step`` has
             ``x``'s shape).
+        workers : int
+            Threads for the rows, as for :func:`gradient`; ``f`` may be native.
 
         Returns
         -------
@@ -549,19 +719,22 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([[ 4.,  2.],
                [ 2., 12.]])
         """
-        stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
-        problem = Problem(f, x)
+        f, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
+        problem = Problem(f, x, "x", check_workers(workers))
         side = _side(stencil)
         hs = steps(h, problem.work, problem.shape, stencil)
         n = problem.n
-        f0 = scalar_value(f(problem.view))
+        f0 = float(problem.outputs(True)[0][0])
         if side:
-            f1 = np.empty(n)
-            kernels.evaluate_range(f, scalar_value, problem.work, problem.view, 1, hs, (float(side),), 0, n, f1)
+            f1 = problem.evaluate(hs, (float(side),), 0, n, 1, scalar_value, ()).reshape(n)
         else:
             f1 = np.empty(0)
         out = np.empty(n * n)
-        kernels.hessian_range(f, scalar_value, problem.work, problem.view, hs, f0, f1, side, 0, n, out)
+
+        def rows(work: np.ndarray, view: np.ndarray, lo: int, hi: int, halt: Any) -> None:
+            kernels.hessian_range(f, scalar_value, work, view, hs, f0, f1, side, lo, hi, out, halt)
+
+        problem.run(rows, 0, n, cost=lambda i: n - i)
         nfev = 1 + (2 * n * n if side == 0 else n * (n + 3) // 2)
         shape = problem.shape + problem.shape
         return finish(out.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(problem.shape), full_output)
@@ -573,6 +746,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         method: str = "central",
         order: Optional[int] = None,
         full_output: bool = False,
+        *,
+        workers: int = 1,
+        vectorized: bool = False,
+        max_batch_bytes: int = DEFAULT_BATCH_BYTES,
     ) -> Any:
         """The diagonal of the Hessian, ``d2 f / d x_i**2``, without the rest.
 
@@ -591,6 +768,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             for one-sided ones.
         full_output : bool
             Also return a :class:`DiffInfo`.
+        workers, vectorized, max_batch_bytes
+            As for :func:`gradient`.
 
         Returns
         -------
@@ -604,8 +783,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
-        stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
-        problem = Problem(f, x)
+        f, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
+        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes))
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, False, True)
         shape = problem.shape
         errors, used = expand(values, errors, used)
@@ -649,7 +828,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> round(fdgrad.directional(lambda p: p[0]**2 + 3 * p[1], [1.0, 2.0], [1.0, 1.0]), 8)
         5.0
         """
-        stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+        if isinstance(f, NativeFunction):
+            raise TypeError("directional needs a Python f (it evaluates f along x + t v); use gradient(f, x) @ v "
+                            "for a native f")
         work, shape = as_point(x)
         direction = as_points(v, "v")
         if direction.shape != shape:
@@ -682,6 +864,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         rtol: float = 1e-6,
         atol: float = 1e-8,
         raise_on_mismatch: bool = False,
+        *,
+        workers: int = 1,
     ) -> GradCheck:
         """Check a gradient (hand-written or from autodiff) against fdgrad's.
 
@@ -702,6 +886,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         raise_on_mismatch : bool
             Raise an ``AssertionError`` naming the worst entry, both values
             and the tolerance, instead of returning a failed check.
+        workers : int
+            As for :func:`gradient`; ``f`` may be native.
 
         Returns
         -------
@@ -720,7 +906,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> result.ok, result.worst_index
         (False, (1,))
         """
-        check_callable(f)
+        resolve_f(f)
         rtol = check_tolerance(rtol, "rtol")
         atol = check_tolerance(atol, "atol")
         raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
@@ -734,7 +920,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             raise TypeError(f"grad must give real numbers, got {np.asarray(given).dtype}")
         if analytic.shape != shape:
             raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
-        numeric, info = gradient(f, work.reshape(shape), h, method, order, adaptive, True)
+        numeric, info = gradient(f, work.reshape(shape), h, method, order, adaptive, True, workers=workers)
         diff = np.abs(analytic - numeric)
         size = np.maximum(np.abs(analytic), np.abs(numeric))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -766,6 +952,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         history: bool = False,
         order: Optional[int] = None,
         adaptive: bool = False,
+        *,
+        workers: int = 1,
+        vectorized: bool = False,
+        max_batch_bytes: int = DEFAULT_BATCH_BYTES,
     ) -> Any:
         """Minimise ``f`` by gradient descent: ``x -= lr * gradient(f, x)``.
 
@@ -784,8 +974,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             afresh at every iterate.
         history : bool
             Also return the path: every iterate, the start included.
-        order, adaptive
-            As for :func:`gradient`.
+        order, adaptive, workers, vectorized, max_batch_bytes
+            As for :func:`gradient`; ``f`` may be native.
 
         Returns
         -------
@@ -801,13 +991,13 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> print(x)
         [-6.11110793e-10  8.14814391e-10]
         """
-        check_callable(f)
+        f = resolve_f(f)
         rate = check_lr(lr)
         count = check_step_num(step_num)
         history = check_bool(history, "history")
         adaptive = check_bool(adaptive, "adaptive")
         stencil = resolve_method(method, order, adaptive)
-        problem = Problem(f, init_x, "init_x")
+        problem = Problem(f, init_x, "init_x", *check_evaluation(workers, vectorized, max_batch_bytes))
         if h is not None:
             h = steps(h, problem.work, problem.shape, stencil)  # checked once, fixed
         work = problem.work

@@ -9,7 +9,12 @@ cdef extern from "fdgrad.h" nogil:
     int FDGRAD_OK
     int FDGRAD_ECALLBACK
     int FDGRAD_EINVAL
+    int FDGRAD_ESTOPPED
     int FDGRAD_MAX_POINTS
+    int FDGRAD_NATIVE_SCALAR
+    int FDGRAD_NATIVE_SCALAR_DATA
+    int FDGRAD_NATIVE_VECTOR
+    int FDGRAD_NATIVE_VECTOR_DATA
 
     ctypedef struct fdgrad_stencil:
         int npoints
@@ -17,6 +22,24 @@ cdef extern from "fdgrad.h" nogil:
         double offsets[16]
         double weights[16]
         double denom
+
+    ctypedef double (*fdgrad_native_scalar)(int n, double *x)
+    ctypedef double (*fdgrad_native_scalar_data)(int n, double *x, void *user_data)
+    ctypedef void (*fdgrad_native_vector)(int n, double *x, int m, double *out)
+    ctypedef void (*fdgrad_native_vector_data)(int n, double *x, int m, double *out, void *user_data)
+
+    ctypedef struct fdgrad_native:
+        int kind
+        fdgrad_native_scalar scalar
+        fdgrad_native_scalar_data scalar_data
+        fdgrad_native_vector vector
+        fdgrad_native_vector_data vector_data
+        void *user_data
+        int n
+        int m
+        volatile int *stop
+
+    int fdgrad_native_objective(void *ctx, const double *x, double *out)
 
     int fdgrad_evaluate_range(fdgrad_objective f, void *ctx, double *x, size_t n, size_t m,
                               const double *h, const double *offsets, int npoints,
@@ -36,3 +59,11 @@ cdef extern from "fdgrad.h" nogil:
 
     int fdgrad_combine(const fdgrad_stencil *stencil, const double *const *fvals,
                        const double *h, size_t n, double *out)
+
+    int fdgrad_combine_range(const fdgrad_stencil *stencil, const double *values, size_t m,
+                             const double *h, size_t n, size_t start, size_t stop, double *out)
+
+    int fdgrad_stencil_points(const double *x, size_t n, const double *h, const double *offsets,
+                              int npoints, size_t start, size_t stop, double *points)
+
+    void fdgrad_default_steps(const double *x, size_t n, double rel_step, double *h)

@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ._native import native_function
+from ._parallel import check_workers
 from ._stencils import METHODS, ORDERS, Stencil, make_stencil
 
 __all__ = [
@@ -24,7 +26,10 @@ __all__ = [
     "check_callable",
     "check_index",
     "check_lr",
+    "check_evaluation",
     "check_options",
+    "check_outputs",
+    "resolve_f",
     "check_step_num",
     "check_tolerance",
     "imag_value",
@@ -74,14 +79,44 @@ def resolve_method(
     return make_stencil(method, ORDERS[method][0] if order is None else int(order), deriv)
 
 
+def resolve_f(f: Any) -> Any:
+    """f itself (a Python callable) or its NativeFunction (a compiled f)."""
+    native = native_function(f)
+    if native is not None:
+        return native
+    check_callable(f)
+    return f
+
+
 def check_options(
     f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, deriv: int = 1, methods: Sequence[str] = METHODS
-) -> tuple[Stencil, bool, bool]:
-    """The checks every differentiating function starts with."""
-    check_callable(f)
+) -> tuple[Any, Stencil, bool, bool]:
+    """The checks every differentiating function starts with; f comes back resolved (resolve_f)."""
+    f = resolve_f(f)
     adaptive = check_bool(adaptive, "adaptive")
     full_output = check_bool(full_output, "full_output")
-    return resolve_method(method, order, adaptive, deriv, methods), adaptive, full_output
+    return f, resolve_method(method, order, adaptive, deriv, methods), adaptive, full_output
+
+
+def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any) -> tuple[int, bool, int]:
+    """workers, vectorized and max_batch_bytes, checked."""
+    vectorized = check_bool(vectorized, "vectorized")
+    if isinstance(max_batch_bytes, (bool, np.bool_)) or not isinstance(max_batch_bytes, (int, np.integer)):
+        raise TypeError(f"max_batch_bytes must be an int, got {_show(max_batch_bytes)}")
+    if max_batch_bytes < 1:
+        raise ValueError(f"max_batch_bytes must be positive, got {max_batch_bytes}")
+    return check_workers(workers), vectorized, int(max_batch_bytes)
+
+
+def check_outputs(m: Any) -> Any:
+    """m, the number of values a native vector f writes: None or an int >= 1."""
+    if m is None:
+        return None
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, np.integer)):
+        raise TypeError(f"m must be an int, got {_show(m)}")
+    if m < 1:
+        raise ValueError(f"m must be >= 1, got {m}")
+    return int(m)
 
 
 def check_bool(value: Any, name: str) -> bool:

@@ -6,21 +6,66 @@ Same functions and arguments as fdgrad._pykernels (see its docstring); the
 argument checking that both share happens before either is called.
 """
 
+from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.stdint cimport uintptr_t
+
+from time import perf_counter
 
 from fdgrad._cfdgrad cimport (
     FDGRAD_ECALLBACK,
+    FDGRAD_ESTOPPED,
     FDGRAD_MAX_POINTS,
+    FDGRAD_NATIVE_SCALAR,
+    FDGRAD_NATIVE_SCALAR_DATA,
+    FDGRAD_NATIVE_VECTOR,
+    FDGRAD_NATIVE_VECTOR_DATA,
     FDGRAD_OK,
     fdgrad_combine,
+    fdgrad_combine_range,
     fdgrad_complex_range,
+    fdgrad_default_steps,
     fdgrad_evaluate_range,
     fdgrad_hessian_range,
     fdgrad_jacobian_range,
+    fdgrad_native,
+    fdgrad_native_objective,
+    fdgrad_native_scalar,
+    fdgrad_native_scalar_data,
+    fdgrad_native_vector,
+    fdgrad_native_vector_data,
+    fdgrad_objective,
     fdgrad_stencil,
+    fdgrad_stencil_points,
 )
 
-__all__ = ["combine", "complex_range", "evaluate_range", "hessian_range", "jacobian_range"]
+from fdgrad._native import NativeFunction
+from fdgrad._parallel import Halted
+
+__all__ = [
+    "StopFlag",
+    "combine",
+    "combine_range",
+    "complex_range",
+    "default_steps",
+    "evaluate_range",
+    "hessian_range",
+    "jacobian_range",
+    "stencil_points",
+]
+
+
+cdef class StopFlag:
+    """A flag the loops of one call check before every evaluation of f."""
+    cdef int flag
+
+    def set(self):
+        """Ask every loop sharing this flag to stop."""
+        self.flag = 1
+
+    def is_set(self):
+        """Whether the loops were asked to stop."""
+        return self.flag != 0
 
 
 cdef class _PyObjective:
@@ -32,14 +77,16 @@ cdef class _PyObjective:
     cdef object error
     cdef Py_ssize_t m
     cdef bint fast  # m == 1 and a float value (or subclass) needs no conversion
+    cdef StopFlag halt
 
-    def __cinit__(self, f, view, convert, Py_ssize_t m, bint fast):
+    def __cinit__(self, f, view, convert, Py_ssize_t m, bint fast, StopFlag halt):
         self.f = f
         self.view = view
         self.convert = convert
         self.error = None
         self.m = m
         self.fast = fast and m == 1
+        self.halt = halt
 
 
 cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
@@ -49,6 +96,8 @@ cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
     cdef const double[::1] values
     cdef Py_ssize_t j
     try:
+        if obj.halt is not None and obj.halt.flag:
+            raise Halted("stopped: another part of this call failed or was interrupted")
         value = obj.f(obj.view)
         if obj.fast and isinstance(value, float):  # float and numpy.float64
             out[0] = <double>value
@@ -62,6 +111,113 @@ cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
     except BaseException as exc:
         obj.error = exc
         return -1
+
+
+# The kernels a job can run.
+cdef enum:
+    EVALUATE, JACOBIAN, COMPLEX, HESSIAN
+
+
+cdef struct Job:
+    int which
+    fdgrad_objective f
+    void *ctx
+    double *x
+    size_t n
+    size_t m
+    const double *h
+    const double *offsets
+    int npoints
+    fdgrad_stencil *stencil
+    const double *f0
+    double f0_scalar
+    const double *f1
+    int side
+    double *work
+    double *out
+    size_t start
+
+
+cdef int _job_range(Job *j, size_t a, size_t b) noexcept nogil:
+    if j.which == EVALUATE:
+        return fdgrad_evaluate_range(j.f, j.ctx, j.x, j.n, j.m, j.h, j.offsets, j.npoints, a, b,
+                                     j.out + (a - j.start) * <size_t>j.npoints * j.m)
+    if j.which == JACOBIAN:
+        return fdgrad_jacobian_range(j.f, j.ctx, j.x, j.n, j.m, j.h, j.stencil, j.f0, a, b, j.work, j.out)
+    if j.which == COMPLEX:
+        return fdgrad_complex_range(j.f, j.ctx, j.x, j.n, j.m, j.h, a, b, j.work, j.out)
+    return fdgrad_hessian_range(j.f, j.ctx, j.x, j.n, j.h, j.f0_scalar, j.f1, j.side, a, b, j.out)
+
+
+cdef class _Objective:
+    """The objective of one kernel call: a Python f, or a native one."""
+    cdef _PyObjective py
+    cdef fdgrad_native native
+    cdef bint is_native
+    cdef int local_stop
+
+    def __cinit__(self, f, view, convert, Py_ssize_t m, bint fast, StopFlag halt, Py_ssize_t n):
+        cdef uintptr_t address
+        if isinstance(f, NativeFunction):
+            self.is_native = True
+            address = f.address
+            self.native.kind = f.kind
+            if f.kind == FDGRAD_NATIVE_SCALAR:
+                self.native.scalar = <fdgrad_native_scalar>address
+            elif f.kind == FDGRAD_NATIVE_SCALAR_DATA:
+                self.native.scalar_data = <fdgrad_native_scalar_data>address
+            elif f.kind == FDGRAD_NATIVE_VECTOR:
+                self.native.vector = <fdgrad_native_vector>address
+            elif f.kind == FDGRAD_NATIVE_VECTOR_DATA:
+                self.native.vector_data = <fdgrad_native_vector_data>address
+            else:
+                raise ValueError(f"unknown native kind {f.kind}")
+            self.native.user_data = <void *><uintptr_t>f.user_data
+            self.native.n = <int>n
+            self.native.m = <int>m
+            self.native.stop = &halt.flag if halt is not None else &self.local_stop
+        else:
+            self.is_native = False
+            self.py = _PyObjective(f, view, convert, m, fast, halt)
+
+    cdef int run(self, Job *job, size_t start, size_t stop) except -1:
+        """Run job over [start, stop): a Python f in one go with the GIL held;
+        a native f without the GIL, in chunks of about 20 ms between which
+        Ctrl-C is noticed."""
+        cdef int rc
+        cdef size_t a = start, b, chunk = 1
+        cdef double elapsed
+        if not self.is_native:
+            job.f = _call_python
+            job.ctx = <void *>self.py
+            rc = _job_range(job, start, stop)
+            if rc == FDGRAD_ECALLBACK and self.py.error is not None:
+                raise self.py.error
+            return _check_rc(rc, "kernel")
+        job.f = fdgrad_native_objective
+        job.ctx = <void *>&self.native
+        while a < stop:
+            b = stop if stop - a < chunk else a + chunk
+            t0 = perf_counter()
+            with nogil:
+                rc = _job_range(job, a, b)
+            if rc == FDGRAD_ECALLBACK and self.native.stop[0]:
+                raise Halted("stopped: another part of this call failed or was interrupted")
+            _check_rc(rc, "kernel")
+            PyErr_CheckSignals()
+            elapsed = perf_counter() - t0
+            if elapsed < 0.005:
+                chunk *= 4
+            elif elapsed > 0.05 and chunk > 1:
+                chunk //= 4
+            a = b
+        return 0
+
+
+cdef int _check_rc(int rc, str name) except -1:
+    if rc != FDGRAD_OK:
+        raise RuntimeError(f"fdgrad {name} failed with code {rc}")
+    return 0
 
 
 cdef int _fill_stencil(fdgrad_stencil *s, stencil) except -1:
@@ -78,22 +234,32 @@ cdef int _fill_stencil(fdgrad_stencil *s, stencil) except -1:
     return 0
 
 
-cdef int _check(int rc, _PyObjective obj, str name) except -1:
-    if rc == FDGRAD_ECALLBACK:
-        raise obj.error
-    if rc != FDGRAD_OK:
-        raise RuntimeError(f"{name} failed with code {rc}")
-    return 0
-
-
 cdef int _check_range(Py_ssize_t n, Py_ssize_t start, Py_ssize_t stop) except -1:
     if not 0 <= start <= stop <= n:
         raise ValueError(f"coordinate range [{start}, {stop}) is not within [0, {n})")
     return 0
 
 
+cdef class Scratch:
+    """n doubles of scratch, on the object itself when few, else on the heap."""
+    cdef double small[64]
+    cdef double *data
+
+    def __cinit__(self, Py_ssize_t n):
+        if n <= 64:
+            self.data = self.small
+        else:
+            self.data = <double *>PyMem_Malloc(n * sizeof(double))
+            if self.data == NULL:
+                raise MemoryError()
+
+    def __dealloc__(self):
+        if self.data != NULL and self.data != self.small:
+            PyMem_Free(self.data)
+
+
 def evaluate_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[::1] h, offsets,
-                   Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+                   Py_ssize_t start, Py_ssize_t stop, double[::1] out, StopFlag halt=None):
     """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
     cdef Py_ssize_t n = x.shape[0], k, npoints = len(offsets)
     _check_range(n, start, stop)
@@ -104,14 +270,16 @@ def evaluate_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[:
     cdef Scratch offs = Scratch(npoints)
     for k in range(npoints):
         offs.data[k] = offsets[k]
-    cdef _PyObjective obj = _PyObjective(f, view, convert, m, True)
-    _check(fdgrad_evaluate_range(_call_python, <void *>obj, &x[0], <size_t>n, <size_t>m, &h[0],
-                                 offs.data, <int>npoints, <size_t>start, <size_t>stop, &out[0]),
-           obj, "fdgrad_evaluate_range")
+    cdef _Objective obj = _Objective(f, view, convert, m, True, halt, n)
+    cdef Job job
+    job.which, job.x, job.n, job.m, job.h = EVALUATE, &x[0], n, m, &h[0]
+    job.offsets, job.npoints, job.out, job.start = offs.data, <int>npoints, &out[0], start
+    obj.run(&job, start, stop)
 
 
 def jacobian_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[::1] h, stencil,
-                   const double[::1] f0, Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+                   const double[::1] f0, Py_ssize_t start, Py_ssize_t stop, double[::1] out,
+                   StopFlag halt=None):
     """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
@@ -121,15 +289,16 @@ def jacobian_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[:
         raise ValueError("jacobian_range: inconsistent buffer sizes")
     if start == stop:
         return
-    cdef _PyObjective obj = _PyObjective(f, view, convert, m, True)
+    cdef _Objective obj = _Objective(f, view, convert, m, True, halt, n)
     cdef Scratch work = Scratch(s.npoints * m)
-    _check(fdgrad_jacobian_range(_call_python, <void *>obj, &x[0], <size_t>n, <size_t>m, &h[0], &s,
-                                 &f0[0], <size_t>start, <size_t>stop, work.data, &out[0]),
-           obj, "fdgrad_jacobian_range")
+    cdef Job job
+    job.which, job.x, job.n, job.m, job.h = JACOBIAN, &x[0], n, m, &h[0]
+    job.stencil, job.f0, job.work, job.out, job.start = &s, &f0[0], work.data, &out[0], start
+    obj.run(&job, start, stop)
 
 
 def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
-                  Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+                  Py_ssize_t start, Py_ssize_t stop, double[::1] out, StopFlag halt=None):
     """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128."""
     cdef double[::1] xd = xz.view("float64")
     cdef Py_ssize_t n = xd.shape[0] // 2
@@ -138,15 +307,17 @@ def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
         raise ValueError("complex_range: inconsistent buffer sizes")
     if start == stop:
         return
-    cdef _PyObjective obj = _PyObjective(f, view, convert, m, False)
+    cdef _Objective obj = _Objective(f, view, convert, m, False, halt, n)
     cdef Scratch work = Scratch(m)
-    _check(fdgrad_complex_range(_call_python, <void *>obj, &xd[0], <size_t>n, <size_t>m, &h[0],
-                                <size_t>start, <size_t>stop, work.data, &out[0]),
-           obj, "fdgrad_complex_range")
+    cdef Job job
+    job.which, job.x, job.n, job.m, job.h = COMPLEX, &xd[0], n, m, &h[0]
+    job.work, job.out, job.start = work.data, &out[0], start
+    obj.run(&job, start, stop)
 
 
 def hessian_range(f, convert, double[::1] x, view, const double[::1] h, double f0,
-                  const double[::1] f1, int side, Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+                  const double[::1] f1, int side, Py_ssize_t start, Py_ssize_t stop, double[::1] out,
+                  StopFlag halt=None):
     """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
     cdef Py_ssize_t n = x.shape[0]
     _check_range(n, start, stop)
@@ -154,11 +325,11 @@ def hessian_range(f, convert, double[::1] x, view, const double[::1] h, double f
         raise ValueError("hessian_range: inconsistent buffer sizes")
     if start == stop:
         return
-    cdef const double *f1p = &f1[0] if side != 0 else NULL
-    cdef _PyObjective obj = _PyObjective(f, view, convert, 1, True)
-    _check(fdgrad_hessian_range(_call_python, <void *>obj, &x[0], <size_t>n, &h[0], f0, f1p, side,
-                                <size_t>start, <size_t>stop, &out[0]),
-           obj, "fdgrad_hessian_range")
+    cdef _Objective obj = _Objective(f, view, convert, 1, True, halt, n)
+    cdef Job job
+    job.which, job.x, job.n, job.m, job.h = HESSIAN, &x[0], n, 1, &h[0]
+    job.f0_scalar, job.f1, job.side, job.out, job.start = f0, (&f1[0] if side != 0 else NULL), side, &out[0], start
+    obj.run(&job, start, stop)
 
 
 def combine(stencil, fvals, const double[::1] h, double[::1] out):
@@ -183,25 +354,51 @@ def combine(stencil, fvals, const double[::1] h, double[::1] out):
             ptrs[k] = &column[0]
         with nogil:
             rc = fdgrad_combine(&s, ptrs, &h[0], <size_t>n, &out[0])
-        if rc != FDGRAD_OK:
-            raise RuntimeError(f"fdgrad_combine failed with code {rc}")
+        _check_rc(rc, "combine")
     finally:
         PyMem_Free(ptrs)
 
 
-cdef class Scratch:
-    """n doubles of scratch, on the object itself when few, else on the heap."""
-    cdef double small[64]
-    cdef double *data
+def combine_range(stencil, const double[::1] values, Py_ssize_t m, const double[::1] h,
+                  Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+    """out[j * n + i] = the stencil derivative from values[((i - start) * npoints + k) * m + j]."""
+    cdef fdgrad_stencil s
+    _fill_stencil(&s, stencil)
+    cdef Py_ssize_t n = h.shape[0]
+    _check_range(n, start, stop)
+    if m < 1 or values.shape[0] != (stop - start) * s.npoints * m or out.shape[0] != m * n:
+        raise ValueError("combine_range: inconsistent buffer sizes")
+    if start == stop:
+        return
+    cdef int rc
+    with nogil:
+        rc = fdgrad_combine_range(&s, &values[0], <size_t>m, &h[0], <size_t>n, <size_t>start, <size_t>stop,
+                                  &out[0])
+    _check_rc(rc, "combine_range")
 
-    def __cinit__(self, Py_ssize_t n):
-        if n <= 64:
-            self.data = self.small
-        else:
-            self.data = <double *>PyMem_Malloc(n * sizeof(double))
-            if self.data == NULL:
-                raise MemoryError()
 
-    def __dealloc__(self):
-        if self.data != NULL and self.data != self.small:
-            PyMem_Free(self.data)
+def stencil_points(const double[::1] x, const double[::1] h, offsets, Py_ssize_t start, Py_ssize_t stop,
+                   double[::1] points):
+    """Row (i - start) * len(offsets) + k of points: x with x_i + offsets[k] * h[i]."""
+    cdef Py_ssize_t n = x.shape[0], k, npoints = len(offsets)
+    _check_range(n, start, stop)
+    if h.shape[0] != n or npoints < 1 or points.shape[0] != (stop - start) * npoints * n:
+        raise ValueError("stencil_points: inconsistent buffer sizes")
+    if start == stop:
+        return
+    cdef Scratch offs = Scratch(npoints)
+    for k in range(npoints):
+        offs.data[k] = offsets[k]
+    cdef int rc
+    with nogil:
+        rc = fdgrad_stencil_points(&x[0], <size_t>n, &h[0], offs.data, <int>npoints, <size_t>start,
+                                   <size_t>stop, &points[0])
+    _check_rc(rc, "stencil_points")
+
+
+def default_steps(const double[::1] x, double rel_step, double[::1] out):
+    """out = (x + c) - x with c = rel_step * max(1, |x|), elementwise."""
+    if out.shape[0] != x.shape[0]:
+        raise ValueError("default_steps: inconsistent buffer sizes")
+    if x.shape[0]:
+        fdgrad_default_steps(&x[0], <size_t>x.shape[0], rel_step, &out[0])

@@ -15,13 +15,26 @@ float64 array of m values; the real loops skip it when f returns a float
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import ctypes
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._native import SCALAR, SCALAR_DATA, VECTOR, NativeFunction
+from ._parallel import Halted
 from ._stencils import Stencil
 
-__all__ = ["combine", "complex_range", "evaluate_range", "hessian_range", "jacobian_range"]
+__all__ = [
+    "StopFlag",
+    "combine",
+    "combine_range",
+    "complex_range",
+    "default_steps",
+    "evaluate_range",
+    "hessian_range",
+    "jacobian_range",
+    "stencil_points",
+]
 
 Objective = Callable[[Any], Any]
 Converter = Callable[[Any], Any]
@@ -38,16 +51,68 @@ def _stencil_value(stencil: Stencil, fk: Sequence[float], h: float) -> float:
     return acc / scale
 
 
-def _evaluator(f: Objective, convert: Converter, view: np.ndarray, m: int, fast: bool) -> Callable[[], Any]:
+class StopFlag:
+    """A flag the loops of one call check before every evaluation of f."""
+
+    def __init__(self) -> None:
+        self.flag = False
+
+    def set(self) -> None:
+        """Ask every loop sharing this flag to stop."""
+        self.flag = True
+
+    def is_set(self) -> bool:
+        """Whether the loops were asked to stop."""
+        return self.flag
+
+
+def _native_caller(f: NativeFunction, buffer: np.ndarray, m: int) -> Callable[[], Any]:
+    """f called through ctypes on the working buffer, as C calls it."""
+    n = ctypes.c_int(buffer.size)
+    xp = buffer.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+    dp = ctypes.POINTER(ctypes.c_double)
+    data = ctypes.c_void_p(f.user_data)
+    if f.kind in (SCALAR, SCALAR_DATA):
+        args = [ctypes.c_int, dp] + ([ctypes.c_void_p] if f.kind == SCALAR_DATA else [])
+        scalar = ctypes.CFUNCTYPE(ctypes.c_double, *args)(f.address)
+        return (lambda: scalar(n, xp)) if f.kind == SCALAR else (lambda: scalar(n, xp, data))
+    args = [ctypes.c_int, dp, ctypes.c_int, dp] + ([ctypes.c_void_p] if f.kind != VECTOR else [])
+    vector = ctypes.CFUNCTYPE(None, *args)(f.address)
+    out = np.empty(m)
+    op, mm = out.ctypes.data_as(dp), ctypes.c_int(m)
+
+    def call() -> Any:
+        if f.kind == VECTOR:
+            vector(n, xp, mm, op)
+        else:
+            vector(n, xp, mm, op, data)
+        return float(out[0]) if m == 1 else out.copy()
+
+    return call
+
+
+def _evaluator(f: Any, convert: Converter, view: np.ndarray, m: int, fast: bool,
+               halt: Optional[StopFlag]) -> Callable[[], Any]:
     """A function of no arguments: f at the current buffer, converted."""
-    if m == 1 and fast:
+    if isinstance(f, NativeFunction):
+        call = _native_caller(f, view if view.base is None else view.base, m)
+    elif m == 1 and fast:
 
         def call() -> Any:
             value = f(view)
             return float(value) if isinstance(value, float) else convert(value)
 
+    else:
+        call = lambda: convert(f(view))  # noqa: E731
+    if halt is None:
         return call
-    return lambda: convert(f(view))
+
+    def halting() -> Any:
+        if halt.flag:
+            raise Halted("stopped: another part of this call failed or was interrupted")
+        return call()
+
+    return halting
 
 
 def _eval_at(call: Callable[[], Any], x: np.ndarray, i: int, xi: float, o: float, h: float) -> Any:
@@ -61,9 +126,10 @@ def _eval_at(call: Callable[[], Any], x: np.ndarray, i: int, xi: float, o: float
 def evaluate_range(
     f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray, m: int,
     h: np.ndarray, offsets: Sequence[float], start: int, stop: int, out: np.ndarray,
+    halt: Optional[StopFlag] = None,
 ) -> None:
     """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
-    call = _evaluator(f, convert, view, m, True)
+    call = _evaluator(f, convert, view, m, True, halt)
     npoints = len(offsets)
     for i in range(start, stop):
         xi, hi = float(x[i]), float(h[i])
@@ -75,9 +141,10 @@ def evaluate_range(
 def jacobian_range(
     f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray, m: int,
     h: np.ndarray, stencil: Stencil, f0: np.ndarray, start: int, stop: int, out: np.ndarray,
+    halt: Optional[StopFlag] = None,
 ) -> None:
     """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
-    call = _evaluator(f, convert, view, m, True)
+    call = _evaluator(f, convert, view, m, True, halt)
     n = len(x)
     f0_values = f0.tolist()
     for i in range(start, stop):
@@ -95,10 +162,10 @@ def jacobian_range(
 
 def complex_range(
     f: Objective, convert: Converter, xz: np.ndarray, view: np.ndarray, m: int,
-    h: np.ndarray, start: int, stop: int, out: np.ndarray,
+    h: np.ndarray, start: int, stop: int, out: np.ndarray, halt: Optional[StopFlag] = None,
 ) -> None:
     """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128."""
-    call = _evaluator(f, convert, view, m, False)
+    call = _evaluator(f, convert, view, m, False, halt)
     n = len(xz)
     for i in range(start, stop):
         hi = float(h[i])
@@ -115,9 +182,10 @@ def complex_range(
 def hessian_range(
     f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray,
     h: np.ndarray, f0: float, f1: np.ndarray, side: int, start: int, stop: int, out: np.ndarray,
+    halt: Optional[StopFlag] = None,
 ) -> None:
     """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
-    call = _evaluator(f, convert, view, 1, True)
+    call = _evaluator(f, convert, view, 1, True, halt)
     n = len(x)
     s = float(side)
     f1_values = f1.tolist()
@@ -158,3 +226,36 @@ def combine(stencil: Stencil, fvals: Sequence[np.ndarray], h: np.ndarray, out: n
     hs = h.tolist()
     for j in range(len(hs)):
         out[j] = _stencil_value(stencil, [column[j] for column in columns], hs[j])
+
+
+def combine_range(stencil: Stencil, values: np.ndarray, m: int, h: np.ndarray, start: int, stop: int,
+                  out: np.ndarray) -> None:
+    """out[j * n + i] = the stencil derivative from values[((i - start) * npoints + k) * m + j]."""
+    n = len(h)
+    npoints = len(stencil.offsets)
+    rows = values.reshape(stop - start, npoints, m).tolist()
+    hs = h.tolist()
+    for i in range(start, stop):
+        row = rows[i - start]
+        for j in range(m):
+            out[j * n + i] = _stencil_value(stencil, [row[k][j] for k in range(npoints)], hs[i])
+
+
+def stencil_points(x: np.ndarray, h: np.ndarray, offsets: Sequence[float], start: int, stop: int,
+                   points: np.ndarray) -> None:
+    """Row (i - start) * len(offsets) + k of points: x with x_i + offsets[k] * h[i]."""
+    n = len(x)
+    rows = points.reshape(-1, n)
+    for i in range(start, stop):
+        xi, hi = float(x[i]), float(h[i])
+        for k, o in enumerate(offsets):
+            row = (i - start) * len(offsets) + k
+            rows[row] = x
+            rows[row, i] = xi + o * hi
+
+
+def default_steps(x: np.ndarray, rel_step: float, out: np.ndarray) -> None:
+    """out = (x + c) - x with c = rel_step * max(1, |x|), elementwise."""
+    for i, xi in enumerate(x.tolist()):
+        raw = rel_step * max(abs(xi), 1.0)
+        out[i] = (xi + raw) - xi

@@ -1,0 +1,135 @@
+"""Native callbacks: recognise a compiled f and read its function pointer.
+
+fdgrad accepts, besides Python callables, functions compiled to machine code
+with SciPy's LowLevelCallable signatures
+
+    double f(int n, double *x)                 double f(int n, double *x, void *user_data)
+    void f(int n, double *x, int m, double *out)   (the same with void *user_data; jacobian)
+
+given as a ``scipy.LowLevelCallable``, a PyCapsule named by its signature, a
+ctypes function pointer, a cffi function pointer or a numba ``@cfunc``.  They
+are recognised by duck typing; scipy, cffi and numba are never imported here
+unless f is already one of their objects.  The loops over such an f then run
+in C without the GIL.  f must not modify x and must not keep the pointer.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from typing import Any, NamedTuple, Optional
+
+__all__ = ["NativeFunction", "native_function"]
+
+# The kinds, numbered as FDGRAD_NATIVE_* in csrc/fdgrad.h.
+SCALAR, SCALAR_DATA, VECTOR, VECTOR_DATA = 0, 1, 2, 3
+
+_SIGNATURES = {
+    ("double", ("int", "double*")): SCALAR,
+    ("double", ("int", "double*", "void*")): SCALAR_DATA,
+    ("void", ("int", "double*", "int", "double*")): VECTOR,
+    ("void", ("int", "double*", "int", "double*", "void*")): VECTOR_DATA,
+}
+_ACCEPTED = (
+    "'double (int, double *)', 'double (int, double *, void *)', or for jacobian "
+    "'void (int, double *, int, double *)' with or without a trailing 'void *'"
+)
+
+
+class NativeFunction(NamedTuple):
+    """A compiled f: its kind (FDGRAD_NATIVE_*), address and user_data pointer."""
+
+    kind: int
+    address: int
+    user_data: int
+    signature: str
+    source: Any  # the user's object, kept alive while the pointer is used
+
+    @property
+    def vector(self) -> bool:
+        return self.kind in (VECTOR, VECTOR_DATA)
+
+
+def _normalise(signature: str) -> Optional[tuple[str, tuple[str, ...]]]:
+    match = re.fullmatch(r"\s*(\w+)\s*(?:\(\s*\*\s*\))?\s*\((.*)\)\s*", signature)
+    if match is None:
+        return None
+    args = []
+    for arg in match.group(2).split(","):
+        arg = re.sub(r"\bconst\b", "", arg)
+        arg = re.sub(r"\s*\*\s*", "*", arg.strip())
+        arg = re.sub(r"\s+\w+$", "", arg) if "*" not in arg.split()[-1] and len(arg.split()) > 1 else arg
+        arg = re.sub(r"\*\w+$", "*", arg)  # a named pointer parameter: double *x
+        args.append(arg.strip())
+    return match.group(1), tuple(a for a in args if a)
+
+
+def _kind(signature: str, source: Any) -> int:
+    kind = _SIGNATURES.get(_normalise(signature) or ("", ()))
+    if kind is None:
+        raise TypeError(f"f is a native function with signature {signature!r}; fdgrad accepts {_ACCEPTED}")
+    return kind
+
+
+def _capsule_parts(capsule: Any) -> tuple[str, int, int]:
+    api = ctypes.pythonapi
+    api.PyCapsule_GetName.restype = ctypes.c_char_p
+    api.PyCapsule_GetName.argtypes = [ctypes.py_object]
+    api.PyCapsule_GetPointer.restype = ctypes.c_void_p
+    api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    api.PyCapsule_GetContext.restype = ctypes.c_void_p
+    api.PyCapsule_GetContext.argtypes = [ctypes.py_object]
+    name = api.PyCapsule_GetName(capsule)
+    address = api.PyCapsule_GetPointer(capsule, name)
+    context = api.PyCapsule_GetContext(capsule)
+    return (name or b"").decode(), int(address or 0), int(context or 0)
+
+
+_CTYPES_NAMES = {ctypes.c_int: "int", ctypes.c_double: "double", ctypes.c_void_p: "void*", None: "void"}
+
+
+def _ctypes_signature(fn: Any) -> str:
+    def name(t: Any) -> str:
+        if t in _CTYPES_NAMES:
+            return _CTYPES_NAMES[t]
+        if isinstance(t, type) and issubclass(t, ctypes._Pointer):
+            return name(t._type_) + "*"
+        return getattr(t, "__name__", repr(t))
+
+    argtypes = fn.argtypes
+    if argtypes is None:
+        raise TypeError("f is a ctypes function without argtypes; set its argtypes and restype to a SciPy "
+                        f"signature: {_ACCEPTED}")
+    return f"{name(fn.restype)} ({', '.join(name(a) for a in argtypes)})"
+
+
+def native_function(f: Any) -> Optional[NativeFunction]:
+    """f as a NativeFunction, None for anything else (a Python callable, or not callable).
+
+    Raises TypeError for a native function whose signature fdgrad cannot call.
+    """
+    cls = type(f)
+    module = getattr(cls, "__module__", "") or ""
+    if cls.__name__ == "LowLevelCallable" and module.startswith("scipy") and isinstance(f, tuple):
+        signature, address, user_data = _capsule_parts(tuple.__getitem__(f, 0))
+        return NativeFunction(_kind(signature, f), address, user_data, signature, f)
+    if cls.__name__ == "PyCapsule":
+        signature, address, user_data = _capsule_parts(f)
+        return NativeFunction(_kind(signature, f), address, user_data, signature, f)
+    if isinstance(f, ctypes._CFuncPtr):  # type: ignore[attr-defined]
+        signature = _ctypes_signature(f)
+        address = ctypes.cast(f, ctypes.c_void_p).value or 0
+        return NativeFunction(_kind(signature, f), address, 0, signature, f)
+    if cls.__name__ == "CFunc" and module.startswith("numba") and hasattr(f, "address"):
+        signature = _ctypes_signature(f.ctypes)
+        return NativeFunction(_kind(signature, f), int(f.address), 0, signature, f)
+    if module == "_cffi_backend":
+        import cffi  # f is a cffi object, so cffi is installed
+
+        ffi = cffi.FFI()
+        ctype = ffi.typeof(f)
+        if ctype.kind != "function":
+            raise TypeError(f"f is a cffi {ctype.kind} {ctype.cname!r}, not a function pointer")
+        signature = ctype.cname
+        return NativeFunction(_kind(signature, f), int(ffi.cast("uintptr_t", f)), 0, signature, f)
+    return None

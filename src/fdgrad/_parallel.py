@@ -1,0 +1,105 @@
+"""Worker threads over coordinate ranges, shared by both backends.
+
+A kernel call over coordinates [start, stop) is split into contiguous parts,
+one per thread, each over its own copy of the working buffer, so threads never
+share a perturbed x; every coordinate is computed exactly as in one thread,
+and the result is bit-identical to workers=1.  With a native f the compiled
+kernels release the GIL, so the threads run truly in parallel.
+
+The caller's thread waits and stays responsive: on KeyboardInterrupt (or any
+error in a part) it raises the halt flag that every loop checks before each
+evaluation, waits for the parts to stop, and re-raises.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Callable, Optional, Sequence
+
+__all__ = ["Halted", "check_workers", "run_parts", "split"]
+
+_POOL: Optional[ThreadPoolExecutor] = None
+_POOL_LOCK = threading.Lock()
+
+
+class Halted(Exception):
+    """A loop stopped because another part of the same call failed or was interrupted."""
+
+
+def check_workers(workers: Any) -> int:
+    """workers as a thread count: an int >= 1, or -1 for every core."""
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f"workers must be an int (a thread count, or -1 for all cores), got {workers!r}")
+    if workers == -1:
+        return max(1, os.cpu_count() or 1)
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1 or -1 (all cores), got {workers}")
+    return workers
+
+
+def split(start: int, stop: int, parts: int, cost: Optional[Callable[[int], int]] = None) -> list[tuple[int, int]]:
+    """[start, stop) in at most `parts` contiguous non-empty pieces of nearly
+    equal cost (cost(i) per index; 1 each by default)."""
+    count = stop - start
+    parts = max(1, min(parts, count))
+    if parts == 1:
+        return [(start, stop)]
+    weights = [1 if cost is None else max(1, cost(i)) for i in range(start, stop)]
+    total = sum(weights)
+    bounds, acc, k = [start], 0, 1
+    for i, w in zip(range(start, stop), weights):
+        acc += w
+        if k < parts and acc * parts >= total * k:
+            bounds.append(i + 1)
+            k += 1
+    bounds.append(stop)
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="fdgrad")
+        return _POOL
+
+
+def run_parts(parts: Sequence[Callable[[], Any]], halt: Any) -> list[Any]:
+    """Run the callables, the first on this thread and the rest on worker threads.
+
+    halt is the kernels' StopFlag shared by the parts: it is raised when a
+    part fails or this thread is interrupted, and once every part has stopped
+    the interrupt, or else the first error other than Halted, is re-raised.
+    """
+    if len(parts) == 1:
+        return [parts[0]()]
+    futures: list[Future] = [_pool().submit(part) for part in parts[1:]]
+    results: list[Any] = [None] * len(parts)
+    errors: list[BaseException] = []
+    try:
+        results[0] = parts[0]()
+    except BaseException as exc:  # re-raised below, once the other parts have stopped
+        errors.append(exc)
+        halt.set()
+    for k, future in enumerate(futures, start=1):
+        while True:
+            try:
+                results[k] = future.result(timeout=0.05)
+                break
+            except FutureTimeout:
+                continue
+            except KeyboardInterrupt as exc:  # raised here, in the waiting thread
+                errors.append(exc)
+                halt.set()
+            except BaseException as exc:  # the part's own error
+                errors.append(exc)
+                halt.set()
+                break
+    if errors:
+        interrupts = [e for e in errors if isinstance(e, KeyboardInterrupt)]
+        real = [e for e in errors if not isinstance(e, Halted)]
+        raise (interrupts or real or errors)[0]
+    return results
