@@ -62,6 +62,39 @@ def pure():
     return fdgrad.fallback
 
 
+@pytest.fixture(scope="session")
+def native_lib(tmp_path_factory):
+    """tests/native/callbacks.c compiled into a shared library, loaded with ctypes."""
+    import ctypes
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        if REQUIRE_COMPILED:
+            pytest.fail("no C compiler to build the native test callbacks")
+        pytest.skip("no C compiler to build the native test callbacks")
+    source = Path(__file__).parent / "native" / "callbacks.c"
+    library = tmp_path_factory.mktemp("native") / "libcallbacks.so"
+    subprocess.run([compiler, "-std=c99", "-D_POSIX_C_SOURCE=199309L", "-O2", "-ffp-contract=off", "-shared",
+                    "-fPIC", str(source), "-o", str(library)], check=True)
+    lib = ctypes.CDLL(str(library))
+    dp = ctypes.POINTER(ctypes.c_double)
+    for name, restype, argtypes in [
+        ("sumsq", ctypes.c_double, [ctypes.c_int, dp]),
+        ("sumsq_data", ctypes.c_double, [ctypes.c_int, dp, ctypes.c_void_p]),
+        ("vec", None, [ctypes.c_int, dp, ctypes.c_int, dp]),
+        ("vec_data", None, [ctypes.c_int, dp, ctypes.c_int, dp, ctypes.c_void_p]),
+        ("slow", ctypes.c_double, [ctypes.c_int, dp]),
+        ("wrong", ctypes.c_double, [ctypes.c_double]),
+    ]:
+        getattr(lib, name).restype = restype
+        getattr(lib, name).argtypes = argtypes
+    lib.path = str(library)
+    return lib
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261121)

@@ -1,0 +1,158 @@
+"""Native callbacks: every accepted kind gives the Python f's result, bit for bit."""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+import pytest
+
+METHODS = ("central", "forward", "backward")
+
+
+def py_sumsq(x):
+    """The same arithmetic as callbacks.c's sumsq, in the same order."""
+    s = 0.0
+    for i, v in enumerate(np.asarray(x).reshape(-1).tolist()):
+        s += v * v * (1.0 + 0.5 * i)
+    return s
+
+
+def py_vec(x, m=3):
+    flat = np.asarray(x).reshape(-1).tolist()
+    out = []
+    for j in range(m):
+        s = 0.0
+        for v in flat:
+            s += v * v * float(j + 1) + v
+        out.append(s)
+    return np.array(out)
+
+
+SCALE = ctypes.c_double(2.5)
+
+
+def native_kinds(lib):
+    """name -> the native sumsq in every form fdgrad accepts, with its Python twin."""
+    from scipy import LowLevelCallable
+
+    kinds = {
+        "ctypes": (lib.sumsq, py_sumsq),
+        "LowLevelCallable": (LowLevelCallable(lib.sumsq), py_sumsq),
+        "LowLevelCallable+user_data": (
+            LowLevelCallable(lib.sumsq_data, ctypes.cast(ctypes.pointer(SCALE), ctypes.c_void_p)),
+            lambda x: 2.5 * py_sumsq(x),
+        ),
+        "PyCapsule": (tuple.__getitem__(LowLevelCallable(lib.sumsq), 0), py_sumsq),
+    }
+    try:
+        import cffi
+    except ImportError:
+        pass
+    else:
+        ffi = cffi.FFI()
+        ffi.cdef("double sumsq(int n, double *x);")
+        clib = ffi.dlopen(lib.path)
+        kinds["cffi"] = (ffi.addressof(clib, "sumsq"), py_sumsq)
+        kinds["cffi callback"] = (
+            ffi.callback("double(int, double *)", lambda n, x: py_sumsq(ffi.unpack(x, n))),
+            py_sumsq,
+        )
+    try:
+        import numba
+    except ImportError:
+        pass
+    else:
+        @numba.cfunc("float64(int32, CPointer(float64))")
+        def nb_sumsq(n, x):
+            s = 0.0
+            for i in range(n):
+                s += x[i] * x[i] * (1.0 + 0.5 * i)
+            return s
+
+        kinds["numba cfunc"] = (nb_sumsq, py_sumsq)
+    return kinds
+
+
+@pytest.fixture(scope="module")
+def kinds(native_lib):
+    return native_kinds(native_lib)
+
+
+def test_every_kind_is_available(kinds):
+    # cffi and numba are test dependencies: all seven kinds must be exercised.
+    assert set(kinds) == {"ctypes", "LowLevelCallable", "LowLevelCallable+user_data", "PyCapsule", "cffi",
+                          "cffi callback", "numba cfunc"}
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_native_gradient_matches_python_bit_for_bit(fd, kinds, method, rng):
+    x = rng.uniform(-2, 2, 17)
+    for name, (native, twin) in kinds.items():
+        for kwargs in ({}, {"order": 4 if method == "central" else 3}, {"adaptive": True}, {"h": 1e-3}):
+            got = fd.gradient(native, x, method=method, **kwargs)
+            want = fd.gradient(twin, x, method=method, **kwargs)
+            assert got.tobytes() == want.tobytes(), (name, kwargs)
+
+
+def test_native_in_every_function_that_takes_one(fd, kinds, rng):
+    native, twin = kinds["LowLevelCallable"]
+    x = rng.uniform(-1, 1, (2, 3))
+    pairs = [
+        lambda f: fd.partial(f, x, (1, 2)),
+        lambda f: fd.hessian(f, x),
+        lambda f: fd.hessian(f, x, method="forward"),
+        lambda f: fd.hessian_diag(f, x, order=4),
+        lambda f: fd.gradient_descent(f, x, lr=0.05, step_num=5),
+        lambda f: fd.check_grad(f, 2 * x * (1 + 0.5 * np.arange(6)).reshape(2, 3), x).numeric,
+        lambda f: fd.gradient(f, x, full_output=True)[1].nfev,
+    ]
+    for call in pairs:
+        got, want = call(native), call(twin)
+        assert np.asarray(got).tobytes() == np.asarray(want).tobytes()
+
+
+def test_native_vector_jacobian(fd, native_lib, rng):
+    from scipy import LowLevelCallable
+
+    x = rng.uniform(-1, 1, 5)
+    want = fd.jacobian(py_vec, x)
+    assert want.shape == (3, 5)
+    assert fd.jacobian(native_lib.vec, x, m=3).tobytes() == want.tobytes()
+    scaled = LowLevelCallable(native_lib.vec_data, ctypes.cast(ctypes.pointer(SCALE), ctypes.c_void_p))
+    assert fd.jacobian(scaled, x, m=3).tobytes() == fd.jacobian(lambda v: 2.5 * py_vec(v), x).tobytes()
+    forward = fd.jacobian(native_lib.vec, x, m=3, method="forward", adaptive=True)
+    assert forward.tobytes() == fd.jacobian(py_vec, x, method="forward", adaptive=True).tobytes()
+
+
+def test_wrong_signatures_are_rejected(fd, native_lib):
+    from scipy import LowLevelCallable
+
+    with pytest.raises(TypeError, match=r"signature 'double \(double\)'.*fdgrad accepts"):
+        fd.gradient(native_lib.wrong, [1.0, 2.0])
+    with pytest.raises(TypeError, match="signature"):
+        fd.gradient(LowLevelCallable(native_lib.wrong), [1.0, 2.0])
+    bare = ctypes.CDLL(native_lib.path).sumsq  # no argtypes
+    with pytest.raises(TypeError, match="without argtypes"):
+        fd.gradient(bare, [1.0, 2.0])
+    with pytest.raises(TypeError, match="native vector function.*use jacobian"):
+        fd.gradient(native_lib.vec, [1.0, 2.0])
+    with pytest.raises(TypeError, match="pass m="):
+        fd.jacobian(native_lib.vec, [1.0, 2.0])
+    with pytest.raises(TypeError, match="derivative calls f with numbers"):
+        fd.derivative(native_lib.sumsq, 1.0)
+    with pytest.raises(TypeError, match="directional needs a Python f"):
+        fd.directional(native_lib.sumsq, [1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(TypeError, match="method='complex' needs a Python f"):
+        fd.gradient(native_lib.sumsq, [1.0, 2.0], method="complex")
+    with pytest.raises(TypeError, match="vectorized=True needs a Python f"):
+        fd.gradient(native_lib.sumsq, [1.0, 2.0], vectorized=True)
+
+
+def test_scipy_and_numba_are_not_imported_by_fdgrad():
+    import subprocess
+    import sys
+
+    code = "import sys, fdgrad, fdgrad.fallback; print(sorted(m for m in ('scipy', 'numba', 'cffi') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "[]", proc.stderr
