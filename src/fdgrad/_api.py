@@ -38,7 +38,7 @@ from ._checks import (
     steps,
     vector_converter,
 )
-from ._stencils import Stencil
+from ._stencils import ORDERS, Stencil, make_stencil
 
 __all__ = ["PUBLIC_NAMES", "DiffInfo", "GradCheck", "make_api"]
 
@@ -68,6 +68,9 @@ _ADAPTIVE_BLOCK = 1 << 20
 
 #: The finite-difference methods (the complex step has no second derivative).
 _FD_METHODS = ("central", "forward", "backward")
+
+#: The stencils of the quick path (default order), by method.
+_QUICK = {method: make_stencil(method, ORDERS[method][0]) for method in _FD_METHODS}
 
 #: f(x) where a stencil does not use it.
 _NO_F0 = np.full(1, np.nan)
@@ -149,6 +152,8 @@ def _side(stencil: Stencil) -> int:
 
 def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
     """The public functions bound to ``kernels``, presented as members of ``module``."""
+
+    quick_gradient = kernels.quick_gradient
 
     def read_only_view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         # f sees the working buffer in x's shape; it may read it but not write it.
@@ -607,6 +612,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
+        if h is None and order is None and adaptive is False and full_output is False and workers == 1 \
+                and vectorized is False and method in _QUICK:
+            quick = quick_gradient(f, x, _QUICK[method])  # the commonest call, minus the overhead
+            if quick is not None:
+                return quick
         f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes))
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)

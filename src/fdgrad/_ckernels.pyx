@@ -11,6 +11,9 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
 
 from time import perf_counter
+from types import BuiltinFunctionType, FunctionType, MethodType
+
+import numpy as np
 
 from fdgrad._cfdgrad cimport (
     FDGRAD_ECALLBACK,
@@ -39,11 +42,13 @@ from fdgrad._cfdgrad cimport (
     fdgrad_stencil_points,
 )
 
+from fdgrad._checks import scalar_value
 from fdgrad._native import NativeFunction
 from fdgrad._parallel import Halted
 
 __all__ = [
     "StopFlag",
+    "quick_gradient",
     "combine",
     "combine_range",
     "complex_range",
@@ -402,3 +407,52 @@ def default_steps(const double[::1] x, double rel_step, double[::1] out):
         raise ValueError("default_steps: inconsistent buffer sizes")
     if x.shape[0]:
         fdgrad_default_steps(&x[0], <size_t>x.shape[0], rel_step, &out[0])
+
+
+_FLOAT64 = np.dtype(np.float64)
+_PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType, np.ufunc)
+
+
+def quick_gradient(f, x, stencil):
+    """The gradient for the commonest call, or None when it does not apply.
+
+    Applies to a plain Python function f and a non-empty, finite float64
+    ndarray x with the default step; anything else returns None and goes
+    through the general path, which checks and reports everything.  The
+    arithmetic is the general path's: default steps (x + c max(1, |x|)) - x,
+    f(x) only for zero offsets, and the same stencil loop.
+    """
+    if type(x) is not np.ndarray or not isinstance(f, _PLAIN_CALLABLES) or x.dtype is not _FLOAT64:
+        return None
+    shape = x.shape
+    if len(shape) == 0 or x.size == 0:
+        return None
+    work = x.flatten()
+    cdef double[::1] w = work
+    cdef Py_ssize_t i, n = w.shape[0]
+    for i in range(n):
+        if not (w[i] - w[i] == 0.0):  # NaN or inf: the general path says so
+            return None
+    cdef fdgrad_stencil s
+    _fill_stencil(&s, stencil)
+    hs = np.empty(n)
+    out = np.empty(n)
+    cdef double[::1] hv = hs
+    cdef double[::1] o = out
+    fdgrad_default_steps(&w[0], <size_t>n, stencil.rel_step, &hv[0])
+    view = work.reshape(shape) if len(shape) > 1 else work[:]
+    view.flags.writeable = False
+    cdef double f0 = 0.0
+    for i in range(s.npoints):
+        if s.offsets[i] == 0.0:
+            value = f(view)
+            f0 = value if isinstance(value, float) else scalar_value(value)
+            break
+    cdef _PyObjective obj = _PyObjective(f, view, scalar_value, 1, True, None)
+    cdef double scratch[16]  # FDGRAD_MAX_POINTS doubles
+    cdef int rc = fdgrad_jacobian_range(_call_python, <void *>obj, &w[0], <size_t>n, 1, &hv[0], &s, &f0,
+                                        0, <size_t>n, scratch, &o[0])
+    if rc == FDGRAD_ECALLBACK and obj.error is not None:
+        raise obj.error
+    _check_rc(rc, "quick_gradient")
+    return out.reshape(shape) if len(shape) > 1 else out

@@ -16,16 +16,19 @@ float64 array of m values; the real loops skip it when f returns a float
 from __future__ import annotations
 
 import ctypes
+import types
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._checks import scalar_value
 from ._native import SCALAR, SCALAR_DATA, VECTOR, NativeFunction
 from ._parallel import Halted
 from ._stencils import Stencil
 
 __all__ = [
     "StopFlag",
+    "quick_gradient",
     "combine",
     "combine_range",
     "complex_range",
@@ -259,3 +262,34 @@ def default_steps(x: np.ndarray, rel_step: float, out: np.ndarray) -> None:
     for i, xi in enumerate(x.tolist()):
         raw = rel_step * max(abs(xi), 1.0)
         out[i] = (xi + raw) - xi
+
+
+_PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, np.ufunc)
+
+
+def quick_gradient(f: Any, x: Any, stencil: Stencil) -> Optional[np.ndarray]:
+    """The gradient for the commonest call, or None when it does not apply.
+
+    Applies to a plain Python function f and a non-empty, finite float64
+    ndarray x with the default step; anything else returns None and goes
+    through the general path, which checks and reports everything.  The
+    arithmetic is the general path's: default steps (x + c max(1, |x|)) - x,
+    f(x) only for zero offsets, and the same stencil loop.
+    """
+    if type(x) is not np.ndarray or not isinstance(f, _PLAIN_CALLABLES) or x.dtype != np.float64:
+        return None
+    if x.ndim == 0 or x.size == 0 or not np.isfinite(x).all():
+        return None
+    work = x.flatten()
+    n = work.size
+    hs = np.empty(n)
+    default_steps(work, stencil.rel_step, hs)
+    view = work.reshape(x.shape)
+    view.flags.writeable = False
+    f0 = np.zeros(1)
+    if 0.0 in stencil.offsets:
+        value = f(view)
+        f0[0] = float(value) if isinstance(value, float) else scalar_value(value)
+    out = np.empty(n)
+    jacobian_range(f, scalar_value, work, view, 1, hs, stencil, f0, 0, n, out)
+    return out.reshape(x.shape)
