@@ -139,3 +139,31 @@ def test_same_exception_for_bad_input(compiled, pure, name, args, kwargs):
     assert type(c) is type(p)
     assert isinstance(c, (TypeError, ValueError, ZeroDivisionError, AssertionError))
     assert str(c) == str(p)
+
+
+def test_quick_path_matches_the_general_path(fd, rng):
+    """The quick path (plain f, finite float64 x, default step) changes nothing but the time."""
+    from fdgrad._api import _QUICK
+
+    kernels = fdgrad_kernels(fd)
+    for x in (rng.standard_normal(7), rng.standard_normal((3, 4)), rng.standard_normal((6, 8))[::2, 1::3],
+              np.array([1e6, -1e-8, 0.0, 3.5])):
+        for method in METHODS:
+            assert kernels.quick_gradient(objective, x, _QUICK[method]) is not None  # taken here
+            quick = fd.gradient(objective, x, method=method)
+            general, _ = fd.gradient(objective, x, method=method, full_output=True)  # never quick
+            assert quick.tobytes() == general.tobytes() and quick.shape == x.shape
+    for declined in (np.array([1.0, np.nan]), [1.0, 2.0], np.array([1, 2]), np.zeros(0), np.float64(1.0)):
+        assert kernels.quick_gradient(objective, declined, _QUICK["central"]) is None
+    assert kernels.quick_gradient(3, np.ones(2), _QUICK["central"]) is None
+
+
+def fdgrad_kernels(api):
+    """The kernel module behind a public API module."""
+    import fdgrad
+
+    if api.BACKEND == "c":
+        from fdgrad import _ckernels
+
+        return _ckernels
+    return fdgrad._pykernels
