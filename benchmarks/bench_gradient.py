@@ -18,48 +18,20 @@ clock's resolution; run it on a quiet machine and compare ratios, not times.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from types import SimpleNamespace
-from typing import Callable
 
 import numpy as np
 
 import fdgrad.fallback
 from fdgrad._textbook import numerical_gradient as textbook_numerical_gradient
+
+from _timing import fmt, median_time
 from fdgrad._api import make_api
 
 
 def f(x):
     return np.sum(x**2)
-
-
-def median_time(fn: Callable[[], object], repeat: int, min_time: float) -> float:
-    """Median seconds per call of fn over `repeat` samples of >= min_time each."""
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            break
-        number *= 2 if elapsed == 0 else max(2, int(min_time / elapsed * 1.2))
-    samples = [elapsed / number]
-    for _ in range(repeat - 1):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
-
-
-def fmt(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
 
 
 def main(argv: list[str] | None = None) -> int:

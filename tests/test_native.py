@@ -156,3 +156,13 @@ def test_scipy_and_numba_are_not_imported_by_fdgrad():
     code = "import sys, fdgrad, fdgrad.fallback; print(sorted(m for m in ('scipy', 'numba', 'cffi') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_quick_path_for_native_f_matches_the_general_path(fd, kinds, rng):
+    x = rng.uniform(-2, 2, 9)
+    x[0] = -0.0
+    for name, (native, _) in kinds.items():
+        for method in METHODS:
+            quick = fd.gradient(native, x, method=method)
+            general, _ = fd.gradient(native, x, method=method, full_output=True)
+            assert quick.tobytes() == general.tobytes(), (name, method)

@@ -62,6 +62,8 @@ TEXTBOOK_STEP = 1e-4
 
 #: The default bound on the memory of one batch of stacked points (vectorized=True).
 DEFAULT_BATCH_BYTES = 64 * 2**20
+#: The batch size vectorized evaluation aims at (measured fastest on numpy f's).
+_CACHE_BATCH_BYTES = 256 * 2**10
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
 _ADAPTIVE_BLOCK = 1 << 20
@@ -218,7 +220,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         def native_outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
             m, out_shape = self.native_shape(scalar)  # type: ignore[misc]
             f0 = np.empty(m)
-            kernels.evaluate_range(self.f, scalar_value, self.work, self.view, m, np.zeros(self.n), (0.0,), 0, 1, f0)
+            # x_0 + (-0.0) * 0.0 is x_0 exactly, -0.0 included: f at x itself.
+            kernels.evaluate_range(self.f, scalar_value, self.work, self.view, m, np.zeros(self.n), (-0.0,), 0, 1, f0)
             return f0, out_shape, scalar_value
 
         def run(self, call: Callable[..., None], start: int, stop: int, cost: Optional[Callable[[int], int]] = None,
@@ -240,7 +243,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         def batch_values(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...]) -> np.ndarray:
             """A vectorized f at `count` stacked points: (count, m) float64."""
             stacked = points.reshape((count,) + self.shape)
-            stacked.flags.writeable = False
+            stacked.flags.writeable = False  # a view: the reused buffer stays writable
             values = np.asarray(self.f(stacked))
             if values.shape != (count,) + out_shape:
                 raise ValueError(f"a vectorized f must return shape {(count,) + out_shape} for {count} points "
@@ -263,13 +266,17 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             if per_coordinate > self.max_batch_bytes:
                 raise ValueError(f"max_batch_bytes={self.max_batch_bytes} is too small: one coordinate's "
                                  f"{len(live)} points take {per_coordinate} bytes")
-            batch = max(1, self.max_batch_bytes // (per_coordinate * max(1, self.workers)))
+            # Batches of about _CACHE_BATCH_BYTES keep f's temporaries in cache (and
+            # out of fresh mmap'd pages), which is faster than one huge batch;
+            # max_batch_bytes only ever lowers that.
+            budget = min(self.max_batch_bytes, _CACHE_BATCH_BYTES) // max(1, self.workers)
+            batch = max(1, budget // per_coordinate)
+            buffer = np.empty(min(batch, hi - lo) * len(live) * self.n)  # reused by every batch
             for a in range(lo, hi, batch):
                 b = min(a + batch, hi)
-                points = np.empty((b - a) * len(live) * self.n)
+                points = buffer[:(b - a) * len(live) * self.n]
                 kernels.stencil_points(work, hs, live_offsets, a, b, points)
                 got = self.batch_values(points, (b - a) * len(live), m, out_shape)
-                del points
                 values[a - lo:b - lo, live, :] = got.reshape(b - a, len(live), m)
             return values
 

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._native import native_function
+from ._native import cached_native_function
 from ._parallel import check_workers
 from ._stencils import METHODS, ORDERS, Stencil, make_stencil
 
@@ -81,7 +81,7 @@ def resolve_method(
 
 def resolve_f(f: Any) -> Any:
     """f itself (a Python callable) or its NativeFunction (a compiled f)."""
-    native = native_function(f)
+    native = cached_native_function(f)
     if native is not None:
         return native
     check_callable(f)

@@ -43,7 +43,7 @@ from fdgrad._cfdgrad cimport (
 )
 
 from fdgrad._checks import scalar_value
-from fdgrad._native import NativeFunction
+from fdgrad._native import NativeFunction, cached_native_function
 from fdgrad._parallel import Halted
 
 __all__ = [
@@ -416,14 +416,21 @@ _PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType, np.ufunc)
 def quick_gradient(f, x, stencil):
     """The gradient for the commonest call, or None when it does not apply.
 
-    Applies to a plain Python function f and a non-empty, finite float64
-    ndarray x with the default step; anything else returns None and goes
-    through the general path, which checks and reports everything.  The
-    arithmetic is the general path's: default steps (x + c max(1, |x|)) - x,
-    f(x) only for zero offsets, and the same stencil loop.
+    Applies to a plain Python function or a native scalar f and a non-empty,
+    finite float64 ndarray x with the default step; anything else returns
+    None and goes through the general path, which checks and reports
+    everything.  The arithmetic is the general path's: default steps
+    (x + c max(1, |x|)) - x, f(x) only for zero offsets, the same stencil loop.
     """
-    if type(x) is not np.ndarray or not isinstance(f, _PLAIN_CALLABLES) or x.dtype is not _FLOAT64:
+    if type(x) is not np.ndarray or x.dtype is not _FLOAT64:
         return None
+    if not isinstance(f, _PLAIN_CALLABLES):
+        try:
+            f = cached_native_function(f)
+        except TypeError:  # a native f of the wrong signature: the general path says so
+            return None
+        if f is None or f.vector:
+            return None
     shape = x.shape
     if len(shape) == 0 or x.size == 0:
         return None
@@ -442,17 +449,19 @@ def quick_gradient(f, x, stencil):
     fdgrad_default_steps(&w[0], <size_t>n, stencil.rel_step, &hv[0])
     view = work.reshape(shape) if len(shape) > 1 else work[:]
     view.flags.writeable = False
+    cdef _Objective obj = _Objective(f, view, scalar_value, 1, True, None, n)
     cdef double f0 = 0.0
     for i in range(s.npoints):
-        if s.offsets[i] == 0.0:
-            value = f(view)
-            f0 = value if isinstance(value, float) else scalar_value(value)
+        if s.offsets[i] == 0.0:  # the stencil uses f(x): evaluate it once
+            if obj.is_native:
+                fdgrad_native_objective(&obj.native, &w[0], &f0)
+            else:
+                value = f(view)
+                f0 = value if isinstance(value, float) else scalar_value(value)
             break
-    cdef _PyObjective obj = _PyObjective(f, view, scalar_value, 1, True, None)
     cdef double scratch[16]  # FDGRAD_MAX_POINTS doubles
-    cdef int rc = fdgrad_jacobian_range(_call_python, <void *>obj, &w[0], <size_t>n, 1, &hv[0], &s, &f0,
-                                        0, <size_t>n, scratch, &o[0])
-    if rc == FDGRAD_ECALLBACK and obj.error is not None:
-        raise obj.error
-    _check_rc(rc, "quick_gradient")
+    cdef Job job
+    job.which, job.x, job.n, job.m, job.h = JACOBIAN, &w[0], n, 1, &hv[0]
+    job.stencil, job.f0, job.work, job.out, job.start = &s, &f0, scratch, &o[0], 0
+    obj.run(&job, 0, n)
     return out.reshape(shape) if len(shape) > 1 else out

@@ -16,10 +16,11 @@ in C without the GIL.  f must not modify x and must not keep the pointer.
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 from typing import Any, NamedTuple, Optional
 
-__all__ = ["NativeFunction", "native_function"]
+__all__ = ["NativeFunction", "cached_native_function", "native_function"]
 
 # The kinds, numbered as FDGRAD_NATIVE_* in csrc/fdgrad.h.
 SCALAR, SCALAR_DATA, VECTOR, VECTOR_DATA = 0, 1, 2, 3
@@ -50,6 +51,7 @@ class NativeFunction(NamedTuple):
         return self.kind in (VECTOR, VECTOR_DATA)
 
 
+@functools.lru_cache(maxsize=256)
 def _normalise(signature: str) -> Optional[tuple[str, tuple[str, ...]]]:
     match = re.fullmatch(r"\s*(\w+)\s*(?:\(\s*\*\s*\))?\s*\((.*)\)\s*", signature)
     if match is None:
@@ -133,3 +135,21 @@ def native_function(f: Any) -> Optional[NativeFunction]:
         signature = ctype.cname
         return NativeFunction(_kind(signature, f), int(ffi.cast("uintptr_t", f)), 0, signature, f)
     return None
+
+
+#: id(f) -> (f, its NativeFunction): recognising a native f takes microseconds,
+#: and the same f is usually passed again and again (an optimizer's loop).
+_RECOGNISED: dict[int, tuple[Any, NativeFunction]] = {}
+
+
+def cached_native_function(f: Any) -> Optional[NativeFunction]:
+    """native_function(f), remembered for the last few native f's (kept alive meanwhile)."""
+    hit = _RECOGNISED.get(id(f))
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    native = native_function(f)
+    if native is not None:
+        if len(_RECOGNISED) >= 64:
+            _RECOGNISED.clear()
+        _RECOGNISED[id(f)] = (f, native)
+    return native

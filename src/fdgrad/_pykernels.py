@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from ._checks import scalar_value
-from ._native import SCALAR, SCALAR_DATA, VECTOR, NativeFunction
+from ._native import SCALAR, SCALAR_DATA, VECTOR, NativeFunction, cached_native_function
 from ._parallel import Halted
 from ._stencils import Stencil
 
@@ -270,14 +270,21 @@ _PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionT
 def quick_gradient(f: Any, x: Any, stencil: Stencil) -> Optional[np.ndarray]:
     """The gradient for the commonest call, or None when it does not apply.
 
-    Applies to a plain Python function f and a non-empty, finite float64
-    ndarray x with the default step; anything else returns None and goes
-    through the general path, which checks and reports everything.  The
-    arithmetic is the general path's: default steps (x + c max(1, |x|)) - x,
-    f(x) only for zero offsets, and the same stencil loop.
+    Applies to a plain Python function or a native scalar f and a non-empty,
+    finite float64 ndarray x with the default step; anything else returns
+    None and goes through the general path, which checks and reports
+    everything.  The arithmetic is the general path's: default steps
+    (x + c max(1, |x|)) - x, f(x) only for zero offsets, the same stencil loop.
     """
-    if type(x) is not np.ndarray or not isinstance(f, _PLAIN_CALLABLES) or x.dtype != np.float64:
+    if type(x) is not np.ndarray or x.dtype != np.float64:
         return None
+    if not isinstance(f, _PLAIN_CALLABLES):
+        try:
+            f = cached_native_function(f)
+        except TypeError:  # a native f of the wrong signature: the general path says so
+            return None
+        if f is None or f.vector:
+            return None
     if x.ndim == 0 or x.size == 0 or not np.isfinite(x).all():
         return None
     work = x.flatten()
@@ -287,9 +294,9 @@ def quick_gradient(f: Any, x: Any, stencil: Stencil) -> Optional[np.ndarray]:
     view = work.reshape(x.shape)
     view.flags.writeable = False
     f0 = np.zeros(1)
-    if 0.0 in stencil.offsets:
-        value = f(view)
-        f0[0] = float(value) if isinstance(value, float) else scalar_value(value)
+    if 0.0 in stencil.offsets:  # the stencil uses f(x): evaluate it once
+        # x_0 + (-0.0) * 0.0 is x_0 exactly, -0.0 included: f at x itself.
+        evaluate_range(f, scalar_value, work, view, 1, np.zeros(n), (-0.0,), 0, 1, f0)
     out = np.empty(n)
     jacobian_range(f, scalar_value, work, view, 1, hs, stencil, f0, 0, n, out)
     return out.reshape(x.shape)
