@@ -47,7 +47,10 @@ def split(start: int, stop: int, parts: int, cost: Optional[Callable[[int], int]
     parts = max(1, min(parts, count))
     if parts == 1:
         return [(start, stop)]
-    weights = [1 if cost is None else max(1, cost(i)) for i in range(start, stop)]
+    if cost is None:
+        bounds = [start + (count * k) // parts for k in range(parts + 1)]
+        return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    weights = [max(1, cost(i)) for i in range(start, stop)]
     total = sum(weights)
     bounds, acc, k = [start], 0, 1
     for i, w in zip(range(start, stop), weights):
