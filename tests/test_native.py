@@ -104,6 +104,8 @@ def test_native_in_every_function_that_takes_one(fd, kinds, rng):
         lambda f: fd.hessian(f, x, method="forward"),
         lambda f: fd.hessian_diag(f, x, order=4),
         lambda f: fd.gradient_descent(f, x, lr=0.05, step_num=5),
+        lambda f: fd.gradient_descent(f, x, lr=0.05, step_num=4, history=True, method="forward")[1],
+        lambda f: fd.gradient_descent(f, x, lr=0.05, step_num=3, h=1e-3, order=4),
         lambda f: fd.check_grad(f, 2 * x * (1 + 0.5 * np.arange(6)).reshape(2, 3), x).numeric,
         lambda f: fd.gradient(f, x, full_output=True)[1].nfev,
     ]

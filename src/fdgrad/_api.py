@@ -1021,6 +1021,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         path = np.empty((count + 1, problem.n)) if history else None
         if path is not None:
             path[0] = work
+        if problem.native and not adaptive and problem.workers == 1 and not problem.f.vector:
+            # The whole descent in C, the GIL released but for Ctrl-C checks.
+            kernels.descent(problem.f, work, problem.view, stencil, h, rate, count, path)
+            count = 0
         for step in range(count):
             grad = differentiate(problem, None if h is None else h.reshape(problem.shape), stencil, adaptive, True)[0]
             work -= rate * grad[0]

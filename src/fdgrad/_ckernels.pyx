@@ -48,6 +48,7 @@ from fdgrad._parallel import Halted
 
 __all__ = [
     "StopFlag",
+    "descent",
     "quick_gradient",
     "combine",
     "combine_range",
@@ -465,3 +466,47 @@ def quick_gradient(f, x, stencil):
     job.stencil, job.f0, job.work, job.out, job.start = &s, &f0, scratch, &o[0], 0
     obj.run(&job, 0, n)
     return out.reshape(shape) if len(shape) > 1 else out
+
+
+def descent(f, double[::1] x, view, stencil, fixed_h, double lr, Py_ssize_t count, path):
+    """count steps of x -= lr * gradient(f, x) for a native scalar f, in place.
+
+    fixed_h is the step of every coordinate, or None for the default step at
+    every iterate; path, if not None, is a (count + 1, n) array whose rows
+    1..count receive the iterates.  The arithmetic is the shared Python
+    loop's, step for step.
+    """
+    cdef Py_ssize_t n = x.shape[0], i, it
+    cdef fdgrad_stencil s
+    _fill_stencil(&s, stencil)
+    cdef double rel = stencil.rel_step
+    hs = np.empty(n) if fixed_h is None else np.ascontiguousarray(fixed_h, dtype=np.float64)
+    grad = np.empty(n)
+    cdef double[::1] hv = hs
+    cdef double[::1] g = grad
+    cdef double[:, ::1] p = path if path is not None else None
+    if hv.shape[0] != n or (path is not None and (p.shape[0] != count + 1 or p.shape[1] != n)):
+        raise ValueError("descent: inconsistent buffer sizes")
+    cdef _Objective obj = _Objective(f, view, scalar_value, 1, True, None, n)
+    if not obj.is_native:
+        raise TypeError("descent runs a native f")
+    cdef bint needs_f0 = False
+    for i in range(s.npoints):
+        needs_f0 = needs_f0 or s.offsets[i] == 0.0
+    cdef double f0 = 0.0
+    cdef double scratch[16]  # FDGRAD_MAX_POINTS doubles
+    cdef Job job
+    job.which, job.x, job.n, job.m, job.h = JACOBIAN, &x[0], n, 1, &hv[0]
+    job.stencil, job.f0, job.work, job.out, job.start = &s, &f0, scratch, &g[0], 0
+    for it in range(count):
+        with nogil:
+            if fixed_h is None:
+                fdgrad_default_steps(&x[0], <size_t>n, rel, &hv[0])
+            if needs_f0:
+                fdgrad_native_objective(&obj.native, &x[0], &f0)
+        obj.run(&job, 0, n)
+        with nogil:
+            for i in range(n):
+                x[i] = x[i] - lr * g[i]
+        if path is not None:
+            p[it + 1, :] = x

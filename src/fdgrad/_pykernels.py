@@ -28,6 +28,7 @@ from ._stencils import Stencil
 
 __all__ = [
     "StopFlag",
+    "descent",
     "quick_gradient",
     "combine",
     "combine_range",
@@ -300,3 +301,29 @@ def quick_gradient(f: Any, x: Any, stencil: Stencil) -> Optional[np.ndarray]:
     out = np.empty(n)
     jacobian_range(f, scalar_value, work, view, 1, hs, stencil, f0, 0, n, out)
     return out.reshape(x.shape)
+
+
+def descent(f: Any, x: np.ndarray, view: np.ndarray, stencil: Stencil, fixed_h: Optional[np.ndarray], lr: float,
+            count: int, path: Optional[np.ndarray]) -> None:
+    """count steps of x -= lr * gradient(f, x) for a native scalar f, in place.
+
+    fixed_h is the step of every coordinate, or None for the default step at
+    every iterate; path, if not None, is a (count + 1, n) array whose rows
+    1..count receive the iterates.  The arithmetic is the shared Python
+    loop's, step for step.
+    """
+    n = len(x)
+    hs = np.empty(n) if fixed_h is None else fixed_h
+    grad = np.empty(n)
+    f0 = np.zeros(1)
+    call = _evaluator(f, scalar_value, view, 1, True, None)
+    for it in range(count):
+        if fixed_h is None:
+            default_steps(x, stencil.rel_step, hs)
+        if 0.0 in stencil.offsets:
+            f0[0] = call()
+        jacobian_range(f, scalar_value, x, view, 1, hs, stencil, f0, 0, n, grad)
+        for i in range(n):
+            x[i] = float(x[i]) - lr * float(grad[i])
+        if path is not None:
+            path[it + 1] = x
