@@ -1021,11 +1021,12 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         path = np.empty((count + 1, problem.n)) if history else None
         if path is not None:
             path[0] = work
+        remaining = count
         if problem.native and not adaptive and problem.workers == 1 and not problem.f.vector:
             # The whole descent in C, the GIL released but for Ctrl-C checks.
             kernels.descent(problem.f, work, problem.view, stencil, h, rate, count, path)
-            count = 0
-        for step in range(count):
+            remaining = 0
+        for step in range(remaining):
             grad = differentiate(problem, None if h is None else h.reshape(problem.shape), stencil, adaptive, True)[0]
             work -= rate * grad[0]
             if path is not None:
