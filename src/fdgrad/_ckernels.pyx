@@ -443,13 +443,15 @@ def quick_gradient(f, x, stencil):
             return None
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
-    hs = np.empty(n)
-    out = np.empty(n)
-    cdef double[::1] hv = hs
-    cdef double[::1] o = out
+    both = np.empty(2 * n)  # the steps, then the gradient
+    cdef double[::1] hv = both
+    cdef double[::1] o = hv[n:]
     fdgrad_default_steps(&w[0], <size_t>n, stencil.rel_step, &hv[0])
-    view = work.reshape(shape) if len(shape) > 1 else work[:]
-    view.flags.writeable = False
+    if isinstance(f, NativeFunction):
+        view = None  # C reads the buffer itself
+    else:
+        view = work.reshape(shape) if len(shape) > 1 else work[:]
+        view.flags.writeable = False
     cdef _Objective obj = _Objective(f, view, scalar_value, 1, True, None, n)
     cdef double f0 = 0.0
     for i in range(s.npoints):
@@ -465,6 +467,7 @@ def quick_gradient(f, x, stencil):
     job.which, job.x, job.n, job.m, job.h = JACOBIAN, &w[0], n, 1, &hv[0]
     job.stencil, job.f0, job.work, job.out, job.start = &s, &f0, scratch, &o[0], 0
     obj.run(&job, 0, n)
+    out = both[n:]
     return out.reshape(shape) if len(shape) > 1 else out
 
 
