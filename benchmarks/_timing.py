@@ -27,6 +27,37 @@ def median_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.0
     return statistics.median(samples)
 
 
+def interleaved(fns: dict, repeat: int = 5, min_time: float = 0.05) -> dict:
+    """Per-call times of several callables, sampled round-robin.
+
+    Each callable gets a loop count that makes one sample last min_time; then
+    `repeat` rounds take one sample of each in turn, so that every callable
+    sees the same machine (a shared machine's load changes from second to
+    second).  Returns {name: [seconds per call, one per round]}.
+    """
+    numbers = {}
+    for name, fn in fns.items():
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_time:
+                break
+            number *= 2 if elapsed == 0 else max(2, int(min_time / elapsed * 1.2))
+        numbers[name] = number
+    samples: dict = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            number = numbers[name]
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples[name].append((time.perf_counter() - start) / number)
+    return samples
+
+
 def fmt(seconds: float) -> str:
     """A time with a unit: 1.23 ms."""
     if seconds != seconds:  # NaN: not measured

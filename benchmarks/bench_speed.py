@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import tracemalloc
 from pathlib import Path
@@ -36,7 +37,7 @@ import fdgrad.fallback
 from fdgrad._api import make_api
 from fdgrad._textbook import numerical_gradient as textbook
 
-from _timing import fmt, median_time
+from _timing import fmt, interleaved
 
 SIZES = (2, 10, 100, 1000, 10000)
 BATCH = 64 * 2**20
@@ -110,6 +111,7 @@ def peers():
 
 
 def measure(sizes, repeat, min_time):
+    """{n: {method: [seconds per round]}} and the cheap-f times, every method of one n interleaved."""
     from fdgrad import _ckernels
 
     compiled = SimpleNamespace(**make_api(_ckernels, "fdgrad"))
@@ -120,46 +122,57 @@ def measure(sizes, repeat, min_time):
         x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
         # Central differences of sum(x**2) are exact but for rounding, eps |f| / h.
         atol = 8 * np.finfo(float).eps * float(np.sum(x**2)) / np.finfo(float).eps ** (1 / 3)
-        t = {}
-        reps = repeat if n < 10000 else max(3, repeat // 2)
 
         def floor():
             for _ in range(2 * n):
                 f(x)
 
-        t["floor"] = median_time(floor, reps, min_time)
-        t["compiled"] = median_time(lambda: compiled.gradient(f, x), reps, min_time)
-        t["pure"] = median_time(lambda: pure.gradient(f, x), reps, min_time)
-        t["textbook"] = median_time(lambda: textbook(f, x.copy()), reps, min_time)
+        fns = {
+            "floor": floor,
+            "compiled": lambda: compiled.gradient(f, x),
+            "pure": lambda: pure.gradient(f, x),
+            "textbook": lambda: textbook(f, x.copy()),
+            "vectorized": lambda: compiled.gradient(stacked, x, vectorized=True),
+        }
+        np.testing.assert_allclose(compiled.gradient(stacked, x, vectorized=True), 2 * x, rtol=0, atol=atol)
         if "scipy" in have:
-            t["scipy"] = median_time(lambda: have["scipy"](f, x), reps, min_time)
+            fns["scipy"] = lambda: have["scipy"](f, x)
         if "numdifftools" in have and n <= 1000:
-            t["numdifftools"] = median_time(lambda: have["numdifftools"](f, x), max(3, reps // 2), min_time)
+            fns["numdifftools"] = lambda: have["numdifftools"](f, x)
         if "numba njit" in have:
             native = have["native"]
             want = compiled.gradient(native, x)
             assert np.allclose(have["numba njit"](x), want, rtol=0, atol=atol)
-            t["numba njit"] = median_time(lambda: have["numba njit"](x), reps, min_time)
-            t["native x1"] = median_time(lambda: compiled.gradient(native, x), reps, min_time)
-            t["native x2"] = median_time(lambda: compiled.gradient(native, x, workers=2), reps, min_time)
             assert compiled.gradient(native, x, workers=2).tobytes() == want.tobytes()
-        t["vectorized"] = median_time(lambda: compiled.gradient(stacked, x, vectorized=True), reps, min_time)
-        np.testing.assert_allclose(compiled.gradient(stacked, x, vectorized=True), 2 * x, rtol=0, atol=atol)
+            fns["numba njit"] = lambda: have["numba njit"](x)
+            fns["native x1"] = lambda: compiled.gradient(native, x)
+            fns["native x2"] = lambda: compiled.gradient(native, x, workers=2)
+        rows[n] = interleaved(fns, repeat if n < 10000 else max(3, repeat // 2), min_time)
         tracemalloc.start()
         compiled.gradient(stacked, x, vectorized=True, max_batch_bytes=BATCH)
-        t["vectorized peak bytes"] = tracemalloc.get_traced_memory()[1]
+        rows[n]["vectorized peak bytes"] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        rows[n] = t
         print(f"  n = {n}: done", file=sys.stderr)
     x2 = np.array([0.3, -1.2])
-    cheap_t = {
-        "floor": median_time(lambda: [cheap(x2) for _ in range(4)], repeat, min_time),
-        "compiled": median_time(lambda: compiled.gradient(cheap, x2), repeat, min_time),
-        "textbook": median_time(lambda: textbook(cheap, x2.copy()), repeat, min_time),
+    fns = {
+        "floor": lambda: [cheap(x2) for _ in range(4)],
+        "compiled": lambda: compiled.gradient(cheap, x2),
+        "textbook": lambda: textbook(cheap, x2.copy()),
     }
     if "scipy" in have:
-        cheap_t["scipy"] = median_time(lambda: have["scipy"](cheap, x2), repeat, min_time)
-    return rows, cheap_t
+        fns["scipy"] = lambda: have["scipy"](cheap, x2)
+    return rows, interleaved(fns, repeat, min_time)
+
+
+def time_of(samples) -> float:
+    return statistics.median(samples) if isinstance(samples, list) else math.nan
+
+
+def ratio(t: dict, a: str, b: str) -> float:
+    """The median over rounds of t[a] / t[b]: both measured side by side in each round."""
+    if a not in t or b not in t:
+        return math.nan
+    return statistics.median(p / q for p, q in zip(t[a], t[b]))
 
 
 COLUMNS = ("floor", "compiled", "pure", "textbook", "scipy", "numdifftools", "numba njit", "native x1", "native x2",
@@ -171,7 +184,7 @@ def table(rows, cheap_t) -> str:
     out.append("| n | " + " | ".join(COLUMNS) + " |")
     out.append("|---" * (len(COLUMNS) + 1) + "|")
     for n, t in rows.items():
-        out.append(f"| {n} | " + " | ".join(fmt(t.get(c, math.nan)) for c in COLUMNS) + " |")
+        out.append(f"| {n} | " + " | ".join(fmt(time_of(t.get(c))) for c in COLUMNS) + " |")
     out += ["", "Ratios (lower is better for fdgrad; x2 and vectorized are speedups):", ""]
     out.append("| n | compiled / floor | pure / floor | textbook / compiled | scipy / compiled | "
                "numdifftools / compiled | native x1 / numba njit | native x1 / x2 | Python loop / vectorized | "
@@ -179,37 +192,38 @@ def table(rows, cheap_t) -> str:
     out.append("|---" * 10 + "|")
     for n, t in rows.items():
         def r(a, b):
-            return f"{t[a] / t[b]:.2f}" if a in t and b in t else "-"
+            value = ratio(t, a, b)
+            return "-" if math.isnan(value) else f"{value:.2f}"
         out.append(f"| {n} | {r('compiled', 'floor')} | {r('pure', 'floor')} | {r('textbook', 'compiled')} | "
                    f"{r('scipy', 'compiled')} | {r('numdifftools', 'compiled')} | {r('native x1', 'numba njit')} | "
                    f"{r('native x1', 'native x2')} | {r('compiled', 'vectorized')} | "
                    f"{t['vectorized peak bytes'] / 2**20:.2f} |")
     c = cheap_t
-    out += ["", f"Cheap pure-Python f at n = 2 (x[0]*x[0] + x[1]*x[1]): floor {fmt(c['floor'])}, fdgrad "
-            f"{fmt(c['compiled'])} ({c['compiled'] / c['floor']:.2f}x), textbook {fmt(c['textbook'])} "
-            f"({c['textbook'] / c['floor']:.2f}x)"
-            + (f", scipy {fmt(c['scipy'])} ({c['scipy'] / c['floor']:.0f}x)." if "scipy" in c else ".")]
+    out += ["", f"Cheap pure-Python f at n = 2 (x[0]*x[0] + x[1]*x[1]): floor {fmt(time_of(c['floor']))}, fdgrad "
+            f"{fmt(time_of(c['compiled']))} ({ratio(c, 'compiled', 'floor'):.2f}x), textbook "
+            f"{fmt(time_of(c['textbook']))} ({ratio(c, 'textbook', 'floor'):.2f}x)"
+            + (f", scipy {fmt(time_of(c['scipy']))} ({ratio(c, 'scipy', 'floor'):.0f}x)." if "scipy" in c else ".")]
     return "\n".join(out)
 
 
 def targets(rows, cheap_t) -> str:
     lines = ["", "The issue's targets, as measured:"]
     big = [n for n in rows if n >= 100]
-    worst = max(rows[n]["compiled"] / rows[n]["floor"] for n in big) if big else math.nan
+    worst = max(ratio(rows[n], "compiled", "floor") for n in big) if big else math.nan
     lines.append(f"- Python callable, central, n >= 100: worst compiled / floor {worst:.3f} (target <= 1.05)")
     if 2 in rows:
-        lines.append(f"- cheap scalar f = sum(x**2) at n = 2: compiled / floor {rows[2]['compiled'] / rows[2]['floor']:.2f} "
-                     f"(target <= 1.3); pure-Python f: {cheap_t['compiled'] / cheap_t['floor']:.2f}")
+        lines.append(f"- cheap scalar f = sum(x**2) at n = 2: compiled / floor {ratio(rows[2], 'compiled', 'floor'):.2f} "
+                     f"(target <= 1.3); pure-Python f: {ratio(cheap_t, 'compiled', 'floor'):.2f}")
     native = [n for n in rows if "numba njit" in rows[n]]
     if native:
         lines.append("- native callback, 1 thread / numba @njit loop: " + ", ".join(
-            f"n={n}: {rows[n]['native x1'] / rows[n]['numba njit']:.2f}" for n in native) + " (target <= 1.2)")
+            f"n={n}: {ratio(rows[n], 'native x1', 'numba njit'):.2f}" for n in native) + " (target <= 1.2)")
         lines.append("- native f, workers=2 speedup over workers=1: " + ", ".join(
-            f"n={n}: {rows[n]['native x1'] / rows[n]['native x2']:.2f}" for n in native if n >= 1000)
+            f"n={n}: {ratio(rows[n], 'native x1', 'native x2'):.2f}" for n in native if n >= 1000)
             + " (target >= 1.8 for n >= 1000)")
     if 1000 in rows:
         t = rows[1000]
-        lines.append(f"- vectorized numpy f, n = 1000: {t['compiled'] / t['vectorized']:.1f}x faster than the "
+        lines.append(f"- vectorized numpy f, n = 1000: {ratio(t, 'compiled', 'vectorized'):.1f}x faster than the "
                      f"per-coordinate loop (target >= 10), peak {t['vectorized peak bytes'] / 2**20:.1f} MiB "
                      f"(bound {BATCH / 2**20:.0f} MiB)")
     return "\n".join(lines)
@@ -224,7 +238,7 @@ def plot(rows, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 5.5))
     sizes = list(rows)
     for column in COLUMNS:
-        points = [(n, rows[n][column]) for n in sizes if column in rows[n]]
+        points = [(n, time_of(rows[n][column])) for n in sizes if column in rows[n]]
         if points:
             ns, ts = zip(*points)
             style = "k--" if column == "floor" else "-o"
