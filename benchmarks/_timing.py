@@ -7,8 +7,8 @@ import time
 from typing import Callable
 
 
-def median_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
-    """Median seconds per call of fn over `repeat` samples of at least min_time each."""
+def _loops(fn: Callable[[], object], min_time: float) -> tuple[int, float]:
+    """A loop count that makes one sample of fn last at least min_time, and that sample's seconds per call."""
     number = 1
     while True:
         start = time.perf_counter()
@@ -16,15 +16,21 @@ def median_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.0
             fn()
         elapsed = time.perf_counter() - start
         if elapsed >= min_time:
-            break
+            return number, elapsed / number
         number *= 2 if elapsed == 0 else max(2, int(min_time / elapsed * 1.2))
-    samples = [elapsed / number]
-    for _ in range(repeat - 1):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
+
+
+def _sample(fn: Callable[[], object], number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def median_time(fn: Callable[[], object], repeat: int = 5, min_time: float = 0.05) -> float:
+    """Median seconds per call of fn over `repeat` samples of at least min_time each."""
+    number, first = _loops(fn, min_time)
+    return statistics.median([first] + [_sample(fn, number) for _ in range(repeat - 1)])
 
 
 def interleaved(fns: dict, repeat: int = 5, min_time: float = 0.05) -> dict:
@@ -35,26 +41,11 @@ def interleaved(fns: dict, repeat: int = 5, min_time: float = 0.05) -> dict:
     sees the same machine (a shared machine's load changes from second to
     second).  Returns {name: [seconds per call, one per round]}.
     """
-    numbers = {}
-    for name, fn in fns.items():
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time:
-                break
-            number *= 2 if elapsed == 0 else max(2, int(min_time / elapsed * 1.2))
-        numbers[name] = number
+    numbers = {name: _loops(fn, min_time)[0] for name, fn in fns.items()}
     samples: dict = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
-            number = numbers[name]
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples[name].append((time.perf_counter() - start) / number)
+            samples[name].append(_sample(fn, numbers[name]))
     return samples
 
 
