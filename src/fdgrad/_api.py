@@ -19,7 +19,7 @@ import functools
 
 from . import _adaptive
 from ._native import NativeFunction
-from ._parallel import check_workers, run_parts, split
+from ._parallel import check_workers, run_copies, split
 from ._checks import (
     as_point,
     check_options,
@@ -226,19 +226,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
 
         def run(self, call: Callable[..., None], start: int, stop: int, cost: Optional[Callable[[int], int]] = None,
                 ) -> None:
-            """call(work, view, lo, hi, halt) over [start, stop), split among the worker threads,
-            each part on its own copy of the working buffer."""
+            """call(work, view, start, stop, parts): parts splits [start, stop) among
+            the worker threads (None for one), each part on its own copy of the
+            working buffer; the kernels run the parts."""
             pieces = split(start, stop, self.workers, cost)
-            if len(pieces) == 1:
-                call(self.work, self.view, start, stop, None)
-                return
-            halt = kernels.StopFlag()
-
-            def part(lo: int, hi: int) -> None:
-                work = self.work.copy()
-                call(work, read_only_view(work, self.shape), lo, hi, halt)
-
-            run_parts([functools.partial(part, lo, hi) for lo, hi in pieces], halt)
+            call(self.work, self.view, start, stop, pieces if len(pieces) > 1 else None)
 
         def batch_values(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...]) -> np.ndarray:
             """A vectorized f at `count` stacked points: (count, m) float64."""
@@ -285,12 +277,17 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             m = f0.size
             out = np.empty(m * self.n)
 
-            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, halt: Any) -> None:
-                if self.vectorized:
-                    values = self.stencil_values(work, hs, stencil.offsets, lo, hi, m, out_shape, f0)
-                    kernels.combine_range(stencil, values.reshape(-1), m, hs, lo, hi, out)
+            def batches(work: np.ndarray, view: np.ndarray, lo: int, hi: int) -> None:
+                values = self.stencil_values(work, hs, stencil.offsets, lo, hi, m, out_shape, f0)
+                kernels.combine_range(stencil, values.reshape(-1), m, hs, lo, hi, out)
+
+            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
+                if not self.vectorized:
+                    kernels.jacobian_range(self.f, convert, work, view, m, hs, stencil, f0, lo, hi, out, None, parts)
+                elif parts is None:
+                    batches(work, view, lo, hi)
                 else:
-                    kernels.jacobian_range(self.f, convert, work, view, m, hs, stencil, f0, lo, hi, out, halt)
+                    run_copies(batches, work, view, parts, kernels.StopFlag())
 
             self.run(call, start, stop)
             return out.reshape(m, self.n)
@@ -299,10 +296,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                              start: int, stop: int) -> np.ndarray:
             out = np.empty(m * self.n)
 
-            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, halt: Any) -> None:
+            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
                 xz = work.astype(np.complex128)
                 kernels.complex_range(self.f, imag_value(out_shape), xz, read_only_view(xz, self.shape), m, hs,
-                                      lo, hi, out, halt)
+                                      lo, hi, out, None, parts)
 
             self.run(call, start, stop)
             return out.reshape(m, self.n)
@@ -313,11 +310,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             if self.vectorized:
                 return self.stencil_values(self.work, h, offsets, lo, hi, m, out_shape)
             out = np.empty((hi - lo) * len(offsets) * m)
-            width = len(offsets) * m
 
-            def call(work: np.ndarray, view: np.ndarray, a: int, b: int, halt: Any) -> None:
-                part = out[(a - lo) * width:(b - lo) * width]
-                kernels.evaluate_range(self.f, convert, work, view, m, h, offsets, a, b, part, halt)
+            def call(work: np.ndarray, view: np.ndarray, a: int, b: int, parts: Any) -> None:
+                kernels.evaluate_range(self.f, convert, work, view, m, h, offsets, a, b, out, None, parts)
 
             self.run(call, lo, hi)
             return out.reshape(hi - lo, len(offsets), m)
@@ -748,8 +743,8 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             f1 = np.empty(0)
         out = np.empty(n * n)
 
-        def rows(work: np.ndarray, view: np.ndarray, lo: int, hi: int, halt: Any) -> None:
-            kernels.hessian_range(f, scalar_value, work, view, hs, f0, f1, side, lo, hi, out, halt)
+        def rows(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
+            kernels.hessian_range(f, scalar_value, work, view, hs, f0, f1, side, lo, hi, out, None, parts)
 
         problem.run(rows, 0, n, cost=lambda i: n - i)
         nfev = 1 + (2 * n * n if side == 0 else n * (n + 3) // 2)

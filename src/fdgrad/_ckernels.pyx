@@ -9,6 +9,26 @@ argument checking that both share happens before either is called.
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
+from libc.string cimport memcpy
+from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
+
+
+cdef extern from "<pthread.h>" nogil:
+    ctypedef unsigned long pthread_t
+    ctypedef struct pthread_mutex_t:
+        pass
+    ctypedef struct pthread_cond_t:
+        pass
+    int pthread_create(pthread_t *thread, const void *attr, void *(*start)(void *) noexcept nogil, void *arg)
+    int pthread_join(pthread_t thread, void **retval)
+    int pthread_mutex_init(pthread_mutex_t *mutex, const void *attr)
+    int pthread_mutex_destroy(pthread_mutex_t *mutex)
+    int pthread_mutex_lock(pthread_mutex_t *mutex)
+    int pthread_mutex_unlock(pthread_mutex_t *mutex)
+    int pthread_cond_init(pthread_cond_t *cond, const void *attr)
+    int pthread_cond_destroy(pthread_cond_t *cond)
+    int pthread_cond_signal(pthread_cond_t *cond)
+    int pthread_cond_timedwait(pthread_cond_t *cond, pthread_mutex_t *mutex, const timespec *abstime)
 
 from time import perf_counter
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -44,7 +64,7 @@ from fdgrad._cfdgrad cimport (
 
 from fdgrad._checks import scalar_value
 from fdgrad._native import NativeFunction, cached_native_function
-from fdgrad._parallel import Halted
+from fdgrad._parallel import Halted, run_copies
 
 __all__ = [
     "StopFlag",
@@ -155,6 +175,53 @@ cdef int _job_range(Job *j, size_t a, size_t b) noexcept nogil:
     return fdgrad_hessian_range(j.f, j.ctx, j.x, j.n, j.h, j.f0_scalar, j.f1, j.side, a, b, j.out)
 
 
+cdef struct Finish:
+    # How many parts have finished, guarded by lock; changed signals it.
+    pthread_mutex_t lock
+    pthread_cond_t changed
+    int finished
+
+
+cdef struct Part:
+    # One piece of a native loop on a thread of its own, over its own copy of x.
+    Job job
+    fdgrad_native native
+    size_t a
+    size_t b
+    int rc
+    bint started
+    pthread_t thread
+    Finish *finish
+
+
+cdef void *_part_main(void *arg) noexcept nogil:
+    cdef Part *part = <Part *>arg
+    part.job.ctx = <void *>&part.native
+    part.rc = _job_range(&part.job, part.a, part.b)
+    pthread_mutex_lock(&part.finish.lock)
+    part.finish.finished += 1
+    pthread_cond_signal(&part.finish.changed)
+    pthread_mutex_unlock(&part.finish.lock)
+    return NULL
+
+
+cdef bint _wait_finished(Finish *finish, int expected) noexcept nogil:
+    """Wait up to 20 ms for `expected` parts to finish; whether they have."""
+    cdef timespec deadline
+    clock_gettime(CLOCK_REALTIME, &deadline)
+    deadline.tv_nsec += 20000000
+    if deadline.tv_nsec >= 1000000000:
+        deadline.tv_sec += 1
+        deadline.tv_nsec -= 1000000000
+    pthread_mutex_lock(&finish.lock)
+    while finish.finished < expected:
+        if pthread_cond_timedwait(&finish.changed, &finish.lock, &deadline) != 0:
+            break
+    cdef bint done = finish.finished >= expected
+    pthread_mutex_unlock(&finish.lock)
+    return done
+
+
 cdef class _Objective:
     """The objective of one kernel call: a Python f, or a native one."""
     cdef _PyObjective py
@@ -219,6 +286,81 @@ cdef class _Objective:
             a = b
         return 0
 
+    cdef int run_parts(self, Job *job, parts) except -1:
+        """Run job over every (lo, hi) of parts at once: a native f on POSIX
+        threads (no GIL), the first part on this thread, which keeps noticing
+        Ctrl-C and stops the others through the shared stop flag."""
+        cdef Py_ssize_t k, count = len(parts)
+        cdef size_t n = job.n
+        cdef size_t scratch = <size_t>(job.stencil.npoints) * job.m if job.which == JACOBIAN else 1
+        cdef Part *state = <Part *>PyMem_Malloc(count * sizeof(Part))
+        cdef double *copies = <double *>PyMem_Malloc(count * (n + scratch) * sizeof(double))
+        cdef Finish finish
+        cdef int started = 0
+        cdef bint done
+        if state == NULL or copies == NULL:
+            PyMem_Free(state)
+            PyMem_Free(copies)
+            raise MemoryError()
+        pthread_mutex_init(&finish.lock, NULL)
+        pthread_cond_init(&finish.changed, NULL)
+        finish.finished = 0
+        try:
+            for k in range(1, count):
+                state[k].job = job[0]
+                state[k].job.f = fdgrad_native_objective
+                state[k].job.x = copies + k * (n + scratch)
+                state[k].job.work = state[k].job.x + n
+                memcpy(state[k].job.x, job.x, n * sizeof(double))
+                state[k].native = self.native
+                state[k].a, state[k].b = parts[k]
+                state[k].rc, state[k].started, state[k].finish = FDGRAD_OK, False, &finish
+            try:
+                for k in range(1, count):
+                    state[k].started = pthread_create(&state[k].thread, NULL, _part_main, &state[k]) == 0
+                    if not state[k].started:
+                        raise OSError("could not start a worker thread")
+                    started += 1
+                self.run(job, parts[0][0], parts[0][1])
+                while True:  # the others, noticing Ctrl-C every 20 ms
+                    with nogil:
+                        done = _wait_finished(&finish, started)
+                    if done:
+                        break
+                    PyErr_CheckSignals()
+            except BaseException:
+                self.native.stop[0] = 1
+                raise
+            finally:
+                for k in range(1, count):
+                    if state[k].started:
+                        with nogil:
+                            pthread_join(state[k].thread, NULL)
+            for k in range(1, count):
+                if state[k].rc == FDGRAD_ECALLBACK and self.native.stop[0]:
+                    raise Halted("stopped: another part of this call failed or was interrupted")
+                _check_rc(state[k].rc, "kernel")
+        finally:
+            pthread_cond_destroy(&finish.changed)
+            pthread_mutex_destroy(&finish.lock)
+            PyMem_Free(state)
+            PyMem_Free(copies)
+        return 0
+
+
+cdef int _run_job(_Objective obj, Job *job, Py_ssize_t start, Py_ssize_t stop, parts) except -1:
+    """job over [start, stop), or over parts at once (each on its own copy of x)."""
+    if parts is None or len(parts) < 2:
+        return obj.run(job, start, stop)
+    if obj.is_native:
+        return obj.run_parts(job, parts)
+    raise AssertionError("a Python f runs its parts through run_copies")
+
+
+cdef bint _python_parts(f, parts):
+    """Whether parts are to run on Python threads: a Python f (a native one gets POSIX threads)."""
+    return parts is not None and len(parts) > 1 and not isinstance(f, NativeFunction)
+
 
 cdef int _check_rc(int rc, str name) except -1:
     if rc != FDGRAD_OK:
@@ -265,8 +407,19 @@ cdef class Scratch:
 
 
 def evaluate_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[::1] h, offsets,
-                   Py_ssize_t start, Py_ssize_t stop, double[::1] out, StopFlag halt=None):
-    """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
+                   Py_ssize_t start, Py_ssize_t stop, double[::1] out, StopFlag halt=None, parts=None):
+    """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i].
+
+    parts, if given, splits [start, stop) into pieces run at once, each on its
+    own copy of x (halt: the flag they share)."""
+    if _python_parts(f, parts):
+        halt = halt if halt is not None else StopFlag()
+        base = np.asarray(out)
+        width = len(offsets) * m
+        run_copies(lambda w, v, lo, hi: evaluate_range(f, convert, w, v, m, h, offsets, lo, hi,
+                                                        base[(lo - start) * width:(hi - start) * width], halt),
+                   np.asarray(x), view, parts, halt)
+        return
     cdef Py_ssize_t n = x.shape[0], k, npoints = len(offsets)
     _check_range(n, start, stop)
     if h.shape[0] != n or m < 1 or npoints < 1 or out.shape[0] != (stop - start) * npoints * m:
@@ -280,13 +433,18 @@ def evaluate_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[:
     cdef Job job
     job.which, job.x, job.n, job.m, job.h = EVALUATE, &x[0], n, m, &h[0]
     job.offsets, job.npoints, job.out, job.start = offs.data, <int>npoints, &out[0], start
-    obj.run(&job, start, stop)
+    _run_job(obj, &job, start, stop, parts)
 
 
 def jacobian_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[::1] h, stencil,
                    const double[::1] f0, Py_ssize_t start, Py_ssize_t stop, double[::1] out,
-                   StopFlag halt=None):
+                   StopFlag halt=None, parts=None):
     """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
+    if _python_parts(f, parts):
+        halt = halt if halt is not None else StopFlag()
+        run_copies(lambda w, v, lo, hi: jacobian_range(f, convert, w, v, m, h, stencil, f0, lo, hi, out, halt),
+                   np.asarray(x), view, parts, halt)
+        return
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
     cdef Py_ssize_t n = x.shape[0]
@@ -300,12 +458,17 @@ def jacobian_range(f, convert, double[::1] x, view, Py_ssize_t m, const double[:
     cdef Job job
     job.which, job.x, job.n, job.m, job.h = JACOBIAN, &x[0], n, m, &h[0]
     job.stencil, job.f0, job.work, job.out, job.start = &s, &f0[0], work.data, &out[0], start
-    obj.run(&job, start, stop)
+    _run_job(obj, &job, start, stop, parts)
 
 
 def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
-                  Py_ssize_t start, Py_ssize_t stop, double[::1] out, StopFlag halt=None):
+                  Py_ssize_t start, Py_ssize_t stop, double[::1] out, StopFlag halt=None, parts=None):
     """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128."""
+    if _python_parts(f, parts):
+        halt = halt if halt is not None else StopFlag()
+        run_copies(lambda w, v, lo, hi: complex_range(f, convert, w, v, m, h, lo, hi, out, halt),
+                   xz, view, parts, halt)
+        return
     cdef double[::1] xd = xz.view("float64")
     cdef Py_ssize_t n = xd.shape[0] // 2
     _check_range(n, start, stop)
@@ -318,13 +481,18 @@ def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
     cdef Job job
     job.which, job.x, job.n, job.m, job.h = COMPLEX, &xd[0], n, m, &h[0]
     job.work, job.out, job.start = work.data, &out[0], start
-    obj.run(&job, start, stop)
+    _run_job(obj, &job, start, stop, parts)
 
 
 def hessian_range(f, convert, double[::1] x, view, const double[::1] h, double f0,
                   const double[::1] f1, int side, Py_ssize_t start, Py_ssize_t stop, double[::1] out,
-                  StopFlag halt=None):
+                  StopFlag halt=None, parts=None):
     """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
+    if _python_parts(f, parts):
+        halt = halt if halt is not None else StopFlag()
+        run_copies(lambda w, v, lo, hi: hessian_range(f, convert, w, v, h, f0, f1, side, lo, hi, out, halt),
+                   np.asarray(x), view, parts, halt)
+        return
     cdef Py_ssize_t n = x.shape[0]
     _check_range(n, start, stop)
     if h.shape[0] != n or out.shape[0] != n * n or (side != 0 and f1.shape[0] != n):
@@ -335,7 +503,7 @@ def hessian_range(f, convert, double[::1] x, view, const double[::1] h, double f
     cdef Job job
     job.which, job.x, job.n, job.m, job.h = HESSIAN, &x[0], n, 1, &h[0]
     job.f0_scalar, job.f1, job.side, job.out, job.start = f0, (&f1[0] if side != 0 else NULL), side, &out[0], start
-    obj.run(&job, start, stop)
+    _run_job(obj, &job, start, stop, parts)
 
 
 def combine(stencil, fvals, const double[::1] h, double[::1] out):

@@ -13,13 +13,14 @@ evaluation, waits for the parts to stop, and re-raises.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Callable, Optional, Sequence
 
-__all__ = ["Halted", "check_workers", "run_parts", "split"]
+__all__ = ["Halted", "check_workers", "run_copies", "run_parts", "split"]
 
 _POOL: Optional[ThreadPoolExecutor] = None
 _POOL_LOCK = threading.Lock()
@@ -106,3 +107,18 @@ def run_parts(parts: Sequence[Callable[[], Any]], halt: Any) -> list[Any]:
         real = [e for e in errors if not isinstance(e, Halted)]
         raise (interrupts or real or errors)[0]
     return results
+
+
+def run_copies(run_one: Callable[[Any, Any, int, int], None], work: Any, view: Any,
+               parts: Sequence[tuple[int, int]], halt: Any) -> None:
+    """run_one(work, view, lo, hi) for every (lo, hi) of parts at once, each
+    part but the first on its own copy of the working buffer and its own
+    read-only view of it."""
+    # Copy before any part starts: the first part perturbs work in place.
+    buffers = [(work, view)]
+    for _ in parts[1:]:
+        copy = work.copy()
+        copy_view = copy.reshape(view.shape)
+        copy_view.flags.writeable = False
+        buffers.append((copy, copy_view))
+    run_parts([functools.partial(run_one, w, v, lo, hi) for (w, v), (lo, hi) in zip(buffers, parts)], halt)

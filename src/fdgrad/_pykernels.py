@@ -23,7 +23,7 @@ import numpy as np
 
 from ._checks import scalar_value
 from ._native import SCALAR, SCALAR_DATA, VECTOR, NativeFunction, cached_native_function
-from ._parallel import Halted
+from ._parallel import Halted, run_copies
 from ._stencils import Stencil
 
 __all__ = [
@@ -130,9 +130,19 @@ def _eval_at(call: Callable[[], Any], x: np.ndarray, i: int, xi: float, o: float
 def evaluate_range(
     f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray, m: int,
     h: np.ndarray, offsets: Sequence[float], start: int, stop: int, out: np.ndarray,
-    halt: Optional[StopFlag] = None,
+    halt: Optional[StopFlag] = None, parts: Optional[Sequence[tuple[int, int]]] = None,
 ) -> None:
-    """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
+    """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i].
+
+    parts, if given, splits [start, stop) into pieces run at once, each on its
+    own copy of x (halt: the flag they share)."""
+    if parts is not None and len(parts) > 1:
+        halt = halt if halt is not None else StopFlag()
+        width = len(offsets) * m
+        run_copies(lambda w, v, lo, hi: evaluate_range(f, convert, w, v, m, h, offsets, lo, hi,
+                                                        out[(lo - start) * width:(hi - start) * width], halt),
+                   x, view, parts, halt)
+        return
     call = _evaluator(f, convert, view, m, True, halt)
     npoints = len(offsets)
     for i in range(start, stop):
@@ -145,9 +155,14 @@ def evaluate_range(
 def jacobian_range(
     f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray, m: int,
     h: np.ndarray, stencil: Stencil, f0: np.ndarray, start: int, stop: int, out: np.ndarray,
-    halt: Optional[StopFlag] = None,
+    halt: Optional[StopFlag] = None, parts: Optional[Sequence[tuple[int, int]]] = None,
 ) -> None:
     """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
+    if parts is not None and len(parts) > 1:
+        halt = halt if halt is not None else StopFlag()
+        run_copies(lambda w, v, lo, hi: jacobian_range(f, convert, w, v, m, h, stencil, f0, lo, hi, out, halt),
+                   x, view, parts, halt)
+        return
     call = _evaluator(f, convert, view, m, True, halt)
     n = len(x)
     f0_values = f0.tolist()
@@ -167,8 +182,13 @@ def jacobian_range(
 def complex_range(
     f: Objective, convert: Converter, xz: np.ndarray, view: np.ndarray, m: int,
     h: np.ndarray, start: int, stop: int, out: np.ndarray, halt: Optional[StopFlag] = None,
+    parts: Optional[Sequence[tuple[int, int]]] = None,
 ) -> None:
     """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128."""
+    if parts is not None and len(parts) > 1:
+        halt = halt if halt is not None else StopFlag()
+        run_copies(lambda w, v, lo, hi: complex_range(f, convert, w, v, m, h, lo, hi, out, halt), xz, view, parts, halt)
+        return
     call = _evaluator(f, convert, view, m, False, halt)
     n = len(xz)
     for i in range(start, stop):
@@ -186,9 +206,14 @@ def complex_range(
 def hessian_range(
     f: Objective, convert: Converter, x: np.ndarray, view: np.ndarray,
     h: np.ndarray, f0: float, f1: np.ndarray, side: int, start: int, stop: int, out: np.ndarray,
-    halt: Optional[StopFlag] = None,
+    halt: Optional[StopFlag] = None, parts: Optional[Sequence[tuple[int, int]]] = None,
 ) -> None:
     """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
+    if parts is not None and len(parts) > 1:
+        halt = halt if halt is not None else StopFlag()
+        run_copies(lambda w, v, lo, hi: hessian_range(f, convert, w, v, h, f0, f1, side, lo, hi, out, halt),
+                   x, view, parts, halt)
+        return
     call = _evaluator(f, convert, view, 1, True, halt)
     n = len(x)
     s = float(side)
