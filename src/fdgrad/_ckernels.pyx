@@ -10,7 +10,7 @@ from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
 from libc.string cimport memcpy
-from posix.time cimport CLOCK_REALTIME, clock_gettime, timespec
+from posix.time cimport CLOCK_MONOTONIC, CLOCK_REALTIME, clock_gettime, timespec
 
 
 cdef extern from "<pthread.h>" nogil:
@@ -30,7 +30,6 @@ cdef extern from "<pthread.h>" nogil:
     int pthread_cond_signal(pthread_cond_t *cond)
     int pthread_cond_timedwait(pthread_cond_t *cond, pthread_mutex_t *mutex, const timespec *abstime)
 
-from time import perf_counter
 from types import BuiltinFunctionType, FunctionType, MethodType
 
 import numpy as np
@@ -271,14 +270,14 @@ cdef class _Objective:
         job.ctx = <void *>&self.native
         while a < stop:
             b = stop if stop - a < chunk else a + chunk
-            t0 = perf_counter()
+            t0 = _seconds()
             with nogil:
                 rc = _job_range(job, a, b)
             if rc == FDGRAD_ECALLBACK and self.native.stop[0]:
                 raise Halted("stopped: another part of this call failed or was interrupted")
             _check_rc(rc, "kernel")
             PyErr_CheckSignals()
-            elapsed = perf_counter() - t0
+            elapsed = _seconds() - t0
             if elapsed < 0.005:
                 chunk *= 4
             elif elapsed > 0.05 and chunk > 1:
@@ -368,7 +367,28 @@ cdef int _check_rc(int rc, str name) except -1:
     return 0
 
 
+cdef double _seconds() noexcept nogil:
+    cdef timespec now
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return now.tv_sec + 1e-9 * now.tv_nsec
+
+
+cdef class _CStencil:
+    """A Stencil converted to its C struct once."""
+    cdef fdgrad_stencil s
+
+
+#: id(stencil) -> (stencil, _CStencil); stencils are few and long-lived.
+_C_STENCILS = {}
+
+
 cdef int _fill_stencil(fdgrad_stencil *s, stencil) except -1:
+    cdef _CStencil cached
+    hit = _C_STENCILS.get(id(stencil))
+    if hit is not None and hit[0] is stencil:
+        cached = hit[1]
+        s[0] = cached.s
+        return 0
     offsets, weights = stencil.offsets, stencil.weights
     cdef Py_ssize_t k, npoints = len(offsets)
     if npoints < 1 or npoints > FDGRAD_MAX_POINTS or len(weights) != npoints:
@@ -379,6 +399,10 @@ cdef int _fill_stencil(fdgrad_stencil *s, stencil) except -1:
         s.offsets[k] = offsets[k]
         s.weights[k] = weights[k]
     s.denom = stencil.denom
+    if len(_C_STENCILS) < 256:
+        cached = _CStencil()
+        cached.s = s[0]
+        _C_STENCILS[id(stencil)] = (stencil, cached)
     return 0
 
 
