@@ -113,33 +113,38 @@ int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
                          const double *h, double f0, const double *f1, int side,
                          size_t start, size_t stop, double *out)
 {
-    if (f == NULL || x == NULL || h == NULL || out == NULL || start > stop || stop > n
-        || side < -1 || side > 1 || (side != 0 && f1 == NULL)) {
+    if (f == NULL || x == NULL || h == NULL || out == NULL || start > stop
+        || stop > n * (n + 1) / 2 || side < -1 || side > 1 || (side != 0 && f1 == NULL)) {
         return FDGRAD_EINVAL;
     }
     const double s = (double)side;
-    for (size_t i = start; i < stop; i++) {
+    /* Entry `start` of the upper triangle, row by row: row i holds n - i entries. */
+    size_t i = 0, row_start = 0;
+    while (row_start + (n - i) <= start) {
+        row_start += n - i;
+        i++;
+    }
+    size_t j = i + (start - row_start);
+    for (size_t k = start; k < stop; k++) {
         const double xi = x[i];
         const double hi = h[i];
-        double fa, fb, fc, fd;
-        /* The diagonal. */
-        if (side == 0) {
-            if (eval_at(f, ctx, x, i, xi, 1.0, hi, &fa) != 0
-                || eval_at(f, ctx, x, i, xi, -1.0, hi, &fb) != 0) {
-                return FDGRAD_ECALLBACK;
+        double fa, fb, fc, fd, value;
+        if (j == i) {
+            if (side == 0) {
+                if (eval_at(f, ctx, x, i, xi, 1.0, hi, &fa) != 0
+                    || eval_at(f, ctx, x, i, xi, -1.0, hi, &fb) != 0) {
+                    return FDGRAD_ECALLBACK;
+                }
+                value = (fa - 2.0 * f0 + fb) / (hi * hi);
+            } else {
+                if (eval_at(f, ctx, x, i, xi, 2.0 * s, hi, &fa) != 0) {
+                    return FDGRAD_ECALLBACK;
+                }
+                value = (fa - 2.0 * f1[i] + f0) / (hi * hi);
             }
-            out[i * n + i] = (fa - 2.0 * f0 + fb) / (hi * hi);
         } else {
-            if (eval_at(f, ctx, x, i, xi, 2.0 * s, hi, &fa) != 0) {
-                return FDGRAD_ECALLBACK;
-            }
-            out[i * n + i] = (fa - 2.0 * f1[i] + f0) / (hi * hi);
-        }
-        /* The entries right of it, mirrored below it. */
-        for (size_t j = i + 1; j < n; j++) {
             const double xj = x[j];
             const double hj = h[j];
-            double value;
             if (side == 0) {
                 x[i] = xi + hi;
                 if (eval_at(f, ctx, x, j, xj, 1.0, hj, &fa) != 0
@@ -163,8 +168,12 @@ int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
                 value = (fa - f1[i] - f1[j] + f0) / (hi * hj);
             }
             x[i] = xi;
-            out[i * n + j] = value;
-            out[j * n + i] = value;
+        }
+        out[i * n + j] = value;
+        out[j * n + i] = value;
+        if (++j == n) {
+            i++;
+            j = i;
         }
     }
     return FDGRAD_OK;

@@ -80,8 +80,10 @@ int fdgrad_complex_range(fdgrad_objective f, void *ctx, double *xz, size_t n, si
                          double *out);
 
 /*
- * Hessian rows start <= i < stop, entries j >= i, mirrored into out (n * n,
- * row-major), so the result is symmetric by construction.  side 0: central,
+ * Hessian entries start <= k < stop of the upper triangle, numbered row by
+ * row (row i holds entries (i, i) .. (i, n - 1)), each mirrored into out
+ * (n * n, row-major), so the result is symmetric by construction; ranges of
+ * entries keep the work of a chunk or a thread even.  side 0: central,
  *   H_ii = (f(x+h_i) - 2 f0 + f(x-h_i)) / (h_i h_i),
  *   H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j);
  * side +1 or -1: one-sided with s = side,

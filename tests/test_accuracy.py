@@ -188,6 +188,14 @@ def test_jacobian_shapes_values_and_counts(fd):
     np.testing.assert_allclose(Jc, exact[0], rtol=4 * EPS, atol=0)
 
 
+def test_jacobian_of_an_f_with_one_output(fd):
+    f = lambda p: np.array([p @ p])  # noqa: E731 - shape (1,)
+    for kwargs in ({}, {"method": "forward"}, {"adaptive": True}, {"workers": 2}):
+        J = fd.jacobian(f, [1.0, 2.0], **kwargs)
+        assert J.shape == (1, 2)
+        np.testing.assert_allclose(J, [[2.0, 4.0]], rtol=1e-6)
+
+
 def test_jacobian_of_scalar_f_is_the_gradient(fd):
     f = lambda p: p[0] ** 2 * p[1]  # noqa: E731
     assert np.array_equal(fd.jacobian(f, [1.0, 2.0]), fd.gradient(f, [1.0, 2.0]))

@@ -61,6 +61,23 @@ def test_threads_propagate_an_error_and_leave_x_intact(fd):
     assert np.array_equal(x, before)
 
 
+def test_nested_workers_do_not_starve(fd):
+    """An f that itself runs fdgrad with threads, inside a call with more threads than cores."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, fdgrad.fallback as fb, fdgrad\n"
+        f"fd = {'fb' if fd.BACKEND == 'python' and fd.__name__.endswith('fallback') else 'fdgrad'}\n"
+        "f = lambda v: float(np.sum(np.sin(v) * v))\n"
+        "x = np.linspace(-1, 1, 8)\n"
+        "H = fd.jacobian(lambda v: fd.gradient(f, v, workers=2), x, workers=5)\n"
+        "print(H.shape, bool(np.allclose(H, np.diag(2 * np.cos(x) - x * np.sin(x)), atol=1e-4)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "(8, 8) True", proc.stderr
+
+
 def test_bad_workers(fd):
     for bad, exc in [(0, ValueError), (-2, ValueError), (1.5, TypeError), (True, TypeError), ("2", TypeError)]:
         with pytest.raises(exc, match="workers"):
@@ -125,6 +142,22 @@ def test_vectorized_memory_stays_under_max_batch_bytes(fd):
     assert max(batches) * n * 8 <= budget and sum(batches) == 2 * n
     # The batch itself, the values and the result: far from O(n^2) = 16 MB.
     assert peak < budget + 64 * n * 8, peak
+    # With threads, the bound holds for all the points in flight at once.
+    in_flight, peak = [0], [0]
+    lock = threading.Lock()
+
+    def counting(X):
+        with lock:
+            in_flight[0] += X.shape[0]
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.001)
+        with lock:
+            in_flight[0] -= X.shape[0]
+        return np.einsum("ij,ij->i", X, X)
+
+    small = 20000  # 1.25 coordinates' points of n = 1000
+    fd.gradient(counting, x, vectorized=True, workers=2, max_batch_bytes=small)
+    assert peak[0] * n * 8 <= small
     with pytest.raises(ValueError, match="max_batch_bytes=100 is too small"):
         fd.gradient(stacked, x, vectorized=True, max_batch_bytes=100)
     with pytest.raises(ValueError, match="max_batch_bytes must be positive"):
@@ -160,4 +193,19 @@ def test_ctrl_c_stops_a_native_loop_promptly(fd, native_lib, workers):
     assert stopped - start < 2.0
     assert np.array_equal(x, before)
     # The next call works normally.
+    assert fd.gradient(native_lib.sumsq, x[:5]).shape == (5,)
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals go to the main thread")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_a_native_hessian_promptly(fd, native_lib, workers):
+    # One central Hessian row of n = 400 is 1600 calls of 1 ms: chunks must be finer than rows.
+    x = np.linspace(-1.0, 1.0, 400)
+    timer, sent = interrupt_after(0.3)
+    with pytest.raises(KeyboardInterrupt):
+        fd.hessian(native_lib.slow, x, workers=workers)
+    stopped = time.perf_counter()
+    timer.join()
+    assert sent and stopped - sent[0] < 0.2, stopped - sent[0]
+    # And normal service afterwards.
     assert np.allclose(fd.gradient(native_lib.sumsq, x[:5]), 2 * x[:5] * (1 + 0.5 * np.arange(5)), atol=1e-6)

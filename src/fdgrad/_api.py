@@ -245,7 +245,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             return values.astype(np.float64, copy=False).reshape(count, m)
 
         def stencil_values(self, work: np.ndarray, hs: np.ndarray, offsets: tuple, lo: int, hi: int, m: int,
-                           out_shape: tuple[int, ...], f0: Optional[np.ndarray] = None) -> np.ndarray:
+                           out_shape: tuple[int, ...], f0: Optional[np.ndarray] = None, share: int = 1) -> np.ndarray:
             """f at x_i + o h_i for the coordinates lo..hi-1, by batches of stacked
             points; (hi - lo, len(offsets), m), zero offsets taken from f0."""
             live = [k for k, o in enumerate(offsets) if o != 0.0 or f0 is None]
@@ -261,7 +261,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             # Batches of about _CACHE_BATCH_BYTES keep f's temporaries in cache (and
             # out of fresh mmap'd pages), which is faster than one huge batch;
             # max_batch_bytes only ever lowers that.
-            budget = min(self.max_batch_bytes, _CACHE_BATCH_BYTES) // max(1, self.workers)
+            budget = min(self.max_batch_bytes, _CACHE_BATCH_BYTES) // share  # share: threads batching at once
             batch = max(1, budget // per_coordinate)
             buffer = np.empty(min(batch, hi - lo) * len(live) * self.n)  # reused by every batch
             for a in range(lo, hi, batch):
@@ -277,17 +277,21 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             m = f0.size
             out = np.empty(m * self.n)
 
+            # Threads batching at once: no more than max_batch_bytes of points in all.
+            live = sum(1 for o in stencil.offsets if o != 0.0)
+            share = min(self.workers, max(1, self.max_batch_bytes // (live * (self.n + m) * 8)))
+
             def batches(work: np.ndarray, view: np.ndarray, lo: int, hi: int) -> None:
-                values = self.stencil_values(work, hs, stencil.offsets, lo, hi, m, out_shape, f0)
+                values = self.stencil_values(work, hs, stencil.offsets, lo, hi, m, out_shape, f0, share)
                 kernels.combine_range(stencil, values.reshape(-1), m, hs, lo, hi, out)
 
             def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
                 if not self.vectorized:
                     kernels.jacobian_range(self.f, convert, work, view, m, hs, stencil, f0, lo, hi, out, None, parts)
-                elif parts is None:
+                elif parts is None or share == 1:
                     batches(work, view, lo, hi)
                 else:
-                    run_copies(batches, work, view, parts, kernels.StopFlag())
+                    run_copies(batches, work, view, split(lo, hi, share), kernels.StopFlag())
 
             self.run(call, start, stop)
             return out.reshape(m, self.n)
@@ -743,10 +747,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             f1 = np.empty(0)
         out = np.empty(n * n)
 
-        def rows(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
+        def entries(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
             kernels.hessian_range(f, scalar_value, work, view, hs, f0, f1, side, lo, hi, out, None, parts)
 
-        problem.run(rows, 0, n, cost=lambda i: n - i)
+        problem.run(entries, 0, n * (n + 1) // 2)  # the upper triangle's entries, row by row
         nfev = 1 + (2 * n * n if side == 0 else n * (n + 3) // 2)
         shape = problem.shape + problem.shape
         return finish(out.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(problem.shape), full_output)

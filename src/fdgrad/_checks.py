@@ -255,6 +255,8 @@ def vector_converter(shape: tuple[int, ...]) -> Any:
             raise ValueError(f"f must return values of one shape, {shape}; got shape {arr.shape}")
         if arr.dtype.kind not in _REAL_KINDS:
             raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
+        if arr.size == 1:  # the kernels take one value as a float
+            return float(arr.reshape(-1)[0])
         return np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
 
     return convert

@@ -511,14 +511,14 @@ def complex_range(f, convert, xz, view, Py_ssize_t m, const double[::1] h,
 def hessian_range(f, convert, double[::1] x, view, const double[::1] h, double f0,
                   const double[::1] f1, int side, Py_ssize_t start, Py_ssize_t stop, double[::1] out,
                   StopFlag halt=None, parts=None):
-    """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
+    """Hessian entries start..stop-1 of the upper triangle, row by row, mirrored (see fdgrad.h)."""
     if _python_parts(f, parts):
         halt = halt if halt is not None else StopFlag()
         run_copies(lambda w, v, lo, hi: hessian_range(f, convert, w, v, h, f0, f1, side, lo, hi, out, halt),
                    np.asarray(x), view, parts, halt)
         return
     cdef Py_ssize_t n = x.shape[0]
-    _check_range(n, start, stop)
+    _check_range(n * (n + 1) // 2, start, stop)
     if h.shape[0] != n or out.shape[0] != n * n or (side != 0 and f1.shape[0] != n):
         raise ValueError("hessian_range: inconsistent buffer sizes")
     if start == stop:

@@ -51,19 +51,23 @@ class NativeFunction(NamedTuple):
         return self.kind in (VECTOR, VECTOR_DATA)
 
 
+_TYPE_WORDS = frozenset({"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned"})
+
+
 @functools.lru_cache(maxsize=256)
 def _normalise(signature: str) -> Optional[tuple[str, tuple[str, ...]]]:
+    """("double", ("int", "double*")) for 'double (int n, const double *x)'."""
     match = re.fullmatch(r"\s*(\w+)\s*(?:\(\s*\*\s*\))?\s*\((.*)\)\s*", signature)
     if match is None:
         return None
     args = []
     for arg in match.group(2).split(","):
-        arg = re.sub(r"\bconst\b", "", arg)
-        arg = re.sub(r"\s*\*\s*", "*", arg.strip())
-        arg = re.sub(r"\s+\w+$", "", arg) if "*" not in arg.split()[-1] and len(arg.split()) > 1 else arg
-        arg = re.sub(r"\*\w+$", "*", arg)  # a named pointer parameter: double *x
-        args.append(arg.strip())
-    return match.group(1), tuple(a for a in args if a)
+        words = re.sub(r"\bconst\b", " ", arg).replace("*", " * ").split()
+        if len(words) > 1 and words[-1] not in _TYPE_WORDS and words[-1] != "*":
+            words = words[:-1]  # the parameter's name
+        if words:
+            args.append(" ".join(w for w in words if w != "*") + "*" * words.count("*"))
+    return match.group(1), tuple(args)
 
 
 def _kind(signature: str, source: Any) -> int:
@@ -105,11 +109,35 @@ def _ctypes_signature(fn: Any) -> str:
     return f"{name(fn.restype)} ({', '.join(name(a) for a in argtypes)})"
 
 
+def _calls_python(f: Any) -> bool:
+    """Whether f is a ctypes or cffi callback that runs Python code."""
+    if isinstance(f, tuple):  # a LowLevelCallable: look at what it wraps
+        return any(_calls_python(item) for item in tuple.__iter__(f))
+    objects = getattr(f, "_objects", None)
+    if isinstance(objects, dict) and any(type(o).__name__ == "CThunkObject" for o in objects.values()):
+        return True
+    return type(f).__module__ == "_cffi_backend" and " calling <" in repr(f)
+
+
 def native_function(f: Any) -> Optional[NativeFunction]:
     """f as a NativeFunction, None for anything else (a Python callable, or not callable).
 
-    Raises TypeError for a native function whose signature fdgrad cannot call.
+    Raises TypeError for a native function whose signature fdgrad cannot call,
+    for a NULL one, and for a ctypes or cffi callback that runs Python code
+    (its exceptions could not cross the C signature: pass the Python function).
     """
+    native = _recognise(f)
+    if native is None:
+        return None
+    if native.address == 0:
+        raise TypeError(f"f is a NULL function pointer ({native.signature})")
+    if _calls_python(f):
+        raise TypeError("f is a ctypes or cffi callback that runs Python code: an exception inside it could not "
+                        "stop the loop, so pass the Python function itself")
+    return native
+
+
+def _recognise(f: Any) -> Optional[NativeFunction]:
     cls = type(f)
     module = getattr(cls, "__module__", "") or ""
     if cls.__name__ == "LowLevelCallable" and module.startswith("scipy") and isinstance(f, tuple):

@@ -16,15 +16,9 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Callable, Optional, Sequence
 
 __all__ = ["Halted", "check_workers", "run_copies", "run_parts", "split"]
-
-_POOL: Optional[ThreadPoolExecutor] = None
-_POOL_LOCK = threading.Lock()
-
 
 class Halted(Exception):
     """A loop stopped because another part of the same call failed or was interrupted."""
@@ -63,45 +57,39 @@ def split(start: int, stop: int, parts: int, cost: Optional[Callable[[int], int]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="fdgrad")
-        return _POOL
-
-
 def run_parts(parts: Sequence[Callable[[], Any]], halt: Any) -> list[Any]:
-    """Run the callables, the first on this thread and the rest on worker threads.
+    """Run the callables at once, the first on this thread and each other on a thread of its own.
 
     halt is the kernels' StopFlag shared by the parts: it is raised when a
     part fails or this thread is interrupted, and once every part has stopped
     the interrupt, or else the first error other than Halted, is re-raised.
+    Each call gets its own threads (no shared pool), so parts that themselves
+    run parts (an f that calls fdgrad with workers) cannot starve each other.
     """
     if len(parts) == 1:
         return [parts[0]()]
-    futures: list[Future] = [_pool().submit(part) for part in parts[1:]]
     results: list[Any] = [None] * len(parts)
     errors: list[BaseException] = []
-    try:
-        results[0] = parts[0]()
-    except BaseException as exc:  # re-raised below, once the other parts have stopped
-        errors.append(exc)
-        halt.set()
-    for k, future in enumerate(futures, start=1):
-        while True:
+
+    def run(k: int) -> None:
+        try:
+            results[k] = parts[k]()
+        except BaseException as exc:  # re-raised below, once every part has stopped
+            errors.append(exc)
+            halt.set()
+
+    threads = [threading.Thread(target=run, args=(k,), name=f"fdgrad-part-{k}", daemon=True)
+               for k in range(1, len(parts))]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        while thread.is_alive():
             try:
-                results[k] = future.result(timeout=0.05)
-                break
-            except FutureTimeout:
-                continue
+                thread.join(0.05)
             except KeyboardInterrupt as exc:  # raised here, in the waiting thread
                 errors.append(exc)
                 halt.set()
-            except BaseException as exc:  # the part's own error
-                errors.append(exc)
-                halt.set()
-                break
     if errors:
         interrupts = [e for e in errors if isinstance(e, KeyboardInterrupt)]
         real = [e for e in errors if not isinstance(e, Halted)]

@@ -208,7 +208,7 @@ def hessian_range(
     h: np.ndarray, f0: float, f1: np.ndarray, side: int, start: int, stop: int, out: np.ndarray,
     halt: Optional[StopFlag] = None, parts: Optional[Sequence[tuple[int, int]]] = None,
 ) -> None:
-    """Hessian rows start..stop-1, symmetric by construction (see fdgrad.h)."""
+    """Hessian entries start..stop-1 of the upper triangle, row by row, mirrored (see fdgrad.h)."""
     if parts is not None and len(parts) > 1:
         halt = halt if halt is not None else StopFlag()
         run_copies(lambda w, v, lo, hi: hessian_range(f, convert, w, v, h, f0, f1, side, lo, hi, out, halt),
@@ -219,16 +219,22 @@ def hessian_range(
     s = float(side)
     f1_values = f1.tolist()
     hs = h.tolist()
-    for i in range(start, stop):
+    i, row_start = 0, 0
+    while row_start + (n - i) <= start:
+        row_start += n - i
+        i += 1
+    j = i + (start - row_start)
+    for _ in range(start, stop):
         xi, hi = float(x[i]), hs[i]
-        if side == 0:
-            fa = _eval_at(call, x, i, xi, 1.0, hi)
-            fb = _eval_at(call, x, i, xi, -1.0, hi)
-            out[i * n + i] = (fa - 2.0 * f0 + fb) / (hi * hi)
+        if j == i:
+            if side == 0:
+                fa = _eval_at(call, x, i, xi, 1.0, hi)
+                fb = _eval_at(call, x, i, xi, -1.0, hi)
+                value = (fa - 2.0 * f0 + fb) / (hi * hi)
+            else:
+                fa = _eval_at(call, x, i, xi, 2.0 * s, hi)
+                value = (fa - 2.0 * f1_values[i] + f0) / (hi * hi)
         else:
-            fa = _eval_at(call, x, i, xi, 2.0 * s, hi)
-            out[i * n + i] = (fa - 2.0 * f1_values[i] + f0) / (hi * hi)
-        for j in range(i + 1, n):
             xj, hj = float(x[j]), hs[j]
             try:
                 if side == 0:
@@ -245,8 +251,12 @@ def hessian_range(
                     value = (fa - f1_values[i] - f1_values[j] + f0) / (hi * hj)
             finally:
                 x[i] = xi
-            out[i * n + j] = value
-            out[j * n + i] = value
+        out[i * n + j] = value
+        out[j * n + i] = value
+        j += 1
+        if j == n:
+            i += 1
+            j = i
 
 
 def combine(stencil: Stencil, fvals: Sequence[np.ndarray], h: np.ndarray, out: np.ndarray) -> None:
