@@ -25,6 +25,10 @@ def derivative(
     order: Optional[int] = None,
     adaptive: bool = False,
     full_output: bool = False,
+    *,
+    workers: Any = 1,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> Any: ...
 def partial(
     f: Objective,
@@ -46,9 +50,11 @@ def gradient(
     adaptive: bool = False,
     full_output: Literal[False] = False,
     *,
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> np.ndarray: ...
 @overload
 def gradient(
@@ -60,9 +66,11 @@ def gradient(
     adaptive: bool = False,
     *,
     full_output: Literal[True],
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> tuple[np.ndarray, DiffInfo]: ...
 @overload
 def jacobian(
@@ -74,9 +82,11 @@ def jacobian(
     adaptive: bool = False,
     full_output: Literal[False] = False,
     *,
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
     m: Optional[int] = None,
 ) -> np.ndarray: ...
 @overload
@@ -89,9 +99,11 @@ def jacobian(
     adaptive: bool = False,
     *,
     full_output: Literal[True],
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
     m: Optional[int] = None,
 ) -> tuple[np.ndarray, DiffInfo]: ...
 def hessian(
@@ -101,7 +113,9 @@ def hessian(
     method: Literal["central", "forward", "backward"] = "central",
     full_output: bool = False,
     *,
-    workers: int = 1,
+    workers: Any = 1,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> Any: ...
 def hessian_diag(
     f: Objective,
@@ -111,9 +125,11 @@ def hessian_diag(
     order: Optional[int] = None,
     full_output: bool = False,
     *,
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> Any: ...
 def directional(
     f: Objective,
@@ -137,7 +153,7 @@ def check_grad(
     atol: float = 1e-08,
     raise_on_mismatch: bool = False,
     *,
-    workers: int = 1,
+    workers: Any = 1,
 ) -> GradCheck: ...
 @overload
 def gradient_descent(
@@ -151,9 +167,11 @@ def gradient_descent(
     order: Optional[int] = None,
     adaptive: bool = False,
     *,
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> np.ndarray: ...
 @overload
 def gradient_descent(
@@ -167,9 +185,11 @@ def gradient_descent(
     history: Literal[True],
     order: Optional[int] = None,
     adaptive: bool = False,
-    workers: int = 1,
+    workers: Any = 1,
     vectorized: bool = False,
     max_batch_bytes: int = 67108864,
+    chunksize: int = 1,
+    timeout: Optional[float] = None,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 def numerical_diff(f: Objective, x: ArrayLike) -> Any: ...
 def numerical_gradient(f: Objective, x: ArrayLike) -> np.ndarray: ...

@@ -19,7 +19,7 @@ import functools
 
 from . import _adaptive
 from ._native import NativeFunction
-from ._parallel import check_workers, run_copies, split
+from ._parallel import run_copies, run_parts, split
 from ._checks import (
     as_point,
     check_options,
@@ -167,10 +167,16 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         """f at a working copy of x: the buffer the kernels perturb, f's view of
         it, and how to evaluate (threads, batches of points, a native f)."""
 
-        def __init__(self, f: Any, x: Any, name: str = "x", workers: int = 1, vectorized: bool = False,
-                     max_batch_bytes: int = DEFAULT_BATCH_BYTES, m: Optional[int] = None) -> None:
+        def __init__(self, f: Any, x: Any, name: str = "x", workers: int = 1, runner: Any = None,
+                     vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+                     m: Optional[int] = None) -> None:
             self.f = f
             self.native = isinstance(f, NativeFunction)
+            self.runner = runner
+            if runner is not None:
+                if self.native:
+                    raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
+                runner.check_function(f)
             self.work, self.shape = as_point(x, name)
             self.n = self.work.shape[0]
             self.view = read_only_view(self.work, self.shape)
@@ -254,6 +260,13 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 if k not in live:
                     values[:, k, :] = f0
             live_offsets = tuple(offsets[k] for k in live)
+            if self.runner is not None:  # every point at once, as tasks for the workers
+                points = np.empty((hi - lo) * len(live) * self.n)
+                kernels.stencil_points(work, hs, live_offsets, lo, hi, points)
+                labels = [f"coordinate {self.index(i)} (x + {o:g} h)" for i in range(lo, hi) for o in live_offsets]
+                got = self.task_values(points, labels, m, out_shape)
+                values[:, live, :] = got.reshape(hi - lo, len(live), m)
+                return values
             per_coordinate = len(live) * (self.n + m) * 8
             if per_coordinate > self.max_batch_bytes:
                 raise ValueError(f"max_batch_bytes={self.max_batch_bytes} is too small: one coordinate's "
@@ -272,6 +285,19 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 values[a - lo:b - lo, live, :] = got.reshape(b - a, len(live), m)
             return values
 
+        def index(self, i: int) -> tuple[int, ...]:
+            """Flat index i as an index of x."""
+            return tuple(int(k) for k in np.unravel_index(i, self.shape))
+
+        def task_values(self, points: np.ndarray, labels: list, m: int, out_shape: tuple[int, ...],
+                        convert: Optional[Callable[[Any], Any]] = None) -> np.ndarray:
+            """f at each row of points (stacked flat), evaluated by the runner: (count, m)."""
+            rows = points.reshape((len(labels),) + self.shape)
+            rows.flags.writeable = False
+            raw = self.runner.map(self.f, list(rows), labels)
+            convert = convert or (scalar_value if out_shape == () else vector_converter(out_shape))
+            return np.array([convert(value) for value in raw], dtype=np.float64).reshape(len(labels), m)
+
         def stencil_jacobian(self, hs: np.ndarray, stencil: Stencil, f0: np.ndarray, convert: Any,
                              start: int, stop: int, out_shape: tuple[int, ...]) -> np.ndarray:
             m = f0.size
@@ -286,7 +312,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 kernels.combine_range(stencil, values.reshape(-1), m, hs, lo, hi, out)
 
             def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
-                if not self.vectorized:
+                if self.runner is not None:
+                    batches(work, view, lo, hi)
+                elif not self.vectorized:
                     kernels.jacobian_range(self.f, convert, work, view, m, hs, stencil, f0, lo, hi, out, None, parts)
                 elif parts is None or share == 1:
                     batches(work, view, lo, hi)
@@ -302,6 +330,15 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
 
             def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
                 xz = work.astype(np.complex128)
+                if self.runner is not None:  # the points x + i h_k e_k, as tasks
+                    points = np.repeat(xz[None, :], hi - lo, axis=0)
+                    points.imag[np.arange(hi - lo), np.arange(lo, hi)] = hs[lo:hi]
+                    labels = [f"coordinate {self.index(i)} (x + i h)" for i in range(lo, hi)]
+                    rows = points.reshape((hi - lo,) + self.shape)
+                    raw = self.runner.map(self.f, list(rows), labels)
+                    imag = np.array([imag_value(out_shape)(v) for v in raw], dtype=np.float64).reshape(hi - lo, m)
+                    out.reshape(m, self.n)[:, lo:hi] = imag.T / hs[lo:hi]
+                    return
                 kernels.complex_range(self.f, imag_value(out_shape), xz, read_only_view(xz, self.shape), m, hs,
                                       lo, hi, out, None, parts)
 
@@ -311,7 +348,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         def evaluate(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Any,
                      out_shape: tuple[int, ...]) -> np.ndarray:
             """f at x_i + o h_i for every offset and coordinate lo..hi-1: (hi - lo, len(offsets), m)."""
-            if self.vectorized:
+            if self.vectorized or self.runner is not None:
                 return self.stencil_values(self.work, h, offsets, lo, hi, m, out_shape)
             out = np.empty((hi - lo) * len(offsets) * m)
 
@@ -388,6 +425,48 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         errors = np.full(values.shape, np.nan) if errors is None else errors
         return errors, np.broadcast_to(used, values.shape)
 
+    def hessian_by_tasks(problem: Problem, hs: np.ndarray, f0: float, f1: np.ndarray, side: int,
+                         out: np.ndarray) -> None:
+        """The Hessian from points evaluated as tasks, with fdgrad_hessian_range's arithmetic."""
+        n, x = problem.n, problem.work
+        s = float(side)
+        iu, ju = np.triu_indices(n)
+        diag, off = iu == ju, iu != ju
+        points, labels, layout = [], [], []
+
+        def point(moves: list) -> int:
+            p = x.copy()
+            for k, value in moves:
+                p[k] = value
+            points.append(p)
+            return len(points) - 1
+
+        for i, j in zip(iu.tolist(), ju.tolist()):
+            xi, hi, xj, hj = float(x[i]), float(hs[i]), float(x[j]), float(hs[j])
+            if i == j:
+                moves = [[(i, xi + 1.0 * hi)], [(i, xi + -1.0 * hi)]] if side == 0 else [[(i, xi + 2.0 * s * hi)]]
+            elif side == 0:
+                moves = [[(i, xi + hi), (j, xj + 1.0 * hj)], [(i, xi + hi), (j, xj + -1.0 * hj)],
+                         [(i, xi - hi), (j, xj + 1.0 * hj)], [(i, xi - hi), (j, xj + -1.0 * hj)]]
+            else:
+                moves = [[(i, xi + s * hi), (j, xj + s * hj)]]
+            layout.append([point(m) for m in moves])
+            labels.extend([f"Hessian entry {problem.index(i)}, {problem.index(j)}"] * len(moves))
+        values = problem.task_values(np.array(points), labels, 1, ()).reshape(-1)
+        width = max(len(e) for e in layout)
+        fv = np.array([[values[k] for k in e] + [np.nan] * (width - len(e)) for e in layout])
+        hi_, hj_ = hs[iu], hs[ju]
+        result = np.empty(len(iu))
+        if side == 0:
+            result[diag] = (fv[diag, 0] - 2.0 * f0 + fv[diag, 1]) / (hi_[diag] * hi_[diag])
+            result[off] = (fv[off, 0] - fv[off, 1] - fv[off, 2] + fv[off, 3]) / (4.0 * hi_[off] * hj_[off])
+        else:
+            result[diag] = (fv[diag, 0] - 2.0 * f1[iu[diag]] + f0) / (hi_[diag] * hi_[diag])
+            result[off] = (fv[off, 0] - f1[iu[off]] - f1[ju[off]] + f0) / (hi_[off] * hj_[off])
+        matrix = out.reshape(n, n)
+        matrix[iu, ju] = result
+        matrix[ju, iu] = result
+
     def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
         return (value, DiffInfo(error, nfev, step)) if full_output else value
 
@@ -399,6 +478,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
+        *,
+        workers: Any = 1,
+        chunksize: int = 1,
+        timeout: Optional[float] = None,
     ) -> Any:
         """Derivative of a function of one variable.
 
@@ -431,6 +514,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         full_output : bool
             Also return a :class:`DiffInfo` with the estimated error, the
             number of evaluations and the steps.
+        workers, chunksize, timeout
+            As for :func:`gradient`: each of the stencil's evaluations (of
+            a number, or of the whole array of points) is a task.
 
         Returns
         -------
@@ -453,24 +539,43 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         if isinstance(f, NativeFunction):
             raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
                             "partial, gradient, jacobian, hessian, hessian_diag, check_grad and gradient_descent")
+        threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
+        if runner is not None:
+            runner.check_function(f)
         points = as_points(x)
         shape = points.shape
         flat = points.reshape(-1)
         scalar = points.ndim == 0
         imag = stencil.method == "complex"
 
-        def evaluate_points(arg: np.ndarray) -> np.ndarray:
+        def argument(arg: np.ndarray) -> Any:
             if scalar:
-                value = f(complex(arg[0]) if imag else float(arg[0]))
+                return complex(arg[0]) if imag else float(arg[0])
+            return arg.reshape(shape)
+
+        def converted(value: Any) -> np.ndarray:
+            if scalar:
                 return _elementwise_values(np.asarray(value) if imag else scalar_value(value), (), imag)
-            return _elementwise_values(f(arg.reshape(shape)), shape, imag)
+            return _elementwise_values(value, shape, imag)
+
+        def evaluate_points(arg: np.ndarray) -> np.ndarray:
+            return converted(f(argument(arg)))
+
+        def evaluate_many(args: list) -> list:
+            """f at several arguments: by the runner, on threads, or in turn."""
+            if runner is not None:
+                labels = [f"point {k} of the stencil" for k in range(len(args))]
+                return [converted(v) for v in runner.map(f, [argument(a) for a in args], labels)]
+            if threads > 1 and len(args) > 1:
+                return run_parts([functools.partial(evaluate_points, a) for a in args], kernels.StopFlag())
+            return [evaluate_points(a) for a in args]
 
         if adaptive:
             side = _side(stencil)
             f0 = evaluate_points(flat) if side else None
 
             def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
-                columns = [evaluate_points(flat + o * h) for o in offsets]
+                columns = evaluate_many([flat + o * h for o in offsets])
                 return np.stack(columns, axis=1)[:, :, None]
 
             result = _adaptive.adaptive_derivative(evaluate, flat, 1, side, f0, 0, flat.size)
@@ -479,10 +584,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         else:
             hs = steps(h, flat, shape, stencil)
             if imag:
-                value = evaluate_points(flat + 1j * hs) / hs
+                value = evaluate_many([flat + 1j * hs])[0] / hs
                 nfev = 1
             else:
-                fvals = [evaluate_points(flat) if o == 0.0 else evaluate_points(flat + o * hs) for o in stencil.offsets]
+                fvals = evaluate_many([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
                 value = np.empty(flat.shape)
                 kernels.combine(stencil, fvals, hs, value)
                 nfev = len(fvals)
@@ -548,9 +653,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         adaptive: bool = False,
         full_output: bool = False,
         *,
-        workers: int = 1,
+        workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+        chunksize: int = 1,
+        timeout: Optional[float] = None,
     ) -> Any:
         """Gradient of a scalar function of an array.
 
@@ -585,11 +692,22 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         full_output : bool
             Also return a :class:`DiffInfo` (estimated error, evaluations,
             steps).
-        workers : int
-            Threads for the loop over coordinates (-1: one per core), each
-            with its own copy of the working buffer; the result is
-            bit-identical to ``workers=1``.  With a native f (below) the
-            threads run in parallel; a Python f holds the GIL.
+        workers : int, Executor or map-like callable
+            An int: threads for the loop over coordinates (-1: one per
+            core), each with its own copy of the working buffer.  With a
+            native f (below) they run in parallel; a Python f holds the GIL.
+            An executor (``concurrent.futures`` threads or processes, or a
+            Dask cluster's ``client.get_executor()``) or a map-like callable
+            (``multiprocessing.Pool(4).map``): every evaluation point is a
+            task, so an expensive f runs on many cores or machines; f must
+            then be picklable.  Either way the result is bit-identical to
+            ``workers=1``, and an exception in f propagates with a note
+            naming the coordinate it was evaluating.
+        chunksize : int
+            With an executor: points per task (1).
+        timeout : float, optional
+            With an executor: the longest to wait for every task, after
+            which the rest are cancelled and ``TimeoutError`` is raised.
         vectorized : bool
             ``f`` takes a stack of points, shape ``(k,) + x.shape``, and
             returns ``(k,)``; fdgrad builds the perturbed points in C and
@@ -618,13 +736,13 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
-        if h is None and order is None and adaptive is False and full_output is False and workers == 1 \
-                and vectorized is False and method in _QUICK:
+        if h is None and order is None and adaptive is False and full_output is False and type(workers) is int \
+                and workers == 1 and vectorized is False and method in _QUICK:
             quick = quick_gradient(f, x, _QUICK[method])  # the commonest call, minus the overhead
             if quick is not None:
                 return quick
         f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes))
+        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
         shape = problem.shape
         if not full_output:
@@ -641,9 +759,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         adaptive: bool = False,
         full_output: bool = False,
         *,
-        workers: int = 1,
+        workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+        chunksize: int = 1,
+        timeout: Optional[float] = None,
         m: Optional[int] = None,
     ) -> Any:
         """Jacobian of an array-valued function of an array.
@@ -681,7 +801,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                [1., 2.]])
         """
         f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes), m=check_outputs(m))
+        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout), m=check_outputs(m))
         values, errors, used, nfev, out_shape = differentiate(problem, h, stencil, adaptive, False)
         shape = out_shape + problem.shape
         if not full_output:
@@ -696,7 +816,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         method: str = "central",
         full_output: bool = False,
         *,
-        workers: int = 1,
+        workers: Any = 1,
+        chunksize: int = 1,
+        timeout: Optional[float] = None,
     ) -> Any:
         """Hessian of a scalar function of an array, symmetric by construction.
 
@@ -736,7 +858,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                [ 2., 12.]])
         """
         f, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
-        problem = Problem(f, x, "x", check_workers(workers))
+        problem = Problem(f, x, "x", *check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout))
         side = _side(stencil)
         hs = steps(h, problem.work, problem.shape, stencil)
         n = problem.n
@@ -750,7 +872,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         def entries(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
             kernels.hessian_range(f, scalar_value, work, view, hs, f0, f1, side, lo, hi, out, None, parts)
 
-        problem.run(entries, 0, n * (n + 1) // 2)  # the upper triangle's entries, row by row
+        if problem.runner is not None:
+            hessian_by_tasks(problem, hs, f0, f1, side, out)
+        else:
+            problem.run(entries, 0, n * (n + 1) // 2)  # the upper triangle's entries, row by row
         nfev = 1 + (2 * n * n if side == 0 else n * (n + 3) // 2)
         shape = problem.shape + problem.shape
         return finish(out.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(problem.shape), full_output)
@@ -763,9 +888,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         order: Optional[int] = None,
         full_output: bool = False,
         *,
-        workers: int = 1,
+        workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+        chunksize: int = 1,
+        timeout: Optional[float] = None,
     ) -> Any:
         """The diagonal of the Hessian, ``d2 f / d x_i**2``, without the rest.
 
@@ -800,7 +927,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([ 4., 12.])
         """
         f, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
-        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes))
+        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, False, True)
         shape = problem.shape
         errors, used = expand(values, errors, used)
@@ -969,9 +1096,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         order: Optional[int] = None,
         adaptive: bool = False,
         *,
-        workers: int = 1,
+        workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+        chunksize: int = 1,
+        timeout: Optional[float] = None,
     ) -> Any:
         """Minimise ``f`` by gradient descent: ``x -= lr * gradient(f, x)``.
 
@@ -1013,7 +1142,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         history = check_bool(history, "history")
         adaptive = check_bool(adaptive, "adaptive")
         stencil = resolve_method(method, order, adaptive)
-        problem = Problem(f, init_x, "init_x", *check_evaluation(workers, vectorized, max_batch_bytes))
+        problem = Problem(f, init_x, "init_x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
         if h is not None:
             h = steps(h, problem.work, problem.shape, stencil)  # checked once, fixed
         work = problem.work

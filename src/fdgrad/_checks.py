@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+from concurrent.futures import Executor
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._native import cached_native_function
-from ._parallel import check_workers
+from ._parallel import TaskRunner, check_workers
 from ._stencils import METHODS, ORDERS, Stencil, make_stencil
 
 __all__ = [
@@ -98,14 +99,33 @@ def check_options(
     return f, resolve_method(method, order, adaptive, deriv, methods), adaptive, full_output
 
 
-def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any) -> tuple[int, bool, int]:
-    """workers, vectorized and max_batch_bytes, checked."""
+def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunksize: Any = 1,
+                     timeout: Any = None) -> tuple[int, Any, bool, int]:
+    """(thread count, TaskRunner or None, vectorized, max_batch_bytes), checked.
+
+    workers is a thread count (int, -1 for all cores), a concurrent.futures
+    Executor or a map-like callable such as multiprocessing.Pool(4).map.
+    """
     vectorized = check_bool(vectorized, "vectorized")
     if isinstance(max_batch_bytes, (bool, np.bool_)) or not isinstance(max_batch_bytes, (int, np.integer)):
         raise TypeError(f"max_batch_bytes must be an int, got {_show(max_batch_bytes)}")
     if max_batch_bytes < 1:
         raise ValueError(f"max_batch_bytes must be positive, got {max_batch_bytes}")
-    return check_workers(workers), vectorized, int(max_batch_bytes)
+    if isinstance(chunksize, (bool, np.bool_)) or not isinstance(chunksize, (int, np.integer)):
+        raise TypeError(f"chunksize must be an int, got {_show(chunksize)}")
+    if chunksize < 1:
+        raise ValueError(f"chunksize must be >= 1, got {chunksize}")
+    if timeout is not None:
+        if not _is_real_number(timeout):
+            raise TypeError(f"timeout must be a number of seconds or None, got {_show(timeout)}")
+        if not (float(timeout) > 0.0):
+            raise ValueError(f"timeout must be positive, got {_show(timeout)}")
+    if isinstance(workers, Executor) or (callable(workers) and not isinstance(workers, (int, np.integer))):
+        if vectorized:
+            raise ValueError("vectorized=True evaluates f on stacks of points itself; use it without an executor")
+        return 1, TaskRunner(workers, int(chunksize), None if timeout is None else float(timeout)), False, \
+            int(max_batch_bytes)
+    return check_workers(workers), None, vectorized, int(max_batch_bytes)
 
 
 def check_outputs(m: Any) -> Any:

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import threading
+import time
+from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Callable, Optional, Sequence
 
-__all__ = ["Halted", "check_workers", "run_copies", "run_parts", "split"]
+__all__ = ["Halted", "TaskRunner", "check_workers", "evaluate_chunk", "run_copies", "run_parts", "split"]
 
 class Halted(Exception):
     """A loop stopped because another part of the same call failed or was interrupted."""
@@ -27,7 +31,8 @@ class Halted(Exception):
 def check_workers(workers: Any) -> int:
     """workers as a thread count: an int >= 1, or -1 for every core."""
     if isinstance(workers, bool) or not isinstance(workers, int):
-        raise TypeError(f"workers must be an int (a thread count, or -1 for all cores), got {workers!r}")
+        raise TypeError("workers must be an int (a thread count, or -1 for all cores), a concurrent.futures "
+                        f"Executor or a map-like callable, got {workers!r}")
     if workers == -1:
         return max(1, os.cpu_count() or 1)
     if workers < 1:
@@ -110,3 +115,109 @@ def run_copies(run_one: Callable[[Any, Any, int, int], None], work: Any, view: A
         copy_view.flags.writeable = False
         buffers.append((copy, copy_view))
     run_parts([functools.partial(run_one, w, v, lo, hi) for (w, v), (lo, hi) in zip(buffers, parts)], halt)
+
+
+def _note(exc: BaseException, text: str) -> None:
+    if hasattr(exc, "add_note"):
+        exc.add_note(text)
+    else:  # Python < 3.11: kept where a traceback printer that knows notes finds it
+        exc.__notes__ = [*getattr(exc, "__notes__", []), text]
+
+
+def evaluate_chunk(f: Callable[[Any], Any], points: Sequence[Any], labels: Sequence[str]) -> list[Any]:
+    """f at each point, on a worker; an exception names the point it came from."""
+    values = []
+    for point, label in zip(points, labels):
+        try:
+            values.append(f(point))
+        except BaseException as exc:
+            _note(exc, f"fdgrad: f raised this while evaluating {label}")
+            raise
+    return values
+
+
+def _evaluate_packed(f: Callable[[Any], Any], task: tuple) -> list[Any]:
+    return evaluate_chunk(f, *task)
+
+
+def _needs_pickle(workers: Any) -> Optional[str]:
+    """How workers will serialise f: 'pickle', 'cloudpickle', or None (threads, same process)."""
+    owner = getattr(workers, "__self__", workers)
+    names = {c.__module__ + "." + c.__name__ for c in type(owner).__mro__}
+    if "concurrent.futures.process.ProcessPoolExecutor" in names or any(n.startswith("multiprocessing.pool.") for n in names):
+        return "pickle"
+    if any(n.startswith("distributed.") for n in names):
+        return "cloudpickle"
+    return None
+
+
+class TaskRunner:
+    """workers given as a concurrent.futures.Executor (threads, processes, a Dask
+    cluster's client.get_executor()) or a map-like callable (multiprocessing
+    Pool.map, map): evaluates f at many points as tasks of `chunksize` points,
+    and returns the values in order."""
+
+    def __init__(self, workers: Any, chunksize: int, timeout: Optional[float]) -> None:
+        self.workers = workers
+        self.executor = workers if isinstance(workers, Executor) else None
+        self.chunksize = chunksize
+        self.timeout = timeout
+
+    def check_function(self, f: Any) -> None:
+        """A clear error now, rather than an obscure one from a worker, when f cannot travel."""
+        how = _needs_pickle(self.workers)
+        if how is None:
+            return
+        try:
+            if how == "cloudpickle":
+                import cloudpickle  # installed with dask.distributed
+
+                cloudpickle.dumps(f)
+            else:
+                pickle.dumps(f)
+        except Exception as exc:  # noqa: BLE001 - any failure to pickle means f cannot be sent
+            raise TypeError(
+                f"f must be picklable to run on workers={self.workers!r}; pickling it failed: "
+                f"{type(exc).__name__}: {exc}. Define f at module level (not a lambda or a local function), "
+                "or use threads"
+            ) from None
+
+    def map(self, f: Callable[[Any], Any], points: Sequence[Any], labels: Sequence[str]) -> list[Any]:
+        """[f(p) for p in points], evaluated by the workers."""
+        count = len(points)
+        chunks = [range(a, min(a + self.chunksize, count)) for a in range(0, count, self.chunksize)]
+        tasks = [([points[k] for k in c], [labels[k] for k in c]) for c in chunks]
+        if self.executor is None:
+            results = list(self.workers(functools.partial(_evaluate_packed, f), tasks))
+        else:
+            results = self._submit(f, tasks, chunks)
+        values = [value for chunk in results for value in chunk]
+        if len(values) != count:
+            raise RuntimeError(f"workers={self.workers!r} returned {len(values)} values for {count} points")
+        return values
+
+    def _submit(self, f: Callable[[Any], Any], tasks: list, chunks: list) -> list:
+        assert self.executor is not None
+        futures = [self.executor.submit(evaluate_chunk, f, *task) for task in tasks]
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        results: list = []
+        try:
+            for future in futures:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                results.append(future.result(timeout=left))
+        except FutureTimeout:
+            missing = sum(1 for fu in futures if not fu.done())
+            raise TimeoutError(
+                f"fdgrad: {missing} of {len(futures)} tasks of f had not come back after {self.timeout} s "
+                f"on workers={self.workers!r}; they were cancelled"
+            ) from None
+        except BaseException as exc:
+            lost = [labels[0] for fu, (_, labels) in zip(futures, tasks)
+                    if fu.cancelled() or not fu.done() or fu.exception() is not None]
+            if lost and not isinstance(exc, KeyboardInterrupt):
+                _note(exc, f"fdgrad: {len(lost)} task(s) did not complete, the first at {lost[0]}")
+            raise
+        finally:
+            for future in futures:
+                future.cancel()  # nothing left queued once this call is over
+        return results
