@@ -75,3 +75,31 @@ def derivatives(name: str) -> Callable[[int, float], float]:
         "x**5": lambda k, x: math.perm(5, k) * x ** (5 - k) if k <= 5 else 0.0,
     }
     return table[name]
+
+
+# Module-level objectives for tests that send f to other processes (pickled by reference).
+
+def smooth(x):
+    """sum(sin(x) x^2) + prod(cos(x[:3])), for cross-checks."""
+    x = np.asarray(x)
+    return float(np.sum(np.sin(x) * x**2) + np.prod(np.cos(x.reshape(-1)[:3])))
+
+
+def smooth_vector(x):
+    x = np.asarray(x).reshape(-1)
+    return np.array([np.sum(np.sin(x) * x), x[0] * x[-1], np.sum(x**2)])
+
+
+def sleepy(x, delay=0.05):
+    """smooth(x) after `delay` seconds: an expensive objective."""
+    import time
+
+    time.sleep(delay)
+    return smooth(x)
+
+
+def fails_beyond(x, limit=1.5):
+    """smooth(x), but raises when a coordinate exceeds `limit`."""
+    if np.max(np.asarray(x)) > limit:
+        raise FloatingPointError(f"x exceeds {limit}")
+    return smooth(x)

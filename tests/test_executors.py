@@ -1,0 +1,165 @@
+"""workers= as an executor or a map-like callable: the serial result, bit for
+bit, exceptions that name their coordinate, no hangs, and a real Dask cluster."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from fdgrad._cases import fails_beyond, sleepy, smooth, smooth_vector
+
+X = np.array([0.3, -1.2, 0.8, 2.0, -0.4])
+
+
+def calls(fd):
+    """name -> a call of one public function with a given workers=."""
+    return {
+        "gradient": lambda w, **k: fd.gradient(smooth, X, workers=w, **k),
+        "gradient forward order 3": lambda w, **k: fd.gradient(smooth, X, method="forward", order=3, workers=w, **k),
+        "gradient adaptive": lambda w, **k: fd.gradient(smooth, X, adaptive=True, workers=w, **k),
+        "jacobian": lambda w, **k: fd.jacobian(smooth_vector, X, workers=w, **k),
+        "hessian": lambda w, **k: fd.hessian(smooth, X, workers=w, **k),
+        "hessian forward": lambda w, **k: fd.hessian(smooth, X, method="forward", workers=w, **k),
+        "hessian_diag": lambda w, **k: fd.hessian_diag(smooth, X, order=4, workers=w, **k),
+        "gradient_descent": lambda w, **k: fd.gradient_descent(smooth, X, lr=0.05, step_num=3, workers=w, **k),
+        "derivative": lambda w, **k: fd.derivative(np.sin, X, workers=w, **k),
+        "derivative adaptive": lambda w, **k: fd.derivative(np.sin, 0.7, adaptive=True, workers=w, **k),
+    }
+
+
+@pytest.fixture(scope="module")
+def process_pool():
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def mp_pool():
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        yield pool
+
+
+def test_executors_give_the_serial_result(fd, process_pool, mp_pool):
+    with ThreadPoolExecutor(3) as threads:
+        for name, call in calls(fd).items():
+            serial = np.asarray(call(1)).tobytes()
+            for workers, kwargs in [(threads, {}), (threads, {"chunksize": 3}), (process_pool, {"chunksize": 2}),
+                                    (mp_pool.map, {}), (map, {})]:
+                assert np.asarray(call(workers, **kwargs)).tobytes() == serial, (name, workers, kwargs)
+
+
+def test_complex_step_on_an_executor(fd):
+    f = lambda v: np.sum(np.exp(v) * v)  # noqa: E731
+    with ThreadPoolExecutor(2) as threads:
+        assert fd.gradient(f, X, method="complex", workers=threads).tobytes() == \
+            fd.gradient(f, X, method="complex").tobytes()
+
+
+def test_f_must_be_picklable_for_processes(fd, process_pool, mp_pool):
+    for workers in (process_pool, mp_pool.map):
+        with pytest.raises(TypeError, match="f must be picklable"):
+            fd.gradient(lambda v: float(v @ v), X, workers=workers)
+    with ThreadPoolExecutor(2) as threads:  # threads share the process: any f will do
+        assert fd.gradient(lambda v: float(v @ v), X, workers=threads).shape == X.shape
+
+
+def test_an_exception_on_a_worker_names_its_coordinate(fd, process_pool):
+    x = np.array([0.1, 1.5, 0.2])  # x[1] + h exceeds 1.5
+    before = x.copy()
+    for workers in (process_pool, ThreadPoolExecutor(2)):
+        with pytest.raises(FloatingPointError, match="x exceeds 1.5") as info:
+            fd.gradient(fails_beyond, x, workers=workers)
+        notes = " ".join(getattr(info.value, "__notes__", []))
+        assert "coordinate (1,)" in notes, notes
+        assert np.array_equal(x, before)
+
+
+def test_nothing_is_left_running_after_an_error(fd):
+    started = []
+
+    def f(v):
+        started.append(1)
+        if v[0] > 0.5:
+            raise ValueError("first coordinate")
+        time.sleep(0.02)
+        return float(v @ v)
+
+    with ThreadPoolExecutor(1) as one:
+        with pytest.raises(ValueError):
+            fd.gradient(f, np.full(40, 0.5), workers=one)
+        time.sleep(0.1)
+        count = len(started)
+        time.sleep(0.2)
+        assert len(started) == count  # the queued tasks were cancelled
+
+
+def test_timeout(fd):
+    with ThreadPoolExecutor(1) as one:
+        start = time.perf_counter()
+        with pytest.raises(TimeoutError, match="had not come back after 0.2 s"):
+            fd.gradient(functools.partial(sleepy, delay=0.1), X, workers=one, timeout=0.2)
+        assert time.perf_counter() - start < 1.0
+
+
+def test_bad_executor_arguments(fd):
+    with ThreadPoolExecutor(1) as one:
+        with pytest.raises(ValueError, match="chunksize must be >= 1"):
+            fd.gradient(smooth, X, workers=one, chunksize=0)
+        with pytest.raises(TypeError, match="timeout must be"):
+            fd.gradient(smooth, X, workers=one, timeout="soon")
+        with pytest.raises(ValueError, match="vectorized=True"):
+            fd.gradient(smooth, X, workers=one, vectorized=True)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    import distributed
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=40)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_dask_cluster_gives_the_serial_result(fd, dask_client, process_pool):
+    executor = dask_client.get_executor()
+    x = np.linspace(-1.0, 1.0, 16)
+    f = functools.partial(sleepy, delay=0.05)  # an expensive f: 50 ms an evaluation
+    serial = fd.gradient(functools.partial(sleepy, delay=0.0), x)
+    assert fd.gradient(f, x, workers=executor).tobytes() == serial.tobytes()
+    assert fd.gradient(f, x, workers=process_pool).tobytes() == serial.tobytes()
+    assert fd.gradient(lambda v: smooth(v), x, workers=executor, chunksize=4).tobytes() == serial.tobytes()
+    J = fd.jacobian(smooth_vector, x, workers=executor)
+    assert J.tobytes() == fd.jacobian(smooth_vector, x).tobytes()
+
+
+def test_dask_survives_a_killed_worker(fd, dask_client):
+    """One worker dies mid-gradient: the result is right, or an error says what was lost; never a hang."""
+    executor = dask_client.get_executor()
+    x = np.linspace(-1.0, 1.0, 16)
+    f = functools.partial(sleepy, delay=0.05)
+    serial = fd.gradient(f, x)
+    pids = list(dask_client.run(os.getpid).values())
+    timer = threading.Timer(0.3, os.kill, (pids[0], signal.SIGKILL))
+    timer.start()
+    start = time.perf_counter()
+    try:
+        result = fd.gradient(f, x, workers=executor, timeout=60)
+    except Exception as exc:  # a clear error is acceptable; a wrong value or a hang is not
+        assert "task" in " ".join(getattr(exc, "__notes__", [])) or "Killed" in type(exc).__name__, exc
+    else:
+        assert result.tobytes() == serial.tobytes()
+    finally:
+        timer.join()
+    assert time.perf_counter() - start < 60
+    dask_client.wait_for_workers(2, timeout=30)
