@@ -18,8 +18,9 @@ from fdgrad._api import PUBLIC_NAMES
 
 
 def test_same_public_names():
-    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, "DiffInfo", "GradCheck"]
+    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]
     assert fdgrad.DiffInfo is fdgrad.fallback.DiffInfo and fdgrad.GradCheck is fdgrad.fallback.GradCheck
+    assert fdgrad.on_nonfinite is fdgrad.fallback.on_nonfinite
     for name in PUBLIC_NAMES:
         assert callable(getattr(fdgrad, name)) and callable(getattr(fdgrad.fallback, name))
 
@@ -44,6 +45,13 @@ def test_docstring_examples_run(name):
     for test in tests:
         runner.run(test)
     assert runner.failures == 0
+
+
+def test_on_nonfinite_docstring_example_runs():
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in doctest.DocTestFinder().find(fdgrad.on_nonfinite, "on_nonfinite", globs={}):
+        runner.run(test)
+    assert runner.tries >= 3 and runner.failures == 0
 
 
 def test_compiled_signatures_are_embedded(compiled):

@@ -19,7 +19,7 @@ import warnings
 from types import ModuleType
 
 from . import _pykernels
-from ._api import PUBLIC_NAMES, DiffInfo, GradCheck, make_api
+from ._api import PUBLIC_NAMES, DiffInfo, GradCheck, make_api, on_nonfinite
 
 __version__ = "0.1.0"
 
@@ -66,4 +66,4 @@ _kernels, BACKEND = _select_kernels()
 
 globals().update(make_api(_kernels, __name__))
 
-__all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck"]
+__all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]

@@ -8,6 +8,7 @@ from numpy.typing import ArrayLike
 
 from ._api import DiffInfo as DiffInfo
 from ._api import GradCheck as GradCheck
+from ._api import on_nonfinite as on_nonfinite
 
 __version__: str
 BACKEND: Literal["c", "python"]

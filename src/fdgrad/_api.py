@@ -8,14 +8,16 @@ and error messages by construction; only the inner loops differ.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
+import inspect
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
-
-import functools
 
 from . import _adaptive
 from ._native import NativeFunction
@@ -40,7 +42,7 @@ from ._checks import (
 )
 from ._stencils import ORDERS, Stencil, make_stencil
 
-__all__ = ["PUBLIC_NAMES", "DiffInfo", "GradCheck", "make_api"]
+__all__ = ["PUBLIC_NAMES", "DiffInfo", "GradCheck", "make_api", "on_nonfinite"]
 
 #: The public functions, in the order the documentation presents them.
 PUBLIC_NAMES = (
@@ -103,8 +105,63 @@ class DiffInfo:
     step: Union[float, np.ndarray]
 
 
+_NONFINITE: contextvars.ContextVar[str] = contextvars.ContextVar("fdgrad_nonfinite", default="propagate")
+_NONFINITE_POLICIES = ("propagate", "raise")
+
+
+@contextlib.contextmanager
+def on_nonfinite(policy: str) -> Iterator[None]:
+    """What fdgrad does when f returns NaN or inf: a context manager.
+
+    ``"propagate"`` (the default, as NumPy does): the affected entries of the
+    result are NaN or inf, and only those (each coordinate's derivative uses
+    its own evaluations; a one-sided stencil also uses f(x), which then
+    reaches every entry).  ``"raise"``: a ``FloatingPointError`` naming the
+    first affected entry.  The setting is per thread (and per asyncio task).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad
+    >>> f = lambda p: p[0] + p[1] if p[0] >= 0 else float("nan")  # undefined left of 0
+    >>> fdgrad.gradient(f, [0.0, 1.0])
+    array([nan,  1.])
+    >>> with fdgrad.on_nonfinite("raise"):
+    ...     fdgrad.gradient(f, [0.0, 1.0])
+    Traceback (most recent call last):
+        ...
+    FloatingPointError: f returned NaN or inf: the result is nan at index (0,)...
+    """
+    if policy not in _NONFINITE_POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(map(repr, _NONFINITE_POLICIES))}, got {policy!r}")
+    token = _NONFINITE.set(policy)
+    try:
+        yield
+    finally:
+        _NONFINITE.reset(token)
+
+
+def _check_nonfinite(result: Any) -> None:
+    """Under on_nonfinite("raise"): a FloatingPointError if the result has NaN or inf."""
+    value = result[0] if isinstance(result, tuple) and not isinstance(result, GradCheckBase) else result
+    if isinstance(value, GradCheckBase):
+        value = value.numeric
+    arr = np.asarray(value, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        where = tuple(int(i) for i in np.argwhere(~finite)[0]) if arr.ndim else ()
+        raise FloatingPointError(
+            f"f returned NaN or inf: the result is {float(arr[where] if where else arr)} at index {where} "
+            "(fdgrad.on_nonfinite('raise') is in effect)"
+        )
+
+
+class GradCheckBase:
+    """Marks GradCheck for _check_nonfinite."""
+
+
 @dataclass(frozen=True)
-class GradCheck:
+class GradCheck(GradCheckBase):
     """The result of :func:`check_grad`.
 
     Attributes
@@ -1192,11 +1249,25 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         """
         return gradient(f, x, h=TEXTBOOK_STEP, method="central")
 
+    def policed(fn: Callable[..., Any]) -> Callable[..., Any]:
+        """fn, checking its result under on_nonfinite("raise")."""
+
+        @functools.wraps(fn)
+        def public(*args: Any, **kwargs: Any) -> Any:
+            result = fn(*args, **kwargs)
+            if _NONFINITE.get() != "propagate":
+                _check_nonfinite(result)
+            return result
+
+        public.__module__ = module
+        public.__qualname__ = fn.__name__
+        del public.__wrapped__  # its signature and docstring are fn's; it is no wrapper to unwrap
+        public.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        return public
+
     api: dict[str, Callable[..., Any]] = {}
     for fn in (derivative, partial, gradient, jacobian, hessian, hessian_diag, directional, check_grad,
                gradient_descent, numerical_diff, numerical_gradient):
-        fn.__module__ = module
-        fn.__qualname__ = fn.__name__
-        api[fn.__name__] = fn
+        api[fn.__name__] = policed(fn)
     assert tuple(api) == PUBLIC_NAMES
     return api

@@ -9,10 +9,10 @@ cannot be built.  It never imports the compiled module.
 from __future__ import annotations
 
 from . import _pykernels
-from ._api import PUBLIC_NAMES, DiffInfo, GradCheck, make_api
+from ._api import PUBLIC_NAMES, DiffInfo, GradCheck, make_api, on_nonfinite
 
 BACKEND = "python"
 
 globals().update(make_api(_pykernels, __name__))
 
-__all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck"]
+__all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]

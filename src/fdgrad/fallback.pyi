@@ -3,6 +3,7 @@ from typing import Literal
 
 from fdgrad import DiffInfo as DiffInfo
 from fdgrad import GradCheck as GradCheck
+from fdgrad import on_nonfinite as on_nonfinite
 from fdgrad import check_grad as check_grad
 from fdgrad import derivative as derivative
 from fdgrad import directional as directional
