@@ -1,6 +1,7 @@
 /* Finite-difference kernels; see fdgrad.h for the contract. */
 #include "fdgrad.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -234,11 +235,15 @@ int fdgrad_stencil_points(const double *x, size_t n, const double *h, const doub
     return FDGRAD_OK;
 }
 
-void fdgrad_default_steps(const double *x, size_t n, double rel_step, double *h)
+void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)
 {
     for (size_t i = 0; i < n; i++) {
         const double ax = fabs(x[i]);
-        const double raw = rel_step * (ax > 1.0 ? ax : 1.0);
+        double raw = rel_step * (ax > 1.0 ? ax : 1.0);
+        const double room = (DBL_MAX - ax) / reach;
+        if (room < raw) {
+            raw = room;
+        }
         h[i] = (x[i] + raw) - x[i];
     }
 }

@@ -119,8 +119,12 @@ int fdgrad_combine_range(const fdgrad_stencil *stencil, const double *values, si
 int fdgrad_stencil_points(const double *x, size_t n, const double *h, const double *offsets,
                           int npoints, size_t start, size_t stop, double *points);
 
-/* The conventional step of every coordinate: h = c max(1, |x|), then (x + h) - x. */
-void fdgrad_default_steps(const double *x, size_t n, double rel_step, double *h);
+/*
+ * The conventional step of every coordinate: h = c max(1, |x|), no larger than
+ * (DBL_MAX - |x|) / reach (so x + o h stays finite for |o| <= reach), then
+ * rounded to (x + h) - x.  A zero step means x is at the largest double.
+ */
+void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h);
 
 /*
  * Native objectives with SciPy's LowLevelCallable signatures.  The user's

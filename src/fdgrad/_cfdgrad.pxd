@@ -66,4 +66,4 @@ cdef extern from "fdgrad.h" nogil:
     int fdgrad_stencil_points(const double *x, size_t n, const double *h, const double *offsets,
                               int npoints, size_t start, size_t stop, double *points)
 
-    void fdgrad_default_steps(const double *x, size_t n, double rel_step, double *h)
+    void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)

@@ -38,7 +38,11 @@ __all__ = [
     "scalar_value",
     "steps",
     "vector_converter",
+    "zero_step_error",
 ]
+
+#: The largest finite double.
+DBL_MAX = float(np.finfo(np.float64).max)
 
 #: dtype kinds accepted as real numbers: signed, unsigned, float.
 _REAL_KINDS = frozenset("iuf")
@@ -216,11 +220,19 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
     to a representable one, (x + h) - x, as SciPy does.  A given h is used
     exactly as given.
     """
+    reach = max([1.0] + [abs(o) for o in stencil.offsets])  # as the kernels compute it
     if h is None:
-        raw = stencil.rel_step * np.maximum(1.0, np.abs(work))
+        absx = np.abs(work)
+        raw = stencil.rel_step * np.maximum(1.0, absx)
         if stencil.method == "complex":  # x + i h is exact whatever h is
             return raw
-        return (work + raw) - work
+        # Near the largest double a step must not carry x + o h past it.
+        raw = np.minimum(raw, (DBL_MAX - absx) / reach)
+        hs = (work + raw) - work
+        if not hs.all():
+            i = int(np.argmin(hs != 0.0))
+            raise zero_step_error(i, float(work[i]), shape)
+        return hs
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
     try:
@@ -231,7 +243,7 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
         value = float(harr)
         if not (math.isfinite(value) and value > 0.0):
             raise ValueError(f"h must be positive and finite, got {_show(h)}")
-        return np.full(work.shape, value)
+        return _within_doubles(np.full(work.shape, value), work, shape, reach)
     if harr.shape != shape:
         raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
     hflat = np.array(harr, dtype=np.float64, order="C").reshape(-1)
@@ -241,7 +253,31 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
         raise ValueError(
             f"h must be positive and finite, got {float(hflat[np.argmax(bad)])!r} at index {tuple(int(i) for i in index)}"
         )
-    return hflat
+    return _within_doubles(hflat, work, shape, reach)
+
+
+def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:
+    """The error for a coordinate with no room for a default step."""
+    return ValueError(f"x must leave room for a step: x[{_unravel(i, shape)}] = {value!r} is too close to the "
+                      "largest double")
+
+
+def _within_doubles(hs: np.ndarray, work: np.ndarray, shape: tuple[int, ...], reach: float) -> np.ndarray:
+    """hs, unless x + o h would pass the largest double (then a ValueError says where)."""
+    with np.errstate(over="ignore"):
+        beyond = ~np.isfinite(np.abs(work) + reach * hs)
+    if beyond.any():
+        i = int(np.argmax(beyond))
+        raise ValueError(
+            f"h = {float(hs[i])!r} carries x[{_unravel(i, shape)}] = {float(work[i])!r} past the largest double"
+        )
+    return hs
+
+
+def _unravel(i: int, shape: tuple[int, ...]) -> Any:
+    if len(shape) <= 1:
+        return i
+    return ", ".join(str(int(k)) for k in np.unravel_index(i, shape))
 
 
 def scalar_value(value: Any) -> float:

@@ -61,7 +61,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_stencil_points,
 )
 
-from fdgrad._checks import scalar_value
+from fdgrad._checks import scalar_value, zero_step_error
 from fdgrad._native import NativeFunction, cached_native_function
 from fdgrad._parallel import Halted, run_copies
 
@@ -356,6 +356,18 @@ cdef int _run_job(_Objective obj, Job *job, Py_ssize_t start, Py_ssize_t stop, p
     raise AssertionError("a Python f runs its parts through run_copies")
 
 
+cdef double _reach(const fdgrad_stencil *s) noexcept nogil:
+    """The largest |offset| of a stencil."""
+    cdef double reach = 1.0
+    cdef int k
+    for k in range(s.npoints):
+        if s.offsets[k] > reach:
+            reach = s.offsets[k]
+        elif -s.offsets[k] > reach:
+            reach = -s.offsets[k]
+    return reach
+
+
 cdef bint _python_parts(f, parts):
     """Whether parts are to run on Python threads: a Python f (a native one gets POSIX threads)."""
     return parts is not None and len(parts) > 1 and not isinstance(f, NativeFunction)
@@ -594,12 +606,12 @@ def stencil_points(const double[::1] x, const double[::1] h, offsets, Py_ssize_t
     _check_rc(rc, "stencil_points")
 
 
-def default_steps(const double[::1] x, double rel_step, double[::1] out):
-    """out = (x + c) - x with c = rel_step * max(1, |x|), elementwise."""
+def default_steps(const double[::1] x, double rel_step, double reach, double[::1] out):
+    """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach), elementwise."""
     if out.shape[0] != x.shape[0]:
         raise ValueError("default_steps: inconsistent buffer sizes")
     if x.shape[0]:
-        fdgrad_default_steps(&x[0], <size_t>x.shape[0], rel_step, &out[0])
+        fdgrad_default_steps(&x[0], <size_t>x.shape[0], rel_step, reach, &out[0])
 
 
 _FLOAT64 = np.dtype(np.float64)
@@ -638,7 +650,10 @@ def quick_gradient(f, x, stencil):
     both = np.empty(2 * n)  # the steps, then the gradient
     cdef double[::1] hv = both
     cdef double[::1] o = hv[n:]
-    fdgrad_default_steps(&w[0], <size_t>n, stencil.rel_step, &hv[0])
+    fdgrad_default_steps(&w[0], <size_t>n, stencil.rel_step, _reach(&s), &hv[0])
+    for i in range(n):
+        if hv[i] == 0.0:  # no room for a step: the general path says so
+            return None
     if isinstance(f, NativeFunction):
         view = None  # C reads the buffer itself
     else:
@@ -696,9 +711,13 @@ def descent(f, double[::1] x, view, stencil, fixed_h, double lr, Py_ssize_t coun
     for it in range(count):
         with nogil:
             if fixed_h is None:
-                fdgrad_default_steps(&x[0], <size_t>n, rel, &hv[0])
+                fdgrad_default_steps(&x[0], <size_t>n, rel, _reach(&s), &hv[0])
             if needs_f0:
                 fdgrad_native_objective(&obj.native, &x[0], &f0)
+        if fixed_h is None:
+            for i in range(n):
+                if hv[i] == 0.0:
+                    raise zero_step_error(i, x[i], view.shape)
         obj.run(&job, 0, n)
         with nogil:
             for i in range(n):

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._checks import scalar_value
+from ._checks import DBL_MAX, scalar_value, zero_step_error
 from ._native import SCALAR, SCALAR_DATA, VECTOR, NativeFunction, cached_native_function
 from ._parallel import Halted, run_copies
 from ._stencils import Stencil
@@ -293,11 +293,16 @@ def stencil_points(x: np.ndarray, h: np.ndarray, offsets: Sequence[float], start
             rows[row, i] = xi + o * hi
 
 
-def default_steps(x: np.ndarray, rel_step: float, out: np.ndarray) -> None:
-    """out = (x + c) - x with c = rel_step * max(1, |x|), elementwise."""
+def default_steps(x: np.ndarray, rel_step: float, reach: float, out: np.ndarray) -> None:
+    """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach), elementwise."""
     for i, xi in enumerate(x.tolist()):
-        raw = rel_step * max(abs(xi), 1.0)
+        raw = min(rel_step * max(abs(xi), 1.0), (DBL_MAX - abs(xi)) / reach)
         out[i] = (xi + raw) - xi
+
+
+def _reach(stencil: Stencil) -> float:
+    """The largest |offset| of a stencil."""
+    return max([1.0] + [abs(o) for o in stencil.offsets])
 
 
 _PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, np.ufunc)
@@ -326,7 +331,9 @@ def quick_gradient(f: Any, x: Any, stencil: Stencil) -> Optional[np.ndarray]:
     work = x.flatten()
     n = work.size
     hs = np.empty(n)
-    default_steps(work, stencil.rel_step, hs)
+    default_steps(work, stencil.rel_step, _reach(stencil), hs)
+    if not hs.all():  # no room for a step: the general path says so
+        return None
     view = work.reshape(x.shape)
     view.flags.writeable = False
     f0 = np.zeros(1)
@@ -354,7 +361,10 @@ def descent(f: Any, x: np.ndarray, view: np.ndarray, stencil: Stencil, fixed_h: 
     call = _evaluator(f, scalar_value, view, 1, True, None)
     for it in range(count):
         if fixed_h is None:
-            default_steps(x, stencil.rel_step, hs)
+            default_steps(x, stencil.rel_step, _reach(stencil), hs)
+            if not hs.all():
+                i = int(np.argmin(hs != 0.0))
+                raise zero_step_error(i, float(x[i]), view.shape)
         if 0.0 in stencil.offsets:
             f0[0] = call()
         jacobian_range(f, scalar_value, x, view, 1, hs, stencil, f0, 0, n, grad)
