@@ -103,16 +103,49 @@ BAD = [
 ]
 
 
+BAD += [
+    # the textbook aliases, and f of the wrong arity (its own TypeError, with a note naming f's signature)
+    ("numerical_diff", ("sin", 1.0), {}, TypeError, ["f must be callable"]),
+    ("numerical_diff", (np.sin, float("nan")), {}, ValueError, ["x must be finite"]),
+    ("numerical_gradient", (sum_sq, []), {}, ValueError, ["x must not be empty"]),
+    ("numerical_gradient", (sum_sq, "ab"), {}, TypeError, ["x must be real numbers"]),
+    ("gradient", (lambda a, b: a + b, X), {}, TypeError, ["missing 1 required positional argument"]),
+    ("derivative", (lambda: 0.0, 1.0), {}, TypeError, ["takes 0 positional arguments"]),
+]
+
+
 @pytest.mark.parametrize(
     ("name", "args", "kwargs", "exc", "fragments"), BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)]
 )
 def test_bad_argument(fd, name, args, kwargs, exc, fragments):
+    import copy
+
+    before = copy.deepcopy((args, kwargs))
     with pytest.raises(exc) as info:
         getattr(fd, name)(*args, **kwargs)
     assert type(info.value) is exc
     message = str(info.value)
     for fragment in fragments:
         assert fragment in message, (fragment, message)
+    # The caller's data is unchanged (arrays compared by value, bit for bit).
+    after = (args, kwargs)
+    assert repr(after) == repr(before)
+    for a, b in zip(args, before[0]):
+        if isinstance(a, np.ndarray):
+            assert a.tobytes() == b.tobytes() and a.flags.writeable == b.flags.writeable
+
+
+def test_the_catalogue_covers_every_public_function():
+    from fdgrad._api import PUBLIC_NAMES
+
+    assert len(BAD) >= 40
+    assert {name for name, *_ in BAD} == set(PUBLIC_NAMES)
+
+
+def test_wrong_arity_names_the_signature(fd):
+    with pytest.raises(TypeError) as info:
+        fd.gradient(lambda a, b: a + b, X)
+    assert "f is called with one argument" in " ".join(getattr(info.value, "__notes__", []))
 
 
 @pytest.mark.parametrize("bad", [{"h": -1.0}, {"method": "x"}, {"h": [1.0]}])

@@ -156,6 +156,24 @@ def _check_nonfinite(result: Any) -> None:
         )
 
 
+def _note_arity(exc: TypeError, f: Any) -> None:
+    """A note on a TypeError when f cannot take the one argument fdgrad gives it."""
+    if not callable(f):
+        return
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # no signature to read (some builtins): nothing to add
+        return
+    try:
+        signature.bind(0.0)
+    except TypeError:
+        note = f"fdgrad: f is called with one argument, the point x, but its signature is {signature}"
+        if hasattr(exc, "add_note"):
+            exc.add_note(note)
+        else:  # Python < 3.11
+            exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+
 class GradCheckBase:
     """Marks GradCheck for _check_nonfinite."""
 
@@ -1254,7 +1272,11 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
 
         @functools.wraps(fn)
         def public(*args: Any, **kwargs: Any) -> Any:
-            result = fn(*args, **kwargs)
+            try:
+                result = fn(*args, **kwargs)
+            except TypeError as exc:
+                _note_arity(exc, args[0] if args else kwargs.get("f"))
+                raise
             if _NONFINITE.get() != "propagate":
                 _check_nonfinite(result)
             return result
