@@ -1,0 +1,313 @@
+/*
+ * Unit tests of the C kernels (csrc/fdgrad.c), without Python.  .ci/run builds
+ * this with -fsanitize=address,undefined and runs it; any sanitizer report or
+ * failed check makes it exit non-zero.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fdgrad.h"
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                                     \
+    do {                                                                                \
+        checks++;                                                                       \
+        if (!(cond)) {                                                                  \
+            failures++;                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);    \
+        }                                                                               \
+    } while (0)
+
+/* f(x) = sum_i (i + 1) x_i^2, counting calls; fails from call `fail_at` on. */
+typedef struct {
+    size_t n;
+    long calls;
+    long fail_at;
+} quad_ctx;
+
+static int quad(void *ctx, const double *x, double *out)
+{
+    quad_ctx *q = (quad_ctx *)ctx;
+    q->calls++;
+    if (q->fail_at >= 0 && q->calls > q->fail_at) {
+        return 1;
+    }
+    double s = 0.0;
+    for (size_t i = 0; i < q->n; i++) {
+        s += (double)(i + 1) * x[i] * x[i];
+    }
+    out[0] = s;
+    return 0;
+}
+
+/* Two outputs: (x_0 x_last, sum x). */
+static int pair(void *ctx, const double *x, double *out)
+{
+    quad_ctx *q = (quad_ctx *)ctx;
+    double s = 0.0;
+    for (size_t i = 0; i < q->n; i++) {
+        s += x[i];
+    }
+    out[0] = x[0] * x[q->n - 1];
+    out[1] = s;
+    return 0;
+}
+
+/* For huge n: reads two coordinates only. */
+static int cheap(void *ctx, const double *x, double *out)
+{
+    (void)ctx;
+    out[0] = x[0] * x[0] + 3.0 * x[1];
+    return 0;
+}
+
+static fdgrad_stencil central2(void)
+{
+    fdgrad_stencil s = {2, 1, {1.0, -1.0}, {1.0, -1.0}, 2.0};
+    return s;
+}
+
+static void test_jacobian_range(void)
+{
+    for (size_t n = 1; n <= 5; n++) {
+        double *x = malloc(n * sizeof(double)), *h = malloc(n * sizeof(double)), *out = malloc(n * sizeof(double));
+        double *x0 = malloc(n * sizeof(double));
+        double work[16];
+        for (size_t i = 0; i < n; i++) {
+            x[i] = x0[i] = 0.5 + (double)i;
+            h[i] = 1e-5;
+        }
+        quad_ctx q = {n, 0, -1};
+        fdgrad_stencil s = central2();
+        double f0 = 0.0;
+        CHECK(fdgrad_jacobian_range(quad, &q, x, n, 1, h, &s, &f0, 0, n, work, out) == FDGRAD_OK);
+        CHECK(q.calls == (long)(2 * n));
+        for (size_t i = 0; i < n; i++) {
+            CHECK(fabs(out[i] - 2.0 * (double)(i + 1) * x0[i]) < 1e-6 * (1.0 + fabs(out[i])));
+            CHECK(x[i] == x0[i]);
+        }
+        /* f fails at every possible call: the kernel stops and restores x. */
+        for (long k = 0; k < (long)(2 * n); k++) {
+            quad_ctx bad = {n, 0, k};
+            CHECK(fdgrad_jacobian_range(quad, &bad, x, n, 1, h, &s, &f0, 0, n, work, out) == FDGRAD_ECALLBACK);
+            CHECK(bad.calls == k + 1);
+            CHECK(memcmp(x, x0, n * sizeof(double)) == 0);
+        }
+        /* Bad arguments. */
+        CHECK(fdgrad_jacobian_range(quad, &q, x, n, 1, h, &s, &f0, 0, n + 1, work, out) == FDGRAD_EINVAL);
+        CHECK(fdgrad_jacobian_range(quad, &q, NULL, n, 1, h, &s, &f0, 0, n, work, out) == FDGRAD_EINVAL);
+        CHECK(fdgrad_jacobian_range(quad, &q, x, n, 0, h, &s, &f0, 0, n, work, out) == FDGRAD_EINVAL);
+        fdgrad_stencil empty = s;
+        empty.npoints = 0;
+        CHECK(fdgrad_jacobian_range(quad, &q, x, n, 1, h, &empty, &f0, 0, n, work, out) == FDGRAD_EINVAL);
+        free(x);
+        free(h);
+        free(out);
+        free(x0);
+    }
+}
+
+static void test_two_outputs_and_forward(void)
+{
+    size_t n = 3, m = 2;
+    double x[3] = {1.0, 2.0, 3.0}, h[3] = {1e-6, 1e-6, 1e-6}, out[6], work[32], f0[2];
+    quad_ctx q = {n, 0, -1};
+    pair(&q, x, f0);
+    fdgrad_stencil fwd = {2, 1, {1.0, 0.0}, {1.0, -1.0}, 1.0};
+    CHECK(fdgrad_jacobian_range(pair, &q, x, n, m, h, &fwd, f0, 0, n, work, out) == FDGRAD_OK);
+    CHECK(fabs(out[0 * n + 0] - 3.0) < 1e-5 && fabs(out[0 * n + 2] - 1.0) < 1e-5 && fabs(out[0 * n + 1]) < 1e-5);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(fabs(out[1 * n + i] - 1.0) < 1e-5);
+    }
+}
+
+static void test_evaluate_combine_points(void)
+{
+    size_t n = 4;
+    double x[4] = {0.1, -0.2, 0.3, 0.4}, h[4] = {1e-3, 1e-3, 1e-3, 1e-3};
+    double offsets[2] = {1.0, -1.0}, values[8], out[4], direct[4], points[2 * 2 * 4], work[16];
+    quad_ctx q = {n, 0, -1};
+    fdgrad_stencil s = central2();
+    double f0 = 0.0;
+    CHECK(fdgrad_evaluate_range(quad, &q, x, n, 1, h, offsets, 2, 0, n, values) == FDGRAD_OK);
+    CHECK(fdgrad_combine_range(&s, values, 1, h, n, 0, n, out) == FDGRAD_OK);
+    CHECK(fdgrad_jacobian_range(quad, &q, x, n, 1, h, &s, &f0, 0, n, work, direct) == FDGRAD_OK);
+    CHECK(memcmp(out, direct, sizeof(out)) == 0); /* the same arithmetic, bit for bit */
+    CHECK(fdgrad_stencil_points(x, n, h, offsets, 2, 1, 3, points) == FDGRAD_OK);
+    CHECK(points[0 * 4 + 1] == x[1] + h[1] && points[1 * 4 + 1] == x[1] - h[1] && points[0 * 4 + 0] == x[0]);
+    CHECK(points[2 * 4 + 2] == x[2] + h[2] && points[3 * 4 + 3] == x[3]);
+    CHECK(fdgrad_stencil_points(x, n, h, offsets, 2, 3, 5, points) == FDGRAD_EINVAL);
+}
+
+static void test_hessian_ranges(void)
+{
+    size_t n = 4;
+    double x[4] = {0.5, -1.0, 2.0, 0.25}, x0[4], h[4] = {1e-4, 1e-4, 1e-4, 1e-4}, whole[16], pieces[16], f1[4];
+    memcpy(x0, x, sizeof(x));
+    quad_ctx q = {n, 0, -1};
+    double f0;
+    quad(&q, x, &f0);
+    size_t entries = n * (n + 1) / 2;
+    for (int side = -1; side <= 1; side++) {
+        for (size_t i = 0; i < n; i++) {
+            double saved = x[i];
+            x[i] = saved + (double)side * h[i];
+            quad(&q, x, &f1[i]);
+            x[i] = saved;
+        }
+        CHECK(fdgrad_hessian_range(quad, &q, x, n, h, f0, f1, side, 0, entries, whole) == FDGRAD_OK);
+        /* Any split into ranges of entries gives the same matrix, bit for bit. */
+        memset(pieces, 0, sizeof(pieces));
+        for (size_t a = 0; a < entries; a += 3) {
+            size_t b = a + 3 < entries ? a + 3 : entries;
+            CHECK(fdgrad_hessian_range(quad, &q, x, n, h, f0, f1, side, a, b, pieces) == FDGRAD_OK);
+        }
+        CHECK(memcmp(whole, pieces, sizeof(whole)) == 0);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < n; j++) {
+                double want = (i == j) ? 2.0 * (double)(i + 1) : 0.0;
+                CHECK(whole[i * n + j] == whole[j * n + i]);
+                CHECK(fabs(whole[i * n + j] - want) < (side == 0 ? 1e-5 : 1e-2));
+            }
+        }
+        CHECK(memcmp(x, x0, sizeof(x)) == 0);
+    }
+    CHECK(fdgrad_hessian_range(quad, &q, x, n, h, f0, NULL, 1, 0, entries, whole) == FDGRAD_EINVAL);
+    CHECK(fdgrad_hessian_range(quad, &q, x, n, h, f0, f1, 0, 0, entries + 1, whole) == FDGRAD_EINVAL);
+}
+
+/* The complex step: x holds (re, im) pairs; Im(sum z^2) = sum 2 re im. */
+static int imag_sumsq(void *ctx, const double *xz, double *out)
+{
+    size_t n = *(size_t *)ctx;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        s += 2.0 * xz[2 * i] * xz[2 * i + 1];
+    }
+    out[0] = s;
+    return 0;
+}
+
+static void test_complex_and_combine(void)
+{
+    size_t n = 3;
+    double xz[6] = {1.0, 0.0, -2.0, 0.0, 0.5, 0.0}, h[3] = {1e-20, 1e-20, 1e-20}, out[3], work[1];
+    CHECK(fdgrad_complex_range(imag_sumsq, &n, xz, n, 1, h, 0, n, work, out) == FDGRAD_OK);
+    CHECK(out[0] == 2.0 && out[1] == -4.0 && out[2] == 1.0);
+    CHECK(xz[1] == 0.0 && xz[3] == 0.0 && xz[5] == 0.0);
+    double fp[2] = {1.5, 2.5}, fm[2] = {0.5, 0.5}, hh[2] = {0.5, 0.25}, res[2];
+    const double *cols[2] = {fp, fm};
+    fdgrad_stencil s = central2();
+    CHECK(fdgrad_combine(&s, cols, hh, 2, res) == FDGRAD_OK);
+    CHECK(res[0] == 1.0 && res[1] == 4.0);
+    CHECK(fdgrad_combine(&s, NULL, hh, 2, res) == FDGRAD_EINVAL);
+}
+
+static void test_default_steps(void)
+{
+    double x[5] = {0.0, 1e-300, -3.0, DBL_MAX, -DBL_MAX * 0.5}, h[5];
+    double c = pow(DBL_EPSILON, 1.0 / 3.0);
+    fdgrad_default_steps(x, 5, c, 1.0, h);
+    CHECK(h[0] == (0.0 + c) - 0.0);
+    CHECK(h[1] > 0.0 && h[2] > 0.0);
+    CHECK(h[3] == 0.0); /* no room at the largest double: the caller reports it */
+    CHECK(isfinite(x[4] - h[4]) && h[4] > 0.0);
+}
+
+/* Native objectives with SciPy's signatures. */
+static double nat_scalar(int n, double *x)
+{
+    double s = 0.0;
+    for (int i = 0; i < n; i++) {
+        s += x[i] * x[i];
+    }
+    return s;
+}
+static double nat_scalar_data(int n, double *x, void *data)
+{
+    return *(double *)data * nat_scalar(n, x);
+}
+static void nat_vector(int n, double *x, int m, double *out)
+{
+    for (int j = 0; j < m; j++) {
+        out[j] = (double)(j + 1) * nat_scalar(n, x);
+    }
+}
+static void nat_vector_data(int n, double *x, int m, double *out, void *data)
+{
+    nat_vector(n, x, m, out);
+    for (int j = 0; j < m; j++) {
+        out[j] *= *(double *)data;
+    }
+}
+
+static void test_native(void)
+{
+    double x[2] = {1.0, -2.0}, out[2], two = 2.0;
+    volatile int stop = 0;
+    fdgrad_native nat;
+    memset(&nat, 0, sizeof(nat));
+    nat.n = 2;
+    nat.m = 2;
+    nat.stop = &stop;
+    nat.kind = FDGRAD_NATIVE_SCALAR;
+    nat.scalar = nat_scalar;
+    CHECK(fdgrad_native_objective(&nat, x, out) == FDGRAD_OK && out[0] == 5.0);
+    nat.kind = FDGRAD_NATIVE_SCALAR_DATA;
+    nat.scalar_data = nat_scalar_data;
+    nat.user_data = &two;
+    CHECK(fdgrad_native_objective(&nat, x, out) == FDGRAD_OK && out[0] == 10.0);
+    nat.kind = FDGRAD_NATIVE_VECTOR;
+    nat.vector = nat_vector;
+    CHECK(fdgrad_native_objective(&nat, x, out) == FDGRAD_OK && out[0] == 5.0 && out[1] == 10.0);
+    nat.kind = FDGRAD_NATIVE_VECTOR_DATA;
+    nat.vector_data = nat_vector_data;
+    CHECK(fdgrad_native_objective(&nat, x, out) == FDGRAD_OK && out[1] == 20.0);
+    stop = 1;
+    CHECK(fdgrad_native_objective(&nat, x, out) == FDGRAD_ESTOPPED);
+    nat.kind = 99;
+    stop = 0;
+    CHECK(fdgrad_native_objective(&nat, x, out) == FDGRAD_EINVAL);
+}
+
+static void test_huge_n(void)
+{
+    size_t n = (size_t)1 << 20;
+    double *x = calloc(n, sizeof(double)), *h = malloc(n * sizeof(double)), *out = malloc(n * sizeof(double));
+    double *points = malloc(2 * 2 * n * sizeof(double)), work[16], f0 = 0.0, offsets[2] = {1.0, -1.0};
+    if (x == NULL || h == NULL || out == NULL || points == NULL) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    x[0] = 1.5;
+    fdgrad_default_steps(x, n, pow(DBL_EPSILON, 1.0 / 3.0), 1.0, h);
+    fdgrad_stencil s = central2();
+    CHECK(fdgrad_jacobian_range(cheap, NULL, x, n, 1, h, &s, &f0, 0, n, work, out) == FDGRAD_OK);
+    CHECK(fabs(out[0] - 3.0) < 1e-8 && fabs(out[1] - 3.0) < 1e-8 && out[n - 1] == 0.0);
+    CHECK(fdgrad_stencil_points(x, n, h, offsets, 2, n - 2, n, points) == FDGRAD_OK);
+    CHECK(points[n - 2] == x[n - 2] + h[n - 2] && points[4 * n - 1] == x[n - 1] - h[n - 1]);
+    CHECK(points[2 * n + n - 2] == x[n - 2]); /* row 2 perturbs coordinate n - 1 only */
+    free(x);
+    free(h);
+    free(out);
+    free(points);
+}
+
+int main(void)
+{
+    test_jacobian_range();
+    test_two_outputs_and_forward();
+    test_evaluate_combine_points();
+    test_hessian_ranges();
+    test_complex_and_combine();
+    test_default_steps();
+    test_native();
+    test_huge_n();
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures != 0;
+}
