@@ -175,3 +175,25 @@ def test_zero_step_num_returns_a_copy(fd):
     assert np.array_equal(out, x) and out is not x
     out[0] = 9.0
     assert x[0] == 1.0
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_f_values_follow_the_policy(fd, bad):
+    import fdgrad
+
+    def f(v):  # non-finite left of x[0] = 0 only
+        return float(v[0] + 2.0 * v[1]) if v[0] >= 0 else bad
+
+    x = np.array([0.0, 1.0])
+    g = fd.gradient(f, x)  # default: propagate, into the affected entry only
+    assert not np.isfinite(g[0]) and g[1] == pytest.approx(2.0)
+    for call in (lambda: fd.gradient(f, x), lambda: fd.jacobian(lambda v: np.array([f(v)]), x),
+                 lambda: fd.partial(f, x, 0), lambda: fd.hessian(f, x), lambda: fd.gradient_descent(f, x)):
+        with fdgrad.on_nonfinite("raise"):
+            with pytest.raises(FloatingPointError, match="f returned NaN or inf"):
+                call()
+        call()  # outside the block the default is back: no error
+    assert x.tolist() == [0.0, 1.0]
+    with pytest.raises(ValueError, match="policy must be one of 'propagate', 'raise'"):
+        with fdgrad.on_nonfinite("ignore"):
+            pass

@@ -228,7 +228,8 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
             return raw
         # Near the largest double a step must not carry x + o h past it.
         raw = np.minimum(raw, (DBL_MAX - absx) / reach)
-        hs = (work + raw) - work
+        with np.errstate(invalid="ignore"):  # a diverged descent's inf iterate: NaN steps
+            hs = (work + raw) - work
         if not hs.all():
             i = int(np.argmin(hs != 0.0))
             raise zero_step_error(i, float(work[i]), shape)
