@@ -10,7 +10,6 @@ evaluate it; a stencil divides by its denominator and the step(s).
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -331,7 +331,7 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
             points; (hi - lo, len(offsets), m), zero offsets taken from f0."""
             live = [k for k, o in enumerate(offsets) if o != 0.0 or f0 is None]
             values = np.empty((hi - lo, len(offsets), m))
-            for k, o in enumerate(offsets):
+            for k in range(len(offsets)):
                 if k not in live:
                     values[:, k, :] = f0
             live_offsets = tuple(offsets[k] for k in live)
