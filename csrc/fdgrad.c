@@ -240,11 +240,16 @@ void fdgrad_default_steps(const double *x, size_t n, double rel_step, double rea
     for (size_t i = 0; i < n; i++) {
         const double ax = fabs(x[i]);
         double raw = rel_step * (ax > 1.0 ? ax : 1.0);
-        const double room = (DBL_MAX - ax) / reach;
+        /* At most half the room, so that rounding cannot overshoot. */
+        const double room = (DBL_MAX - ax) / reach * 0.5;
         if (room < raw) {
             raw = room;
         }
-        h[i] = (x[i] + raw) - x[i];
+        double step = (x[i] + raw) - x[i];
+        if (ax + reach * step > DBL_MAX) {
+            step = 0.0;
+        }
+        h[i] = step;
     }
 }
 

@@ -121,8 +121,9 @@ int fdgrad_stencil_points(const double *x, size_t n, const double *h, const doub
 
 /*
  * The conventional step of every coordinate: h = c max(1, |x|), no larger than
- * (DBL_MAX - |x|) / reach (so x + o h stays finite for |o| <= reach), then
- * rounded to (x + h) - x.  A zero step means x is at the largest double.
+ * half of (DBL_MAX - |x|) / reach (so x + o h stays finite for |o| <= reach,
+ * rounding included), then rounded to (x + h) - x; 0 where even that would
+ * pass DBL_MAX.  A zero step means x is too close to the largest double.
  */
 void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h);
 

@@ -41,3 +41,30 @@ def test_subnormal_and_zero_x(fd):
     np.testing.assert_allclose(grad, np.cos(x) + 2 * x, rtol=1e-9)
     assert fd.derivative(np.sin, tiny) == pytest.approx(1.0, rel=1e-9)
     assert fd.derivative(np.exp, 0.0, adaptive=True) == pytest.approx(1.0, rel=1e-13)
+
+
+@pytest.mark.parametrize("call", [
+    lambda fd, f, x: fd.gradient(f, x, order=4),
+    lambda fd, f, x: fd.gradient(f, x, order=8),
+    lambda fd, f, x: fd.hessian(f, x, method="forward"),
+    lambda fd, f, x: fd.hessian(f, x),
+    lambda fd, f, x: fd.gradient(f, x, adaptive=True),
+    lambda fd, f, x: fd.hessian_diag(f, x, order=4),
+])
+def test_no_evaluation_beyond_the_largest_double(fd, call):
+    import math
+
+    seen = []
+
+    def f(v):
+        seen.append(float(np.max(np.abs(v))))
+        return float(np.sum(v)) * 1e-300
+
+    for top in (BIG - 3 * math.ulp(BIG), BIG * 0.99, -BIG * 0.999999):
+        seen.clear()
+        try:
+            call(fd, f, np.array([top, 1.0]))
+        except ValueError as exc:  # no room for a step at all: reported, not inf
+            assert "largest double" in str(exc)
+            continue
+        assert seen and max(seen) <= BIG

@@ -163,3 +163,32 @@ def test_dask_survives_a_killed_worker(fd, dask_client):
         timer.join()
     assert time.perf_counter() - start < 60
     dask_client.wait_for_workers(2, timeout=30)
+
+
+def test_timeout_needs_an_executor(fd, mp_pool):
+    with pytest.raises(ValueError, match="timeout needs workers to be a concurrent.futures Executor"):
+        fd.gradient(smooth, X, workers=mp_pool.map, timeout=1.0)
+
+
+def test_wrapped_maps_and_numpy_ints(fd, mp_pool):
+    with pytest.raises(TypeError, match="f must be picklable"):
+        fd.gradient(lambda v: float(v @ v), X, workers=functools.partial(mp_pool.map, chunksize=2))
+    assert fd.gradient(smooth, X, workers=np.int64(2)).tobytes() == fd.gradient(smooth, X).tobytes()
+
+
+def test_worker_threads_inherit_on_nonfinite(fd):
+    import fdgrad
+    from fdgrad._api import _NONFINITE
+
+    seen = set()
+
+    def f(v):
+        seen.add(_NONFINITE.get())
+        return float(v @ v)
+
+    with fdgrad.on_nonfinite("raise"):
+        fd.gradient(f, np.ones(8), workers=2)
+        with ThreadPoolExecutor(2) as threads:
+            fd.gradient(f, np.ones(8), workers=2)
+            assert threads  # executors' own threads follow their own context (documented)
+    assert seen == {"raise"}

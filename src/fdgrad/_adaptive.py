@@ -33,6 +33,8 @@ import numpy as np
 
 from ._stencils import EPS
 
+DBL_MAX = float(np.finfo(np.float64).max)
+
 __all__ = ["AdaptiveResult", "adaptive_derivative", "evaluations"]
 
 RATIO = 2.0
@@ -98,16 +100,19 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
 
     # 1. The pilot.
     absx = np.abs(xr)
+    room = (DBL_MAX - absx) * 0.5  # no step carries x past the largest double, rounding included
     pilot_step = (EPS ** (1 / 3) if central else EPS**0.5) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
+    pilot_step = np.minimum(pilot_step, room)
     h_all[start:stop] = pilot_step
     offsets: tuple[float, ...] = (1.0, -1.0) if central else (float(side),)
-    quotient, size, _ = _differences(xr, pilot_step, offsets, evaluate(h_all, offsets, start, stop), f0, side)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    values = evaluate(h_all, offsets, start, stop)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
+        quotient, size, _ = _differences(xr, pilot_step, offsets, values, f0, side)
         wanted = EPS * size[0] / np.abs(quotient[0]) / tau  # (n, m)
     wanted = np.where(np.isfinite(wanted), wanted, np.nan)
     all_nan = np.asarray(np.isnan(wanted).all(axis=1))
     smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
-    ceiling = TOP_FRACTION * np.maximum(absx, 1.0) / RATIO ** (count - 1)
+    ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0), room) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
 
     # 2. The ladder and its Richardson tableau.

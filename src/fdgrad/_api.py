@@ -117,7 +117,12 @@ def on_nonfinite(policy: str) -> Iterator[None]:
     result are NaN or inf, and only those (each coordinate's derivative uses
     its own evaluations; a one-sided stencil also uses f(x), which then
     reaches every entry).  ``"raise"``: a ``FloatingPointError`` naming the
-    first affected entry.  The setting is per thread (and per asyncio task).
+    first affected entry.  The policy looks at the result: a non-finite
+    value that does not reach it (``adaptive=True`` discards ladder entries
+    that are not finite) raises nothing, and a result that overflows from
+    finite values of f raises too.  The setting follows the context: each
+    thread and asyncio task has its own, and fdgrad's worker threads inherit
+    the caller's; processes and other machines use the default.
 
     Examples
     --------
@@ -335,12 +340,15 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 if k not in live:
                     values[:, k, :] = f0
             live_offsets = tuple(offsets[k] for k in live)
-            if self.runner is not None:  # every point at once, as tasks for the workers
-                points = np.empty((hi - lo) * len(live) * self.n)
-                kernels.stencil_points(work, hs, live_offsets, lo, hi, points)
-                labels = [f"coordinate {self.index(i)} (x + {o:g} h)" for i in range(lo, hi) for o in live_offsets]
-                got = self.task_values(points, labels, m, out_shape)
-                values[:, live, :] = got.reshape(hi - lo, len(live), m)
+            if self.runner is not None:  # tasks for the workers, max_batch_bytes of points at a time
+                batch = max(1, self.max_batch_bytes // (len(live) * self.n * 8))
+                for a in range(lo, hi, batch):
+                    b = min(a + batch, hi)
+                    points = np.empty((b - a) * len(live) * self.n)
+                    kernels.stencil_points(work, hs, live_offsets, a, b, points)
+                    labels = [f"coordinate {self.index(i)} (x + {o:g} h)" for i in range(a, b) for o in live_offsets]
+                    got = self.task_values(points, labels, m, out_shape)
+                    values[a - lo:b - lo, live, :] = got.reshape(b - a, len(live), m)
                 return values
             per_coordinate = len(live) * (self.n + m) * 8
             if per_coordinate > self.max_batch_bytes:
@@ -502,45 +510,47 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
 
     def hessian_by_tasks(problem: Problem, hs: np.ndarray, f0: float, f1: np.ndarray, side: int,
                          out: np.ndarray) -> None:
-        """The Hessian from points evaluated as tasks, with fdgrad_hessian_range's arithmetic."""
+        """The Hessian from points evaluated as tasks, with fdgrad_hessian_range's arithmetic,
+        max_batch_bytes of points at a time."""
         n, x = problem.n, problem.work
         s = float(side)
         iu, ju = np.triu_indices(n)
-        diag, off = iu == ju, iu != ju
-        points, labels, layout = [], [], []
-
-        def point(moves: list) -> int:
-            p = x.copy()
-            for k, value in moves:
-                p[k] = value
-            points.append(p)
-            return len(points) - 1
-
-        for i, j in zip(iu.tolist(), ju.tolist()):
-            xi, hi, xj, hj = float(x[i]), float(hs[i]), float(x[j]), float(hs[j])
-            if i == j:
-                moves = [[(i, xi + 1.0 * hi)], [(i, xi + -1.0 * hi)]] if side == 0 else [[(i, xi + 2.0 * s * hi)]]
-            elif side == 0:
-                moves = [[(i, xi + hi), (j, xj + 1.0 * hj)], [(i, xi + hi), (j, xj + -1.0 * hj)],
-                         [(i, xi - hi), (j, xj + 1.0 * hj)], [(i, xi - hi), (j, xj + -1.0 * hj)]]
-            else:
-                moves = [[(i, xi + s * hi), (j, xj + s * hj)]]
-            layout.append([point(m) for m in moves])
-            labels.extend([f"Hessian entry {problem.index(i)}, {problem.index(j)}"] * len(moves))
-        values = problem.task_values(np.array(points), labels, 1, ()).reshape(-1)
-        width = max(len(e) for e in layout)
-        fv = np.array([[values[k] for k in e] + [np.nan] * (width - len(e)) for e in layout])
-        hi_, hj_ = hs[iu], hs[ju]
-        result = np.empty(len(iu))
-        if side == 0:
-            result[diag] = (fv[diag, 0] - 2.0 * f0 + fv[diag, 1]) / (hi_[diag] * hi_[diag])
-            result[off] = (fv[off, 0] - fv[off, 1] - fv[off, 2] + fv[off, 3]) / (4.0 * hi_[off] * hj_[off])
-        else:
-            result[diag] = (fv[diag, 0] - 2.0 * f1[iu[diag]] + f0) / (hi_[diag] * hi_[diag])
-            result[off] = (fv[off, 0] - f1[iu[off]] - f1[ju[off]] + f0) / (hi_[off] * hj_[off])
         matrix = out.reshape(n, n)
-        matrix[iu, ju] = result
-        matrix[ju, iu] = result
+        batch = max(1, problem.max_batch_bytes // (4 * n * 8))
+        for a in range(0, len(iu), batch):
+            bi, bj = iu[a:a + batch], ju[a:a + batch]
+            points, labels, layout = [], [], []
+            for i, j in zip(bi.tolist(), bj.tolist()):
+                xi, hi, xj, hj = float(x[i]), float(hs[i]), float(x[j]), float(hs[j])
+                if i == j:
+                    moves = [[(i, xi + 1.0 * hi)], [(i, xi + -1.0 * hi)]] if side == 0 else [[(i, xi + 2.0 * s * hi)]]
+                elif side == 0:
+                    moves = [[(i, xi + hi), (j, xj + 1.0 * hj)], [(i, xi + hi), (j, xj + -1.0 * hj)],
+                             [(i, xi - hi), (j, xj + 1.0 * hj)], [(i, xi - hi), (j, xj + -1.0 * hj)]]
+                else:
+                    moves = [[(i, xi + s * hi), (j, xj + s * hj)]]
+                entry = []
+                for move in moves:
+                    point = x.copy()
+                    for k, value in move:
+                        point[k] = value
+                    entry.append(len(points))
+                    points.append(point)
+                layout.append(entry + [-1] * (4 - len(entry)))
+                labels.extend([f"Hessian entry {problem.index(i)}, {problem.index(j)}"] * len(moves))
+            values = np.append(problem.task_values(np.array(points), labels, 1, ()).reshape(-1), np.nan)
+            fv = values[np.array(layout)]  # (entries, 4); -1 picks the NaN pad
+            diag, off = bi == bj, bi != bj
+            hi_, hj_ = hs[bi], hs[bj]
+            result = np.empty(len(bi))
+            if side == 0:
+                result[diag] = (fv[diag, 0] - 2.0 * f0 + fv[diag, 1]) / (hi_[diag] * hi_[diag])
+                result[off] = (fv[off, 0] - fv[off, 1] - fv[off, 2] + fv[off, 3]) / (4.0 * hi_[off] * hj_[off])
+            else:
+                result[diag] = (fv[diag, 0] - 2.0 * f1[bi[diag]] + f0) / (hi_[diag] * hi_[diag])
+                result[off] = (fv[off, 0] - f1[bi[off]] - f1[bj[off]] + f0) / (hi_[off] * hj_[off])
+            matrix[bi, bj] = result
+            matrix[bj, bi] = result
 
     def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
         return (value, DiffInfo(error, nfev, step)) if full_output else value

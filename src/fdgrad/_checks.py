@@ -125,6 +125,9 @@ def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunks
         if not (float(timeout) > 0.0):
             raise ValueError(f"timeout must be positive, got {_show(timeout)}")
     if isinstance(workers, Executor) or (callable(workers) and not isinstance(workers, (int, np.integer))):
+        if timeout is not None and not isinstance(workers, Executor):
+            raise ValueError("timeout needs workers to be a concurrent.futures Executor: a map-like callable "
+                             f"such as {workers!r} cannot be stopped")
         if vectorized:
             raise ValueError("vectorized=True evaluates f on stacks of points itself; use it without an executor")
         return 1, TaskRunner(workers, int(chunksize), None if timeout is None else float(timeout)), False, \
@@ -226,10 +229,13 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
         raw = stencil.rel_step * np.maximum(1.0, absx)
         if stencil.method == "complex":  # x + i h is exact whatever h is
             return raw
-        # Near the largest double a step must not carry x + o h past it.
-        raw = np.minimum(raw, (DBL_MAX - absx) / reach)
-        with np.errstate(invalid="ignore"):  # a diverged descent's inf iterate: NaN steps
+        # Near the largest double a step must not carry x + o h past it: at most
+        # half the room, so that rounding (half an ulp of x) cannot overshoot.
+        raw = np.minimum(raw, (DBL_MAX - absx) / reach * 0.5)
+        with np.errstate(invalid="ignore", over="ignore"):  # a diverged descent's inf iterate: NaN steps
             hs = (work + raw) - work
+            beyond = absx + reach * hs > DBL_MAX
+        hs = np.where(beyond, 0.0, hs)
         if not hs.all():
             i = int(np.argmin(hs != 0.0))
             raise zero_step_error(i, float(work[i]), shape)

@@ -607,7 +607,7 @@ def stencil_points(const double[::1] x, const double[::1] h, offsets, Py_ssize_t
 
 
 def default_steps(const double[::1] x, double rel_step, double reach, double[::1] out):
-    """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach), elementwise."""
+    """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach / 2); 0 past DBL_MAX."""
     if out.shape[0] != x.shape[0]:
         raise ValueError("default_steps: inconsistent buffer sizes")
     if x.shape[0]:

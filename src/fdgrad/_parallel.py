@@ -13,13 +13,13 @@ evaluation, waits for the parts to stop, and re-raises.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
 import pickle
 import threading
 import time
-from concurrent.futures import Executor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import FIRST_EXCEPTION, Executor, wait
 from typing import Any, Callable, Optional, Sequence
 
 __all__ = ["Halted", "TaskRunner", "check_workers", "evaluate_chunk", "run_copies", "run_parts", "split"]
@@ -30,6 +30,8 @@ class Halted(Exception):
 
 def check_workers(workers: Any) -> int:
     """workers as a thread count: an int >= 1, or -1 for every core."""
+    if hasattr(workers, "__index__") and not isinstance(workers, bool) and type(workers).__name__ != "bool_":
+        workers = workers.__index__()
     if isinstance(workers, bool) or not isinstance(workers, int):
         raise TypeError("workers must be an int (a thread count, or -1 for all cores), a concurrent.futures "
                         f"Executor or a map-like callable, got {workers!r}")
@@ -83,8 +85,9 @@ def run_parts(parts: Sequence[Callable[[], Any]], halt: Any) -> list[Any]:
             errors.append(exc)
             halt.set()
 
-    threads = [threading.Thread(target=run, args=(k,), name=f"fdgrad-part-{k}", daemon=True)
-               for k in range(1, len(parts))]
+    # Each thread runs in a copy of this one's context (fdgrad.on_nonfinite and the like).
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(run, k), name=f"fdgrad-part-{k}",
+                                daemon=True) for k in range(1, len(parts))]
     for thread in threads:
         thread.start()
     run(0)
@@ -142,7 +145,8 @@ def _evaluate_packed(f: Callable[[Any], Any], task: tuple) -> list[Any]:
 
 def _needs_pickle(workers: Any) -> Optional[str]:
     """How workers will serialise f: 'pickle', 'cloudpickle', or None (threads, same process)."""
-    owner = getattr(workers, "__self__", workers)
+    owner = workers.func if isinstance(workers, functools.partial) else workers
+    owner = getattr(owner, "__self__", owner)
     names = {c.__module__ + "." + c.__name__ for c in type(owner).__mro__}
     if "concurrent.futures.process.ProcessPoolExecutor" in names or any(n.startswith("multiprocessing.pool.") for n in names):
         return "pickle"
@@ -199,25 +203,32 @@ class TaskRunner:
     def _submit(self, f: Callable[[Any], Any], tasks: list, chunks: list) -> list:
         assert self.executor is not None
         futures = [self.executor.submit(evaluate_chunk, f, *task) for task in tasks]
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        results: list = []
+        start = time.monotonic()
         try:
+            done, pending = wait(futures, timeout=self.timeout, return_when=FIRST_EXCEPTION)
+        except BaseException:  # KeyboardInterrupt while waiting: drop what has not started
             for future in futures:
-                left = None if deadline is None else max(0.0, deadline - time.monotonic())
-                results.append(future.result(timeout=left))
-        except FutureTimeout:
-            missing = sum(1 for fu in futures if not fu.done())
-            raise TimeoutError(
-                f"fdgrad: {missing} of {len(futures)} tasks of f had not come back after {self.timeout} s "
-                f"on workers={self.workers!r}; they were cancelled"
-            ) from None
-        except BaseException as exc:
-            lost = [labels[0] for fu, (_, labels) in zip(futures, tasks)
-                    if fu.cancelled() or not fu.done() or fu.exception() is not None]
-            if lost and not isinstance(exc, KeyboardInterrupt):
-                _note(exc, f"fdgrad: {len(lost)} task(s) did not complete, the first at {lost[0]}")
+                future.cancel()
             raise
-        finally:
-            for future in futures:
-                future.cancel()  # nothing left queued once this call is over
-        return results
+        failed = next((fu for fu in futures if fu in done and fu.exception() is not None), None)
+        if failed is None and not pending:
+            return [future.result() for future in futures]
+        for future in pending:
+            future.cancel()
+        running = [fu for fu in pending if not fu.cancelled()]  # started: no executor can stop those
+        if failed is None:
+            raise TimeoutError(
+                f"fdgrad: {len(pending)} of {len(futures)} tasks of f had not come back after {self.timeout} s "
+                f"on workers={self.workers!r}; {len(pending) - len(running)} were cancelled and "
+                f"{len(running)} were still running"
+            )
+        # An evaluation failed: let the running ones finish (within the timeout) so that nothing
+        # of this call is left running, then raise the first failure.
+        left = None if self.timeout is None else max(0.0, self.timeout - (time.monotonic() - start))
+        wait(running, timeout=left)
+        exc = failed.exception()
+        assert exc is not None
+        lost = sum(1 for fu in futures if fu.cancelled())
+        if lost:
+            _note(exc, f"fdgrad: {lost} of {len(futures)} tasks were cancelled after this failure")
+        raise exc

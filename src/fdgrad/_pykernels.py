@@ -294,10 +294,12 @@ def stencil_points(x: np.ndarray, h: np.ndarray, offsets: Sequence[float], start
 
 
 def default_steps(x: np.ndarray, rel_step: float, reach: float, out: np.ndarray) -> None:
-    """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach), elementwise."""
+    """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach / 2); 0 past DBL_MAX."""
     for i, xi in enumerate(x.tolist()):
-        raw = min(rel_step * max(abs(xi), 1.0), (DBL_MAX - abs(xi)) / reach)
-        out[i] = (xi + raw) - xi
+        ax = abs(xi)
+        raw = min(rel_step * max(ax, 1.0), (DBL_MAX - ax) / reach * 0.5)
+        step = (xi + raw) - xi
+        out[i] = 0.0 if ax + reach * step > DBL_MAX else step
 
 
 def _reach(stencil: Stencil) -> float:
