@@ -823,9 +823,22 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         """
         if h is None and order is None and adaptive is False and full_output is False and type(workers) is int \
                 and workers == 1 and vectorized is False and method in _QUICK:
-            quick = quick_gradient(f, x, _QUICK[method])  # the commonest call, minus the overhead
+            # The commonest call, minus the overhead (and minus the public wrapper: see policed).
+            try:
+                quick = quick_gradient(f, x, _QUICK[method])
+            except TypeError as exc:
+                _note_arity(exc, f)
+                raise
             if quick is not None:
+                if _NONFINITE.get() != "propagate":
+                    _check_nonfinite(quick)
                 return quick
+        return general_gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
+                                max_batch_bytes, chunksize, timeout)
+
+    def general_gradient(f: Objective, x: ArrayLike, h: Step, method: str, order: Optional[int], adaptive: bool,
+                         full_output: bool, workers: Any, vectorized: bool, max_batch_bytes: int, chunksize: int,
+                         timeout: Optional[float]) -> Any:
         f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
         problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
         values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
@@ -1301,5 +1314,10 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
     for fn in (derivative, partial, gradient, jacobian, hessian, hessian_diag, directional, check_grad,
                gradient_descent, numerical_diff, numerical_gradient):
         api[fn.__name__] = policed(fn)
+    # gradient's quick path does the wrapper's work itself, a frame cheaper; its general path is wrapped.
+    general_gradient = policed(general_gradient)  # noqa: F841 - rebinds the name gradient calls
+    gradient.__module__ = module
+    gradient.__qualname__ = gradient.__name__
+    api["gradient"] = gradient
     assert tuple(api) == PUBLIC_NAMES
     return api
