@@ -110,68 +110,149 @@ int fdgrad_complex_range(fdgrad_objective f, void *ctx, double *xz, size_t n, si
     return FDGRAD_OK;
 }
 
+/* Entry `start` of the upper triangle, numbered row by row: row i holds n - i entries. */
+static void entry_start(size_t n, size_t start, size_t *i, size_t *j)
+{
+    size_t row = 0, row_start = 0;
+    while (row_start + (n - row) <= start) {
+        row_start += n - row;
+        row++;
+    }
+    *i = row;
+    *j = row + (start - row_start);
+}
+
+/* How many points entry (i, j) takes, and the offsets of x_i and x_j of point p. */
+static int hessian_moves(size_t i, size_t j, int side, int p, double *oi, double *oj)
+{
+    static const double central[4][2] = {{1.0, 1.0}, {1.0, -1.0}, {-1.0, 1.0}, {-1.0, -1.0}};
+    const double s = (double)side;
+    if (i == j) {
+        *oi = side == 0 ? (p == 0 ? 1.0 : -1.0) : 2.0 * s;
+        *oj = 0.0;
+        return side == 0 ? 2 : 1;
+    }
+    if (side == 0) {
+        *oi = central[p][0];
+        *oj = central[p][1];
+        return 4;
+    }
+    *oi = s;
+    *oj = s;
+    return 1;
+}
+
+/* The one formula of a Hessian entry from the values fv of its points (see fdgrad.h). */
+static double hessian_entry(const double *fv, size_t i, size_t j, const double *h, double f0,
+                            const double *f1, int side)
+{
+    const double hi = h[i], hj = h[j];
+    if (i == j) {
+        if (side == 0) {
+            return (fv[0] - 2.0 * f0 + fv[1]) / (hi * hi);
+        }
+        return (fv[0] - 2.0 * f1[i] + f0) / (hi * hi);
+    }
+    if (side == 0) {
+        return (fv[0] - fv[1] - fv[2] + fv[3]) / (4.0 * hi * hj);
+    }
+    return (fv[0] - f1[i] - f1[j] + f0) / (hi * hj);
+}
+
+static int entries_ok(size_t n, size_t start, size_t stop, int side)
+{
+    return start <= stop && stop <= n * (n + 1) / 2 && side >= -1 && side <= 1;
+}
+
+static int hessian_args_ok(size_t n, size_t start, size_t stop, int side, const double *f1)
+{
+    return entries_ok(n, start, stop, side) && (side == 0 || f1 != NULL);
+}
+
 int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
                          const double *h, double f0, const double *f1, int side,
                          size_t start, size_t stop, double *out)
 {
-    if (f == NULL || x == NULL || h == NULL || out == NULL || start > stop
-        || stop > n * (n + 1) / 2 || side < -1 || side > 1 || (side != 0 && f1 == NULL)) {
+    if (f == NULL || x == NULL || h == NULL || out == NULL || !hessian_args_ok(n, start, stop, side, f1)) {
         return FDGRAD_EINVAL;
     }
-    const double s = (double)side;
-    /* Entry `start` of the upper triangle, row by row: row i holds n - i entries. */
-    size_t i = 0, row_start = 0;
-    while (row_start + (n - i) <= start) {
-        row_start += n - i;
-        i++;
-    }
-    size_t j = i + (start - row_start);
+    size_t i, j;
+    entry_start(n, start, &i, &j);
     for (size_t k = start; k < stop; k++) {
-        const double xi = x[i];
-        const double hi = h[i];
-        double fa, fb, fc, fd, value;
-        if (j == i) {
-            if (side == 0) {
-                if (eval_at(f, ctx, x, i, xi, 1.0, hi, &fa) != 0
-                    || eval_at(f, ctx, x, i, xi, -1.0, hi, &fb) != 0) {
-                    return FDGRAD_ECALLBACK;
-                }
-                value = (fa - 2.0 * f0 + fb) / (hi * hi);
+        const double xi = x[i], xj = x[j];
+        double fv[4], oi = 0.0, oj = 0.0;
+        const int count = hessian_moves(i, j, side, 0, &oi, &oj);
+        for (int p = 0; p < count; p++) {
+            hessian_moves(i, j, side, p, &oi, &oj);
+            int rc;
+            if (i == j) {
+                rc = eval_at(f, ctx, x, i, xi, oi, h[i], &fv[p]);
             } else {
-                if (eval_at(f, ctx, x, i, xi, 2.0 * s, hi, &fa) != 0) {
-                    return FDGRAD_ECALLBACK;
-                }
-                value = (fa - 2.0 * f1[i] + f0) / (hi * hi);
+                x[i] = xi + oi * h[i];
+                rc = eval_at(f, ctx, x, j, xj, oj, h[j], &fv[p]);
+                x[i] = xi;
             }
-        } else {
-            const double xj = x[j];
-            const double hj = h[j];
-            if (side == 0) {
-                x[i] = xi + hi;
-                if (eval_at(f, ctx, x, j, xj, 1.0, hj, &fa) != 0
-                    || eval_at(f, ctx, x, j, xj, -1.0, hj, &fb) != 0) {
-                    x[i] = xi;
-                    return FDGRAD_ECALLBACK;
-                }
-                x[i] = xi - hi;
-                if (eval_at(f, ctx, x, j, xj, 1.0, hj, &fc) != 0
-                    || eval_at(f, ctx, x, j, xj, -1.0, hj, &fd) != 0) {
-                    x[i] = xi;
-                    return FDGRAD_ECALLBACK;
-                }
-                value = (fa - fb - fc + fd) / (4.0 * hi * hj);
-            } else {
-                x[i] = xi + s * hi;
-                if (eval_at(f, ctx, x, j, xj, s, hj, &fa) != 0) {
-                    x[i] = xi;
-                    return FDGRAD_ECALLBACK;
-                }
-                value = (fa - f1[i] - f1[j] + f0) / (hi * hj);
+            if (rc != 0) {
+                return FDGRAD_ECALLBACK;
             }
-            x[i] = xi;
         }
+        const double value = hessian_entry(fv, i, j, h, f0, f1, side);
         out[i * n + j] = value;
         out[j * n + i] = value;
+        if (++j == n) {
+            i++;
+            j = i;
+        }
+    }
+    return FDGRAD_OK;
+}
+
+int fdgrad_hessian_points(const double *x, size_t n, const double *h, int side, size_t start,
+                          size_t stop, double *points, size_t *count)
+{
+    if (x == NULL || h == NULL || points == NULL || count == NULL
+        || !entries_ok(n, start, stop, side)) {
+        return FDGRAD_EINVAL;
+    }
+    size_t i, j, rows = 0;
+    entry_start(n, start, &i, &j);
+    for (size_t k = start; k < stop; k++) {
+        double oi = 0.0, oj = 0.0;
+        const int npoints = hessian_moves(i, j, side, 0, &oi, &oj);
+        for (int p = 0; p < npoints; p++) {
+            hessian_moves(i, j, side, p, &oi, &oj);
+            double *row = points + rows * n;
+            memcpy(row, x, n * sizeof(double));
+            row[i] = x[i] + oi * h[i];
+            if (i != j) {
+                row[j] = x[j] + oj * h[j];
+            }
+            rows++;
+        }
+        if (++j == n) {
+            i++;
+            j = i;
+        }
+    }
+    *count = rows;
+    return FDGRAD_OK;
+}
+
+int fdgrad_hessian_combine(const double *values, size_t n, const double *h, double f0,
+                           const double *f1, int side, size_t start, size_t stop, double *out)
+{
+    if (values == NULL || h == NULL || out == NULL || !hessian_args_ok(n, start, stop, side, f1)) {
+        return FDGRAD_EINVAL;
+    }
+    size_t i, j;
+    entry_start(n, start, &i, &j);
+    for (size_t k = start; k < stop; k++) {
+        double oi, oj;
+        const int npoints = hessian_moves(i, j, side, 0, &oi, &oj);
+        const double value = hessian_entry(values, i, j, h, f0, f1, side);
+        out[i * n + j] = value;
+        out[j * n + i] = value;
+        values += npoints;
         if (++j == n) {
             i++;
             j = i;
@@ -235,7 +316,7 @@ int fdgrad_stencil_points(const double *x, size_t n, const double *h, const doub
     return FDGRAD_OK;
 }
 
-void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)
+size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)
 {
     for (size_t i = 0; i < n; i++) {
         const double ax = fabs(x[i]);
@@ -249,8 +330,12 @@ void fdgrad_default_steps(const double *x, size_t n, double rel_step, double rea
         if (ax + reach * step > DBL_MAX) {
             step = 0.0;
         }
-        h[i] = step;
+        if (step == 0.0) {
+            return i;
+        }
+        h[i] = step; /* NaN for a NaN x: a diverged descent goes on quietly */
     }
+    return n;
 }
 
 int fdgrad_native_objective(void *ctx, const double *x, double *out)

@@ -96,6 +96,23 @@ int fdgrad_hessian_range(fdgrad_objective f, void *ctx, double *x, size_t n,
                          size_t start, size_t stop, double *out);
 
 /*
+ * The points of Hessian entries start <= k < stop, for evaluation elsewhere
+ * (batches, executors): for each entry, in fdgrad_hessian_range's order, the
+ * copies of x it evaluates f at (central: 2 on the diagonal, 4 off it;
+ * one-sided: 1), as rows of points (room for 4 rows of n per entry);
+ * *count receives the number of rows.
+ */
+int fdgrad_hessian_points(const double *x, size_t n, const double *h, int side, size_t start,
+                          size_t stop, double *points, size_t *count);
+
+/*
+ * Hessian entries start <= k < stop from values[r] = f at row r of
+ * fdgrad_hessian_points, with fdgrad_hessian_range's formulas, mirrored into out.
+ */
+int fdgrad_hessian_combine(const double *values, size_t n, const double *h, double f0,
+                           const double *f1, int side, size_t start, size_t stop, double *out);
+
+/*
  * Elementwise stencil combination: out[j] = sum_k w_k fvals[k][j] / (denom h[j]^hpow)
  * for j < n, with the arithmetic of fdgrad_jacobian_range.
  */
@@ -122,10 +139,11 @@ int fdgrad_stencil_points(const double *x, size_t n, const double *h, const doub
 /*
  * The conventional step of every coordinate: h = c max(1, |x|), no larger than
  * half of (DBL_MAX - |x|) / reach (so x + o h stays finite for |o| <= reach,
- * rounding included), then rounded to (x + h) - x; 0 where even that would
- * pass DBL_MAX.  A zero step means x is too close to the largest double.
+ * rounding included), then rounded to (x + h) - x.  Returns n, or the first i
+ * where even that would pass DBL_MAX (x_i is too close to the largest double;
+ * h[i..n) are then not written).
  */
-void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h);
+size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h);
 
 /*
  * Native objectives with SciPy's LowLevelCallable signatures.  The user's

@@ -26,7 +26,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "fdgrad's compiled extension could not be imported", RuntimeWarning)
     import fdgrad
     import fdgrad.fallback
-from fdgrad._api import make_api
+from fdgrad._api import API, PUBLIC_NAMES
 
 BACKENDS = {"fdgrad": fdgrad, "fallback": fdgrad.fallback}
 HAVE_COMPILED = importlib.util.find_spec("fdgrad._ckernels") is not None
@@ -49,7 +49,8 @@ def compiled() -> SimpleNamespace:
     require_compiled()
     from fdgrad import _ckernels
 
-    return SimpleNamespace(**make_api(_ckernels, "fdgrad"), BACKEND="c")
+    api = API(_ckernels)
+    return SimpleNamespace(**{name: getattr(api, name) for name in PUBLIC_NAMES}, BACKEND="c")
 
 
 @pytest.fixture(scope="session")

@@ -178,12 +178,12 @@ def test_wrapped_maps_and_numpy_ints(fd, mp_pool):
 
 def test_worker_threads_inherit_on_nonfinite(fd):
     import fdgrad
-    from fdgrad._api import _NONFINITE
+    from fdgrad._results import NONFINITE
 
     seen = set()
 
     def f(v):
-        seen.add(_NONFINITE.get())
+        seen.add(NONFINITE.get())
         return float(v @ v)
 
     with fdgrad.on_nonfinite("raise"):

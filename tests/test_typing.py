@@ -28,5 +28,5 @@ def test_mypy_reads_the_stubs(tmp_path):
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert 'Revealed type is "fdgrad._api.DiffInfo"' in proc.stdout
+    assert 'Revealed type is "fdgrad._results.DiffInfo"' in proc.stdout
     assert "Literal['c'] | Literal['python']" in proc.stdout

@@ -9,6 +9,10 @@ The backend is chosen once, at import, and shown by ``fdgrad.BACKEND``:
 environment variable ``FDGRAD_PUREPYTHON`` to a true word (1, true, yes, on)
 forces the fallback; if the compiled extension cannot be imported, fdgrad
 falls back with a warning.
+
+The public functions are the bound methods of one :class:`fdgrad._api.API`
+over the chosen kernels (as the standard library's ``random`` functions are
+the methods of one hidden ``Random()``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import importlib.util
 import os
 import warnings
 from types import ModuleType
+from typing import Literal
 
 from . import _pykernels
-from ._api import PUBLIC_NAMES, DiffInfo, GradCheck, make_api, on_nonfinite
+from ._api import API, PUBLIC_NAMES
+from ._results import DiffInfo, GradCheck, on_nonfinite
 
 __version__ = "0.1.0"
 
@@ -42,7 +48,7 @@ def _purepython_requested(value: str | None) -> bool:
     return False
 
 
-def _select_kernels() -> tuple[ModuleType, str]:
+def _select_kernels() -> tuple[ModuleType, Literal["c", "python"]]:
     if _purepython_requested(os.environ.get("FDGRAD_PUREPYTHON")):
         return _pykernels, "python"
     try:
@@ -63,7 +69,18 @@ def _select_kernels() -> tuple[ModuleType, str]:
 
 
 _kernels, BACKEND = _select_kernels()
+_api = API(_kernels)
 
-globals().update(make_api(_kernels, __name__))
+derivative = _api.derivative
+partial = _api.partial
+gradient = _api.gradient
+jacobian = _api.jacobian
+hessian = _api.hessian
+hessian_diag = _api.hessian_diag
+directional = _api.directional
+check_grad = _api.check_grad
+gradient_descent = _api.gradient_descent
+numerical_diff = _api.numerical_diff
+numerical_gradient = _api.numerical_gradient
 
 __all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]

@@ -1,48 +1,51 @@
-"""The public API, written once and bound to one backend's kernels.
+"""The public API: one class, whose instance is bound to one backend's kernels.
 
-``make_api(kernels, module)`` returns the public functions for a kernel module
-(fdgrad._ckernels or fdgrad._pykernels).  fdgrad and fdgrad.fallback both call
-it, so the two have the same names, signatures, docstrings, argument checks
-and error messages by construction; only the inner loops differ.
+``fdgrad`` and ``fdgrad.fallback`` each hold one :class:`API` (over
+``fdgrad._ckernels`` and ``fdgrad._pykernels``), and their module-level
+functions are its bound methods, the way the standard library's ``random``
+exposes one hidden ``Random()``.  So both have the same names, signatures,
+docstrings, argument checks and error messages by construction, and tools see
+real definitions.
+
+Every method reads the same way: check the arguments (_checks), prepare the
+point and choose how f is evaluated, once (_evaluation), compute (_numerics,
+over the kernels), return (and, under ``on_nonfinite("raise")``, check) the
+result.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import functools
-import inspect
-from dataclasses import dataclass
-from types import ModuleType
-from typing import Any, Callable, Iterator, Optional, Union
+import math
+from typing import Any, Callable, Literal, Optional, Union, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _adaptive
-from ._native import NativeFunction
-from ._parallel import run_copies, run_parts, split
 from ._checks import (
+    DBL_MAX,
     as_point,
-    check_options,
     as_points,
     check_bool,
     check_evaluation,
-    check_outputs,
-    resolve_f,
     check_index,
     check_lr,
+    check_options,
+    check_outputs,
     check_step_num,
     check_tolerance,
+    resolve_f,
     resolve_method,
-    imag_value,
     scalar_value,
     steps,
-    vector_converter,
 )
-from ._stencils import ORDERS, Stencil, make_stencil
+from ._evaluation import Batched, Point, Serial, Tasks, Threads, read_only_view
+from ._native import NativeFunction
+from ._numerics import descend, differentiate, elementwise, expand, hessian
+from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, finish, note_arity
+from ._stencils import stencil_value
 
-__all__ = ["PUBLIC_NAMES", "DiffInfo", "GradCheck", "make_api", "on_nonfinite"]
+__all__ = ["API", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP"]
 
 #: The public functions, in the order the documentation presents them.
 PUBLIC_NAMES = (
@@ -64,502 +67,60 @@ TEXTBOOK_STEP = 1e-4
 
 #: The default bound on the memory of one batch of stacked points (vectorized=True).
 DEFAULT_BATCH_BYTES = 64 * 2**20
-#: The batch size vectorized evaluation aims at (measured fastest on numpy f's).
-_CACHE_BATCH_BYTES = 256 * 2**10
-
-#: Adaptive evaluation keeps at most this many f values in memory at once.
-_ADAPTIVE_BLOCK = 1 << 20
 
 #: The finite-difference methods (the complex step has no second derivative).
 _FD_METHODS = ("central", "forward", "backward")
 
-#: The stencils of the quick path (default order), by method.
-_QUICK = {method: make_stencil(method, ORDERS[method][0]) for method in _FD_METHODS}
-
-#: f(x) where a stencil does not use it.
-_NO_F0 = np.full(1, np.nan)
-_NO_F0.flags.writeable = False
-
 Step = Union[float, ArrayLike, None]
+Method = Literal["central", "forward", "backward", "complex"]
 Objective = Callable[[Any], Any]
 
 
-@dataclass(frozen=True)
-class DiffInfo:
-    """What ``full_output=True`` returns beside the value.
-
-    Attributes
-    ----------
-    error : float or ndarray
-        The estimated absolute error of each entry of the value (its shape).
-        Estimated with ``adaptive=True``; NaN where no estimate was made.
-    nfev : int
-        The number of evaluations of ``f``.
-    step : float or ndarray
-        The step behind each entry (for ``hessian``, the step of each
-        coordinate, in ``x``'s shape).
-    """
-
-    error: Union[float, np.ndarray]
-    nfev: int
-    step: Union[float, np.ndarray]
+def _finite_float(x: Any) -> Optional[float]:
+    """x as a float if it is a finite Python number; None for anything else (arrays, NaN, huge ints...)."""
+    if type(x) is float:
+        return x if math.isfinite(x) else None
+    if type(x) is int:
+        try:
+            return float(x)
+        except OverflowError:
+            return None
+    return None
 
 
-_NONFINITE: contextvars.ContextVar[str] = contextvars.ContextVar("fdgrad_nonfinite", default="propagate")
-_NONFINITE_POLICIES = ("propagate", "raise")
+class API:
+    """fdgrad's public functions over one kernel module (``_ckernels`` or ``_pykernels``)."""
 
+    def __init__(self, kernels: Any) -> None:
+        self._kernels = kernels
 
-@contextlib.contextmanager
-def on_nonfinite(policy: str) -> Iterator[None]:
-    """What fdgrad does when f returns NaN or inf: a context manager.
-
-    ``"propagate"`` (the default, as NumPy does): the affected entries of the
-    result are NaN or inf, and only those (each coordinate's derivative uses
-    its own evaluations; a one-sided stencil also uses f(x), which then
-    reaches every entry).  ``"raise"``: a ``FloatingPointError`` naming the
-    first affected entry.  The policy looks at the result: a non-finite
-    value that does not reach it (``adaptive=True`` discards ladder entries
-    that are not finite) raises nothing, and a result that overflows from
-    finite values of f raises too.  The setting follows the context: each
-    thread and asyncio task has its own, and fdgrad's worker threads inherit
-    the caller's; processes and other machines use the default.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import fdgrad
-    >>> f = lambda p: p[0] + p[1] if p[0] >= 0 else float("nan")  # undefined left of 0
-    >>> fdgrad.gradient(f, [0.0, 1.0])
-    array([nan,  1.])
-    >>> with fdgrad.on_nonfinite("raise"):
-    ...     fdgrad.gradient(f, [0.0, 1.0])
-    Traceback (most recent call last):
-        ...
-    FloatingPointError: f returned NaN or inf: the result is nan at index (0,)...
-    """
-    if policy not in _NONFINITE_POLICIES:
-        raise ValueError(f"policy must be one of {', '.join(map(repr, _NONFINITE_POLICIES))}, got {policy!r}")
-    token = _NONFINITE.set(policy)
-    try:
-        yield
-    finally:
-        _NONFINITE.reset(token)
-
-
-def _check_nonfinite(result: Any) -> None:
-    """Under on_nonfinite("raise"): a FloatingPointError if the result has NaN or inf."""
-    value = result[0] if isinstance(result, tuple) and not isinstance(result, GradCheckBase) else result
-    if isinstance(value, GradCheckBase):
-        value = value.numeric
-    arr = np.asarray(value, dtype=np.float64)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        where = tuple(int(i) for i in np.argwhere(~finite)[0]) if arr.ndim else ()
-        raise FloatingPointError(
-            f"f returned NaN or inf: the result is {float(arr[where] if where else arr)} at index {where} "
-            "(fdgrad.on_nonfinite('raise') is in effect)"
-        )
-
-
-def _note_arity(exc: TypeError, f: Any) -> None:
-    """A note on a TypeError when f cannot take the one argument fdgrad gives it."""
-    if not callable(f):
-        return
-    try:
-        signature = inspect.signature(f)
-    except (TypeError, ValueError):  # no signature to read (some builtins): nothing to add
-        return
-    try:
-        signature.bind(0.0)
-    except TypeError:
-        note = f"fdgrad: f is called with one argument, the point x, but its signature is {signature}"
-        if hasattr(exc, "add_note"):
-            exc.add_note(note)
-        else:  # Python < 3.11
-            exc.__notes__ = [*getattr(exc, "__notes__", []), note]
-
-
-class GradCheckBase:
-    """Marks GradCheck for _check_nonfinite."""
-
-
-@dataclass(frozen=True)
-class GradCheck(GradCheckBase):
-    """The result of :func:`check_grad`.
-
-    Attributes
-    ----------
-    max_abs_error, max_rel_error : float
-        The largest ``|grad - numeric|`` and the largest
-        ``|grad - numeric| / max(|grad|, |numeric|)`` over all entries.
-    worst_index : tuple of int
-        The entry that exceeds its tolerance the most (or comes closest).
-    ok : bool
-        Whether every entry is within its tolerance,
-        ``atol + rtol * |numeric| + error`` (error: the estimated error of the
-        finite-difference value).
-    numeric, analytic : ndarray
-        The finite-difference gradient and the user's, in ``x``'s shape.
-    tolerance : ndarray
-        Each entry's tolerance.
-    """
-
-    max_abs_error: float
-    max_rel_error: float
-    worst_index: tuple
-    ok: bool
-    numeric: np.ndarray
-    analytic: np.ndarray
-    tolerance: np.ndarray
-
-
-def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.ndarray:
-    """f's value at an array of points, for an elementwise derivative."""
-    arr = np.asarray(value)
-    if arr.shape != shape:
-        raise ValueError(
-            f"f must return an array of x's shape {shape} for an elementwise derivative, "
-            f"got shape {arr.shape} (for a function of the whole array use gradient())"
-        )
-    if imag:
-        return imag_value(shape)(arr).reshape(-1) if shape else np.array([imag_value(())(arr)])
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
-    return np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
-
-
-def _side(stencil: Stencil) -> int:
-    return {"central": 0, "forward": 1, "backward": -1}[stencil.method]
-
-
-def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
-    """The public functions bound to ``kernels``, presented as members of ``module``."""
-
-    quick_gradient = kernels.quick_gradient
-
-    def read_only_view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        # f sees the working buffer in x's shape; it may read it but not write it.
-        view = buffer.reshape(shape)
-        view.flags.writeable = False
-        return view
-
-    class Problem:
-        """f at a working copy of x: the buffer the kernels perturb, f's view of
-        it, and how to evaluate (threads, batches of points, a native f)."""
-
-        def __init__(self, f: Any, x: Any, name: str = "x", workers: int = 1, runner: Any = None,
-                     vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                     m: Optional[int] = None) -> None:
-            self.f = f
-            self.native = isinstance(f, NativeFunction)
-            self.runner = runner
-            if runner is not None:
-                if self.native:
-                    raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
-                runner.check_function(f)
-            self.work, self.shape = as_point(x, name)
-            self.n = self.work.shape[0]
-            self.view = read_only_view(self.work, self.shape)
-            self.workers = workers
-            self.vectorized = vectorized
-            self.max_batch_bytes = max_batch_bytes
-            self.m_native = m
-            if self.native and vectorized:
-                raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
-
-        def outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
-            """f(x) as a flat array, its shape, and the converter of f's values."""
-            if self.native:
-                return self.native_outputs(scalar)
-            if self.vectorized:
-                stacked = np.asarray(self.f(self.view[None]))
-                if stacked.ndim == 0 or stacked.shape[0] != 1:
-                    raise ValueError(f"a vectorized f must return one value per point, shape (1, ...) for 1 point; "
-                                     f"got shape {stacked.shape}")
-                first = stacked[0]
-            else:
-                first = self.f(self.view)
-            if scalar:
-                return np.array([scalar_value(first)]), (), scalar_value
-            first = np.asarray(first)
-            if first.dtype.kind not in "iuf":
-                raise TypeError(f"f must return real numbers, got {first!r} with dtype {first.dtype}")
-            if first.size == 0:
-                raise ValueError(f"f must return at least one value, got shape {first.shape}")
-            convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
-            return np.ascontiguousarray(first, dtype=np.float64).reshape(-1), first.shape, convert
-
-        def native_shape(self, scalar: bool) -> Optional[tuple[int, tuple[int, ...]]]:
-            """(m, out_shape) of a native f, known without calling it; None for a Python f."""
-            if not self.native:
-                return None
-            if not self.f.vector:
-                return 1, ()
-            if scalar:
-                raise TypeError(f"f is a native vector function ({self.f.signature}); use jacobian, "
-                                "or a 'double (int, double *)' function here")
-            if self.m_native is None:
-                raise TypeError(f"f is a native vector function ({self.f.signature}): pass m=, "
-                                "the number of values it writes")
-            return self.m_native, (self.m_native,)
-
-        def native_outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
-            m, out_shape = self.native_shape(scalar)  # type: ignore[misc]
-            f0 = np.empty(m)
-            # x_0 + (-0.0) * 0.0 is x_0 exactly, -0.0 included: f at x itself.
-            kernels.evaluate_range(self.f, scalar_value, self.work, self.view, m, np.zeros(self.n), (-0.0,), 0, 1, f0)
-            return f0, out_shape, scalar_value
-
-        def run(self, call: Callable[..., None], start: int, stop: int, cost: Optional[Callable[[int], int]] = None,
-                ) -> None:
-            """call(work, view, start, stop, parts): parts splits [start, stop) among
-            the worker threads (None for one), each part on its own copy of the
-            working buffer; the kernels run the parts."""
-            pieces = split(start, stop, self.workers, cost)
-            call(self.work, self.view, start, stop, pieces if len(pieces) > 1 else None)
-
-        def batch_values(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...]) -> np.ndarray:
-            """A vectorized f at `count` stacked points: (count, m) float64."""
-            stacked = points.reshape((count,) + self.shape)
-            stacked.flags.writeable = False  # a view: the reused buffer stays writable
-            values = np.asarray(self.f(stacked))
-            if values.shape != (count,) + out_shape:
-                raise ValueError(f"a vectorized f must return shape {(count,) + out_shape} for {count} points "
-                                 f"of shape {self.shape}, got {values.shape}")
-            if values.dtype.kind not in "iuf":
-                raise TypeError(f"f must return real numbers, got dtype {values.dtype}")
-            return values.astype(np.float64, copy=False).reshape(count, m)
-
-        def stencil_values(self, work: np.ndarray, hs: np.ndarray, offsets: tuple, lo: int, hi: int, m: int,
-                           out_shape: tuple[int, ...], f0: Optional[np.ndarray] = None, share: int = 1) -> np.ndarray:
-            """f at x_i + o h_i for the coordinates lo..hi-1, by batches of stacked
-            points; (hi - lo, len(offsets), m), zero offsets taken from f0."""
-            live = [k for k, o in enumerate(offsets) if o != 0.0 or f0 is None]
-            values = np.empty((hi - lo, len(offsets), m))
-            for k in range(len(offsets)):
-                if k not in live:
-                    values[:, k, :] = f0
-            live_offsets = tuple(offsets[k] for k in live)
-            if self.runner is not None:  # tasks for the workers, max_batch_bytes of points at a time
-                batch = max(1, self.max_batch_bytes // (len(live) * self.n * 8))
-                for a in range(lo, hi, batch):
-                    b = min(a + batch, hi)
-                    points = np.empty((b - a) * len(live) * self.n)
-                    kernels.stencil_points(work, hs, live_offsets, a, b, points)
-                    labels = [f"coordinate {self.index(i)} (x + {o:g} h)" for i in range(a, b) for o in live_offsets]
-                    got = self.task_values(points, labels, m, out_shape)
-                    values[a - lo:b - lo, live, :] = got.reshape(b - a, len(live), m)
-                return values
-            per_coordinate = len(live) * (self.n + m) * 8
-            if per_coordinate > self.max_batch_bytes:
-                raise ValueError(f"max_batch_bytes={self.max_batch_bytes} is too small: one coordinate's "
-                                 f"{len(live)} points take {per_coordinate} bytes")
-            # Batches of about _CACHE_BATCH_BYTES keep f's temporaries in cache (and
-            # out of fresh mmap'd pages), which is faster than one huge batch;
-            # max_batch_bytes only ever lowers that.
-            budget = min(self.max_batch_bytes, _CACHE_BATCH_BYTES) // share  # share: threads batching at once
-            batch = max(1, budget // per_coordinate)
-            buffer = np.empty(min(batch, hi - lo) * len(live) * self.n)  # reused by every batch
-            for a in range(lo, hi, batch):
-                b = min(a + batch, hi)
-                points = buffer[:(b - a) * len(live) * self.n]
-                kernels.stencil_points(work, hs, live_offsets, a, b, points)
-                got = self.batch_values(points, (b - a) * len(live), m, out_shape)
-                values[a - lo:b - lo, live, :] = got.reshape(b - a, len(live), m)
-            return values
-
-        def index(self, i: int) -> tuple[int, ...]:
-            """Flat index i as an index of x."""
-            return tuple(int(k) for k in np.unravel_index(i, self.shape))
-
-        def task_values(self, points: np.ndarray, labels: list, m: int, out_shape: tuple[int, ...],
-                        convert: Optional[Callable[[Any], Any]] = None) -> np.ndarray:
-            """f at each row of points (stacked flat), evaluated by the runner: (count, m)."""
-            rows = points.reshape((len(labels),) + self.shape)
-            rows.flags.writeable = False
-            raw = self.runner.map(self.f, list(rows), labels)
-            convert = convert or (scalar_value if out_shape == () else vector_converter(out_shape))
-            return np.array([convert(value) for value in raw], dtype=np.float64).reshape(len(labels), m)
-
-        def stencil_jacobian(self, hs: np.ndarray, stencil: Stencil, f0: np.ndarray, convert: Any,
-                             start: int, stop: int, out_shape: tuple[int, ...]) -> np.ndarray:
-            m = f0.size
-            out = np.empty(m * self.n)
-
-            # Threads batching at once: no more than max_batch_bytes of points in all.
-            live = sum(1 for o in stencil.offsets if o != 0.0)
-            share = min(self.workers, max(1, self.max_batch_bytes // (live * (self.n + m) * 8)))
-
-            def batches(work: np.ndarray, view: np.ndarray, lo: int, hi: int) -> None:
-                values = self.stencil_values(work, hs, stencil.offsets, lo, hi, m, out_shape, f0, share)
-                kernels.combine_range(stencil, values.reshape(-1), m, hs, lo, hi, out)
-
-            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
-                if self.runner is not None:
-                    batches(work, view, lo, hi)
-                elif not self.vectorized:
-                    kernels.jacobian_range(self.f, convert, work, view, m, hs, stencil, f0, lo, hi, out, None, parts)
-                elif parts is None or share == 1:
-                    batches(work, view, lo, hi)
-                else:
-                    run_copies(batches, work, view, split(lo, hi, share), kernels.StopFlag())
-
-            self.run(call, start, stop)
-            return out.reshape(m, self.n)
-
-        def complex_jacobian(self, hs: np.ndarray, m: int, out_shape: tuple[int, ...],
-                             start: int, stop: int) -> np.ndarray:
-            out = np.empty(m * self.n)
-
-            def call(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
-                xz = work.astype(np.complex128)
-                if self.runner is not None:  # the points x + i h_k e_k, as tasks
-                    points = np.repeat(xz[None, :], hi - lo, axis=0)
-                    points.imag[np.arange(hi - lo), np.arange(lo, hi)] = hs[lo:hi]
-                    labels = [f"coordinate {self.index(i)} (x + i h)" for i in range(lo, hi)]
-                    rows = points.reshape((hi - lo,) + self.shape)
-                    raw = self.runner.map(self.f, list(rows), labels)
-                    imag = np.array([imag_value(out_shape)(v) for v in raw], dtype=np.float64).reshape(hi - lo, m)
-                    out.reshape(m, self.n)[:, lo:hi] = imag.T / hs[lo:hi]
-                    return
-                kernels.complex_range(self.f, imag_value(out_shape), xz, read_only_view(xz, self.shape), m, hs,
-                                      lo, hi, out, None, parts)
-
-            self.run(call, start, stop)
-            return out.reshape(m, self.n)
-
-        def evaluate(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Any,
-                     out_shape: tuple[int, ...]) -> np.ndarray:
-            """f at x_i + o h_i for every offset and coordinate lo..hi-1: (hi - lo, len(offsets), m)."""
-            if self.vectorized or self.runner is not None:
-                return self.stencil_values(self.work, h, offsets, lo, hi, m, out_shape)
-            out = np.empty((hi - lo) * len(offsets) * m)
-
-            def call(work: np.ndarray, view: np.ndarray, a: int, b: int, parts: Any) -> None:
-                kernels.evaluate_range(self.f, convert, work, view, m, h, offsets, a, b, out, None, parts)
-
-            self.run(call, lo, hi)
-            return out.reshape(hi - lo, len(offsets), m)
-
-        def adaptive_jacobian(self, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
-                              out_shape: tuple[int, ...]) -> _adaptive.AdaptiveResult:
-            m = f0.size
-            side = _side(stencil)
-
-            def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
-                return self.evaluate(h, offsets, lo, hi, m, convert, out_shape)
-
-            block = max(1, _ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
-            parts = [
-                _adaptive.adaptive_derivative(evaluate, self.work, m, side, f0, lo, min(lo + block, stop))
-                for lo in range(start, stop, block)
-            ]
-            return _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
-
-    def differentiate(problem: Problem, h: Any, stencil: Stencil, adaptive: bool, scalar: bool,
-                      start: int = 0, stop: Optional[int] = None):
-        """Derivatives of f's outputs along coordinates start..stop-1.
-
-        Returns (values (m, n), errors, steps, nfev, out_shape); only columns
-        start..stop-1 are meaningful.  errors is None (no estimate) or (m, n);
-        steps is (n,) or (m, n): see ``expand``.
-        """
-        n = problem.n
-        stop = n if stop is None else stop
-        count = stop - start
-        out_shape: tuple[int, ...]
-        if stencil.method == "complex":
-            if problem.native or problem.vectorized:
-                raise TypeError("method='complex' needs a Python f that accepts complex input, "
-                                "one point at a time")
-            hs = steps(h, problem.work, problem.shape, stencil)
-            if scalar:
-                m, out_shape, nfev = 1, (), count
-            else:
-                xz = read_only_view(problem.work.astype(np.complex128), problem.shape)
-                out_shape = np.shape(problem.f(xz))
-                m, nfev = int(np.prod(out_shape)), count + 1
-            values = problem.complex_jacobian(hs, m, out_shape, start, stop)
-            return values, None, hs, nfev, out_shape
-        known = problem.native_shape(scalar)
-        needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or (not scalar and known is None)
-        if needs_f0:
-            f0, out_shape, convert = problem.outputs(scalar)
-        elif known is not None:
-            f0, out_shape, convert = np.full(known[0], np.nan), known[1], scalar_value
-        else:
-            f0, out_shape, convert = _NO_F0, (), scalar_value
-        if adaptive:
-            result = problem.adaptive_jacobian(stencil, f0, convert, start, stop, out_shape)
-            values = np.full((f0.size, n), np.nan)
-            errors, used = values.copy(), values.copy()
-            values[:, start:stop], errors[:, start:stop], used[:, start:stop] = (
-                result.value.T, result.error.T, result.step.T)
-            nfev = _adaptive.evaluations(count, _side(stencil)) + (1 if needs_f0 and stencil.method == "central" else 0)
-            return values, errors, used, nfev, out_shape
-        hs = steps(h, problem.work, problem.shape, stencil)
-        values = problem.stencil_jacobian(hs, stencil, f0, convert, start, stop, out_shape)
-        evaluated = sum(1 for o in stencil.offsets if o != 0.0)
-        nfev = count * evaluated + (1 if needs_f0 else 0)
-        return values, None, hs, nfev, out_shape
-
-    def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """differentiate's errors and steps as arrays of values' shape (m, n)."""
-        errors = np.full(values.shape, np.nan) if errors is None else errors
-        return errors, np.broadcast_to(used, values.shape)
-
-    def hessian_by_tasks(problem: Problem, hs: np.ndarray, f0: float, f1: np.ndarray, side: int,
-                         out: np.ndarray) -> None:
-        """The Hessian from points evaluated as tasks, with fdgrad_hessian_range's arithmetic,
-        max_batch_bytes of points at a time."""
-        n, x = problem.n, problem.work
-        s = float(side)
-        iu, ju = np.triu_indices(n)
-        matrix = out.reshape(n, n)
-        batch = max(1, problem.max_batch_bytes // (4 * n * 8))
-        for a in range(0, len(iu), batch):
-            bi, bj = iu[a:a + batch], ju[a:a + batch]
-            points, labels, layout = [], [], []
-            for i, j in zip(bi.tolist(), bj.tolist()):
-                xi, hi, xj, hj = float(x[i]), float(hs[i]), float(x[j]), float(hs[j])
-                if i == j:
-                    moves = [[(i, xi + 1.0 * hi)], [(i, xi + -1.0 * hi)]] if side == 0 else [[(i, xi + 2.0 * s * hi)]]
-                elif side == 0:
-                    moves = [[(i, xi + hi), (j, xj + 1.0 * hj)], [(i, xi + hi), (j, xj + -1.0 * hj)],
-                             [(i, xi - hi), (j, xj + 1.0 * hj)], [(i, xi - hi), (j, xj + -1.0 * hj)]]
-                else:
-                    moves = [[(i, xi + s * hi), (j, xj + s * hj)]]
-                entry = []
-                for move in moves:
-                    point = x.copy()
-                    for k, value in move:
-                        point[k] = value
-                    entry.append(len(points))
-                    points.append(point)
-                layout.append(entry + [-1] * (4 - len(entry)))
-                labels.extend([f"Hessian entry {problem.index(i)}, {problem.index(j)}"] * len(moves))
-            values = np.append(problem.task_values(np.array(points), labels, 1, ()).reshape(-1), np.nan)
-            fv = values[np.array(layout)]  # (entries, 4); -1 picks the NaN pad
-            diag, off = bi == bj, bi != bj
-            hi_, hj_ = hs[bi], hs[bj]
-            result = np.empty(len(bi))
-            if side == 0:
-                result[diag] = (fv[diag, 0] - 2.0 * f0 + fv[diag, 1]) / (hi_[diag] * hi_[diag])
-                result[off] = (fv[off, 0] - fv[off, 1] - fv[off, 2] + fv[off, 3]) / (4.0 * hi_[off] * hj_[off])
-            else:
-                result[diag] = (fv[diag, 0] - 2.0 * f1[bi[diag]] + f0) / (hi_[diag] * hi_[diag])
-                result[off] = (fv[off, 0] - f1[bi[off]] - f1[bj[off]] + f0) / (hi_[off] * hj_[off])
-            matrix[bi, bj] = result
-            matrix[bj, bi] = result
-
-    def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
-        return (value, DiffInfo(error, nfev, step)) if full_output else value
+    def _evaluation(self, f: Any, x: Any, name: str, workers: Any, vectorized: Any, max_batch_bytes: Any,
+                    chunksize: Any, timeout: Any, m: Optional[int] = None) -> Serial:
+        """x prepared, and how f will be evaluated: chosen once, here."""
+        threads, runner, vectorized, max_batch_bytes = check_evaluation(workers, vectorized, max_batch_bytes,
+                                                                        chunksize, timeout)
+        native = isinstance(f, NativeFunction)
+        if runner is not None:
+            if native:
+                raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
+            runner.check_function(f)
+        point = Point(*as_point(x, name))
+        if native and vectorized:
+            raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
+        if runner is not None:
+            return Tasks(self._kernels, f, point, m, runner, max_batch_bytes)
+        if vectorized:
+            return Batched(self._kernels, f, point, m, threads, max_batch_bytes)
+        if threads > 1:
+            return Threads(self._kernels, f, point, m, threads)
+        return Serial(self._kernels, f, point, m)
 
     def derivative(
+        self,
         f: Objective,
         x: ArrayLike,
         h: Step = None,
-        method: str = "central",
+        method: Method = "central",
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
@@ -620,73 +181,53 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> bool(abs(value / np.e - 1) < 1e-12), bool(info.error < 1e-11), info.nfev
         (True, True, 12)
         """
-        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        if isinstance(f, NativeFunction):
-            raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
-                            "partial, gradient, jacobian, hessian, hessian_diag, check_grad and gradient_descent")
-        threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
-        if runner is not None:
-            runner.check_function(f)
-        points = as_points(x)
-        shape = points.shape
-        flat = points.reshape(-1)
-        scalar = points.ndim == 0
-        imag = stencil.method == "complex"
-
-        def argument(arg: np.ndarray) -> Any:
-            if scalar:
-                return complex(arg[0]) if imag else float(arg[0])
-            return arg.reshape(shape)
-
-        def converted(value: Any) -> np.ndarray:
-            if scalar:
-                return _elementwise_values(np.asarray(value) if imag else scalar_value(value), (), imag)
-            return _elementwise_values(value, shape, imag)
-
-        def evaluate_points(arg: np.ndarray) -> np.ndarray:
-            return converted(f(argument(arg)))
-
-        def evaluate_many(args: list) -> list:
-            """f at several arguments: by the runner, on threads, or in turn."""
+        try:
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            if isinstance(g, NativeFunction):
+                raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
+                                "partial, gradient, jacobian, hessian, hessian_diag, check_grad and gradient_descent")
+            threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
             if runner is not None:
-                labels = [f"point {k} of the stencil" for k in range(len(args))]
-                return [converted(v) for v in runner.map(f, [argument(a) for a in args], labels)]
-            if threads > 1 and len(args) > 1:
-                return run_parts([functools.partial(evaluate_points, a) for a in args], kernels.StopFlag())
-            return [evaluate_points(a) for a in args]
+                runner.check_function(g)
+            number = _finite_float(x)
+            if number is not None and not adaptive and runner is None and stencil.method != "complex":
+                result = self._scalar_derivative(g, number, h, stencil, full_output)  # f at numbers, no arrays
+                if NONFINITE.get() != "propagate":
+                    check_nonfinite(result)
+                return result
+            result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
-        if adaptive:
-            side = _side(stencil)
-            f0 = evaluate_points(flat) if side else None
-
-            def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
-                columns = evaluate_many([flat + o * h for o in offsets])
-                return np.stack(columns, axis=1)[:, :, None]
-
-            result = _adaptive.adaptive_derivative(evaluate, flat, 1, side, f0, 0, flat.size)
-            value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
-            nfev = _adaptive.evaluations(1, side)  # each call evaluates every element
+    def _scalar_derivative(self, f: Objective, x: float, h: Step, stencil: Any, full_output: bool) -> Any:
+        """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula."""
+        if type(h) is float and 0.0 < h < math.inf and abs(x) + stencil.reach * h <= DBL_MAX:
+            step = h  # the commonest given step, checked at once
         else:
-            hs = steps(h, flat, shape, stencil)
-            if imag:
-                value = evaluate_many([flat + 1j * hs])[0] / hs
-                nfev = 1
+            step = float(steps(self._kernels, h, np.array([x]), (), stencil)[0])
+        fx = None
+        values = []
+        for o in stencil.offsets:
+            if o == 0.0:
+                fx = scalar_value(f(x)) if fx is None else fx
+                values.append(fx)
             else:
-                fvals = evaluate_many([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
-                value = np.empty(flat.shape)
-                kernels.combine(stencil, fvals, hs, value)
-                nfev = len(fvals)
-            error, step = np.full(flat.shape, np.nan), hs
-        if scalar:
-            return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output)
-        return finish(value.reshape(shape), error.reshape(shape), nfev, step.reshape(shape), full_output)
+                value = f(x + o * step)
+                values.append(value if type(value) is float else scalar_value(value))
+        result = stencil_value(stencil.weights, stencil.denom, stencil.hpow, values, step)
+        return finish(result, math.nan, len(values), step, full_output)
 
     def partial(
+        self,
         f: Objective,
         x: ArrayLike,
         i: Union[int, tuple[int, ...]],
         h: Step = None,
-        method: str = "central",
+        method: Method = "central",
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
@@ -720,20 +261,41 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.partial(f, [1, 3], 1, order=4)
         6.0
         """
-        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x)
-        k = check_index(i, problem.shape)
-        values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True, k, k + 1)
-        if not full_output:
-            return float(values[0, k])
-        errors, used = expand(values, errors, used)
-        return finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output)
+        try:
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None)
+            k = check_index(i, ev.point.shape)
+            values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
+        if full_output:
+            errors, used = expand(values, errors, used)
+            result = finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output)
+        else:
+            result = float(values[0, k])
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
+
+    @overload
+    def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
+                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+                 chunksize: int = 1, timeout: Optional[float] = None) -> np.ndarray: ...
+
+    @overload
+    def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
+                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+                 chunksize: int = 1, timeout: Optional[float] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def gradient(
+        self,
         f: Objective,
         x: ArrayLike,
         h: Step = None,
-        method: str = "central",
+        method: Method = "central",
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
@@ -821,38 +383,42 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
-        if h is None and order is None and adaptive is False and full_output is False and type(workers) is int \
-                and workers == 1 and vectorized is False and method in _QUICK:
-            # The commonest call, minus the overhead (and minus the public wrapper: see policed).
-            try:
-                quick = quick_gradient(f, x, _QUICK[method])
-            except TypeError as exc:
-                _note_arity(exc, f)
-                raise
-            if quick is not None:
-                if _NONFINITE.get() != "propagate":
-                    _check_nonfinite(quick)
-                return quick
-        return general_gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
-                                max_batch_bytes, chunksize, timeout)
+        try:
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout)
+            values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
+        shape = ev.point.shape
+        if full_output:
+            errors, used = expand(values, errors, used)
+            result = finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
+        else:
+            result = values.reshape(shape)
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
-    def general_gradient(f: Objective, x: ArrayLike, h: Step, method: str, order: Optional[int], adaptive: bool,
-                         full_output: bool, workers: Any, vectorized: bool, max_batch_bytes: int, chunksize: int,
-                         timeout: Optional[float]) -> Any:
-        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
-        values, errors, used, nfev, _ = differentiate(problem, h, stencil, adaptive, True)
-        shape = problem.shape
-        if not full_output:
-            return values.reshape(shape)
-        errors, used = expand(values, errors, used)
-        return finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
+    @overload
+    def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
+                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+                 chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None) -> np.ndarray: ...
+
+    @overload
+    def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
+                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
+                 chunksize: int = 1, timeout: Optional[float] = None,
+                 m: Optional[int] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def jacobian(
+        self,
         f: Objective,
         x: ArrayLike,
         h: Step = None,
-        method: str = "central",
+        method: Method = "central",
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
@@ -898,20 +464,31 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([[4., 3.],
                [1., 2.]])
         """
-        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout), m=check_outputs(m))
-        values, errors, used, nfev, out_shape = differentiate(problem, h, stencil, adaptive, False)
-        shape = out_shape + problem.shape
-        if not full_output:
-            return values.reshape(shape)
-        errors, used = expand(values, errors, used)
-        return finish(values.reshape(shape), errors.reshape(shape), nfev, np.array(used).reshape(shape), full_output)
+        try:
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
+                                  check_outputs(m))
+            values, errors, used, nfev, out_shape = differentiate(ev, h, stencil, adaptive, False)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
+        shape = out_shape + ev.point.shape
+        if full_output:
+            errors, used = expand(values, errors, used)
+            result = finish(values.reshape(shape), errors.reshape(shape), nfev, np.array(used).reshape(shape),
+                            full_output)
+        else:
+            result = values.reshape(shape)
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
     def hessian(
+        self,
         f: Objective,
         x: ArrayLike,
         h: Step = None,
-        method: str = "central",
+        method: Literal["central", "forward", "backward"] = "central",
         full_output: bool = False,
         *,
         workers: Any = 1,
@@ -955,34 +532,26 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         array([[ 4.,  2.],
                [ 2., 12.]])
         """
-        f, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
-        problem = Problem(f, x, "x", *check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout))
-        side = _side(stencil)
-        hs = steps(h, problem.work, problem.shape, stencil)
-        n = problem.n
-        f0 = float(problem.outputs(True)[0][0])
-        if side:
-            f1 = problem.evaluate(hs, (float(side),), 0, n, 1, scalar_value, ()).reshape(n)
-        else:
-            f1 = np.empty(0)
-        out = np.empty(n * n)
-
-        def entries(work: np.ndarray, view: np.ndarray, lo: int, hi: int, parts: Any) -> None:
-            kernels.hessian_range(f, scalar_value, work, view, hs, f0, f1, side, lo, hi, out, None, parts)
-
-        if problem.runner is not None:
-            hessian_by_tasks(problem, hs, f0, f1, side, out)
-        else:
-            problem.run(entries, 0, n * (n + 1) // 2)  # the upper triangle's entries, row by row
-        nfev = 1 + (2 * n * n if side == 0 else n * (n + 3) // 2)
-        shape = problem.shape + problem.shape
-        return finish(out.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(problem.shape), full_output)
+        try:
+            g, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
+            ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
+            values, hs, nfev = hessian(ev, h, stencil)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
+        shape = ev.point.shape + ev.point.shape
+        result = finish(values.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(ev.point.shape),
+                        full_output)
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
     def hessian_diag(
+        self,
         f: Objective,
         x: ArrayLike,
         h: Step = None,
-        method: str = "central",
+        method: Literal["central", "forward", "backward"] = "central",
         order: Optional[int] = None,
         full_output: bool = False,
         *,
@@ -1024,19 +593,30 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
-        f, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
-        problem = Problem(f, x, "x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
-        values, errors, used, nfev, _ = differentiate(problem, h, stencil, False, True)
-        shape = problem.shape
-        errors, used = expand(values, errors, used)
-        return finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
+        try:
+            g, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout)
+            values, errors, used, nfev, _ = differentiate(ev, h, stencil, False, True)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
+        shape = ev.point.shape
+        if full_output:
+            errors, used = expand(values, errors, used)
+            result = finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
+        else:
+            result = values.reshape(shape)
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
     def directional(
+        self,
         f: Objective,
         x: ArrayLike,
         v: ArrayLike,
         h: Optional[float] = None,
-        method: str = "central",
+        method: Method = "central",
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
@@ -1069,37 +649,46 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> round(fdgrad.directional(lambda p: p[0]**2 + 3 * p[1], [1.0, 2.0], [1.0, 1.0]), 8)
         5.0
         """
-        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
-        if isinstance(f, NativeFunction):
-            raise TypeError("directional needs a Python f (it evaluates f along x + t v); use gradient(f, x) @ v "
-                            "for a native f")
-        work, shape = as_point(x)
-        direction = as_points(v, "v")
-        if direction.shape != shape:
-            raise ValueError(f"v must have x's shape {shape}, got shape {direction.shape}")
-        vflat = direction.reshape(-1)
-        size = float(np.max(np.abs(vflat)))
-        if size == 0.0:
-            raise ValueError("v must not be zero")
-        # g(t) = f(x + s t v) at t = 0, where s = max(1, max|x|) / max|v| makes
-        # t's natural scale 1 (s = 1 when h is given: h is a step in t).
-        scale = max(1.0, float(np.max(np.abs(work)))) / size if h is None else 1.0
-        direction_step = scale * vflat
+        try:
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            if isinstance(g, NativeFunction):
+                raise TypeError("directional needs a Python f (it evaluates f along x + t v); use "
+                                "gradient(f, x) @ v for a native f")
+            work, shape = as_point(x)
+            direction = as_points(v, "v")
+            if direction.shape != shape:
+                raise ValueError(f"v must have x's shape {shape}, got shape {direction.shape}")
+            vflat = direction.reshape(-1)
+            size = float(np.max(np.abs(vflat)))
+            if size == 0.0:
+                raise ValueError("v must not be zero")
+            # g(t) = f(x + s t v) at t = 0, where s = max(1, max|x|) / max|v| makes
+            # t's natural scale 1 (s = 1 when h is given: h is a step in t).
+            scale = max(1.0, float(np.max(np.abs(work)))) / size if h is None else 1.0
+            along = scale * vflat
 
-        def g(t: np.ndarray) -> Any:
-            return f(read_only_view(work + t[0] * direction_step, shape))
+            def line(t: np.ndarray) -> Any:
+                return g(read_only_view(work + t[0] * along, shape))
 
-        values, errors, used, nfev, _ = differentiate(Problem(g, np.zeros(1)), h, stencil, adaptive, True)
+            ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
+            values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
         errors, used = expand(values, errors, used)
-        return finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
-                      full_output)
+        result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
+                        full_output)
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
     def check_grad(
+        self,
         f: Objective,
         grad: Union[Objective, ArrayLike],
         x: ArrayLike,
         h: Step = None,
-        method: str = "central",
+        method: Method = "central",
         order: Optional[int] = None,
         adaptive: bool = True,
         rtol: float = 1e-6,
@@ -1147,21 +736,22 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> result.ok, result.worst_index
         (False, (1,))
         """
-        resolve_f(f)
-        rtol = check_tolerance(rtol, "rtol")
-        atol = check_tolerance(atol, "atol")
-        raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
-        work, shape = as_point(x)
-        if callable(grad):
-            given = grad(read_only_view(work.copy(), shape))
-        else:
-            given = grad
-        analytic = np.array(given, dtype=np.float64) if np.asarray(given).dtype.kind in "iuf" else None
-        if analytic is None:
-            raise TypeError(f"grad must give real numbers, got {np.asarray(given).dtype}")
-        if analytic.shape != shape:
-            raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
-        numeric, info = gradient(f, work.reshape(shape), h, method, order, adaptive, True, workers=workers)
+        try:
+            resolve_f(f)
+            rtol = check_tolerance(rtol, "rtol")
+            atol = check_tolerance(atol, "atol")
+            raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
+            work, shape = as_point(x)
+            given = grad(read_only_view(work.copy(), shape)) if callable(grad) else grad
+            if np.asarray(given).dtype.kind not in "iuf":
+                raise TypeError(f"grad must give real numbers, got {np.asarray(given).dtype}")
+            analytic = np.array(given, dtype=np.float64)
+            if analytic.shape != shape:
+                raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
+            numeric, info = self.gradient(f, work.reshape(shape), h, method, order, adaptive, True, workers=workers)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
         diff = np.abs(analytic - numeric)
         size = np.maximum(np.abs(analytic), np.abs(numeric))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -1181,15 +771,32 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
                 f"{float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + estimated error "
                 f"{float(estimate[worst]):.3g})"
             )
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
         return result
 
+    @overload
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
+                         h: Step = None, method: Method = "central", history: Literal[False] = False,
+                         order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
+                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
+                         timeout: Optional[float] = None) -> np.ndarray: ...
+
+    @overload
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
+                         h: Step = None, method: Method = "central", *, history: Literal[True],
+                         order: Optional[int] = None, adaptive: bool = False, workers: Any = 1,
+                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
+                         timeout: Optional[float] = None) -> tuple[np.ndarray, np.ndarray]: ...
+
     def gradient_descent(
+        self,
         f: Objective,
         init_x: ArrayLike,
         lr: float = 0.01,
         step_num: int = 100,
         h: Step = None,
-        method: str = "central",
+        method: Method = "central",
         history: bool = False,
         order: Optional[int] = None,
         adaptive: bool = False,
@@ -1234,34 +841,31 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> print(x)
         [-6.11110793e-10  8.14814391e-10]
         """
-        f = resolve_f(f)
-        rate = check_lr(lr)
-        count = check_step_num(step_num)
-        history = check_bool(history, "history")
-        adaptive = check_bool(adaptive, "adaptive")
-        stencil = resolve_method(method, order, adaptive)
-        problem = Problem(f, init_x, "init_x", *check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout))
-        if h is not None:
-            h = steps(h, problem.work, problem.shape, stencil)  # checked once, fixed
-        work = problem.work
-        path = np.empty((count + 1, problem.n)) if history else None
-        if path is not None:
-            path[0] = work
-        remaining = count
-        if problem.native and not adaptive and problem.workers == 1 and not problem.f.vector:
-            # The whole descent in C, the GIL released but for Ctrl-C checks.
-            kernels.descent(problem.f, work, problem.view, stencil, h, rate, count, path)
-            remaining = 0
-        for step in range(remaining):
-            grad = differentiate(problem, None if h is None else h.reshape(problem.shape), stencil, adaptive, True)[0]
-            work -= rate * grad[0]
+        try:
+            g = resolve_f(f)
+            rate = check_lr(lr)
+            count = check_step_num(step_num)
+            history = check_bool(history, "history")
+            adaptive = check_bool(adaptive, "adaptive")
+            stencil = resolve_method(method, order, adaptive)
+            ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout)
+            point = ev.point
+            path = np.empty((count + 1, point.n)) if history else None
             if path is not None:
-                path[step + 1] = work
+                path[0] = point.work
+            descend(ev, h, stencil, adaptive, rate, count, path)
+        except TypeError as exc:
+            note_arity(exc, f)
+            raise
         if path is not None:
-            return work.reshape(problem.shape), path.reshape((count + 1,) + problem.shape)
-        return work.reshape(problem.shape)
+            result: Any = (point.work.reshape(point.shape), path.reshape((count + 1,) + point.shape))
+        else:
+            result = point.work.reshape(point.shape)
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(result)
+        return result
 
-    def numerical_diff(f: Objective, x: ArrayLike) -> Any:
+    def numerical_diff(self, f: Objective, x: ArrayLike) -> Any:
         """The textbook ``numerical_diff``: central difference with h = 1e-4.
 
         Same as ``derivative(f, x, h=1e-4, method="central")``, that is
@@ -1273,9 +877,9 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5)
         0.1999999999990898
         """
-        return derivative(f, x, h=TEXTBOOK_STEP, method="central")
+        return self.derivative(f, x, TEXTBOOK_STEP, "central")
 
-    def numerical_gradient(f: Objective, x: ArrayLike) -> np.ndarray:
+    def numerical_gradient(self, f: Objective, x: ArrayLike) -> np.ndarray:
         """The textbook ``numerical_gradient``: central differences with h = 1e-4.
 
         Same as ``gradient(f, x, h=1e-4, method="central")``.  Unlike the
@@ -1288,36 +892,4 @@ def make_api(kernels: ModuleType, module: str) -> dict[str, Callable[..., Any]]:
         >>> fdgrad.numerical_gradient(lambda p: p[0]**2 + p[1]**2, [3.0, 0.0])
         array([6., 0.])
         """
-        return gradient(f, x, h=TEXTBOOK_STEP, method="central")
-
-    def policed(fn: Callable[..., Any]) -> Callable[..., Any]:
-        """fn, checking its result under on_nonfinite("raise")."""
-
-        @functools.wraps(fn)
-        def public(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = fn(*args, **kwargs)
-            except TypeError as exc:
-                _note_arity(exc, args[0] if args else kwargs.get("f"))
-                raise
-            if _NONFINITE.get() != "propagate":
-                _check_nonfinite(result)
-            return result
-
-        public.__module__ = module
-        public.__qualname__ = fn.__name__
-        del public.__wrapped__  # its signature and docstring are fn's; it is no wrapper to unwrap
-        public.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
-        return public
-
-    api: dict[str, Callable[..., Any]] = {}
-    for fn in (derivative, partial, gradient, jacobian, hessian, hessian_diag, directional, check_grad,
-               gradient_descent, numerical_diff, numerical_gradient):
-        api[fn.__name__] = policed(fn)
-    # gradient's quick path does the wrapper's work itself, a frame cheaper; its general path is wrapped.
-    general_gradient = policed(general_gradient)  # noqa: F841 - rebinds the name gradient calls
-    gradient.__module__ = module
-    gradient.__qualname__ = gradient.__name__
-    api["gradient"] = gradient
-    assert tuple(api) == PUBLIC_NAMES
-    return api
+        return self.gradient(f, x, TEXTBOOK_STEP, "central")

@@ -66,4 +66,10 @@ cdef extern from "fdgrad.h" nogil:
     int fdgrad_stencil_points(const double *x, size_t n, const double *h, const double *offsets,
                               int npoints, size_t start, size_t stop, double *points)
 
-    void fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)
+    int fdgrad_hessian_points(const double *x, size_t n, const double *h, int side, size_t start,
+                              size_t stop, double *points, size_t *count)
+
+    int fdgrad_hessian_combine(const double *values, size_t n, const double *h, double f0,
+                               const double *f1, int side, size_t start, size_t stop, double *out)
+
+    size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)

@@ -15,6 +15,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from types import BuiltinFunctionType, FunctionType, MethodType
+
 from ._native import cached_native_function
 from ._parallel import TaskRunner, check_workers
 from ._stencils import METHODS, ORDERS, Stencil, make_stencil
@@ -50,6 +52,14 @@ _REAL_KINDS = frozenset("iuf")
 #: The complex-step "stencil": f'(x) = Im f(x + i h) / h, with a tiny step.
 COMPLEX_STEP = Stencil((), (), 1.0, 1, 1e-20, "complex", 2)
 
+_FLOAT64 = np.dtype(np.float64)
+
+#: Callables that are certainly Python code, never a native f (the common case, recognised at once).
+_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType, np.ufunc})
+
+#: (method, order, adaptive, deriv, methods) -> Stencil, for arguments already checked once.
+_RESOLVED: dict[tuple, Stencil] = {}
+
 
 def _show(value: Any) -> str:
     """A short repr of a user's value for an error message."""
@@ -66,6 +76,18 @@ def resolve_method(
     method: Any, order: Any, adaptive: bool = False, deriv: int = 1, methods: Sequence[str] = METHODS
 ) -> Stencil:
     """The stencil for method and order; order=None is the method's default."""
+    exact = type(method) is str and (order is None or type(order) is int) and type(adaptive) is bool
+    if exact:
+        hit = _RESOLVED.get((method, order, adaptive, deriv, methods))
+        if hit is not None:
+            return hit
+    stencil = _resolve_method(method, order, adaptive, deriv, methods)
+    if exact:
+        _RESOLVED[(method, order, adaptive, deriv, methods)] = stencil
+    return stencil
+
+
+def _resolve_method(method: Any, order: Any, adaptive: bool, deriv: int, methods: Sequence[str]) -> Stencil:
     if not isinstance(method, str) or method not in methods:
         kind = ValueError if isinstance(method, str) else TypeError
         raise kind(f"method must be one of {', '.join(map(repr, methods))}, got {_show(method)}")
@@ -86,6 +108,8 @@ def resolve_method(
 
 def resolve_f(f: Any) -> Any:
     """f itself (a Python callable) or its NativeFunction (a compiled f)."""
+    if type(f) in _PLAIN_CALLABLES:
+        return f
     native = cached_native_function(f)
     if native is not None:
         return native
@@ -110,6 +134,9 @@ def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunks
     workers is a thread count (int, -1 for all cores), a concurrent.futures
     Executor or a map-like callable such as multiprocessing.Pool(4).map.
     """
+    if type(workers) is int and workers == 1 and vectorized is False and type(max_batch_bytes) is int \
+            and max_batch_bytes >= 1 and type(chunksize) is int and chunksize == 1 and timeout is None:
+        return 1, None, False, max_batch_bytes  # the defaults: all checked at once
     vectorized = check_bool(vectorized, "vectorized")
     if isinstance(max_batch_bytes, (bool, np.bool_)) or not isinstance(max_batch_bytes, (int, np.integer)):
         raise TypeError(f"max_batch_bytes must be an int, got {_show(max_batch_bytes)}")
@@ -147,6 +174,8 @@ def check_outputs(m: Any) -> Any:
 
 
 def check_bool(value: Any, name: str) -> bool:
+    if value is True or value is False:
+        return value
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {_show(value)}")
     return bool(value)
@@ -208,6 +237,10 @@ def as_point(x: Any, name: str = "x") -> tuple[np.ndarray, tuple[int, ...]]:
     The copy is what the kernels perturb, so the caller's array is never
     touched; integers, lists and float32 are converted to float64 here.
     """
+    if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim and x.size:
+        work = x.flatten()  # a copy, in C order
+        if _surely_finite(work):
+            return work, x.shape
     work = as_points(x, name)
     if work.ndim == 0:
         raise ValueError(
@@ -216,30 +249,32 @@ def as_point(x: Any, name: str = "x") -> tuple[np.ndarray, tuple[int, ...]]:
     return work.reshape(-1), work.shape
 
 
-def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) -> np.ndarray:
+def _surely_finite(work: np.ndarray) -> bool:
+    """True when every entry of a flat float64 array is finite (False may also mean an overflowing sum)."""
+    if work.size <= 64:  # cheaper than numpy's reduction for a few entries
+        return math.isfinite(sum(work.tolist()))
+    return bool(np.isfinite(work).all())
+
+
+def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) -> np.ndarray:
     """The step of every coordinate, as a flat float64 array like work.
 
     h=None gives the conventional scaled step rel_step * max(1, |x|), rounded
-    to a representable one, (x + h) - x, as SciPy does.  A given h is used
-    exactly as given.
+    to a representable one, (x + h) - x, as SciPy does (kernels.default_steps).
+    A given h is used exactly as given.
     """
-    reach = max([1.0] + [abs(o) for o in stencil.offsets])  # as the kernels compute it
     if h is None:
-        absx = np.abs(work)
-        raw = stencil.rel_step * np.maximum(1.0, absx)
         if stencil.method == "complex":  # x + i h is exact whatever h is
-            return raw
-        # Near the largest double a step must not carry x + o h past it: at most
-        # half the room, so that rounding (half an ulp of x) cannot overshoot.
-        raw = np.minimum(raw, (DBL_MAX - absx) / reach * 0.5)
-        with np.errstate(invalid="ignore", over="ignore"):  # a diverged descent's inf iterate: NaN steps
-            hs = (work + raw) - work
-            beyond = absx + reach * hs > DBL_MAX
-        hs = np.where(beyond, 0.0, hs)
-        if not hs.all():
-            i = int(np.argmin(hs != 0.0))
-            raise zero_step_error(i, float(work[i]), shape)
+            return stencil.rel_step * np.maximum(1.0, np.abs(work))
+        hs = np.empty(work.shape[0])
+        bad = kernels.default_steps(work, stencil.rel_step, stencil.reach, hs)
+        if bad >= 0:
+            raise zero_step_error(bad, float(work[bad]), shape)
         return hs
+    if type(h) is float and 0.0 < h < math.inf:  # the commonest given step, checked at once
+        hs = np.empty(work.shape[0])
+        hs.fill(h)
+        return _within_doubles(hs, work, shape, stencil.reach)
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
     try:
@@ -250,7 +285,7 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
         value = float(harr)
         if not (math.isfinite(value) and value > 0.0):
             raise ValueError(f"h must be positive and finite, got {_show(h)}")
-        return _within_doubles(np.full(work.shape, value), work, shape, reach)
+        return _within_doubles(np.full(work.shape, value), work, shape, stencil.reach)
     if harr.shape != shape:
         raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
     hflat = np.array(harr, dtype=np.float64, order="C").reshape(-1)
@@ -260,7 +295,7 @@ def steps(h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) ->
         raise ValueError(
             f"h must be positive and finite, got {float(hflat[np.argmax(bad)])!r} at index {tuple(int(i) for i in index)}"
         )
-    return _within_doubles(hflat, work, shape, reach)
+    return _within_doubles(hflat, work, shape, stencil.reach)
 
 
 def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:
@@ -271,6 +306,9 @@ def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:
 
 def _within_doubles(hs: np.ndarray, work: np.ndarray, shape: tuple[int, ...], reach: float) -> np.ndarray:
     """hs, unless x + o h would pass the largest double (then a ValueError says where)."""
+    if hs.size <= 64:  # cheaper than numpy's reductions for a few entries
+        if all(abs(xi) + reach * hi <= DBL_MAX for xi, hi in zip(work.tolist(), hs.tolist())):
+            return hs
     with np.errstate(over="ignore"):
         beyond = ~np.isfinite(np.abs(work) + reach * hs)
     if beyond.any():

@@ -1,14 +1,22 @@
-"""Worker threads over coordinate ranges, shared by both backends.
+"""Worker threads and executors, shared by both backends.
 
-A kernel call over coordinates [start, stop) is split into contiguous parts,
-one per thread, each over its own copy of the working buffer, so threads never
-share a perturbed x; every coordinate is computed exactly as in one thread,
-and the result is bit-identical to workers=1.  With a native f the compiled
-kernels release the GIL, so the threads run truly in parallel.
+Threads: a call's work over coordinates [start, stop) is split into
+contiguous parts, each over its own copy of the working buffer, so threads
+never share a perturbed x; every coordinate is computed exactly as in one
+thread, and the result is bit-identical to workers=1.  The parts run on a
+persistent pool of daemon threads (no thread is started per call): the
+caller runs the first part itself and then any part no pool thread has
+claimed yet, so a call never waits for a part that has not started, and
+nested calls (an f that itself uses workers) cannot starve each other.  A
+native f runs in the compiled kernels without the GIL, so its parts run in
+parallel.
 
-The caller's thread waits and stays responsive: on KeyboardInterrupt (or any
-error in a part) it raises the halt flag that every loop checks before each
-evaluation, waits for the parts to stop, and re-raises.
+The caller's thread stays responsive: on KeyboardInterrupt (or any error in
+a part) it raises the halt flag that every loop checks before each
+evaluation, waits for the running parts to stop, and re-raises.
+
+Executors: :class:`TaskRunner` sends points to a concurrent.futures
+Executor or a map-like callable as tasks.
 """
 
 from __future__ import annotations
@@ -17,15 +25,13 @@ import contextvars
 import functools
 import os
 import pickle
+import queue
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, Executor, wait
 from typing import Any, Callable, Optional, Sequence
 
-__all__ = ["Halted", "TaskRunner", "check_workers", "evaluate_chunk", "run_copies", "run_parts", "split"]
-
-class Halted(Exception):
-    """A loop stopped because another part of the same call failed or was interrupted."""
+__all__ = ["TaskRunner", "check_workers", "evaluate_chunk", "run_parts", "split"]
 
 
 def check_workers(workers: Any) -> int:
@@ -64,60 +70,103 @@ def split(start: int, stop: int, parts: int, cost: Optional[Callable[[int], int]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
+class _Part:
+    """One part of a call: run by whichever thread claims it first."""
+
+    __slots__ = ("fn", "context", "claimed", "done", "result", "error")
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn: Any = fn
+        self.context: Any = contextvars.copy_context()  # fdgrad.on_nonfinite and the like, per thread
+        self.claimed = False
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+
+    def claim(self, lock: threading.Lock) -> bool:
+        with lock:
+            if self.claimed:
+                return False
+            self.claimed = True
+            return True
+
+    def run(self) -> None:
+        try:
+            self.result = self.context.run(self.fn)
+        except BaseException as exc:  # re-raised by the caller, once every part has stopped
+            self.error = exc
+        finally:
+            self.fn = self.context = None  # nothing of the call outlives it on a pool thread
+            self.done.set()
+
+
+class _Pool:
+    """Daemon threads, started as needed and kept, that run claimed parts."""
+
+    def __init__(self) -> None:
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.threads = 0
+
+    def submit(self, part: _Part, lock: threading.Lock) -> None:
+        self.tasks.put((part, lock))
+
+    def ensure(self, count: int) -> None:
+        with self.lock:
+            while self.threads < count:
+                self.threads += 1
+                threading.Thread(target=self._work, name=f"fdgrad-worker-{self.threads}", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            part, lock = self.tasks.get()
+            if part.claim(lock):
+                part.run()
+            del part, lock  # nor while this thread waits for the next part
+
+
+_POOL = _Pool()
+
+
 def run_parts(parts: Sequence[Callable[[], Any]], halt: Any) -> list[Any]:
-    """Run the callables at once, the first on this thread and each other on a thread of its own.
+    """Run the callables at once: the first on this thread, the others on the pool.
 
     halt is the kernels' StopFlag shared by the parts: it is raised when a
     part fails or this thread is interrupted, and once every part has stopped
-    the interrupt, or else the first error other than Halted, is re-raised.
-    Each call gets its own threads (no shared pool), so parts that themselves
-    run parts (an f that calls fdgrad with workers) cannot starve each other.
+    the interrupt, or else the first error other than the kernels' Halted, is
+    re-raised.
     """
     if len(parts) == 1:
         return [parts[0]()]
-    results: list[Any] = [None] * len(parts)
-    errors: list[BaseException] = []
-
-    def run(k: int) -> None:
-        try:
-            results[k] = parts[k]()
-        except BaseException as exc:  # re-raised below, once every part has stopped
-            errors.append(exc)
-            halt.set()
-
-    # Each thread runs in a copy of this one's context (fdgrad.on_nonfinite and the like).
-    threads = [threading.Thread(target=contextvars.copy_context().run, args=(run, k), name=f"fdgrad-part-{k}",
-                                daemon=True) for k in range(1, len(parts))]
-    for thread in threads:
-        thread.start()
-    run(0)
-    for thread in threads:
-        while thread.is_alive():
-            try:
-                thread.join(0.05)
-            except KeyboardInterrupt as exc:  # raised here, in the waiting thread
-                errors.append(exc)
+    lock = threading.Lock()
+    jobs = [_Part(fn) for fn in parts]
+    _POOL.ensure(len(jobs) - 1)
+    for job in jobs[1:]:
+        _POOL.submit(job, lock)
+    interrupt: Optional[BaseException] = None
+    for job in jobs:  # ours, then whatever no pool thread has started
+        if job.claim(lock):
+            job.run()
+            if job.error is not None:
                 halt.set()
+                if isinstance(job.error, KeyboardInterrupt):
+                    interrupt = job.error
+    for job in jobs:
+        while not job.done.is_set():
+            try:
+                job.done.wait(0.05)
+            except KeyboardInterrupt as exc:  # raised here, in the waiting thread
+                interrupt = exc
+                halt.set()
+        if job.error is not None:
+            halt.set()
+    errors = [job.error for job in jobs if job.error is not None]
+    if interrupt is not None:
+        raise interrupt
     if errors:
-        interrupts = [e for e in errors if isinstance(e, KeyboardInterrupt)]
-        real = [e for e in errors if not isinstance(e, Halted)]
-        raise (interrupts or real or errors)[0]
-    return results
-
-
-def run_copies(run_one: Callable[[Any, Any, int, int], None], work: Any, view: Any,
-               parts: Sequence[tuple[int, int]], halt: Any) -> None:
-    """run_one(work, view, lo, hi) for every (lo, hi) of parts at once, each
-    part but the first on its own copy of the working buffer and its own
-    read-only view of it."""
-    # Copy before any part starts: the first part perturbs work in place.
-    buffers = [(work, view)]
-    for _ in parts[1:]:
-        copy = work.copy()
-        copy_view = copy.reshape(view.shape)
-        copy_view.flags.writeable = False
-        buffers.append((copy, copy_view))
-    run_parts([functools.partial(run_one, w, v, lo, hi) for (w, v), (lo, hi) in zip(buffers, parts)], halt)
+        real = [e for e in errors if type(e).__name__ != "Halted"]
+        raise (real or errors)[0]
+    return [job.result for job in jobs]
 
 
 def _note(exc: BaseException, text: str) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
-__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "make_stencil"]
+__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "make_stencil", "stencil_value"]
 
 EPS = 2.0**-52
 
@@ -35,6 +35,8 @@ class Stencil(NamedTuple):
     rel_step: float
     method: str
     order: int
+    #: the largest |offset| (at least 1): how far from x the stencil reaches, in steps
+    reach: float = 1.0
 
 
 def _offsets(method: str, npoints: int) -> list[int]:
@@ -84,4 +86,17 @@ def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
         rel_step=EPS ** (1.0 / (order + deriv)),
         method=method,
         order=order,
+        reach=max([1.0] + [abs(float(o)) for o, _ in keep]),
     )
+
+
+def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequence[float], h: float) -> float:
+    """sum_k w_k f_k / (denom h^hpow), summed in order: the stencil formula of csrc/fdgrad.c
+    (stencil_value), operation for operation, for the pure-Python kernels and scalar x."""
+    acc = weights[0] * fk[0]
+    for k in range(1, len(weights)):
+        acc = acc + weights[k] * fk[k]
+    scale = denom * h
+    if hpow == 2:
+        scale = scale * h
+    return acc / scale

@@ -148,6 +148,7 @@ static void test_hessian_ranges(void)
 {
     size_t n = 4;
     double x[4] = {0.5, -1.0, 2.0, 0.25}, x0[4], h[4] = {1e-4, 1e-4, 1e-4, 1e-4}, whole[16], pieces[16], f1[4];
+    double values_none[1] = {0.0};
     memcpy(x0, x, sizeof(x));
     quad_ctx q = {n, 0, -1};
     double f0;
@@ -176,7 +177,18 @@ static void test_hessian_ranges(void)
             }
         }
         CHECK(memcmp(x, x0, sizeof(x)) == 0);
+        /* The same entries from points evaluated elsewhere, with the same formulas. */
+        double points[10 * 4 * 4], values[10 * 4], combined[16];
+        size_t rows = 0;
+        CHECK(fdgrad_hessian_points(x, n, h, side, 0, entries, points, &rows) == FDGRAD_OK);
+        CHECK(rows == (side == 0 ? 2 * n * n : entries));
+        for (size_t r = 0; r < rows; r++) {
+            quad(&q, points + r * n, &values[r]);
+        }
+        CHECK(fdgrad_hessian_combine(values, n, h, f0, f1, side, 0, entries, combined) == FDGRAD_OK);
+        CHECK(memcmp(whole, combined, sizeof(whole)) == 0);
     }
+    CHECK(fdgrad_hessian_combine(values_none, n, h, f0, NULL, 1, 0, 1, whole) == FDGRAD_EINVAL);
     CHECK(fdgrad_hessian_range(quad, &q, x, n, h, f0, NULL, 1, 0, entries, whole) == FDGRAD_EINVAL);
     CHECK(fdgrad_hessian_range(quad, &q, x, n, h, f0, f1, 0, 0, entries + 1, whole) == FDGRAD_EINVAL);
 }
@@ -210,13 +222,15 @@ static void test_complex_and_combine(void)
 
 static void test_default_steps(void)
 {
-    double x[5] = {0.0, 1e-300, -3.0, DBL_MAX, -DBL_MAX * 0.5}, h[5];
+    double x[5] = {0.0, 1e-300, -3.0, -DBL_MAX * 0.5, DBL_MAX}, h[5];
     double c = pow(DBL_EPSILON, 1.0 / 3.0);
-    fdgrad_default_steps(x, 5, c, 1.0, h);
+    CHECK(fdgrad_default_steps(x, 4, c, 1.0, h) == 4);
     CHECK(h[0] == (0.0 + c) - 0.0);
     CHECK(h[1] > 0.0 && h[2] > 0.0);
-    CHECK(h[3] == 0.0); /* no room at the largest double: the caller reports it */
-    CHECK(isfinite(x[4] - h[4]) && h[4] > 0.0);
+    CHECK(isfinite(x[3] - h[3]) && h[3] > 0.0);
+    CHECK(fdgrad_default_steps(x, 5, c, 1.0, h) == 4); /* no room at the largest double: the caller reports it */
+    double nan_x = NAN, nan_h = 0.0;
+    CHECK(fdgrad_default_steps(&nan_x, 1, c, 1.0, &nan_h) == 1 && isnan(nan_h)); /* a diverged descent goes on */
 }
 
 /* Native objectives with SciPy's signatures. */

@@ -1,0 +1,343 @@
+"""How f is evaluated: one seam, chosen once per call.
+
+The numerics (:mod:`fdgrad._numerics`) ask an evaluation for f at x, for f's
+values at perturbed points, and for stencil derivatives, Hessian entries and
+complex steps; they never branch on how f is evaluated.  Four
+implementations:
+
+* :class:`Serial`: the kernels' fused loops over one working buffer;
+* :class:`Threads`: the same loops over parts of the coordinates, each part
+  on its own copy of the buffer, on fdgrad's thread pool;
+* :class:`Batched` (``vectorized=True``): stacks of points built by the
+  kernels, one call of f per batch, values combined by the kernels;
+* :class:`Tasks` (an executor or a map-like callable): the same points,
+  sent as tasks.
+
+The last two share :class:`Points`, which builds points and combines values
+with the same kernels (and so the same formulas) as the fused loops, so every
+evaluation gives the same bits.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from ._checks import imag_value, scalar_value, vector_converter
+from ._native import NativeFunction
+from ._parallel import TaskRunner, run_parts, split
+
+__all__ = ["Batched", "Point", "Serial", "Tasks", "Threads", "read_only_view"]
+
+#: The batch size vectorized evaluation aims at (measured fastest on numpy f's).
+CACHE_BATCH_BYTES = 256 * 2**10
+
+
+def read_only_view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """f's view of a working buffer, in x's shape: it may read it but not write it."""
+    view = buffer.reshape(shape)
+    view.flags.writeable = False
+    return view
+
+
+class Point:
+    """x as the kernels see it: a flat float64 working copy (perturbed in place,
+    always restored), x's shape, and f's read-only view of the copy."""
+
+    __slots__ = ("work", "shape", "n", "view")
+
+    def __init__(self, work: np.ndarray, shape: tuple[int, ...]) -> None:
+        self.work = work
+        self.shape = shape
+        self.n = work.shape[0]
+        self.view = read_only_view(work, shape)
+
+    def index(self, i: int) -> tuple[int, ...]:
+        """Flat index i as an index of x."""
+        return tuple(int(k) for k in np.unravel_index(i, self.shape))
+
+
+def _real_values(values: Any) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+class Serial:
+    """f evaluated one point at a time by the kernels' loops, on this thread."""
+
+    def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int] = None) -> None:
+        self.kernels = kernels
+        self.f = f
+        self.point = point
+        self.native = isinstance(f, NativeFunction)
+        self.m_native = m
+
+    # f at x itself, and the shape of its values.
+
+    def native_shape(self, scalar: bool) -> Optional[tuple[int, tuple[int, ...]]]:
+        """(m, out_shape) of a native f, known without calling it; None for a Python f."""
+        if not self.native:
+            return None
+        if not self.f.vector:
+            return 1, ()
+        if scalar:
+            raise TypeError(f"f is a native vector function ({self.f.signature}); use jacobian, "
+                            "or a 'double (int, double *)' function here")
+        if self.m_native is None:
+            raise TypeError(f"f is a native vector function ({self.f.signature}): pass m=, "
+                            "the number of values it writes")
+        return self.m_native, (self.m_native,)
+
+    def first_value(self) -> Any:
+        """f at x, as f returns it (a Python f)."""
+        return self.f(self.point.view)
+
+    def outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
+        """f(x) as a flat array, its shape, and the converter of f's values."""
+        known = self.native_shape(scalar)
+        if known is not None:
+            f0 = np.empty(known[0])
+            f0[:] = self.objective(self.point.work, self.point.view, scalar_value, known[0])()
+            return f0, known[1], scalar_value
+        first = self.first_value()
+        if scalar:
+            return np.array([scalar_value(first)]), (), scalar_value
+        first = np.asarray(first)
+        if first.dtype.kind not in "iuf":
+            raise TypeError(f"f must return real numbers, got {first!r} with dtype {first.dtype}")
+        if first.size == 0:
+            raise ValueError(f"f must return at least one value, got shape {first.shape}")
+        convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
+        return np.ascontiguousarray(first, dtype=np.float64).reshape(-1), first.shape, convert
+
+    # The loops.
+
+    def objective(self, work: np.ndarray, view: np.ndarray, convert: Callable[[Any], Any], m: int,
+                  halt: Any = None) -> Any:
+        """The kernels' objective for f on this working buffer."""
+        if self.native:
+            f = self.f
+            return self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
+        return self.kernels.python_objective(self.f, view, convert, m, halt)
+
+    def run(self, call: Callable[..., None], start: int, stop: int) -> None:
+        """call(work, view, halt, lo, hi) over [start, stop)."""
+        call(self.point.work, self.point.view, None, start, stop)
+
+    def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
+               out_shape: tuple[int, ...]) -> np.ndarray:
+        """f at x_i + o h_i for every offset and coordinate lo..hi-1: (hi - lo, len(offsets), m)."""
+        width = len(offsets) * m
+        out = np.empty((hi - lo) * width)
+        kernels = self.kernels
+
+        def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
+            obj = self.objective(work, view, convert, m, halt)
+            kernels.evaluate_range(obj, work, m, h, offsets, a, b, out[(a - lo) * width:(b - lo) * width])
+
+        self.run(call, lo, hi)
+        return out.reshape(hi - lo, len(offsets), m)
+
+    def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
+                 hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
+        """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset."""
+        m = f0.size
+        out = np.empty(m * self.point.n)
+        kernels = self.kernels
+
+        def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
+            kernels.jacobian_range(self.objective(work, view, convert, m, halt), work, m, h, stencil, f0, a, b, out)
+
+        self.run(call, lo, hi)
+        return out.reshape(m, self.point.n)
+
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+        """Im f(x + i h_k e_k) / h_k for k = lo..hi-1: (m, n)."""
+        out = np.empty(m * self.point.n)
+        kernels, shape, convert = self.kernels, self.point.shape, imag_value(out_shape)
+
+        def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
+            xz = work.astype(np.complex128)
+            obj = kernels.python_objective(self.f, read_only_view(xz, shape), convert, m, halt, False)
+            kernels.complex_range(obj, xz, m, h, a, b, out)
+
+        self.run(call, lo, hi)
+        return out.reshape(m, self.point.n)
+
+    def hessian(self, h: np.ndarray, f0: float, f1: np.ndarray, side: int, out: np.ndarray) -> None:
+        """Every entry of the Hessian into out (n * n), by hessian_range."""
+        kernels = self.kernels
+
+        def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
+            kernels.hessian_range(self.objective(work, view, scalar_value, 1, halt), work, h, f0, f1, side, a, b, out)
+
+        n = self.point.n
+        self.run(call, 0, n * (n + 1) // 2)  # the upper triangle's entries, row by row
+
+
+class Threads(Serial):
+    """Serial's loops over parts of the range at once, each part on its own copy of x."""
+
+    def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int], workers: int) -> None:
+        super().__init__(kernels, f, point, m)
+        self.workers = workers
+
+    def run(self, call: Callable[..., None], start: int, stop: int) -> None:
+        parts = split(start, stop, self.workers)
+        if len(parts) == 1:
+            return call(self.point.work, self.point.view, None, start, stop)
+        halt = self.kernels.StopFlag()
+        buffers = [(self.point.work, self.point.view)]
+        for _ in parts[1:]:  # copies before any part starts: the first part perturbs work in place
+            copy = self.point.work.copy()
+            buffers.append((copy, read_only_view(copy, self.point.shape)))
+        run_parts([(lambda w=w, v=v, a=a, b=b: call(w, v, halt, a, b)) for (w, v), (a, b) in zip(buffers, parts)],
+                  halt)
+
+
+class Points(Serial):
+    """f evaluated elsewhere at whole points: built by the kernels in batches, the
+    values combined by the kernels.  Subclasses say how a batch is evaluated."""
+
+    def batch_size(self, per_coordinate: int, share: int) -> int:
+        """How many coordinates' (or entries') points one batch holds, when `share`
+        batches are in flight at once and one coordinate's take per_coordinate bytes."""
+        raise NotImplementedError
+
+    def at(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...],
+           label: Callable[[int], str]) -> np.ndarray:
+        """f at `count` rows of points (flat): (count, m) float64; label(r) names row r."""
+        raise NotImplementedError
+
+    def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
+               out_shape: tuple[int, ...], share: int = 1) -> np.ndarray:
+        npoints, n = len(offsets), self.point.n
+        values = np.empty((hi - lo, npoints, m))
+        batch = self.batch_size(npoints * (n + m) * 8, share)
+        buffer = np.empty(min(batch, hi - lo) * npoints * n)  # reused by every batch
+        for a in range(lo, hi, batch):
+            b = min(a + batch, hi)
+            points = buffer[:(b - a) * npoints * n]
+            self.kernels.stencil_points(self.point.work, h, offsets, a, b, points)
+
+            def label(r: int, a: int = a) -> str:
+                return f"coordinate {self.point.index(a + r // npoints)} (x + {offsets[r % npoints]:g} h)"
+
+            values[a - lo:b - lo] = self.at(points, (b - a) * npoints, m, out_shape, label).reshape(b - a, npoints, m)
+        return values
+
+    def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
+                 hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
+        m = f0.size
+        live = [k for k, o in enumerate(stencil.offsets) if o != 0.0]
+        values = np.empty((hi - lo, len(stencil.offsets), m))
+        values[:, [k for k in range(len(stencil.offsets)) if k not in live], :] = f0
+        values[:, live, :] = self.values(h, tuple(stencil.offsets[k] for k in live), lo, hi, m, convert, out_shape)
+        out = np.empty(m * self.point.n)
+        self.kernels.combine_range(stencil, values.reshape(-1), m, h, lo, hi, out)
+        return out.reshape(m, self.point.n)
+
+    def hessian(self, h: np.ndarray, f0: float, f1: np.ndarray, side: int, out: np.ndarray) -> None:
+        n = self.point.n
+        per_entry = 4 if side == 0 else 1
+        batch = self.batch_size(per_entry * (n + 1) * 8, 1)
+        entries = n * (n + 1) // 2
+        buffer = np.empty(min(batch, entries) * per_entry * n)
+        iu, ju = np.triu_indices(n)
+        for a in range(0, entries, batch):
+            b = min(a + batch, entries)
+            count = self.kernels.hessian_points(self.point.work, h, side, a, b, buffer)
+            rows = np.repeat(np.arange(a, b), np.where(iu[a:b] == ju[a:b], 2, 4) if side == 0 else 1)
+
+            def label(r: int, rows: np.ndarray = rows) -> str:
+                k = int(rows[r])
+                return f"Hessian entry {self.point.index(int(iu[k]))}, {self.point.index(int(ju[k]))}"
+
+            values = self.at(buffer[:count * n], count, 1, (), label).reshape(-1)
+            self.kernels.hessian_combine(values, h, f0, f1, side, a, b, out)
+
+
+class Batched(Points):
+    """A vectorized f: called with stacks of points, shape (k,) + x.shape."""
+
+    def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int], workers: int,
+                 max_batch_bytes: int) -> None:
+        super().__init__(kernels, f, point, m)
+        self.workers = workers
+        self.max_batch_bytes = max_batch_bytes
+
+    def first_value(self) -> Any:
+        stacked = np.asarray(self.f(self.point.view[None]))
+        if stacked.ndim == 0 or stacked.shape[0] != 1:
+            raise ValueError(f"a vectorized f must return one value per point, shape (1, ...) for 1 point; "
+                             f"got shape {stacked.shape}")
+        return stacked[0]
+
+    def batch_size(self, per_coordinate: int, share: int) -> int:
+        if per_coordinate > self.max_batch_bytes:
+            raise ValueError(f"max_batch_bytes={self.max_batch_bytes} is too small: one coordinate's "
+                             f"points take {per_coordinate} bytes")
+        # Batches of about CACHE_BATCH_BYTES keep f's temporaries in cache (and out
+        # of fresh mmap'd pages), which is faster than one huge batch;
+        # max_batch_bytes only ever lowers that.
+        return max(1, min(self.max_batch_bytes, CACHE_BATCH_BYTES) // share // per_coordinate)
+
+    def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
+               out_shape: tuple[int, ...], share: int = 1) -> np.ndarray:
+        per_coordinate = len(offsets) * (self.point.n + m) * 8
+        # Threads batching at once: no more than max_batch_bytes of points in all.
+        share = min(self.workers, max(1, self.max_batch_bytes // per_coordinate), hi - lo)
+        if share <= 1:
+            return super().values(h, offsets, lo, hi, m, convert, out_shape)
+        parts = split(lo, hi, share)
+        halt = self.kernels.StopFlag()
+        pieces = run_parts([(lambda a=a, b=b: super(Batched, self).values(h, offsets, a, b, m, convert, out_shape,
+                                                                           len(parts)))
+                            for a, b in parts], halt)
+        return np.concatenate(pieces, axis=0)
+
+    def at(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...],
+           label: Callable[[int], str]) -> np.ndarray:
+        stacked = points.reshape((count,) + self.point.shape)
+        stacked.flags.writeable = False  # a view: the reused buffer stays writable
+        values = _real_values(self.f(stacked))
+        if values.shape != (count,) + out_shape:
+            raise ValueError(f"a vectorized f must return shape {(count,) + out_shape} for {count} points "
+                             f"of shape {self.point.shape}, got {values.shape}")
+        return values.astype(np.float64, copy=True).reshape(count, m)
+
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+        raise TypeError("method='complex' needs a Python f that accepts complex input, one point at a time")
+
+
+class Tasks(Points):
+    """f on an executor or a map-like callable: every point (or chunksize of them) a task."""
+
+    def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int], runner: TaskRunner,
+                 max_batch_bytes: int) -> None:
+        super().__init__(kernels, f, point, m)
+        self.runner = runner
+        self.max_batch_bytes = max_batch_bytes
+
+    def batch_size(self, per_coordinate: int, share: int) -> int:
+        return max(1, self.max_batch_bytes // per_coordinate)
+
+    def at(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...],
+           label: Callable[[int], str], convert: Optional[Callable[[Any], Any]] = None) -> np.ndarray:
+        rows = points.reshape((count,) + self.point.shape).copy()  # the batch buffer is reused
+        rows.flags.writeable = False
+        raw = self.runner.map(self.f, list(rows), [label(r) for r in range(count)])
+        convert = convert or (scalar_value if out_shape == () else vector_converter(out_shape))
+        return np.array([convert(value) for value in raw], dtype=np.float64).reshape(count, m)
+
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+        points = np.repeat(self.point.work.astype(np.complex128)[None, :], hi - lo, axis=0)
+        points.imag[np.arange(hi - lo), np.arange(lo, hi)] = h[lo:hi]
+        imag = self.at(points.reshape(-1), hi - lo, m, out_shape,
+                       lambda r: f"coordinate {self.point.index(lo + r)} (x + i h)", imag_value(out_shape))
+        out = np.empty((m, self.point.n))
+        out[:, lo:hi] = imag.T / h[lo:hi]
+        return out

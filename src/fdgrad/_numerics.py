@@ -1,0 +1,203 @@
+"""The numerics, written once over an evaluation (see :mod:`fdgrad._evaluation`).
+
+Stencils, the complex step, adaptive Richardson extrapolation, the Hessian
+and gradient descent: each asks the evaluation for values or derivatives and
+never looks at how f is evaluated.  Arguments arrive checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from . import _adaptive
+from ._checks import imag_value, scalar_value, steps, zero_step_error
+from ._evaluation import Serial, read_only_view
+from ._parallel import run_parts
+from ._results import finish
+from ._stencils import Stencil
+
+__all__ = ["descend", "differentiate", "elementwise", "expand", "hessian", "side"]
+
+#: Adaptive evaluation keeps at most this many f values in memory at once.
+ADAPTIVE_BLOCK = 1 << 20
+
+#: f(x) where a stencil does not use it.
+_NO_F0 = np.full(1, np.nan)
+_NO_F0.flags.writeable = False
+
+_SIDES = {"central": 0, "forward": 1, "backward": -1}
+
+
+def side(stencil: Stencil) -> int:
+    """0 for central differences, +1 forward, -1 backward."""
+    return _SIDES[stencil.method]
+
+
+def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, start: int = 0,
+                  stop: Optional[int] = None) -> tuple[np.ndarray, Optional[np.ndarray], np.ndarray, int, tuple]:
+    """Derivatives of f's outputs along coordinates start..stop-1.
+
+    Returns (values (m, n), errors, steps, nfev, out_shape); only columns
+    start..stop-1 are meaningful.  errors is None (no estimate) or (m, n);
+    steps is (n,) or (m, n): see ``expand``.
+    """
+    point = ev.point
+    stop = point.n if stop is None else stop
+    if stencil.method == "complex":
+        return _complex_step(ev, h, stencil, scalar, start, stop)
+    known = ev.native_shape(scalar)
+    needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or (not scalar and known is None)
+    if needs_f0:
+        f0, out_shape, convert = ev.outputs(scalar)
+    elif known is not None:
+        f0, out_shape, convert = np.full(known[0], np.nan), known[1], scalar_value
+    else:
+        f0, out_shape, convert = _NO_F0, (), scalar_value
+    if adaptive:
+        return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
+    hs = steps(ev.kernels, h, point.work, point.shape, stencil)
+    values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+    evaluated = sum(1 for o in stencil.offsets if o != 0.0)
+    return values, None, hs, (stop - start) * evaluated + (1 if needs_f0 else 0), out_shape
+
+
+def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int, stop: int) -> tuple:
+    point = ev.point
+    if ev.native:
+        raise TypeError("method='complex' needs a Python f that accepts complex input, one point at a time")
+    hs = steps(ev.kernels, h, point.work, point.shape, stencil)
+    if scalar:
+        m, out_shape, nfev = 1, (), stop - start
+    else:
+        out_shape = np.shape(ev.f(read_only_view(point.work.astype(np.complex128), point.shape)))
+        m, nfev = int(np.prod(out_shape)), stop - start + 1
+    return ev.complex(hs, m, out_shape, start, stop), None, hs, nfev, out_shape
+
+
+def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
+                       out_shape: tuple, needs_f0: bool) -> tuple:
+    m, n, s = f0.size, ev.point.n, side(stencil)
+
+    def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
+        return ev.values(h, offsets, lo, hi, m, convert, out_shape)
+
+    block = max(1, ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
+    parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop))
+             for lo in range(start, stop, block)]
+    result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
+    values = np.full((m, n), np.nan)
+    errors, used = values.copy(), values.copy()
+    values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
+    nfev = _adaptive.evaluations(stop - start, s) + (1 if needs_f0 and s == 0 else 0)
+    return values, errors, used, nfev, out_shape
+
+
+def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """differentiate's errors and steps as arrays of values' shape (m, n)."""
+    errors = np.full(values.shape, np.nan) if errors is None else errors
+    return errors, np.broadcast_to(used, values.shape)
+
+
+def hessian(ev: Serial, h: Any, stencil: Stencil) -> tuple[np.ndarray, np.ndarray, int]:
+    """The Hessian (n * n, symmetric), the steps and the number of evaluations."""
+    point = ev.point
+    n, s = point.n, side(stencil)
+    hs = steps(ev.kernels, h, point.work, point.shape, stencil)
+    f0 = float(ev.outputs(True)[0][0])
+    f1 = ev.values(hs, (float(s),), 0, n, 1, scalar_value, ()).reshape(n) if s else np.empty(0)
+    out = np.empty(n * n)
+    ev.hessian(hs, f0, f1, s, out)
+    return out, hs, 1 + (2 * n * n if s == 0 else n * (n + 3) // 2)
+
+
+def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, count: int,
+            path: Optional[np.ndarray]) -> None:
+    """count steps of x -= rate * gradient(f, x) on ev's working buffer, in place."""
+    point = ev.point
+    fixed = None if h is None else steps(ev.kernels, h, point.work, point.shape, stencil)  # checked once
+    if type(ev) is Serial and not adaptive and stencil.method != "complex":
+        ev.native_shape(True)  # a native vector f: differentiate's error
+        # The whole loop in the kernels (for a native f, without the GIL but for Ctrl-C checks).
+        obj = ev.objective(point.work, point.view, scalar_value, 1)
+        bad = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, count, path)
+        if bad >= 0:
+            raise zero_step_error(bad, float(point.work[bad]), point.shape)
+        return
+    fixed = None if fixed is None else fixed.reshape(point.shape)
+    for step in range(count):
+        grad = differentiate(ev, fixed, stencil, adaptive, True)[0]
+        point.work -= rate * grad[0]
+        if path is not None:
+            path[step + 1] = point.work
+
+
+def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.ndarray:
+    """f's value at an array of points, for an elementwise derivative."""
+    arr = np.asarray(value)
+    if arr.shape != shape:
+        raise ValueError(
+            f"f must return an array of x's shape {shape} for an elementwise derivative, "
+            f"got shape {arr.shape} (for a function of the whole array use gradient())"
+        )
+    if imag:
+        return imag_value(shape)(arr).reshape(-1) if shape else np.array([imag_value(())(arr)])
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
+    return np.array(arr, dtype=np.float64).reshape(-1)
+
+
+def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stencil, adaptive: bool, threads: int,
+                runner: Any, full_output: bool) -> Any:
+    """derivative() of an elementwise f at an array of points (or at one, 0-d): f is
+    called with whole arrays of perturbed points, one per offset of the stencil."""
+    shape, flat, scalar = points.shape, points.reshape(-1), points.ndim == 0
+    imag = stencil.method == "complex"
+
+    def argument(arg: np.ndarray) -> Any:
+        if scalar:
+            return complex(arg[0]) if imag else float(arg[0])
+        return arg.reshape(shape)
+
+    def converted(value: Any) -> np.ndarray:
+        if scalar:
+            return _elementwise_values(np.asarray(value) if imag else scalar_value(value), (), imag)
+        return _elementwise_values(value, shape, imag)
+
+    def evaluate_points(arg: np.ndarray) -> np.ndarray:
+        return converted(f(argument(arg)))
+
+    def evaluate_many(args: list) -> list:
+        """f at several arguments: by the runner, on threads, or in turn."""
+        if runner is not None:
+            labels = [f"point {k} of the stencil" for k in range(len(args))]
+            return [converted(v) for v in runner.map(f, [argument(a) for a in args], labels)]
+        if threads > 1 and len(args) > 1:
+            return run_parts([lambda a=a: evaluate_points(a) for a in args], kernels.StopFlag())
+        return [evaluate_points(a) for a in args]
+
+    if adaptive:
+        s = side(stencil)
+        f0 = evaluate_points(flat) if s else None
+
+        def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
+            return np.stack(evaluate_many([flat + o * h for o in offsets]), axis=1)[:, :, None]
+
+        result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size)
+        value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
+        nfev = _adaptive.evaluations(1, s)  # each call evaluates every element
+    else:
+        hs = steps(kernels, h, flat, shape, stencil)
+        if imag:
+            value = evaluate_many([flat + 1j * hs])[0] / hs
+            nfev = 1
+        else:
+            fvals = evaluate_many([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
+            value = np.empty(flat.shape)
+            kernels.combine(stencil, fvals, hs, value)
+            nfev = len(fvals)
+        error, step = np.full(flat.shape, np.nan), hs
+    if scalar:
+        return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output)
+    return finish(value.reshape(shape), error.reshape(shape), nfev, step.reshape(shape), full_output)

@@ -1,0 +1,148 @@
+"""What fdgrad returns and how it reports: DiffInfo, GradCheck, the
+non-finite policy and the note on a wrong arity of f.  Shared by both backends."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import inspect
+from dataclasses import dataclass
+from typing import Any, Iterator, Union
+
+import numpy as np
+
+__all__ = ["DiffInfo", "GradCheck", "NONFINITE", "check_nonfinite", "finish", "note_arity", "on_nonfinite"]
+
+
+@dataclass(frozen=True)
+class DiffInfo:
+    """What ``full_output=True`` returns beside the value.
+
+    Attributes
+    ----------
+    error : float or ndarray
+        The estimated absolute error of each entry of the value (its shape).
+        Estimated with ``adaptive=True``; NaN where no estimate was made.
+    nfev : int
+        The number of evaluations of ``f``.
+    step : float or ndarray
+        The step behind each entry (for ``hessian``, the step of each
+        coordinate, in ``x``'s shape).
+    """
+
+    error: Union[float, np.ndarray]
+    nfev: int
+    step: Union[float, np.ndarray]
+
+
+NONFINITE: contextvars.ContextVar[str] = contextvars.ContextVar("fdgrad_nonfinite", default="propagate")
+NONFINITE_POLICIES = ("propagate", "raise")
+
+
+@contextlib.contextmanager
+def on_nonfinite(policy: str) -> Iterator[None]:
+    """What fdgrad does when f returns NaN or inf: a context manager.
+
+    ``"propagate"`` (the default, as NumPy does): the affected entries of the
+    result are NaN or inf, and only those (each coordinate's derivative uses
+    its own evaluations; a one-sided stencil also uses f(x), which then
+    reaches every entry).  ``"raise"``: a ``FloatingPointError`` naming the
+    first affected entry.  The policy looks at the result: a non-finite
+    value that does not reach it (``adaptive=True`` discards ladder entries
+    that are not finite) raises nothing, and a result that overflows from
+    finite values of f raises too.  The setting follows the context: each
+    thread and asyncio task has its own, and fdgrad's worker threads inherit
+    the caller's; processes and other machines use the default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad
+    >>> f = lambda p: p[0] + p[1] if p[0] >= 0 else float("nan")  # undefined left of 0
+    >>> fdgrad.gradient(f, [0.0, 1.0])
+    array([nan,  1.])
+    >>> with fdgrad.on_nonfinite("raise"):
+    ...     fdgrad.gradient(f, [0.0, 1.0])
+    Traceback (most recent call last):
+        ...
+    FloatingPointError: f returned NaN or inf: the result is nan at index (0,)...
+    """
+    if policy not in NONFINITE_POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(map(repr, NONFINITE_POLICIES))}, got {policy!r}")
+    token = NONFINITE.set(policy)
+    try:
+        yield
+    finally:
+        NONFINITE.reset(token)
+
+
+def check_nonfinite(result: Any) -> None:
+    """Under on_nonfinite("raise"): a FloatingPointError if the result has NaN or inf."""
+    value = result[0] if isinstance(result, tuple) and not isinstance(result, GradCheckBase) else result
+    if isinstance(value, GradCheckBase):
+        value = value.numeric
+    arr = np.asarray(value, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        where = tuple(int(i) for i in np.argwhere(~finite)[0]) if arr.ndim else ()
+        raise FloatingPointError(
+            f"f returned NaN or inf: the result is {float(arr[where] if where else arr)} at index {where} "
+            "(fdgrad.on_nonfinite('raise') is in effect)"
+        )
+
+
+def note_arity(exc: TypeError, f: Any) -> None:
+    """A note on a TypeError when f cannot take the one argument fdgrad gives it."""
+    if not callable(f):
+        return
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # no signature to read (some builtins): nothing to add
+        return
+    try:
+        signature.bind(0.0)
+    except TypeError:
+        note = f"fdgrad: f is called with one argument, the point x, but its signature is {signature}"
+        if hasattr(exc, "add_note"):
+            exc.add_note(note)
+        else:  # Python < 3.11
+            exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+
+class GradCheckBase:
+    """Marks GradCheck for _check_nonfinite."""
+
+
+@dataclass(frozen=True)
+class GradCheck(GradCheckBase):
+    """The result of :func:`check_grad`.
+
+    Attributes
+    ----------
+    max_abs_error, max_rel_error : float
+        The largest ``|grad - numeric|`` and the largest
+        ``|grad - numeric| / max(|grad|, |numeric|)`` over all entries.
+    worst_index : tuple of int
+        The entry that exceeds its tolerance the most (or comes closest).
+    ok : bool
+        Whether every entry is within its tolerance,
+        ``atol + rtol * |numeric| + error`` (error: the estimated error of the
+        finite-difference value).
+    numeric, analytic : ndarray
+        The finite-difference gradient and the user's, in ``x``'s shape.
+    tolerance : ndarray
+        Each entry's tolerance.
+    """
+
+    max_abs_error: float
+    max_rel_error: float
+    worst_index: tuple
+    ok: bool
+    numeric: np.ndarray
+    analytic: np.ndarray
+    tolerance: np.ndarray
+
+
+def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
+    """value, or (value, DiffInfo) with full_output."""
+    return (value, DiffInfo(error, nfev, step)) if full_output else value
