@@ -1,6 +1,6 @@
 """Accuracy of fdgrad against SciPy and numdifftools on one set of functions.
 
-For every case of fdgrad._cases.CASES (ordinary points, badly scaled
+For every case of fdgrad.testing.cases.CASES (ordinary points, badly scaled
 functions, large and tiny |x|; each with a closed-form derivative) this runs
 
 * fdgrad default (central, order 2), fdgrad order 4, fdgrad adaptive;
@@ -27,7 +27,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import fdgrad
-from fdgrad._cases import CASES
+from fdgrad.testing.cases import CASES
 
 
 class Outcome(NamedTuple):

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 
 import fdgrad.fallback
-from fdgrad._textbook import numerical_gradient as textbook_numerical_gradient
+from fdgrad.testing.textbook import numerical_gradient as textbook_numerical_gradient
 
 from _timing import fmt, median_time
-from fdgrad._api import make_api
+from fdgrad._api import API
 
 
 def f(x):
@@ -43,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from fdgrad import _ckernels
 
-    compiled = SimpleNamespace(**make_api(_ckernels, "fdgrad"))
+    compiled = API(_ckernels)
     pure = fdgrad.fallback
 
     rows = []

@@ -2,7 +2,7 @@
 
     pip install ".[bench,dask]" && python benchmarks/bench_parallel.py
 
-f sleeps 50 ms and then computes a smooth function (fdgrad._cases.sleepy): the
+f sleeps 50 ms and then computes a smooth function (fdgrad.testing.cases.sleepy): the
 evaluations are the whole cost, as with a simulation.  For n = 16 and 32
 (central differences: 2n evaluations) this times the gradient serially and
 with workers = a ProcessPoolExecutor, a multiprocessing Pool's map and a Dask
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import fdgrad
-from fdgrad._cases import sleepy
+from fdgrad.testing.cases import sleepy
 
 
 def timed(fn):

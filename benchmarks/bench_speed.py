@@ -29,13 +29,12 @@ import statistics
 import sys
 import tracemalloc
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
 import fdgrad.fallback
-from fdgrad._api import make_api
-from fdgrad._textbook import numerical_gradient as textbook
+from fdgrad._api import API
+from fdgrad.testing.textbook import numerical_gradient as textbook
 
 from _timing import fmt, interleaved
 
@@ -114,7 +113,7 @@ def measure(sizes, repeat, min_time):
     """{n: {method: [seconds per round]}} and the cheap-f times, every method of one n interleaved."""
     from fdgrad import _ckernels
 
-    compiled = SimpleNamespace(**make_api(_ckernels, "fdgrad"))
+    compiled = API(_ckernels)
     pure = fdgrad.fallback
     have = peers()
     rows = {}

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from fdgrad._api import PUBLIC_NAMES
-from fdgrad._cases import CASES, derivatives
+from fdgrad.testing.cases import CASES, derivatives
 from fdgrad._stencils import EPS, ORDERS, make_stencil
 
 SMOOTH = [("exp", 0.7), ("exp", -3.0), ("sin", 1.2), ("sin", 20.0), ("log", 2.5), ("log", 0.4), ("x**5", 1.3)]

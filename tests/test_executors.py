@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from fdgrad._cases import fails_beyond, sleepy, smooth, smooth_vector
+from fdgrad.testing.cases import fails_beyond, sleepy, smooth, smooth_vector
 
 X = np.array([0.3, -1.2, 0.8, 2.0, -0.4])
 

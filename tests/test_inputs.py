@@ -151,7 +151,7 @@ def test_integer_x_gives_float_gradient(fd):
     np.testing.assert_allclose(grad, [6.0, 8.0], rtol=1e-10)
     assert x.dtype.kind == "i" and x.tolist() == [3, 4]
     # ...and gets (9 - 4) / 2e-4 = 25000 where the answer is 6.
-    from fdgrad import _textbook
+    from fdgrad.testing import textbook as _textbook
 
     assert _textbook.numerical_gradient(lambda v: v[0] ** 2 + v[1] ** 2, x.copy()).tolist() == [25000, 35000]
 

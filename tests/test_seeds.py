@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fdgrad import _textbook
+from fdgrad.testing import textbook as _textbook
 
 DX = 0.001  # seed 000: dx = 0.001, forward differences
 

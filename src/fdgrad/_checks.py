@@ -215,7 +215,7 @@ def _as_float(value: Any, name: str) -> float:
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.isfinite(arr).all():
+    if arr.dtype.kind == "f" and not _surely_finite(arr.reshape(-1)) and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = f" at index {tuple(int(i) for i in bad)}" if arr.ndim else ""
         raise ValueError(f"{name} must be finite, got {float(arr[tuple(bad)])!r}{where}")
@@ -382,7 +382,7 @@ def imag_value(shape: tuple[int, ...]) -> Any:
 
 def check_index(i: Any, shape: tuple[int, ...]) -> int:
     """i (an int, or a tuple of ints for an N-D x) as a flat index into x."""
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     if isinstance(i, tuple):
         if len(i) != len(shape):
             raise ValueError(f"i must index one element of x with shape {shape}, got {i!r}")

@@ -11,9 +11,30 @@ threads calling these kernels on native objectives run truly in parallel.
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
+from libc.string cimport memcpy
 from time import perf_counter
 
+cimport numpy as cnp
 import numpy as np
+
+cnp.import_array()
+
+
+cdef double *_data(object a, Py_ssize_t size, bint write, const char *name) except NULL:
+    """The doubles of a C-contiguous float64 array of exactly `size` values (numpy's
+    C API: a typed memoryview costs some 250 ns per argument, this some 20)."""
+    if (not cnp.PyArray_Check(a) or cnp.PyArray_TYPE(<cnp.ndarray>a) != cnp.NPY_DOUBLE
+            or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a) or cnp.PyArray_SIZE(<cnp.ndarray>a) != size
+            or (write and not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>a))):
+        raise ValueError(f"{name.decode()}: inconsistent buffer sizes (a C-contiguous float64 array of {size} "
+                         "values is needed)")
+    return <double *>cnp.PyArray_DATA(<cnp.ndarray>a)
+
+
+cdef Py_ssize_t _size(object a, const char *name) except -1:
+    if not cnp.PyArray_Check(a):
+        raise ValueError(f"{name.decode()}: an array is needed")
+    return cnp.PyArray_SIZE(<cnp.ndarray>a)
 
 from fdgrad._cfdgrad cimport (
     FDGRAD_ECALLBACK,
@@ -132,8 +153,7 @@ cdef class Objective:
     cdef int local_stop
 
     def __call__(self):
-        cdef double[::1] x
-        cdef double[::1] out
+        cdef double *x
         if not self.is_native:
             if self.halt is not None and self.halt.flag:
                 raise Halted("stopped: another part of this call failed or was interrupted")
@@ -141,10 +161,9 @@ cdef class Objective:
             if self.fast and isinstance(value, float):
                 return value
             return self.convert(value)
-        x = self.buffer
+        x = _data(self.buffer, self.native.n, False, b"objective")
         values = np.empty(self.m)
-        out = values
-        if fdgrad_native_objective(&self.native, &x[0], &out[0]) != FDGRAD_OK:
+        if fdgrad_native_objective(&self.native, x, _data(values, self.m, True, b"objective")) != FDGRAD_OK:
             raise Halted("stopped: another part of this call failed or was interrupted")
         return float(values[0]) if self.m == 1 else values
 
@@ -305,153 +324,155 @@ cdef class Scratch:
             PyMem_Free(self.data)
 
 
-def evaluate_range(Objective obj, double[::1] x, Py_ssize_t m, const double[::1] h, offsets,
-                   Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+def evaluate_range(Objective obj, x, Py_ssize_t m, h, offsets, Py_ssize_t start, Py_ssize_t stop, out):
     """out[((i - start) * len(offsets) + k) * m + j] = f_j at x_i + offsets[k] * h[i]."""
-    cdef Py_ssize_t n = x.shape[0], k, npoints = len(offsets)
+    cdef Py_ssize_t n = _size(x, b"evaluate_range"), k, npoints = len(offsets)
     _check_range(n, start, stop)
-    if h.shape[0] != n or m < 1 or npoints < 1 or out.shape[0] != (stop - start) * npoints * m:
+    if m < 1 or npoints < 1:
         raise ValueError("evaluate_range: inconsistent buffer sizes")
+    cdef Job job
+    job.which, job.x, job.n, job.m = EVALUATE, _data(x, n, True, b"evaluate_range"), n, m
+    job.h = _data(h, n, False, b"evaluate_range")
+    job.out = _data(out, (stop - start) * npoints * m, True, b"evaluate_range")
     if start == stop:
         return
     cdef Scratch offs = Scratch(npoints)
     for k in range(npoints):
         offs.data[k] = offsets[k]
-    cdef Job job
-    job.which, job.x, job.n, job.m, job.h = EVALUATE, &x[0], n, m, &h[0]
-    job.offsets, job.npoints, job.out, job.start = offs.data, <int>npoints, &out[0], start
+    job.offsets, job.npoints, job.start = offs.data, <int>npoints, start
     obj.run(&job, start, stop)
 
 
-def jacobian_range(Objective obj, double[::1] x, Py_ssize_t m, const double[::1] h, stencil,
-                   const double[::1] f0, Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+def jacobian_range(Objective obj, x, Py_ssize_t m, h, stencil, f0, Py_ssize_t start, Py_ssize_t stop, out):
     """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
-    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t n = _size(x, b"jacobian_range")
     _check_range(n, start, stop)
-    if h.shape[0] != n or m < 1 or f0.shape[0] != m or out.shape[0] != m * n:
+    if m < 1:
         raise ValueError("jacobian_range: inconsistent buffer sizes")
+    cdef Job job
+    job.which, job.x, job.n, job.m = JACOBIAN, _data(x, n, True, b"jacobian_range"), n, m
+    job.h = _data(h, n, False, b"jacobian_range")
+    job.f0 = _data(f0, m, False, b"jacobian_range")
+    job.out = _data(out, m * n, True, b"jacobian_range")
     if start == stop:
         return
     cdef Scratch work = Scratch(s.npoints * m)
-    cdef Job job
-    job.which, job.x, job.n, job.m, job.h = JACOBIAN, &x[0], n, m, &h[0]
-    job.stencil, job.f0, job.work, job.out, job.start = &s, &f0[0], work.data, &out[0], start
+    job.stencil, job.work, job.start = &s, work.data, start
     obj.run(&job, start, stop)
 
 
-def complex_range(Objective obj, xz, Py_ssize_t m, const double[::1] h, Py_ssize_t start, Py_ssize_t stop,
-                  double[::1] out):
+def complex_range(Objective obj, xz, Py_ssize_t m, h, Py_ssize_t start, Py_ssize_t stop, out):
     """out[j * n + i] = Im f_j(x + i h[i] e_i) / h[i]; xz is x as complex128, obj gives Im f."""
-    cdef double[::1] xd = xz.view("float64")
-    cdef Py_ssize_t n = xd.shape[0] // 2
+    cdef Py_ssize_t n = _size(xz, b"complex_range")
     _check_range(n, start, stop)
-    if h.shape[0] != n or m < 1 or out.shape[0] != m * n:
+    if (m < 1 or cnp.PyArray_TYPE(<cnp.ndarray>xz) != cnp.NPY_CDOUBLE
+            or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xz)):
         raise ValueError("complex_range: inconsistent buffer sizes")
+    cdef Job job
+    job.which, job.x, job.n, job.m = COMPLEX, <double *>cnp.PyArray_DATA(<cnp.ndarray>xz), n, m
+    job.h = _data(h, n, False, b"complex_range")
+    job.out = _data(out, m * n, True, b"complex_range")
     if start == stop:
         return
     cdef Scratch work = Scratch(m)
-    cdef Job job
-    job.which, job.x, job.n, job.m, job.h = COMPLEX, &xd[0], n, m, &h[0]
-    job.work, job.out, job.start = work.data, &out[0], start
+    job.work, job.start = work.data, start
     obj.run(&job, start, stop)
 
 
-def hessian_range(Objective obj, double[::1] x, const double[::1] h, double f0, const double[::1] f1, int side,
-                  Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+def hessian_range(Objective obj, x, h, double f0, f1, int side, Py_ssize_t start, Py_ssize_t stop, out):
     """Hessian entries start..stop-1 of the upper triangle, row by row, mirrored (see fdgrad.h)."""
-    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t n = _size(x, b"hessian_range")
     _check_range(n * (n + 1) // 2, start, stop)
-    if h.shape[0] != n or out.shape[0] != n * n or (side != 0 and f1.shape[0] != n):
-        raise ValueError("hessian_range: inconsistent buffer sizes")
+    cdef Job job
+    job.which, job.x, job.n, job.m = HESSIAN, _data(x, n, True, b"hessian_range"), n, 1
+    job.h = _data(h, n, False, b"hessian_range")
+    job.f1 = _data(f1, n, False, b"hessian_range") if side != 0 else NULL
+    job.out = _data(out, n * n, True, b"hessian_range")
     if start == stop:
         return
-    cdef Job job
-    job.which, job.x, job.n, job.m, job.h = HESSIAN, &x[0], n, 1, &h[0]
-    job.f0_scalar, job.f1, job.side, job.out, job.start = f0, (&f1[0] if side != 0 else NULL), side, &out[0], start
+    job.f0_scalar, job.side, job.start = f0, side, start
     obj.run(&job, start, stop)
 
 
-def hessian_points(const double[::1] x, const double[::1] h, int side, Py_ssize_t start, Py_ssize_t stop,
-                   double[::1] points):
+def hessian_points(x, h, int side, Py_ssize_t start, Py_ssize_t stop, points):
     """The points of entries start..stop-1 in hessian_range's order, as rows of points; their count.
 
     points has room for 4 (central) or 1 (one-sided) rows per entry."""
-    cdef Py_ssize_t n = x.shape[0]
+    cdef Py_ssize_t n = _size(x, b"hessian_points")
     _check_range(n * (n + 1) // 2, start, stop)
-    if h.shape[0] != n or points.shape[0] < (stop - start) * (4 if side == 0 else 1) * n:
+    cdef Py_ssize_t room = _size(points, b"hessian_points")
+    if room < (stop - start) * (4 if side == 0 else 1) * n:
         raise ValueError("hessian_points: inconsistent buffer sizes")
+    cdef const double *xp = _data(x, n, False, b"hessian_points")
+    cdef const double *hp = _data(h, n, False, b"hessian_points")
+    cdef double *pp = _data(points, room, True, b"hessian_points")
     cdef size_t count = 0
     if start < stop:
-        _check_rc(fdgrad_hessian_points(&x[0], n, &h[0], side, start, stop, &points[0], &count))
+        _check_rc(fdgrad_hessian_points(xp, n, hp, side, start, stop, pp, &count))
     return count
 
 
-def hessian_combine(const double[::1] values, const double[::1] h, double f0, const double[::1] f1, int side,
-                    Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+def hessian_combine(values, h, double f0, f1, int side, Py_ssize_t start, Py_ssize_t stop, out):
     """hessian_range's entries from the values of hessian_points' rows."""
-    cdef Py_ssize_t n = h.shape[0]
+    cdef Py_ssize_t n = _size(h, b"hessian_combine")
     _check_range(n * (n + 1) // 2, start, stop)
-    if out.shape[0] != n * n or (side != 0 and f1.shape[0] != n) or values.shape[0] < 1:
-        raise ValueError("hessian_combine: inconsistent buffer sizes")
+    cdef const double *vp = _data(values, _size(values, b"hessian_combine"), False, b"hessian_combine")
+    cdef const double *hp = _data(h, n, False, b"hessian_combine")
+    cdef const double *f1p = _data(f1, n, False, b"hessian_combine") if side != 0 else NULL
+    cdef double *op = _data(out, n * n, True, b"hessian_combine")
     if start < stop:
-        _check_rc(fdgrad_hessian_combine(&values[0], n, &h[0], f0, (&f1[0] if side != 0 else NULL), side,
-                                         start, stop, &out[0]))
+        _check_rc(fdgrad_hessian_combine(vp, n, hp, f0, f1p, side, start, stop, op))
 
 
-def combine(stencil, fvals, const double[::1] h, double[::1] out):
+def combine(stencil, fvals, h, out):
     """out[j] = sum_k w_k fvals[k][j] / (denom h[j]^hpow), elementwise."""
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
-    cdef Py_ssize_t n = h.shape[0]
+    cdef Py_ssize_t n = _size(h, b"combine")
     cdef Py_ssize_t k, npoints = s.npoints
-    if len(fvals) != npoints or out.shape[0] != n:
+    if len(fvals) != npoints:
         raise ValueError("combine: inconsistent buffer sizes")
-    cdef const double[::1] column
+    cdef const double *hp = _data(h, n, False, b"combine")
+    cdef double *op = _data(out, n, True, b"combine")
+    cdef const double *ptrs[16]  # FDGRAD_MAX_POINTS; fvals keeps the arrays alive while C reads them
+    for k in range(npoints):
+        ptrs[k] = _data(fvals[k], n, False, b"combine")
     cdef int rc
-    cdef const double **ptrs = <const double **>PyMem_Malloc(npoints * sizeof(double *))
-    if ptrs == NULL:
-        raise MemoryError()
-    # fvals keeps the arrays alive while C reads them through ptrs.
-    try:
-        for k in range(npoints):
-            column = fvals[k]
-            if column.shape[0] != n:
-                raise ValueError("combine: inconsistent buffer sizes")
-            ptrs[k] = &column[0]
-        with nogil:
-            rc = fdgrad_combine(&s, ptrs, &h[0], <size_t>n, &out[0])
-        _check_rc(rc)
-    finally:
-        PyMem_Free(ptrs)
+    with nogil:
+        rc = fdgrad_combine(&s, ptrs, hp, <size_t>n, op)
+    _check_rc(rc)
 
 
-def combine_range(stencil, const double[::1] values, Py_ssize_t m, const double[::1] h,
-                  Py_ssize_t start, Py_ssize_t stop, double[::1] out):
+def combine_range(stencil, values, Py_ssize_t m, h, Py_ssize_t start, Py_ssize_t stop, out):
     """out[j * n + i] = the stencil derivative from values[((i - start) * npoints + k) * m + j]."""
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
-    cdef Py_ssize_t n = h.shape[0]
+    cdef Py_ssize_t n = _size(h, b"combine_range")
     _check_range(n, start, stop)
-    if m < 1 or values.shape[0] != (stop - start) * s.npoints * m or out.shape[0] != m * n:
+    if m < 1:
         raise ValueError("combine_range: inconsistent buffer sizes")
+    cdef const double *vp = _data(values, (stop - start) * s.npoints * m, False, b"combine_range")
+    cdef const double *hp = _data(h, n, False, b"combine_range")
+    cdef double *op = _data(out, m * n, True, b"combine_range")
     if start == stop:
         return
     cdef int rc
     with nogil:
-        rc = fdgrad_combine_range(&s, &values[0], <size_t>m, &h[0], <size_t>n, <size_t>start, <size_t>stop,
-                                  &out[0])
+        rc = fdgrad_combine_range(&s, vp, <size_t>m, hp, <size_t>n, <size_t>start, <size_t>stop, op)
     _check_rc(rc)
 
 
-def stencil_points(const double[::1] x, const double[::1] h, offsets, Py_ssize_t start, Py_ssize_t stop,
-                   double[::1] points):
+def stencil_points(x, h, offsets, Py_ssize_t start, Py_ssize_t stop, points):
     """Row (i - start) * len(offsets) + k of points: x with x_i + offsets[k] * h[i]."""
-    cdef Py_ssize_t n = x.shape[0], k, npoints = len(offsets)
+    cdef Py_ssize_t n = _size(x, b"stencil_points"), k, npoints = len(offsets)
     _check_range(n, start, stop)
-    if h.shape[0] != n or npoints < 1 or points.shape[0] != (stop - start) * npoints * n:
+    if npoints < 1:
         raise ValueError("stencil_points: inconsistent buffer sizes")
+    cdef const double *xp = _data(x, n, False, b"stencil_points")
+    cdef const double *hp = _data(h, n, False, b"stencil_points")
+    cdef double *pp = _data(points, (stop - start) * npoints * n, True, b"stencil_points")
     if start == stop:
         return
     cdef Scratch offs = Scratch(npoints)
@@ -459,25 +480,24 @@ def stencil_points(const double[::1] x, const double[::1] h, offsets, Py_ssize_t
         offs.data[k] = offsets[k]
     cdef int rc
     with nogil:
-        rc = fdgrad_stencil_points(&x[0], <size_t>n, &h[0], offs.data, <int>npoints, <size_t>start,
-                                   <size_t>stop, &points[0])
+        rc = fdgrad_stencil_points(xp, <size_t>n, hp, offs.data, <int>npoints, <size_t>start, <size_t>stop, pp)
     _check_rc(rc)
 
 
-def default_steps(const double[::1] x, double rel_step, double reach, double[::1] out):
+def default_steps(x, double rel_step, double reach, out):
     """out = (x + c) - x with c = min(rel_step * max(1, |x|), (DBL_MAX - |x|) / reach / 2).
 
     Returns -1, or the first i where there is no room for a step."""
-    cdef Py_ssize_t n = x.shape[0]
-    if out.shape[0] != n:
-        raise ValueError("default_steps: inconsistent buffer sizes")
+    cdef Py_ssize_t n = _size(x, b"default_steps")
+    cdef const double *xp = _data(x, n, False, b"default_steps")
+    cdef double *op = _data(out, n, True, b"default_steps")
     if n == 0:
         return -1
-    cdef size_t bad = fdgrad_default_steps(&x[0], <size_t>n, rel_step, reach, &out[0])
+    cdef size_t bad = fdgrad_default_steps(xp, <size_t>n, rel_step, reach, op)
     return -1 if bad == <size_t>n else <Py_ssize_t>bad
 
 
-def descent(Objective obj, double[::1] x, stencil, double reach, fixed_h, double lr, Py_ssize_t count, path):
+def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssize_t count, path):
     """count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
 
     fixed_h is the step of every coordinate, or None for the default step at
@@ -486,36 +506,35 @@ def descent(Objective obj, double[::1] x, stencil, double reach, fixed_h, double
     coordinate that left no room for a step.  The arithmetic is the shared
     Python loop's, step for step.
     """
-    cdef Py_ssize_t n = x.shape[0], i, it
+    cdef Py_ssize_t n = _size(x, b"descent"), i, it
     cdef size_t bad
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
     cdef double rel = stencil.rel_step
     hs = np.empty(n) if fixed_h is None else fixed_h
     grad = np.empty(n)
-    cdef double[::1] hv = hs
-    cdef double[::1] g = grad
-    cdef double[:, ::1] p = path if path is not None else None
-    if hv.shape[0] != n or (path is not None and (p.shape[0] != count + 1 or p.shape[1] != n)):
-        raise ValueError("descent: inconsistent buffer sizes")
+    cdef double *xp = _data(x, n, True, b"descent")
+    cdef double *hp = _data(hs, n, fixed_h is None, b"descent")
+    cdef double *g = _data(grad, n, True, b"descent")
+    cdef double *pp = _data(path, (count + 1) * n, True, b"descent") if path is not None else NULL
     cdef bint needs_f0 = False
     for i in range(s.npoints):
         needs_f0 = needs_f0 or s.offsets[i] == 0.0
     cdef double f0 = 0.0
     cdef double scratch[16]  # FDGRAD_MAX_POINTS doubles
     cdef Job job
-    job.which, job.x, job.n, job.m, job.h = JACOBIAN, &x[0], n, 1, &hv[0]
-    job.stencil, job.f0, job.work, job.out, job.start = &s, &f0, scratch, &g[0], 0
+    job.which, job.x, job.n, job.m, job.h = JACOBIAN, xp, n, 1, hp
+    job.stencil, job.f0, job.work, job.out, job.start = &s, &f0, scratch, g, 0
     for it in range(count):
         if fixed_h is None:
-            bad = fdgrad_default_steps(&x[0], <size_t>n, rel, reach, &hv[0])
+            bad = fdgrad_default_steps(xp, <size_t>n, rel, reach, hp)
             if bad != <size_t>n:
                 return <Py_ssize_t>bad
         if needs_f0:
             f0 = obj()
         obj.run(&job, 0, n)
         for i in range(n):
-            x[i] = x[i] - lr * g[i]
-        if path is not None:
-            p[it + 1, :] = x
+            xp[i] = xp[i] - lr * g[i]
+        if pp != NULL:
+            memcpy(pp + (it + 1) * n, xp, n * sizeof(double))
     return -1

@@ -47,8 +47,8 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
     stop = point.n if stop is None else stop
     if stencil.method == "complex":
         return _complex_step(ev, h, stencil, scalar, start, stop)
-    known = ev.native_shape(scalar)
-    needs_f0 = adaptive and stencil.method != "central" or 0.0 in stencil.offsets or (not scalar and known is None)
+    known = ev.native_shape(scalar) if ev.native else None
+    needs_f0 = adaptive and stencil.method != "central" or stencil.uses_f0 or (not scalar and known is None)
     if needs_f0:
         f0, out_shape, convert = ev.outputs(scalar)
     elif known is not None:
@@ -59,8 +59,7 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
         return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
     hs = steps(ev.kernels, h, point.work, point.shape, stencil)
     values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
-    evaluated = sum(1 for o in stencil.offsets if o != 0.0)
-    return values, None, hs, (stop - start) * evaluated + (1 if needs_f0 else 0), out_shape
+    return values, None, hs, (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape
 
 
 def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int, stop: int) -> tuple:

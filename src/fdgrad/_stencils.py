@@ -37,6 +37,10 @@ class Stencil(NamedTuple):
     order: int
     #: the largest |offset| (at least 1): how far from x the stencil reaches, in steps
     reach: float = 1.0
+    #: whether an offset is 0 (f(x) is then evaluated once and reused)
+    uses_f0: bool = False
+    #: how many offsets are not 0: evaluations per coordinate
+    evaluated: int = 0
 
 
 def _offsets(method: str, npoints: int) -> list[int]:
@@ -87,6 +91,8 @@ def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
         method=method,
         order=order,
         reach=max([1.0] + [abs(float(o)) for o, _ in keep]),
+        uses_f0=any(o == 0 for o, _ in keep),
+        evaluated=sum(1 for o, _ in keep if o != 0),
     )
 
 

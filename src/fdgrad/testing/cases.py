@@ -1,6 +1,6 @@
 """Functions with known derivatives, shared by the tests and the benchmarks.
 
-Not part of the API.  ``CASES`` is the accuracy benchmark's set: smooth
+Part of fdgrad.testing.  ``CASES`` is the accuracy benchmark's set: smooth
 functions at ordinary points, badly scaled ones, and points at large and tiny
 |x| where a step relative to max(1, |x|) (SciPy's) or an absolute base step
 (numdifftools') goes wrong.  Each derivative is given in closed form.
