@@ -1,9 +1,17 @@
 /* Finite-difference kernels; see fdgrad.h for the contract. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 199309L /* clock_gettime */
+#endif
 #include "fdgrad.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <time.h>
+#endif
 
 static int stencil_ok(const fdgrad_stencil *s)
 {
@@ -362,4 +370,18 @@ int fdgrad_native_objective(void *ctx, const double *x, double *out)
     default:
         return FDGRAD_EINVAL;
     }
+}
+
+double fdgrad_seconds(void)
+{
+#ifdef _WIN32
+    LARGE_INTEGER count, frequency;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    return (double)count.QuadPart / (double)frequency.QuadPart;
+#else
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+#endif
 }

@@ -178,6 +178,9 @@ typedef struct {
 /* An fdgrad_objective whose ctx is an fdgrad_native: calls the user's function. */
 int fdgrad_native_objective(void *ctx, const double *x, double *out);
 
+/* A monotonic clock in seconds (for sizing chunks of native work between Ctrl-C checks). */
+double fdgrad_seconds(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,7 +42,7 @@ from ._checks import (
 from ._evaluation import Batched, Point, Serial, Tasks, Threads, read_only_view
 from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
-from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, finish, note_arity
+from ._results import DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._stencils import stencil_value
 
 __all__ = ["API", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP"]
@@ -192,16 +192,12 @@ class API:
             number = _finite_float(x)
             if number is not None and not adaptive and runner is None and stencil.method != "complex":
                 result = self._scalar_derivative(g, number, h, stencil, full_output)  # f at numbers, no arrays
-                if NONFINITE.get() != "propagate":
-                    check_nonfinite(result)
-                return result
+                return policed(result)
             result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output)
         except TypeError as exc:
             note_arity(exc, f)
             raise
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(result)
 
     def _scalar_derivative(self, f: Objective, x: float, h: Step, stencil: Any, full_output: bool) -> Any:
         """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula."""
@@ -274,9 +270,7 @@ class API:
             result = finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output)
         else:
             result = float(values[0, k])
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(result)
 
     @overload
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -390,15 +384,7 @@ class API:
         except TypeError as exc:
             note_arity(exc, f)
             raise
-        shape = ev.point.shape
-        if full_output:
-            errors, used = expand(values, errors, used)
-            result = finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
-        else:
-            result = values.reshape(shape)
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output))
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -472,16 +458,7 @@ class API:
         except TypeError as exc:
             note_arity(exc, f)
             raise
-        shape = out_shape + ev.point.shape
-        if full_output:
-            errors, used = expand(values, errors, used)
-            result = finish(values.reshape(shape), errors.reshape(shape), nfev, np.array(used).reshape(shape),
-                            full_output)
-        else:
-            result = values.reshape(shape)
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output))
 
     def hessian(
         self,
@@ -542,9 +519,7 @@ class API:
         shape = ev.point.shape + ev.point.shape
         result = finish(values.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(ev.point.shape),
                         full_output)
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(result)
 
     def hessian_diag(
         self,
@@ -600,15 +575,7 @@ class API:
         except TypeError as exc:
             note_arity(exc, f)
             raise
-        shape = ev.point.shape
-        if full_output:
-            errors, used = expand(values, errors, used)
-            result = finish(values.reshape(shape), errors.reshape(shape), nfev, used.reshape(shape), full_output)
-        else:
-            result = values.reshape(shape)
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output))
 
     def directional(
         self,
@@ -678,9 +645,7 @@ class API:
         errors, used = expand(values, errors, used)
         result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
                         full_output)
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(result)
 
     def check_grad(
         self,
@@ -771,9 +736,7 @@ class API:
                 f"{float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + estimated error "
                 f"{float(estimate[worst]):.3g})"
             )
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(result)
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
@@ -861,9 +824,7 @@ class API:
             result: Any = (point.work.reshape(point.shape), path.reshape((count + 1,) + point.shape))
         else:
             result = point.work.reshape(point.shape)
-        if NONFINITE.get() != "propagate":
-            check_nonfinite(result)
-        return result
+        return policed(result)
 
     def numerical_diff(self, f: Objective, x: ArrayLike) -> Any:
         """The textbook ``numerical_diff``: central difference with h = 1e-4.

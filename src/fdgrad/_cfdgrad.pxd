@@ -41,6 +41,8 @@ cdef extern from "fdgrad.h" nogil:
 
     int fdgrad_native_objective(void *ctx, const double *x, double *out)
 
+    double fdgrad_seconds()
+
     int fdgrad_evaluate_range(fdgrad_objective f, void *ctx, double *x, size_t n, size_t m,
                               const double *h, const double *offsets, int npoints,
                               size_t start, size_t stop, double *out)

@@ -12,7 +12,6 @@ from cpython.exc cimport PyErr_CheckSignals
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
 from libc.string cimport memcpy
-from time import perf_counter
 
 cimport numpy as cnp
 import numpy as np
@@ -60,6 +59,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_native_vector,
     fdgrad_native_vector_data,
     fdgrad_objective,
+    fdgrad_seconds,
     fdgrad_stencil,
     fdgrad_stencil_points,
 )
@@ -186,14 +186,14 @@ cdef class Objective:
         job.ctx = <void *>&self.native
         while a < stop:
             b = stop if stop - a < chunk else a + chunk
-            t0 = perf_counter()
+            t0 = fdgrad_seconds()
             with nogil:
                 rc = _job_range(job, a, b)
             if rc == FDGRAD_ECALLBACK and self.native.stop[0]:
                 raise Halted("stopped: another part of this call failed or was interrupted")
             _check_rc(rc)
             PyErr_CheckSignals()
-            elapsed = perf_counter() - t0
+            elapsed = fdgrad_seconds() - t0
             if elapsed < 0.005:
                 chunk *= 4
             elif elapsed > 0.05 and chunk > 1:

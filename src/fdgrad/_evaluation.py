@@ -68,6 +68,8 @@ def _real_values(values: Any) -> np.ndarray:
 class Serial:
     """f evaluated one point at a time by the kernels' loops, on this thread."""
 
+    __slots__ = ("kernels", "f", "point", "native", "m_native", "__dict__")
+
     def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int] = None) -> None:
         self.kernels = kernels
         self.f = f
@@ -118,10 +120,10 @@ class Serial:
     def objective(self, work: np.ndarray, view: np.ndarray, convert: Callable[[Any], Any], m: int,
                   halt: Any = None) -> Any:
         """The kernels' objective for f on this working buffer."""
-        if self.native:
-            f = self.f
-            return self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
-        return self.kernels.python_objective(self.f, view, convert, m, halt)
+        if not self.native:
+            return self.kernels.python_objective(self.f, view, convert, m, halt)
+        f = self.f
+        return self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
 
     def run(self, call: Callable[..., None], start: int, stop: int) -> None:
         """call(work, view, halt, lo, hi) over [start, stop)."""
@@ -144,15 +146,15 @@ class Serial:
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
                  hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
         """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset."""
-        m = f0.size
-        out = np.empty(m * self.point.n)
+        m, n = f0.size, self.point.n
+        out = np.empty(m * n)
         kernels = self.kernels
 
         def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
             kernels.jacobian_range(self.objective(work, view, convert, m, halt), work, m, h, stencil, f0, a, b, out)
 
         self.run(call, lo, hi)
-        return out.reshape(m, self.point.n)
+        return out.reshape(m, n)
 
     def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
         """Im f(x + i h_k e_k) / h_k for k = lo..hi-1: (m, n)."""

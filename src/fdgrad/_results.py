@@ -11,7 +11,8 @@ from typing import Any, Iterator, Union
 
 import numpy as np
 
-__all__ = ["DiffInfo", "GradCheck", "NONFINITE", "check_nonfinite", "finish", "note_arity", "on_nonfinite"]
+__all__ = ["DiffInfo", "GradCheck", "NONFINITE", "check_nonfinite", "finish", "note_arity", "on_nonfinite", "policed",
+           "shaped"]
 
 
 @dataclass(frozen=True)
@@ -146,3 +147,20 @@ class GradCheck(GradCheckBase):
 def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
     """value, or (value, DiffInfo) with full_output."""
     return (value, DiffInfo(error, nfev, step)) if full_output else value
+
+
+def shaped(values: np.ndarray, errors: Any, used: np.ndarray, nfev: int, shape: tuple, full_output: bool) -> Any:
+    """Derivatives (m, n) as an array of `shape`, or (it, DiffInfo) with full_output;
+    errors is None where no estimate was made, used (the steps) is (n,) or (m, n)."""
+    if not full_output:
+        return values.reshape(shape)
+    errors = np.full(values.shape, np.nan) if errors is None else errors
+    steps = np.array(np.broadcast_to(used, values.shape)).reshape(shape)
+    return values.reshape(shape), DiffInfo(errors.reshape(shape), nfev, steps)
+
+
+def policed(result: Any) -> Any:
+    """result, checked under on_nonfinite("raise")."""
+    if NONFINITE.get() != "propagate":
+        check_nonfinite(result)
+    return result
