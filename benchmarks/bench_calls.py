@@ -4,8 +4,8 @@
 
 One typical call of each of derivative, partial, gradient, jacobian, hessian,
 hessian_diag, directional, check_grad, gradient_descent, numerical_diff and
-numerical_gradient is timed against its reference: the seed texts' own code,
-copied below, or the loop a user writes by hand where the textbooks stop;
+numerical_gradient is timed against its reference: the seed texts' own code
+(fdgrad.testing.textbook), or the loop a user writes by hand where the textbooks stop;
 gradient also against its floor, the 2n bare calls of f it must make.
 
 Every result is first compared with its reference's (np.allclose, rtol 1e-6,
@@ -16,7 +16,7 @@ of each in turn, garbage collector off; a contender's time is its fastest
 sample.  Machines are shared and noisy: read the ratios, fdgrad / reference,
 measured side by side in one run, and "ok" against the targets.  The fallback
 columns time the same call on the pure-Python backend, for information.
-Only fdgrad's public names are used.
+Only fdgrad's public names (and fdgrad.testing) are used.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import numpy as np
 
 import fdgrad
 import fdgrad.fallback
+from fdgrad.testing.textbook import gradient_descent, numerical_diff, numerical_gradient
 
 from _timing import fmt, interleaved
 
@@ -54,33 +55,6 @@ dx = 0.001
 def diff(f, x):
     df = f(x+dx)-f(x)
     return df/dx
-
-
-def numerical_diff(f, x):
-    h = 1e-4  # 0.0001
-    return (f(x+h) - f(x-h)) / (2*h)
-
-
-def numerical_gradient(f, x):
-    h = 1e-4  # 0.0001
-    grad = np.zeros_like(x)
-    for idx in range(x.size):
-        tmp_val = x[idx]
-        x[idx] = tmp_val + h
-        fxh1 = f(x)
-        x[idx] = tmp_val - h
-        fxh2 = f(x)
-        grad[idx] = (fxh1 - fxh2) / (2*h)
-        x[idx] = tmp_val
-    return grad
-
-
-def gradient_descent(f, init_x, lr=0.01, step_num=100):
-    x = init_x
-    for i in range(step_num):
-        grad = numerical_gradient(f, x)
-        x -= lr * grad
-    return x
 
 
 # What a user writes by hand where the textbooks stop.

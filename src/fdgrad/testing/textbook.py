@@ -10,6 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def numerical_diff(f, x):
+    h = 1e-4  # 0.0001
+    return (f(x+h) - f(x-h)) / (2*h)
+
+
 def numerical_gradient(f, x):
     h = 1e-4  # 0.0001
     grad = np.zeros_like(x)  # an array of x's shape
