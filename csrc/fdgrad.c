@@ -346,6 +346,27 @@ size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double r
     return n;
 }
 
+size_t fdgrad_fixed_steps(const double *x, size_t n, double h, double reach, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(x[i]) + reach * h <= DBL_MAX)) {
+            return i;
+        }
+        out[i] = h;
+    }
+    return n;
+}
+
+size_t fdgrad_all_finite(const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i])) {
+            return i;
+        }
+    }
+    return n;
+}
+
 int fdgrad_native_objective(void *ctx, const double *x, double *out)
 {
     fdgrad_native *nat = (fdgrad_native *)ctx;

@@ -146,6 +146,15 @@ int fdgrad_stencil_points(const double *x, size_t n, const double *h, const doub
 size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h);
 
 /*
+ * A given step h for every coordinate: out[i] = h.  Returns n, or the first i
+ * where |x_i| + reach h passes DBL_MAX (or is not a number).
+ */
+size_t fdgrad_fixed_steps(const double *x, size_t n, double h, double reach, double *out);
+
+/* Returns n, or the index of the first x_i that is NaN or infinite. */
+size_t fdgrad_all_finite(const double *x, size_t n);
+
+/*
  * Native objectives with SciPy's LowLevelCallable signatures.  The user's
  * function must not modify x.  Scalar: double f(int n, double *x[, void *data]);
  * vector: void f(int n, double *x, int m, double *out[, void *data]).

@@ -99,3 +99,14 @@ def native_lib(tmp_path_factory):
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261121)
+
+
+@pytest.fixture(autouse=True)
+def threads_whatever_the_work(monkeypatch):
+    """workers > 1 uses threads even for tiny work (fdgrad runs work under ~500 us on
+    one thread), so that every test of threads exercises them; test_parallel checks the
+    threshold itself with its real value."""
+    from fdgrad import _evaluation
+
+    monkeypatch.setattr(_evaluation, "_WORTH_A_THREAD", 0.0)
+    monkeypatch.setattr(_evaluation, "_PROBE", 0.0)

@@ -197,3 +197,29 @@ def test_non_finite_f_values_follow_the_policy(fd, bad):
     with pytest.raises(ValueError, match="policy must be one of 'propagate', 'raise'"):
         with fdgrad.on_nonfinite("ignore"):
             pass
+
+
+@pytest.mark.parametrize("name", ["derivative", "gradient", "jacobian", "hessian", "hessian_diag", "gradient_descent"])
+@pytest.mark.parametrize(("kwargs", "kind", "message"), [
+    ({"chunksize": 0}, ValueError, "chunksize must be >= 1"),
+    ({"chunksize": 1.5}, TypeError, "chunksize must be an int"),
+    ({"timeout": -1}, ValueError, "timeout must be positive"),
+    ({"timeout": "soon"}, TypeError, "timeout must be a number"),
+    ({"workers": 0}, ValueError, "workers must be >= 1"),
+    ({"workers": True}, TypeError, "workers must be an int"),
+])
+def test_executor_arguments_are_checked_on_the_default_path(fd, name, kwargs, kind, message):
+    """The plain serial call checks every argument too (the first build's quick path skipped some)."""
+    f = (lambda v: v) if name == "derivative" else (lambda v: np.atleast_1d(v)) if name == "jacobian" \
+        else (lambda v: float(np.sum(v * v)))
+    with pytest.raises(kind, match=message):
+        getattr(fd, name)(f, np.array([1.0, 2.0]), **kwargs)
+
+
+@pytest.mark.parametrize("name", ["gradient", "jacobian", "hessian_diag", "gradient_descent"])
+def test_max_batch_bytes_is_checked_on_the_default_path(fd, name):
+    f = (lambda v: np.atleast_1d(v)) if name == "jacobian" else (lambda v: float(np.sum(v * v)))
+    with pytest.raises(TypeError, match="max_batch_bytes must be an int"):
+        getattr(fd, name)(f, np.array([1.0, 2.0]), max_batch_bytes="big")
+    with pytest.raises(ValueError, match="max_batch_bytes must be positive"):
+        getattr(fd, name)(f, np.array([1.0, 2.0]), max_batch_bytes=0)

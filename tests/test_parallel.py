@@ -61,6 +61,32 @@ def test_threads_propagate_an_error_and_leave_x_intact(fd):
     assert np.array_equal(x, before)
 
 
+def test_small_work_stays_on_one_thread(fd, monkeypatch):
+    """With the real threshold, a call whose work is far below the cost of handing a part to
+    another thread runs on the caller's thread; a long one uses the pool."""
+    from fdgrad import _evaluation
+
+    monkeypatch.setattr(_evaluation, "_WORTH_A_THREAD", 500e-6)
+    monkeypatch.setattr(_evaluation, "_PROBE", 20e-6)
+    seen = set()
+
+    def cheap(v):
+        seen.add(threading.get_ident())
+        return float(v @ v)
+
+    x = np.linspace(-1.0, 1.0, 10)
+    assert fd.gradient(cheap, x, workers=2).tobytes() == fd.gradient(cheap, x).tobytes()
+    assert seen == {threading.get_ident()}
+
+    def slow(v):
+        seen.add(threading.get_ident())
+        time.sleep(2e-4)
+        return float(v @ v)
+
+    assert fd.gradient(slow, x, workers=2).tobytes() == fd.gradient(slow, x).tobytes()
+    assert len(seen) == 2
+
+
 def test_nested_workers_do_not_starve(fd):
     """An f that itself runs fdgrad with threads, inside a call with more threads than cores."""
     import subprocess

@@ -104,7 +104,8 @@ class API:
             if native:
                 raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
             runner.check_function(f)
-        point = Point(*as_point(x, name))
+        prepared = self._kernels.working_copy(x)  # a finite float64 array, copied in one go
+        point = Point(*as_point(x, name)) if prepared is None else Point(prepared[0], x.shape, prepared[1])
         if native and vectorized:
             raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
         if runner is not None:

@@ -75,3 +75,7 @@ cdef extern from "fdgrad.h" nogil:
                                const double *f1, int side, size_t start, size_t stop, double *out)
 
     size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)
+
+    size_t fdgrad_fixed_steps(const double *x, size_t n, double h, double reach, double *out)
+
+    size_t fdgrad_all_finite(const double *x, size_t n)

@@ -52,8 +52,6 @@ _REAL_KINDS = frozenset("iuf")
 #: The complex-step "stencil": f'(x) = Im f(x + i h) / h, with a tiny step.
 COMPLEX_STEP = Stencil((), (), 1.0, 1, 1e-20, "complex", 2)
 
-_FLOAT64 = np.dtype(np.float64)
-
 #: Callables that are certainly Python code, never a native f (the common case, recognised at once).
 _PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType, np.ufunc})
 
@@ -237,10 +235,6 @@ def as_point(x: Any, name: str = "x") -> tuple[np.ndarray, tuple[int, ...]]:
     The copy is what the kernels perturb, so the caller's array is never
     touched; integers, lists and float32 are converted to float64 here.
     """
-    if type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim and x.size:
-        work = x.flatten()  # a copy, in C order
-        if _surely_finite(work):
-            return work, x.shape
     work = as_points(x, name)
     if work.ndim == 0:
         raise ValueError(
@@ -273,8 +267,9 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
         return hs
     if type(h) is float and 0.0 < h < math.inf:  # the commonest given step, checked at once
         hs = np.empty(work.shape[0])
-        hs.fill(h)
-        return _within_doubles(hs, work, shape, stencil.reach)
+        if kernels.fixed_steps(work, h, stencil.reach, hs) < 0:
+            return hs
+        return _within_doubles(np.full(work.shape, h), work, shape, stencil.reach)  # says where
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
     try:
@@ -306,9 +301,6 @@ def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:
 
 def _within_doubles(hs: np.ndarray, work: np.ndarray, shape: tuple[int, ...], reach: float) -> np.ndarray:
     """hs, unless x + o h would pass the largest double (then a ValueError says where)."""
-    if hs.size <= 64:  # cheaper than numpy's reductions for a few entries
-        if all(abs(xi) + reach * hi <= DBL_MAX for xi, hi in zip(work.tolist(), hs.tolist())):
-            return hs
     with np.errstate(over="ignore"):
         beyond = ~np.isfinite(np.abs(work) + reach * hs)
     if beyond.any():

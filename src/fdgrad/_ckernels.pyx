@@ -18,6 +18,9 @@ import numpy as np
 
 cnp.import_array()
 
+cdef extern from "numpy/arrayobject.h":
+    object PyArray_View(cnp.ndarray a, void *dtype, void *subtype)  # (not in numpy's .pxd)
+
 
 cdef double *_data(object a, Py_ssize_t size, bint write, const char *name) except NULL:
     """The doubles of a C-contiguous float64 array of exactly `size` values (numpy's
@@ -46,7 +49,9 @@ from fdgrad._cfdgrad cimport (
     fdgrad_combine,
     fdgrad_combine_range,
     fdgrad_complex_range,
+    fdgrad_all_finite,
     fdgrad_default_steps,
+    fdgrad_fixed_steps,
     fdgrad_evaluate_range,
     fdgrad_hessian_combine,
     fdgrad_hessian_points,
@@ -73,6 +78,7 @@ __all__ = [
     "default_steps",
     "descent",
     "evaluate_range",
+    "fixed_steps",
     "hessian_combine",
     "hessian_points",
     "hessian_range",
@@ -80,6 +86,7 @@ __all__ = [
     "native_objective",
     "python_objective",
     "stencil_points",
+    "working_copy",
 ]
 
 
@@ -495,6 +502,35 @@ def default_steps(x, double rel_step, double reach, out):
         return -1
     cdef size_t bad = fdgrad_default_steps(xp, <size_t>n, rel_step, reach, op)
     return -1 if bad == <size_t>n else <Py_ssize_t>bad
+
+
+def fixed_steps(x, double h, double reach, out):
+    """out[:] = h.  Returns -1, or the first i where |x_i| + reach h passes the largest double."""
+    cdef Py_ssize_t n = _size(x, b"fixed_steps")
+    cdef const double *xp = _data(x, n, False, b"fixed_steps")
+    cdef double *op = _data(out, n, True, b"fixed_steps")
+    cdef size_t bad = fdgrad_fixed_steps(xp, <size_t>n, h, reach, op)
+    return -1 if bad == <size_t>n else <Py_ssize_t>bad
+
+
+def working_copy(x):
+    """(work, view) for a non-empty, finite float64 ndarray x of at least one
+    dimension: a fresh flat C-contiguous copy of x's values, and a read-only
+    view of it in x's shape; None for anything else."""
+    if type(x) is not np.ndarray:
+        return None
+    cdef cnp.ndarray a = <cnp.ndarray>x
+    if (cnp.PyArray_NDIM(a) == 0 or cnp.PyArray_TYPE(a) != cnp.NPY_DOUBLE or not cnp.PyArray_ISNOTSWAPPED(a)
+            or cnp.PyArray_SIZE(a) == 0):
+        return None
+    cdef cnp.ndarray copy = cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(copy)
+    if fdgrad_all_finite(<const double *>cnp.PyArray_DATA(copy), <size_t>n) != <size_t>n:
+        return None
+    view = PyArray_View(copy, NULL, NULL)
+    cnp.PyArray_CLEARFLAGS(<cnp.ndarray>view, cnp.NPY_ARRAY_WRITEABLE)
+    work = copy if cnp.PyArray_NDIM(a) == 1 else cnp.PyArray_Ravel(copy, cnp.NPY_CORDER)
+    return work, view
 
 
 def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssize_t count, path):

@@ -20,6 +20,7 @@ evaluation gives the same bits.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -29,6 +30,12 @@ from ._native import NativeFunction
 from ._parallel import TaskRunner, run_parts, split
 
 __all__ = ["Batched", "Point", "Serial", "Tasks", "Threads", "read_only_view"]
+
+#: Work (seconds) below which Threads runs a call on one thread: a few times the
+#: cost of waking a pool thread and handing it a part.
+_WORTH_A_THREAD = 500e-6
+#: How long Threads probes the work on the caller's thread before deciding.
+_PROBE = 20e-6
 
 #: The batch size vectorized evaluation aims at (measured fastest on numpy f's).
 CACHE_BATCH_BYTES = 256 * 2**10
@@ -47,11 +54,11 @@ class Point:
 
     __slots__ = ("work", "shape", "n", "view")
 
-    def __init__(self, work: np.ndarray, shape: tuple[int, ...]) -> None:
+    def __init__(self, work: np.ndarray, shape: tuple[int, ...], view: Optional[np.ndarray] = None) -> None:
         self.work = work
         self.shape = shape
         self.n = work.shape[0]
-        self.view = read_only_view(work, shape)
+        self.view = read_only_view(work, shape) if view is None else view
 
     def index(self, i: int) -> tuple[int, ...]:
         """Flat index i as an index of x."""
@@ -146,15 +153,15 @@ class Serial:
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
                  hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
         """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset."""
-        m, n = f0.size, self.point.n
-        out = np.empty(m * n)
+        m = f0.size
+        out = np.empty((m, self.point.n))
         kernels = self.kernels
 
         def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
             kernels.jacobian_range(self.objective(work, view, convert, m, halt), work, m, h, stencil, f0, a, b, out)
 
         self.run(call, lo, hi)
-        return out.reshape(m, n)
+        return out
 
     def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
         """Im f(x + i h_k e_k) / h_k for k = lo..hi-1: (m, n)."""
@@ -188,11 +195,25 @@ class Threads(Serial):
         self.workers = workers
 
     def run(self, call: Callable[..., None], start: int, stop: int) -> None:
-        parts = split(start, stop, self.workers)
-        if len(parts) == 1:
-            return call(self.point.work, self.point.view, None, start, stop)
+        work, view = self.point.work, self.point.view
+        # A probe on this thread, 1, 4, 16, ... indices until it has taken _PROBE seconds:
+        # work too small to outweigh handing parts to other threads (tens of us) is
+        # then finished here, so workers > 1 never costs much more than workers=1 on
+        # small problems, and a large problem loses at most _PROBE of parallel time.
+        probe, size, began = start, 1, time.perf_counter()
+        while probe < stop:
+            call(work, view, None, probe, min(probe + size, stop))
+            probe, size = min(probe + size, stop), 4 * size
+            elapsed = time.perf_counter() - began
+            if elapsed >= _PROBE:
+                break
+        if probe == stop:
+            return
+        if elapsed * (stop - probe) / (probe - start) < _WORTH_A_THREAD:
+            return call(work, view, None, probe, stop)
+        parts = split(probe, stop, self.workers)
         halt = self.kernels.StopFlag()
-        buffers = [(self.point.work, self.point.view)]
+        buffers = [(work, view)]
         for _ in parts[1:]:  # copies before any part starts: the first part perturbs work in place
             copy = self.point.work.copy()
             buffers.append((copy, read_only_view(copy, self.point.shape)))

@@ -15,6 +15,7 @@ called with the buffer's address).
 from __future__ import annotations
 
 import ctypes
+import math
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -30,6 +31,7 @@ __all__ = [
     "default_steps",
     "descent",
     "evaluate_range",
+    "fixed_steps",
     "hessian_combine",
     "hessian_points",
     "hessian_range",
@@ -37,6 +39,7 @@ __all__ = [
     "native_objective",
     "python_objective",
     "stencil_points",
+    "working_copy",
 ]
 
 DBL_MAX = float(np.finfo(np.float64).max)
@@ -144,6 +147,7 @@ def jacobian_range(obj: Callable[[], Any], x: np.ndarray, m: int, h: np.ndarray,
                    f0: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:
     """out[j * n + i] = the stencil derivative of f_j along x_i; f0 = f(x)."""
     n = len(x)
+    out = out.reshape(-1)  # a view: (m, n) or flat
     f0_values = f0.tolist()
     weights, denom, hpow = stencil.weights, stencil.denom, stencil.hpow
     for i in range(start, stop):
@@ -314,6 +318,33 @@ def default_steps(x: np.ndarray, rel_step: float, reach: float, out: np.ndarray)
             return i
         out[i] = step  # NaN for a NaN x (a diverged descent goes on quietly)
     return -1
+
+
+def fixed_steps(x: np.ndarray, h: float, reach: float, out: np.ndarray) -> int:
+    """out[:] = h.  Returns -1, or the first i where |x_i| + reach h passes the largest double."""
+    for i, xi in enumerate(x.tolist()):
+        if not abs(xi) + reach * h <= DBL_MAX:
+            return i
+        out[i] = h
+    return -1
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def working_copy(x: Any) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(work, view) for a non-empty, finite float64 ndarray x of at least one
+    dimension: a fresh flat C-contiguous copy of x's values, and a read-only
+    view of it in x's shape; None for anything else."""
+    if type(x) is not np.ndarray or x.dtype != _FLOAT64 or not x.dtype.isnative or x.ndim == 0 or x.size == 0:
+        return None
+    work = x.flatten()
+    values = work.tolist()
+    if not all(map(math.isfinite, values)):
+        return None
+    view = work[:] if x.ndim == 1 else work.reshape(x.shape)
+    view.setflags(write=False)
+    return work, view
 
 
 def descent(obj: Callable[[], Any], x: np.ndarray, stencil: Any, reach: float, fixed_h: Optional[np.ndarray],
