@@ -119,6 +119,11 @@ def check_options(
     f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, deriv: int = 1, methods: Sequence[str] = METHODS
 ) -> tuple[Any, Stencil, bool, bool]:
     """The checks every differentiating function starts with; f comes back resolved (resolve_f)."""
+    if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
+            and type(method) is str and (order is None or type(order) is int):
+        hit = _RESOLVED.get((method, order, adaptive, deriv, methods))  # arguments valid before
+        if hit is not None:
+            return f, hit, adaptive, full_output
     f = resolve_f(f)
     adaptive = check_bool(adaptive, "adaptive")
     full_output = check_bool(full_output, "full_output")
