@@ -8,7 +8,8 @@ in chunks of about 20 ms between which Ctrl-C is noticed, so several Python
 threads calling these kernels on native objectives run truly in parallel.
 """
 
-from cpython.exc cimport PyErr_CheckSignals
+from cpython.exc cimport PyErr_CheckSignals, PyErr_Occurred, PyErr_SetObject
+from cpython.ref cimport PyObject
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
 from libc.string cimport memcpy
@@ -17,6 +18,12 @@ cimport numpy as cnp
 import numpy as np
 
 cnp.import_array()
+
+cdef extern from "Python.h":
+    PyObject *PyObject_CallOneArg(PyObject *callable, PyObject *arg)  # Python >= 3.9
+    bint _is_float "PyFloat_Check"(PyObject *value)
+    double _float_value "PyFloat_AS_DOUBLE"(PyObject *value)
+    void _decref "Py_DECREF"(PyObject *value)
 
 cdef extern from "numpy/arrayobject.h":
     object PyArray_View(cnp.ndarray a, void *dtype, void *subtype)  # (not in numpy's .pxd)
@@ -185,9 +192,12 @@ cdef class Objective:
             job.f = _call_python
             job.ctx = <void *>self
             rc = _job_range(job, start, stop)
-            if rc == FDGRAD_ECALLBACK and self.error is not None:
-                error, self.error = self.error, None
-                raise error
+            if rc == FDGRAD_ECALLBACK:
+                if self.error is not None:
+                    error, self.error = self.error, None
+                    raise error
+                if PyErr_Occurred() != NULL:
+                    return -1  # f's exception (or Halted), set by _call_python
             return _check_rc(rc)
         job.f = fdgrad_native_objective
         job.ctx = <void *>&self.native
@@ -247,19 +257,35 @@ def native_objective(int kind, uintptr_t address, uintptr_t user_data, buffer, P
 cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
     # Runs with the GIL held (a loop over a Python f never releases it).
     # x is not read: the kernel perturbs the buffer that obj.view wraps.
+    # The common case (a float back) goes through the C API without a Python
+    # try block; an exception from f is left set for Objective.run to raise.
     cdef Objective obj = <Objective>ctx
-    cdef const double[::1] values
+    cdef PyObject *value
+    if obj.halt is not None and obj.halt.flag:
+        PyErr_SetObject(Halted, "stopped: another part of this call failed or was interrupted")
+        return -1
+    value = PyObject_CallOneArg(<PyObject *>obj.f, <PyObject *>obj.view)
+    if value == NULL:
+        return -1
+    if obj.fast and _is_float(value):  # float and numpy.float64
+        out[0] = _float_value(value)
+        _decref(value)
+        return 0
+    return _converted(obj, value, out)
+
+
+cdef int _converted(Objective obj, PyObject *result, double *out) noexcept:
+    """f's value through obj.convert into out (m doubles); -1 with obj.error set on failure."""
     cdef Py_ssize_t j
+    cdef const double *values
+    value = <object>result  # a reference of its own
+    _decref(result)  # the one PyObject_CallOneArg returned
     try:
-        if obj.halt is not None and obj.halt.flag:
-            raise Halted("stopped: another part of this call failed or was interrupted")
-        value = obj.f(obj.view)
-        if obj.fast and isinstance(value, float):  # float and numpy.float64
-            out[0] = <double>value
-        elif obj.m == 1:
+        if obj.m == 1:
             out[0] = <double>obj.convert(value)
         else:
-            values = obj.convert(value)
+            converted = obj.convert(value)
+            values = _data(converted, obj.m, False, b"f's value")
             for j in range(obj.m):
                 out[j] = values[j]
         return 0
