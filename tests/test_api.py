@@ -14,11 +14,12 @@ import pytest
 
 import fdgrad
 import fdgrad.fallback
-from fdgrad._api import PUBLIC_NAMES
+from fdgrad._api import CALLABLE_NAMES, PUBLIC_NAMES
 
 
 def test_same_public_names():
-    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]
+    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, *CALLABLE_NAMES, "DiffInfo", "GradCheck",
+                                                         "on_nonfinite"]
     assert fdgrad.DiffInfo is fdgrad.fallback.DiffInfo and fdgrad.GradCheck is fdgrad.fallback.GradCheck
     assert fdgrad.on_nonfinite is fdgrad.fallback.on_nonfinite
     for name in PUBLIC_NAMES:

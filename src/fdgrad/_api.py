@@ -15,6 +15,7 @@ result.
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any, Callable, Literal, Optional, Union, overload
 
@@ -25,6 +26,7 @@ from . import _adaptive
 from ._checks import (
     DBL_MAX,
     as_point,
+    bind_args,
     as_points,
     check_bool,
     check_evaluation,
@@ -45,7 +47,7 @@ from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._stencils import stencil_value
 
-__all__ = ["API", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP"]
+__all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
 #: The public functions, in the order the documentation presents them.
 PUBLIC_NAMES = (
@@ -129,6 +131,8 @@ class API:
         workers: Any = 1,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Derivative of a function of one variable.
 
@@ -184,6 +188,7 @@ class API:
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g = bind_args(g, args, kwargs)
             if isinstance(g, NativeFunction):
                 raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
                                 "partial, gradient, jacobian, hessian, hessian_diag, check_grad and gradient_descent")
@@ -196,7 +201,7 @@ class API:
                 return policed(result)
             result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         return policed(result)
 
@@ -228,6 +233,9 @@ class API:
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
+        *,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Partial derivative of ``f`` with respect to ``x[i]`` at ``x``.
 
@@ -260,11 +268,12 @@ class API:
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None)
             k = check_index(i, ev.point.shape)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         if full_output:
             errors, used = expand(values, errors, used)
@@ -277,13 +286,15 @@ class API:
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None) -> np.ndarray: ...
+                 chunksize: int = 1, timeout: Optional[float] = None,
+                 args: Any = (), kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None) -> tuple[np.ndarray, DiffInfo]: ...
+                 chunksize: int = 1, timeout: Optional[float] = None,
+                 args: Any = (), kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def gradient(
         self,
@@ -300,6 +311,8 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Gradient of a scalar function of an array.
 
@@ -380,10 +393,11 @@ class API:
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output))
 
@@ -391,14 +405,16 @@ class API:
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None) -> np.ndarray: ...
+                 chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None,
+                 args: Any = (), kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 m: Optional[int] = None) -> tuple[np.ndarray, DiffInfo]: ...
+                 m: Optional[int] = None,
+                 args: Any = (), kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def jacobian(
         self,
@@ -416,6 +432,8 @@ class API:
         chunksize: int = 1,
         timeout: Optional[float] = None,
         m: Optional[int] = None,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Jacobian of an array-valued function of an array.
 
@@ -453,11 +471,12 @@ class API:
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
                                   check_outputs(m))
             values, errors, used, nfev, out_shape = differentiate(ev, h, stencil, adaptive, False)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         return policed(shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output))
 
@@ -472,6 +491,8 @@ class API:
         workers: Any = 1,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Hessian of a scalar function of an array, symmetric by construction.
 
@@ -512,10 +533,11 @@ class API:
         """
         try:
             g, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
+            g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
             values, hs, nfev = hessian(ev, h, stencil)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         shape = ev.point.shape + ev.point.shape
         result = finish(values.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(ev.point.shape),
@@ -536,6 +558,8 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """The diagonal of the Hessian, ``d2 f / d x_i**2``, without the rest.
 
@@ -571,10 +595,11 @@ class API:
         """
         try:
             g, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
+            g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, False, True)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output))
 
@@ -588,6 +613,9 @@ class API:
         order: Optional[int] = None,
         adaptive: bool = False,
         full_output: bool = False,
+        *,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Directional derivative: the derivative of ``f(x + t v)`` at ``t = 0``.
 
@@ -619,6 +647,7 @@ class API:
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g = bind_args(g, args, kwargs)
             if isinstance(g, NativeFunction):
                 raise TypeError("directional needs a Python f (it evaluates f along x + t v); use "
                                 "gradient(f, x) @ v for a native f")
@@ -641,7 +670,7 @@ class API:
             ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         errors, used = expand(values, errors, used)
         result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
@@ -662,6 +691,8 @@ class API:
         raise_on_mismatch: bool = False,
         *,
         workers: int = 1,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> GradCheck:
         """Check a gradient (hand-written or from autodiff) against fdgrad's.
 
@@ -703,20 +734,24 @@ class API:
         (False, (1,))
         """
         try:
-            resolve_f(f)
+            bind_args(resolve_f(f), args, kwargs)  # checked here, passed on by gradient()
             rtol = check_tolerance(rtol, "rtol")
             atol = check_tolerance(atol, "atol")
             raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
             work, shape = as_point(x)
-            given = grad(read_only_view(work.copy(), shape)) if callable(grad) else grad
+            if callable(grad):
+                given = bind_args(grad, args, kwargs)(read_only_view(work.copy(), shape))
+            else:
+                given = grad
             if np.asarray(given).dtype.kind not in "iuf":
                 raise TypeError(f"grad must give real numbers, got {np.asarray(given).dtype}")
             analytic = np.array(given, dtype=np.float64)
             if analytic.shape != shape:
                 raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
-            numeric, info = self.gradient(f, work.reshape(shape), h, method, order, adaptive, True, workers=workers)
+            numeric, info = self.gradient(f, work.reshape(shape), h, method, order, adaptive, True, workers=workers,
+                                          args=args, kwargs=kwargs)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         diff = np.abs(analytic - numeric)
         size = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -744,14 +779,16 @@ class API:
                          h: Step = None, method: Method = "central", history: Literal[False] = False,
                          order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
-                         timeout: Optional[float] = None) -> np.ndarray: ...
+                         timeout: Optional[float] = None,
+                         args: Any = (), kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
                          h: Step = None, method: Method = "central", *, history: Literal[True],
                          order: Optional[int] = None, adaptive: bool = False, workers: Any = 1,
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
-                         timeout: Optional[float] = None) -> tuple[np.ndarray, np.ndarray]: ...
+                         timeout: Optional[float] = None,
+                         args: Any = (), kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
 
     def gradient_descent(
         self,
@@ -770,6 +807,8 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        args: Any = (),
+        kwargs: Optional[dict] = None,
     ) -> Any:
         """Minimise ``f`` by gradient descent: ``x -= lr * gradient(f, x)``.
 
@@ -806,7 +845,7 @@ class API:
         [-6.11110793e-10  8.14814391e-10]
         """
         try:
-            g = resolve_f(f)
+            g = bind_args(resolve_f(f), args, kwargs)
             rate = check_lr(lr)
             count = check_step_num(step_num)
             history = check_bool(history, "history")
@@ -819,7 +858,7 @@ class API:
                 path[0] = point.work
             descend(ev, h, stencil, adaptive, rate, count, path)
         except TypeError as exc:
-            note_arity(exc, f)
+            note_arity(exc, f, args, kwargs)
             raise
         if path is not None:
             result: Any = (point.work.reshape(point.shape), path.reshape((count + 1,) + point.shape))
@@ -855,3 +894,89 @@ class API:
         array([6., 0.])
         """
         return self.gradient(f, x, TEXTBOOK_STEP, "central")
+
+
+class Differentiator:
+    """numdifftools' calling style: f and the options fixed, the object called as ``obj(x, *args, **kwargs)``.
+
+    So it plugs into ``scipy.optimize.minimize(f, x0, jac=fdgrad.Gradient(f),
+    hess=fdgrad.Hessian(f), args=...)`` and ``least_squares(r, x0,
+    jac=fdgrad.Jacobian(r))``, and numdifftools code switches by its import.
+    The options are the function's keyword arguments (``step`` is accepted
+    as numdifftools' name for ``h``); extra positional and keyword arguments
+    of the call go to f, as SciPy passes them.
+    """
+
+    _function = ""
+    _api: API
+
+    def __init__(self, f: Objective, **options: Any) -> None:
+        if "step" in options:
+            if "h" in options:
+                raise TypeError(f"{type(self).__name__}() takes h or step (its numdifftools name), not both")
+            options["h"] = options.pop("step")
+        function = getattr(self._api, self._function)
+        allowed = [p for p in inspect.signature(function).parameters if p not in ("f", "x", "args", "kwargs")]
+        for key in options:
+            if key not in allowed:
+                raise TypeError(f"{type(self).__name__}() got an unexpected option {key!r}; it takes "
+                                f"{', '.join(allowed)} (and step for h)")
+        self.f, self.options, self._call = f, options, function
+
+    def __call__(self, x: ArrayLike, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.f, x, args=args, kwargs=kwargs or None, **self.options)
+
+    def __repr__(self) -> str:
+        options = "".join(f", {key}={value!r}" for key, value in self.options.items())
+        return f"{type(self).__name__}({self.f!r}{options})"
+
+
+class Derivative(Differentiator):
+    """``Derivative(f, n=1, **options)(x, *args)`` is ``derivative(f, x, args=args, **options)``."""
+
+    _function = "derivative"
+
+    def __init__(self, f: Objective, n: int = 1, **options: Any) -> None:
+        if n != 1 or type(n) is not int:
+            raise ValueError(f"n must be 1 (the first derivative), got {n!r}; higher derivatives are not "
+                             "available yet (for the second one of a function of several variables, use Hessian)")
+        super().__init__(f, **options)
+
+
+class Gradient(Differentiator):
+    """``Gradient(f, **options)(x, *args)`` is ``gradient(f, x, args=args, **options)``."""
+
+    _function = "gradient"
+
+
+class Jacobian(Differentiator):
+    """``Jacobian(f, **options)(x, *args)`` is ``jacobian(f, x, args=args, **options)``."""
+
+    _function = "jacobian"
+
+
+class Hessian(Differentiator):
+    """``Hessian(f, **options)(x, *args)`` is ``hessian(f, x, args=args, **options)``."""
+
+    _function = "hessian"
+
+
+class Hessdiag(Differentiator):
+    """``Hessdiag(f, **options)(x, *args)`` is ``hessian_diag(f, x, args=args, **options)``."""
+
+    _function = "hessian_diag"
+
+
+#: The numdifftools-style classes, in the order the documentation presents them.
+CALLABLE_NAMES = ("Derivative", "Gradient", "Jacobian", "Hessian", "Hessdiag")
+
+
+def bound_callables(api: API, module: str) -> tuple[type[Derivative], type[Gradient], type[Jacobian],
+                                                    type[Hessian], type[Hessdiag]]:
+    """The numdifftools-style classes over one API (a backend), presented as members of module."""
+    bound = []
+    for base in (Derivative, Gradient, Jacobian, Hessian, Hessdiag):
+        cls = type(base.__name__, (base,), {"_api": api, "__module__": module, "__doc__": base.__doc__})
+        cls.__qualname__ = base.__name__
+        bound.append(cls)
+    return tuple(bound)  # type: ignore[return-value]

@@ -17,12 +17,14 @@ import numpy as np
 
 from types import BuiltinFunctionType, FunctionType, MethodType
 
-from ._native import cached_native_function
+from ._native import NativeFunction, cached_native_function
 from ._parallel import TaskRunner, check_workers
 from ._stencils import METHODS, ORDERS, Stencil, make_stencil
 
 __all__ = [
     "COMPLEX_STEP",
+    "WithArgs",
+    "bind_args",
     "as_point",
     "as_points",
     "check_bool",
@@ -102,6 +104,37 @@ def _resolve_method(method: Any, order: Any, adaptive: bool, deriv: int, methods
     if method == "complex":
         return COMPLEX_STEP
     return make_stencil(method, ORDERS[method][0] if order is None else int(order), deriv)
+
+
+class WithArgs:
+    """f(x, *args, **kwargs) as a function of x alone (SciPy's args= convention);
+    picklable, for process pools, when f and the arguments are."""
+
+    __slots__ = ("f", "args", "kwargs")
+
+    def __init__(self, f: Any, args: tuple, kwargs: dict) -> None:
+        self.f, self.args, self.kwargs = f, args, kwargs
+
+    def __call__(self, x: Any) -> Any:
+        return self.f(x, *self.args, **self.kwargs)
+
+    def __getstate__(self) -> tuple:
+        return self.f, self.args, self.kwargs
+
+    def __setstate__(self, state: tuple) -> None:
+        self.f, self.args, self.kwargs = state
+
+
+def bind_args(f: Any, args: Any, kwargs: Any) -> Any:
+    """f, or f with args and kwargs bound after x; a non-tuple args is one argument, as in SciPy."""
+    if type(args) is tuple and not args and kwargs is None:
+        return f
+    if kwargs is not None and not isinstance(kwargs, dict):
+        raise TypeError(f"kwargs must be a dict or None, got {_show(kwargs)}")
+    if isinstance(f, NativeFunction):
+        raise TypeError("args and kwargs are passed to a Python f; a native f gets its extra data through "
+                        "its user_data pointer")
+    return WithArgs(f, args if isinstance(args, tuple) else (args,), dict(kwargs or {}))
 
 
 def resolve_f(f: Any) -> Any:
@@ -331,16 +364,21 @@ def scalar_value(value: Any) -> float:
             return float(value)
         except OverflowError:  # a Python int beyond float64
             raise ValueError(f"f must return a value that fits a float64, got {_show(value)}") from None
-    if isinstance(value, (list, tuple)):
-        try:
+    if isinstance(value, (list, tuple)) or (hasattr(value, "__array__") and not isinstance(value, np.ndarray)):
+        try:  # a list, or a 0-d tensor of another library (torch, JAX, ...), as numpy sees it
             value = np.asarray(value)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RuntimeError):
             pass
     if isinstance(value, np.ndarray):
         if value.ndim != 0:
             raise ValueError(f"f must return a scalar, got an array of shape {value.shape}")
         if value.dtype.kind in _REAL_KINDS:
             return float(value)
+    elif hasattr(type(value), "__float__") and not isinstance(value, (bool, np.bool_, complex, np.complexfloating)):
+        try:  # any other object that says it is a real number, as SciPy accepts
+            return float(value)
+        except (TypeError, ValueError, OverflowError):
+            pass
     raise TypeError(f"f must return a real scalar, got {_show(value)} of type {type(value).__name__}")
 
 

@@ -92,18 +92,22 @@ def check_nonfinite(result: Any) -> None:
         )
 
 
-def note_arity(exc: TypeError, f: Any) -> None:
-    """A note on a TypeError when f cannot take the one argument fdgrad gives it."""
+def note_arity(exc: TypeError, f: Any, args: Any = (), kwargs: Any = None) -> None:
+    """A note on a TypeError when f cannot take the arguments fdgrad gives it."""
     if not callable(f):
         return
     try:
         signature = inspect.signature(f)
     except (TypeError, ValueError):  # no signature to read (some builtins): nothing to add
         return
+    extra = args if isinstance(args, tuple) else (args,)
     try:
-        signature.bind(0.0)
+        signature.bind(0.0, *extra, **(kwargs if isinstance(kwargs, dict) else {}))
     except TypeError:
-        note = f"fdgrad: f is called with one argument, the point x, but its signature is {signature}"
+        if extra or kwargs:
+            note = f"fdgrad: f is called as f(x, *args, **kwargs), but its signature is {signature}"
+        else:
+            note = f"fdgrad: f is called with one argument, the point x, but its signature is {signature}"
         if hasattr(exc, "add_note"):
             exc.add_note(note)
         else:  # Python < 3.11
@@ -133,6 +137,11 @@ class GradCheck(GradCheckBase):
         The finite-difference gradient and the user's, in ``x``'s shape.
     tolerance : ndarray
         Each entry's tolerance.
+
+    Its truth value is ``ok``, so ``assert fdgrad.check_grad(f, grad, x)``
+    fails for a wrong gradient; ``float(result)`` is the 2-norm of the
+    difference, as SciPy's ``check_grad`` returns, and the result compares
+    with numbers by it (``fdgrad.check_grad(f, grad, x) < 1e-5``).
     """
 
     max_abs_error: float
@@ -142,6 +151,29 @@ class GradCheck(GradCheckBase):
     numeric: np.ndarray
     analytic: np.ndarray
     tolerance: np.ndarray
+
+    # Used as SciPy's check_grad is (a float, the norm of the difference) and as an
+    # assertion: `assert fdgrad.check_grad(...)` passes only when the gradient matches.
+
+    def __bool__(self) -> bool:
+        """Whether the gradient matches (``ok``)."""
+        return self.ok
+
+    def __float__(self) -> float:
+        """The 2-norm of ``analytic - numeric``, the number SciPy's ``check_grad`` returns."""
+        return float(np.linalg.norm((self.analytic - self.numeric).ravel()))
+
+    def __lt__(self, other: Any) -> bool:
+        return float(self) < other
+
+    def __le__(self, other: Any) -> bool:
+        return float(self) <= other
+
+    def __gt__(self, other: Any) -> bool:
+        return float(self) > other
+
+    def __ge__(self, other: Any) -> bool:
+        return float(self) >= other
 
 
 def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Literal
 
 from . import _pykernels
-from ._api import API, PUBLIC_NAMES
+from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
 from ._results import DiffInfo, GradCheck, on_nonfinite
 
 BACKEND: Literal["python"] = "python"
@@ -30,5 +30,6 @@ check_grad = _api.check_grad
 gradient_descent = _api.gradient_descent
 numerical_diff = _api.numerical_diff
 numerical_gradient = _api.numerical_gradient
+Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
-__all__ = [*PUBLIC_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]
+__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "DiffInfo", "GradCheck", "on_nonfinite"]

@@ -1,0 +1,129 @@
+"""fdgrad as a drop-in: SciPy's and numdifftools' calling conventions, check_grad used as
+SciPy's is, and results of other libraries' scalar types."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+from fdgrad._api import CALLABLE_NAMES
+
+
+def rosen(x, a=1.0, b=100.0):
+    return float((a - x[0]) ** 2 + b * (x[1] - x[0] ** 2) ** 2)
+
+
+def rosen_grad(x, a=1.0, b=100.0):
+    return np.array([-2 * (a - x[0]) - 4 * b * x[0] * (x[1] - x[0] ** 2), 2 * b * (x[1] - x[0] ** 2)])
+
+
+def residuals(p, t, y):
+    return p[0] * np.exp(p[1] * t) - y
+
+
+class ZeroD:
+    """A 0-d tensor of another library, as numpy sees it (torch, JAX, ...)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(self.value, dtype=dtype)
+
+
+class Floaty:
+    """An object that says it is a real number."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __float__(self):
+        return float(self.value)
+
+
+def test_check_grad_truth_value_and_scipy_comparison(fd):
+    x = np.array([-1.2, 1.0])
+    good = fd.check_grad(rosen, rosen_grad, x)
+    bad = fd.check_grad(rosen, lambda v: rosen_grad(v) * 1.01, x)
+    assert good and not bad
+    with pytest.raises(AssertionError):
+        assert fd.check_grad(rosen, lambda v: rosen_grad(v) + 1.0, x)
+    assert good < 1e-5 and not bad < 1e-5 and bad > 1e-3
+    scipy_norm = optimize.check_grad(rosen, lambda v: rosen_grad(v) * 1.01, x)
+    assert float(bad) == pytest.approx(scipy_norm, rel=1e-4)
+    assert float(good) == pytest.approx(float(np.linalg.norm(good.analytic - good.numeric)))
+
+
+@pytest.mark.parametrize("value", [ZeroD(2.5), Floaty(2.5), np.array(2.5), np.float32(2.5)])
+def test_scalar_results_of_other_types(fd, value):
+    grad = fd.gradient(lambda v: value if v[0] == 1.0 else 2.5, np.array([1.0, 2.0]))
+    assert grad.tolist() == [0.0, 0.0]
+    assert fd.derivative(lambda t: ZeroD(t * t), 3.0, h=1e-3) == pytest.approx(6.0)
+    assert fd.gradient(lambda v: Floaty(v @ v), [1.0, 2.0], h=1e-3) == pytest.approx([2.0, 4.0])
+
+
+@pytest.mark.parametrize("bad", [ZeroD([1.0, 2.0]), True, 1 + 2j, "1.0", Floaty("x")])
+def test_non_scalar_results_are_still_errors(fd, bad):
+    with pytest.raises((TypeError, ValueError), match="f must return"):
+        fd.gradient(lambda v: bad, [1.0, 2.0])
+
+
+def test_args_and_kwargs_reach_f_on_every_function(fd):
+    x = np.array([0.5, -0.3])
+    want = rosen_grad(x, 2.0, 10.0)
+    assert fd.gradient(rosen, x, args=(2.0, 10.0)) == pytest.approx(want, rel=1e-7)
+    assert fd.gradient(rosen, x, args=(2.0,), kwargs={"b": 10.0}) == pytest.approx(want, rel=1e-7)
+    assert fd.partial(rosen, x, 1, args=(2.0, 10.0)) == pytest.approx(want[1], rel=1e-7)
+    assert fd.directional(rosen, x, [1.0, 0.0], args=(2.0, 10.0)) == pytest.approx(want[0], rel=1e-7)
+    assert fd.hessian(rosen, x, args=(2.0, 10.0)).shape == (2, 2)
+    assert fd.hessian_diag(rosen, x, kwargs={"a": 2.0, "b": 10.0}).shape == (2,)
+    assert fd.jacobian(residuals, [2.0, -1.0], args=(np.linspace(0, 1, 5), np.zeros(5))).shape == (5, 2)
+    assert fd.derivative(lambda t, k: k * t * t, 3.0, args=(2.0,)) == pytest.approx(12.0)
+    assert fd.derivative(lambda t, k: k * t, 3.0, args=2.0) == pytest.approx(2.0)  # SciPy: a lone argument
+    assert fd.check_grad(rosen, rosen_grad, x, args=(2.0, 10.0)).ok
+    end = fd.gradient_descent(rosen, [0.0, 0.0], lr=1e-3, step_num=5, args=(2.0, 10.0))
+    assert end.tolist() == fd.gradient_descent(lambda v: rosen(v, 2.0, 10.0), [0.0, 0.0], lr=1e-3, step_num=5).tolist()
+    with pytest.raises(TypeError, match="kwargs must be a dict"):
+        fd.gradient(rosen, x, kwargs=[("b", 1.0)])
+    with pytest.raises(TypeError) as info:
+        fd.gradient(rosen, x, args=(1.0, 2.0, 3.0, 4.0))
+    assert "f(x, *args, **kwargs)" in " ".join(getattr(info.value, "__notes__", []))
+
+
+def test_args_travel_to_processes(fd):
+    from fdgrad._checks import WithArgs
+
+    bound = pickle.loads(pickle.dumps(WithArgs(rosen, (2.0,), {"b": 10.0})))
+    assert bound(np.array([0.5, 0.5])) == rosen(np.array([0.5, 0.5]), 2.0, 10.0)
+
+
+def test_numdifftools_style_callables_in_scipy_optimize(fd):
+    for name in CALLABLE_NAMES:
+        assert getattr(fd, name).__module__ == fd.__name__ and getattr(fd, name).__doc__
+    res = optimize.minimize(rosen, [-1.2, 1.0], jac=fd.Gradient(rosen), hess=fd.Hessian(rosen), method="trust-exact")
+    assert res.success and res.x == pytest.approx([1.0, 1.0], abs=1e-4)
+    res = optimize.minimize(rosen, [-1.2, 1.0], args=(1.0, 10.0), jac=fd.Gradient(rosen, order=4), method="BFGS")
+    assert res.x == pytest.approx([1.0, 1.0], abs=1e-5)
+    t = np.linspace(0.0, 1.0, 20)
+    y = 2.0 * np.exp(-1.5 * t)
+    fit = optimize.least_squares(residuals, [1.0, -1.0], jac=fd.Jacobian(residuals), args=(t, y))
+    assert fit.x == pytest.approx([2.0, -1.5], abs=1e-8)
+    assert fd.Derivative(np.sin, step=1e-4)(0.5) == fd.derivative(np.sin, 0.5, h=1e-4)
+    assert fd.Hessdiag(rosen)([0.5, 0.5]).tolist() == fd.hessian_diag(rosen, [0.5, 0.5]).tolist()
+    assert fd.Gradient(rosen, method="forward")([0.5, 0.5], 2.0).tolist() == \
+        fd.gradient(rosen, [0.5, 0.5], method="forward", args=(2.0,)).tolist()
+    assert "Gradient(<function rosen" in repr(fd.Gradient(rosen))
+
+
+def test_numdifftools_style_bad_options(fd):
+    with pytest.raises(ValueError, match="n must be 1"):
+        fd.Derivative(np.sin, n=2)
+    with pytest.raises(TypeError, match="unexpected option 'stepsize'"):
+        fd.Gradient(rosen, stepsize=1e-3)
+    with pytest.raises(TypeError, match="h or step"):
+        fd.Gradient(rosen, h=1e-3, step=1e-3)
+    with pytest.raises(ValueError, match="method must be one of"):
+        fd.Gradient(rosen, method="centered")([1.0, 2.0])
