@@ -160,10 +160,15 @@ def test_list_and_float32_x(fd):
     f = lambda v: v[0] ** 2 + v[1] ** 2  # noqa: E731
     from_list = fd.numerical_gradient(f, [3, 4])
     x32 = np.array([3.0, 4.0], dtype=np.float32)
-    from_f32 = fd.numerical_gradient(f, x32)
-    assert from_list.dtype == from_f32.dtype == np.float64
-    assert np.array_equal(from_list, from_f32)
-    assert x32.dtype == np.float32
+    copied = fd.gradient(f, x32, h=1e-4)  # copying: x's values in float64
+    assert from_list.dtype == copied.dtype == np.float64
+    assert np.array_equal(from_list, copied)
+    # The textbook name perturbs a writable float array in place, as the textbook
+    # does, so f computes in float32 here: float32's accuracy, x untouched after.
+    in_place = fd.numerical_gradient(f, x32)
+    assert in_place.dtype == np.float64
+    np.testing.assert_allclose(in_place, [6.0, 8.0], rtol=2e-3)
+    assert x32.dtype == np.float32 and x32.tolist() == [3.0, 4.0]
 
 
 def test_derivative_scalar_and_array_types(fd):

@@ -12,6 +12,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
+
+# Random polynomials include constant ones, for which fdgrad rightly warns that f never changed.
+pytestmark = pytest.mark.filterwarnings("ignore::fdgrad._numerics.UnchangingWarning")
 
 EPS = np.finfo(float).eps
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

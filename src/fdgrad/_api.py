@@ -30,18 +30,20 @@ from ._checks import (
     as_points,
     check_bool,
     check_evaluation,
+    check_inplace,
     check_index,
     check_lr,
     check_options,
     check_outputs,
     check_step_num,
     check_tolerance,
+    precision,
     resolve_f,
     resolve_method,
     scalar_value,
     steps,
 )
-from ._evaluation import Batched, Point, Serial, Tasks, Threads, read_only_view
+from ._evaluation import Batched, InPlace, Point, Serial, Shared, Tasks, Threads, call_in_place, read_only_view
 from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DiffInfo, GradCheck, finish, note_arity, policed, shaped
@@ -97,17 +99,23 @@ class API:
         self._kernels = kernels
 
     def _evaluation(self, f: Any, x: Any, name: str, workers: Any, vectorized: Any, max_batch_bytes: Any,
-                    chunksize: Any, timeout: Any, m: Optional[int] = None) -> Serial:
+                    chunksize: Any, timeout: Any, m: Optional[int] = None, inplace: Any = False) -> Serial:
         """x prepared, and how f will be evaluated: chosen once, here."""
         threads, runner, vectorized, max_batch_bytes = check_evaluation(workers, vectorized, max_batch_bytes,
                                                                         chunksize, timeout)
         native = isinstance(f, NativeFunction)
+        if inplace is not False and check_inplace(inplace, x, name, native, threads, runner, vectorized):
+            work, shape = as_point(x, name)  # x's values checked (finite, ...)
+            if x.dtype == np.float64 and x.flags.c_contiguous and x.flags.aligned:
+                return Shared(self._kernels, f, x)  # the kernels' loops on x itself
+            return InPlace(self._kernels, f, Point(work, shape, None, precision(x)), x)
         if runner is not None:
             if native:
                 raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
             runner.check_function(f)
         prepared = self._kernels.working_copy(x)  # a finite float64 array, copied in one go
-        point = Point(*as_point(x, name)) if prepared is None else Point(prepared[0], x.shape, prepared[1])
+        point = Point(*as_point(x, name), None, precision(x)) if prepared is None else \
+            Point(prepared[0], x.shape, prepared[1])
         if native and vectorized:
             raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
         if runner is not None:
@@ -131,6 +139,7 @@ class API:
         workers: Any = 1,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -195,11 +204,13 @@ class API:
             threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
             if runner is not None:
                 runner.check_function(g)
+            target = x if inplace is not False and check_inplace(inplace, x, "x", False, threads, runner) else None
             number = _finite_float(x)
             if number is not None and not adaptive and runner is None and stencil.method != "complex":
                 result = self._scalar_derivative(g, number, h, stencil, full_output)  # f at numbers, no arrays
                 return policed(result)
-            result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output)
+            result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output,
+                                 target)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
@@ -234,6 +245,7 @@ class API:
         adaptive: bool = False,
         full_output: bool = False,
         *,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -269,7 +281,7 @@ class API:
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None)
+            ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace)
             k = check_index(i, ev.point.shape)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
         except TypeError as exc:
@@ -287,14 +299,16 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 args: Any = (), kwargs: Optional[dict] = None) -> np.ndarray: ...
+                 inplace: Optional[bool] = False, args: Any = (),
+                 kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 args: Any = (), kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
+                 inplace: Optional[bool] = False, args: Any = (),
+                 kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def gradient(
         self,
@@ -311,6 +325,7 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -394,7 +409,7 @@ class API:
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -406,7 +421,8 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None,
-                 args: Any = (), kwargs: Optional[dict] = None) -> np.ndarray: ...
+                 inplace: Optional[bool] = False, args: Any = (),
+                 kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -414,7 +430,8 @@ class API:
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
                  m: Optional[int] = None,
-                 args: Any = (), kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
+                 inplace: Optional[bool] = False, args: Any = (),
+                 kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def jacobian(
         self,
@@ -432,6 +449,7 @@ class API:
         chunksize: int = 1,
         timeout: Optional[float] = None,
         m: Optional[int] = None,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -473,7 +491,7 @@ class API:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
-                                  check_outputs(m))
+                                  check_outputs(m), inplace)
             values, errors, used, nfev, out_shape = differentiate(ev, h, stencil, adaptive, False)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -491,6 +509,7 @@ class API:
         workers: Any = 1,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -534,7 +553,7 @@ class API:
         try:
             g, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
+            ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace)
             values, hs, nfev = hessian(ev, h, stencil)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -558,6 +577,7 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -596,7 +616,7 @@ class API:
         try:
             g, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, False, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -614,6 +634,7 @@ class API:
         adaptive: bool = False,
         full_output: bool = False,
         *,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -664,8 +685,12 @@ class API:
             scale = max(1.0, float(np.max(np.abs(work)))) / size if h is None else 1.0
             along = scale * vflat
 
+            target = x if inplace is not False and check_inplace(inplace, x, "x") else None
+
             def line(t: np.ndarray) -> Any:
-                return g(read_only_view(work + t[0] * along, shape))
+                if target is None:
+                    return g(read_only_view(work + t[0] * along, shape))
+                return call_in_place(g, target, work + t[0] * along)
 
             ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
@@ -691,6 +716,7 @@ class API:
         raise_on_mismatch: bool = False,
         *,
         workers: int = 1,
+        inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> GradCheck:
@@ -748,8 +774,8 @@ class API:
             analytic = np.array(given, dtype=np.float64)
             if analytic.shape != shape:
                 raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
-            numeric, info = self.gradient(f, work.reshape(shape), h, method, order, adaptive, True, workers=workers,
-                                          args=args, kwargs=kwargs)
+            numeric, info = self.gradient(f, x if inplace is not False else work.reshape(shape), h, method, order,
+                                          adaptive, True, workers=workers, inplace=inplace, args=args, kwargs=kwargs)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
@@ -780,7 +806,8 @@ class API:
                          order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
                          timeout: Optional[float] = None,
-                         args: Any = (), kwargs: Optional[dict] = None) -> np.ndarray: ...
+                         inplace: Optional[bool] = None, args: Any = (),
+                 kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
@@ -788,7 +815,8 @@ class API:
                          order: Optional[int] = None, adaptive: bool = False, workers: Any = 1,
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
                          timeout: Optional[float] = None,
-                         args: Any = (), kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
+                         inplace: Optional[bool] = None, args: Any = (),
+                 kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
 
     def gradient_descent(
         self,
@@ -807,6 +835,7 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        inplace: Optional[bool] = None,
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
@@ -851,19 +880,20 @@ class API:
             history = check_bool(history, "history")
             adaptive = check_bool(adaptive, "adaptive")
             stencil = resolve_method(method, order, adaptive)
-            ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout)
+            ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout, None,
+                                  inplace)
             point = ev.point
             path = np.empty((count + 1, point.n)) if history else None
             if path is not None:
                 path[0] = point.work
-            descend(ev, h, stencil, adaptive, rate, count, path)
+            last = descend(ev, h, stencil, adaptive, rate, count, path)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         if path is not None:
-            result: Any = (point.work.reshape(point.shape), path.reshape((count + 1,) + point.shape))
+            result: Any = (last.reshape(point.shape), path.reshape((count + 1,) + point.shape))
         else:
-            result = point.work.reshape(point.shape)
+            result = last.reshape(point.shape)
         return policed(result)
 
     def numerical_diff(self, f: Objective, x: ArrayLike) -> Any:
@@ -878,7 +908,7 @@ class API:
         >>> fdgrad.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5)
         0.1999999999990898
         """
-        return self.derivative(f, x, TEXTBOOK_STEP, "central")
+        return self.derivative(f, x, TEXTBOOK_STEP, "central", inplace=None)
 
     def numerical_gradient(self, f: Objective, x: ArrayLike) -> np.ndarray:
         """The textbook ``numerical_gradient``: central differences with h = 1e-4.
@@ -893,7 +923,7 @@ class API:
         >>> fdgrad.numerical_gradient(lambda p: p[0]**2 + p[1]**2, [3.0, 0.0])
         array([6., 0.])
         """
-        return self.gradient(f, x, TEXTBOOK_STEP, "central")
+        return self.gradient(f, x, TEXTBOOK_STEP, "central", inplace=None)
 
 
 class Differentiator:

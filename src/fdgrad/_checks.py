@@ -19,7 +19,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 
 from ._native import NativeFunction, cached_native_function
 from ._parallel import TaskRunner, check_workers
-from ._stencils import METHODS, ORDERS, Stencil, make_stencil
+from ._stencils import EPS, METHODS, ORDERS, Stencil, make_stencil
 
 __all__ = [
     "COMPLEX_STEP",
@@ -30,6 +30,7 @@ __all__ = [
     "check_bool",
     "check_callable",
     "check_index",
+    "check_inplace",
     "check_lr",
     "check_evaluation",
     "check_options",
@@ -38,6 +39,7 @@ __all__ = [
     "check_step_num",
     "check_tolerance",
     "imag_value",
+    "precision",
     "resolve_method",
     "scalar_value",
     "steps",
@@ -198,6 +200,34 @@ def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunks
     return check_workers(workers), None, vectorized, int(max_batch_bytes)
 
 
+def check_inplace(inplace: Any, x: Any, name: str, native: bool = False, threads: int = 1, runner: Any = None,
+                  vectorized: bool = False) -> bool:
+    """Whether to perturb the caller's x itself.  None: when x allows it (a writable
+    floating-point ndarray) and the evaluation is serial, as the textbooks' loops do;
+    True: so, or a clear error saying why it cannot be."""
+    if inplace is None:
+        return (isinstance(x, np.ndarray) and not isinstance(x, np.ma.MaskedArray) and x.dtype.kind == "f"
+                and x.flags.writeable and x.ndim > 0 and x.size > 0 and not native and threads == 1
+                and runner is None and not vectorized)
+    if not check_bool(inplace, "inplace"):
+        return False
+    if not isinstance(x, np.ndarray) or isinstance(x, np.ma.MaskedArray):
+        raise TypeError(f"inplace=True perturbs {name} itself: {name} must be a numpy array, got "
+                        f"{type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"inplace=True needs a floating-point {name} (a step would be lost in it), got dtype "
+                        f"{x.dtype}")
+    if not x.flags.writeable:
+        raise ValueError(f"inplace=True needs a writable {name}; this one is read-only")
+    if native:
+        raise TypeError("inplace=True is for a Python f that reads x from elsewhere; a native f reads the "
+                        "buffer it is given")
+    if threads != 1 or runner is not None or vectorized:
+        raise ValueError("inplace=True evaluates f on the one array x, one point at a time: it cannot be "
+                         "combined with workers other than 1, an executor or vectorized=True")
+    return True
+
+
 def check_outputs(m: Any) -> Any:
     """m, the number of values a native vector f writes: None or an int >= 1."""
     if m is None:
@@ -288,18 +318,31 @@ def _surely_finite(work: np.ndarray) -> bool:
     return bool(np.isfinite(work).all())
 
 
-def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil) -> np.ndarray:
+def precision(value: Any) -> float:
+    """The machine epsilon of value's floating dtype (float16, float32); float64's
+    for anything else (longdouble is rounded to float64)."""
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+        return float(np.finfo(dtype).eps)
+    return EPS
+
+
+def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil,
+          eps: float = 2.0**-52) -> np.ndarray:
     """The step of every coordinate, as a flat float64 array like work.
 
-    h=None gives the conventional scaled step rel_step * max(1, |x|), rounded
-    to a representable one, (x + h) - x, as SciPy does (kernels.default_steps).
-    A given h is used exactly as given.
+    h=None gives the conventional scaled step c * max(1, |x|), with c =
+    eps**(1/(order + derivative)) for the precision eps of x and f's values
+    (float64's unless either is float32 or float16, as SciPy does), rounded to
+    a representable one, (x + h) - x (kernels.default_steps).  A given h is
+    used exactly as given.
     """
     if h is None:
         if stencil.method == "complex":  # x + i h is exact whatever h is
             return stencil.rel_step * np.maximum(1.0, np.abs(work))
+        rel = stencil.rel_step if eps <= EPS else eps ** (1.0 / (stencil.order + stencil.hpow))
         hs = np.empty(work.shape[0])
-        bad = kernels.default_steps(work, stencil.rel_step, stencil.reach, hs)
+        bad = kernels.default_steps(work, rel, stencil.reach, hs)
         if bad >= 0:
             raise zero_step_error(bad, float(work[bad]), shape)
         return hs

@@ -165,6 +165,16 @@ cdef class Objective:
     cdef StopFlag halt
     cdef fdgrad_native native
     cdef int local_stop
+    cdef bint seen
+    cdef double first
+    cdef public bint varied  # whether f's value ever changed (scalar f only; a vector f counts as varied)
+    cdef public double eps  # the coarsest precision of f's values (float32's for a float32 value)
+
+    cdef inline void watch(self, double value) noexcept:
+        if not self.seen:
+            self.seen, self.first = True, value
+        elif value != self.first:
+            self.varied = True
 
     def __call__(self):
         cdef double *x
@@ -172,9 +182,12 @@ cdef class Objective:
             if self.halt is not None and self.halt.flag:
                 raise Halted("stopped: another part of this call failed or was interrupted")
             value = self.f(self.view)
-            if self.fast and isinstance(value, float):
-                return value
-            return self.convert(value)
+            if not (self.fast and isinstance(value, float)):
+                self.eps = max(self.eps, _coarse_eps(value))
+                value = self.convert(value)
+            if self.m == 1:
+                self.watch(<double>value)
+            return value
         x = _data(self.buffer, self.native.n, False, b"objective")
         values = np.empty(self.m)
         if fdgrad_native_objective(&self.native, x, _data(values, self.m, True, b"objective")) != FDGRAD_OK:
@@ -219,12 +232,25 @@ cdef class Objective:
         return 0
 
 
+def _coarse_eps(value):
+    """The machine epsilon of a float16 or float32 value (or array); float64's otherwise."""
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+        return float(np.finfo(dtype).eps)
+    return 2.0**-52
+
+
 def python_objective(f, view, convert, Py_ssize_t m, StopFlag halt=None, bint fast=True):
     """f at the buffer behind view, as a float (m == 1) or m floats, through convert.
 
-    With fast, a float value (numpy.float64 included) needs no conversion when m == 1."""
+    With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
+    Its attribute ``varied`` says whether f's value ever changed (scalar f only; a
+    vector f counts as varied), and ``eps`` the coarsest precision of its values
+    (float32's for a float32 value)."""
     cdef Objective obj = Objective.__new__(Objective)
     obj.is_native = False
+    obj.varied = m != 1
+    obj.eps = 2.0**-52
     obj.f, obj.view, obj.convert, obj.m, obj.halt = f, view, convert, m, halt
     obj.fast = fast and m == 1
     return obj
@@ -235,6 +261,8 @@ def native_objective(int kind, uintptr_t address, uintptr_t user_data, buffer, P
     """A compiled f (kind FDGRAD_NATIVE_*) at the flat buffer, called through ctypes as C calls it."""
     cdef Objective obj = Objective.__new__(Objective)
     obj.is_native = True
+    obj.varied = True  # a native f is not watched
+    obj.eps = 2.0**-52
     obj.buffer, obj.m, obj.halt = buffer, m, halt
     obj.native.kind = kind
     if kind == FDGRAD_NATIVE_SCALAR:
@@ -270,6 +298,7 @@ cdef int _call_python(void *ctx, const double *x, double *out) noexcept:
     if obj.fast and _is_float(value):  # float and numpy.float64
         out[0] = _float_value(value)
         _decref(value)
+        obj.watch(out[0])
         return 0
     return _converted(obj, value, out)
 
@@ -281,8 +310,10 @@ cdef int _converted(Objective obj, PyObject *result, double *out) noexcept:
     value = <object>result  # a reference of its own
     _decref(result)  # the one PyObject_CallOneArg returned
     try:
+        obj.eps = max(obj.eps, _coarse_eps(value))
         if obj.m == 1:
             out[0] = <double>obj.convert(value)
+            obj.watch(out[0])
         else:
             converted = obj.convert(value)
             values = _data(converted, obj.m, False, b"f's value")

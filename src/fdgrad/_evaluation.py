@@ -11,10 +11,13 @@ implementations:
 * :class:`Batched` (``vectorized=True``): stacks of points built by the
   kernels, one call of f per batch, values combined by the kernels;
 * :class:`Tasks` (an executor or a map-like callable): the same points,
-  sent as tasks.
+  sent as tasks;
+* :class:`InPlace` (``inplace=True``): the caller's own array perturbed one
+  coordinate at a time and restored after every evaluation, for an f that
+  reads x from elsewhere (the textbooks' ``lambda w: net.loss(x, t)``).
 
-The last two share :class:`Points`, which builds points and combines values
-with the same kernels (and so the same formulas) as the fused loops, so every
+Batched, Tasks and InPlace share :class:`Points`, which combines values with
+the same kernels (and so the same formulas) as the fused loops, so every
 evaluation gives the same bits.
 """
 
@@ -25,11 +28,12 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._checks import imag_value, scalar_value, vector_converter
+from ._checks import imag_value, scalar_value, steps, vector_converter
 from ._native import NativeFunction
 from ._parallel import TaskRunner, run_parts, split
+from ._stencils import EPS, hessian_moves
 
-__all__ = ["Batched", "Point", "Serial", "Tasks", "Threads", "read_only_view"]
+__all__ = ["Batched", "InPlace", "Point", "Serial", "Shared", "Tasks", "Threads", "call_in_place", "read_only_view"]
 
 #: Work (seconds) below which Threads runs a call on one thread: a few times the
 #: cost of waking a pool thread and handing it a part.
@@ -48,17 +52,29 @@ def read_only_view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return view
 
 
+def call_in_place(f: Callable[[Any], Any], target: np.ndarray, values: Any) -> Any:
+    """f(target) with target's values set to values for the call, restored bit for bit after it."""
+    old = target.copy()
+    try:
+        target[...] = np.reshape(values, target.shape)
+        return f(target)
+    finally:
+        target[...] = old
+
+
 class Point:
     """x as the kernels see it: a flat float64 working copy (perturbed in place,
     always restored), x's shape, and f's read-only view of the copy."""
 
-    __slots__ = ("work", "shape", "n", "view")
+    __slots__ = ("work", "shape", "n", "view", "eps")
 
-    def __init__(self, work: np.ndarray, shape: tuple[int, ...], view: Optional[np.ndarray] = None) -> None:
+    def __init__(self, work: np.ndarray, shape: tuple[int, ...], view: Optional[np.ndarray] = None,
+                 eps: float = EPS) -> None:
         self.work = work
         self.shape = shape
         self.n = work.shape[0]
         self.view = read_only_view(work, shape) if view is None else view
+        self.eps = eps  # the precision of the caller's x (float32's for a float32 x)
 
     def index(self, i: int) -> tuple[int, ...]:
         """Flat index i as an index of x."""
@@ -83,6 +99,7 @@ class Serial:
         self.point = point
         self.native = isinstance(f, NativeFunction)
         self.m_native = m
+        self.made: list = []  # the objectives of Python f made so far (see unchanging)
 
     # f at x itself, and the shape of its values.
 
@@ -124,13 +141,41 @@ class Serial:
 
     # The loops.
 
+    def steps(self, h: Any, stencil: Any) -> np.ndarray:
+        """The step of every coordinate (see _checks.steps), for the precision of x and
+        of f's values seen so far."""
+        self.step_eps = max(self.point.eps, self.values_eps())
+        return steps(self.kernels, h, self.point.work, self.point.shape, stencil, self.step_eps)
+
+    def values_eps(self) -> float:
+        """The coarsest precision of f's values seen so far (float64's if none was coarser)."""
+        return max([EPS] + [obj.eps for obj in self.made])
+
+    def coarser_values(self, h: Any) -> bool:
+        """Whether default steps were sized for finer values than f turned out to return
+        (a float32 f): the caller then computes once more with steps for them."""
+        return h is None and self.values_eps() > self.step_eps
+
+    def moved(self) -> None:
+        """The working buffer was moved (gradient descent): nothing to do here."""
+
+    def restore(self) -> None:
+        """The end of a call: nothing to do here."""
+
     def objective(self, work: np.ndarray, view: np.ndarray, convert: Callable[[Any], Any], m: int,
                   halt: Any = None) -> Any:
         """The kernels' objective for f on this working buffer."""
-        if not self.native:
-            return self.kernels.python_objective(self.f, view, convert, m, halt)
-        f = self.f
-        return self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
+        if self.native:
+            f = self.f
+            return self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
+        obj = self.kernels.python_objective(self.f, view, convert, m, halt)
+        self.made.append(obj)
+        return obj
+
+    def unchanging(self) -> bool:
+        """Whether f gave one and the same value at every point the loops evaluated it at
+        (a scalar Python f in the copying mode; False where that is not watched)."""
+        return bool(self.made) and not any(obj.varied for obj in self.made)
 
     def run(self, call: Callable[..., None], start: int, stop: int) -> None:
         """call(work, view, halt, lo, hi) over [start, stop)."""
@@ -224,6 +269,9 @@ class Threads(Serial):
 class Points(Serial):
     """f evaluated elsewhere at whole points: built by the kernels in batches, the
     values combined by the kernels.  Subclasses say how a batch is evaluated."""
+
+    def unchanging(self) -> bool:
+        return False  # not watched
 
     def batch_size(self, per_coordinate: int, share: int) -> int:
         """How many coordinates' (or entries') points one batch holds, when `share`
@@ -364,3 +412,96 @@ class Tasks(Points):
         out = np.empty((m, self.point.n))
         out[:, lo:hi] = imag.T / h[lo:hi]
         return out
+
+
+class Shared(Serial):
+    """Serial's fused loops on the caller's own float64 C-contiguous array, as the
+    working buffer (inplace=True): f is called with that array itself; each
+    coordinate is restored bit for bit after its evaluations, and the whole
+    array after a descent.  The array changes during the call, never after it."""
+
+    def __init__(self, kernels: Any, f: Any, target: np.ndarray) -> None:
+        super().__init__(kernels, f, Point(target.reshape(-1), target.shape, target))
+        self.target = target
+        self.original = target.copy()
+
+    def restore(self) -> None:
+        self.target[...] = self.original
+
+    def unchanging(self) -> bool:
+        return False  # f is meant to read x from elsewhere here
+
+
+class InPlace(Points):
+    """f evaluated with the caller's own array perturbed in place, one coordinate
+    at a time (any dtype of float, any strides), and restored bit for bit after
+    every evaluation, also when f raises or on Ctrl-C.  f is called with that
+    array itself.  The array changes during the call, never after it."""
+
+    def __init__(self, kernels: Any, f: Any, point: Point, target: np.ndarray) -> None:
+        super().__init__(kernels, f, point, None)
+        self.target = target
+        self.flat = target.reshape(-1) if target.flags.c_contiguous else target.flat
+        self.original = target.copy()
+
+    def first_value(self) -> Any:
+        return self.f(self.target)
+
+    def steps(self, h: Any, stencil: Any) -> np.ndarray:
+        """The steps, rounded so that x + h is exact in the array's own precision: the
+        step the loop divides by is then the one f sees (the array may be float32)."""
+        hs = super().steps(h, stencil)
+        if self.target.dtype == np.float64:
+            return hs
+        x = self.point.work
+        rounded = (x + hs).astype(self.target.dtype).astype(np.float64) - x
+        if not (rounded > 0.0).all():
+            i = int(np.argmin(rounded > 0.0))
+            raise ValueError(f"h = {float(hs[i])!r} is below the precision of x's dtype {self.target.dtype} at "
+                             f"x[{i}] = {float(x[i])!r}; give a larger h")
+        return rounded
+
+    def _at(self, moves: list) -> Any:
+        """f with target's flat entries i set to values (moves: [(i, value), ...]), restored after."""
+        flat, old = self.flat, [self.flat[i] for i, _ in moves]
+        try:
+            for i, value in moves:
+                flat[i] = value
+            return self.f(self.target)
+        finally:
+            for (i, _), value in zip(reversed(moves), reversed(old)):
+                flat[i] = value
+
+    def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
+               out_shape: tuple[int, ...], share: int = 1) -> np.ndarray:
+        out = np.empty((hi - lo, len(offsets), m))
+        f, target, flat, work, hs = self.f, self.target, self.flat, self.point.work.tolist(), h.tolist()
+        for i in range(lo, hi):
+            old, xi = flat[i], work[i]
+            try:
+                for k, o in enumerate(offsets):
+                    flat[i] = xi + o * hs[i]
+                    out[i - lo, k] = convert(f(target))
+            finally:
+                flat[i] = old
+        return out
+
+    def hessian(self, h: np.ndarray, f0: float, f1: np.ndarray, side: int, out: np.ndarray) -> None:
+        n, work, hs = self.point.n, self.point.work.tolist(), h.tolist()
+        values = []
+        for i in range(n):
+            for j in range(i, n):
+                for oi, oj in hessian_moves(i, j, side):
+                    moves = [(i, work[i] + oi * hs[i])] + ([(j, work[j] + oj * hs[j])] if i != j else [])
+                    values.append(scalar_value(self._at(moves)))
+        self.kernels.hessian_combine(np.array(values), h, f0, f1, side, 0, n * (n + 1) // 2, out)
+
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+        raise TypeError("method='complex' cannot perturb x in place (x holds real numbers); use inplace=False")
+
+    def moved(self) -> None:
+        """The working buffer holds a new iterate: so does the caller's array, during the call."""
+        self.target[...] = self.point.work.reshape(self.point.shape)
+
+    def restore(self) -> None:
+        self.target[...] = self.original

@@ -7,18 +7,20 @@ never looks at how f is evaluated.  Arguments arrive checked.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
 import numpy as np
 
 from . import _adaptive
 from ._checks import imag_value, scalar_value, steps, zero_step_error
-from ._evaluation import Serial, read_only_view
+from ._evaluation import Serial, Shared, call_in_place, read_only_view
 from ._parallel import run_parts
 from ._results import finish
 from ._stencils import Stencil
 
-__all__ = ["descend", "differentiate", "elementwise", "expand", "hessian", "side"]
+__all__ = ["UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian", "side",
+           "warn_if_unchanging"]
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
 ADAPTIVE_BLOCK = 1 << 20
@@ -57,8 +59,13 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
         f0, out_shape, convert = _NO_F0, (), scalar_value
     if adaptive:
         return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
-    hs = steps(ev.kernels, h, point.work, point.shape, stencil)
+    hs = ev.steps(h, stencil)
     values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+    if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
+        hs = ev.steps(h, stencil)
+        values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+    if not values.any():
+        warn_if_unchanging(ev)
     return values, None, hs, (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape
 
 
@@ -66,7 +73,7 @@ def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int
     point = ev.point
     if ev.native:
         raise TypeError("method='complex' needs a Python f that accepts complex input, one point at a time")
-    hs = steps(ev.kernels, h, point.work, point.shape, stencil)
+    hs = ev.steps(h, stencil)
     if scalar:
         m, out_shape, nfev = 1, (), stop - start
     else:
@@ -93,6 +100,21 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
     return values, errors, used, nfev, out_shape
 
 
+class UnchangingWarning(UserWarning):
+    """f gave the same value wherever fdgrad moved x: it may not read the x it is given."""
+
+
+def warn_if_unchanging(ev: Serial) -> None:
+    """After an all-zero result: if f gave one and the same value at every point, warn
+    that it may read x from elsewhere (shown once per place, as warnings are)."""
+    if ev.unchanging():
+        warnings.warn(
+            "f returned the same value at every point fdgrad evaluated, so the derivatives are all zero. If f "
+            "reads x from elsewhere instead of from its argument (the textbooks' lambda w: net.loss(x, t), "
+            "which relies on net.W being perturbed in place), pass inplace=True (numerical_gradient and "
+            "gradient_descent do so by themselves for a writable float array)", UnchangingWarning, stacklevel=2)
+
+
 def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """differentiate's errors and steps as arrays of values' shape (m, n)."""
     errors = np.full(values.shape, np.nan) if errors is None else errors
@@ -103,33 +125,43 @@ def hessian(ev: Serial, h: Any, stencil: Stencil) -> tuple[np.ndarray, np.ndarra
     """The Hessian (n * n, symmetric), the steps and the number of evaluations."""
     point = ev.point
     n, s = point.n, side(stencil)
-    hs = steps(ev.kernels, h, point.work, point.shape, stencil)
+    hs = ev.steps(h, stencil)
     f0 = float(ev.outputs(True)[0][0])
     f1 = ev.values(hs, (float(s),), 0, n, 1, scalar_value, ()).reshape(n) if s else np.empty(0)
     out = np.empty(n * n)
     ev.hessian(hs, f0, f1, s, out)
+    if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
+        return hessian(ev, h, stencil)
+    if not out.any():
+        warn_if_unchanging(ev)
     return out, hs, 1 + (2 * n * n if s == 0 else n * (n + 3) // 2)
 
 
 def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, count: int,
-            path: Optional[np.ndarray]) -> None:
-    """count steps of x -= rate * gradient(f, x) on ev's working buffer, in place."""
+            path: Optional[np.ndarray]) -> np.ndarray:
+    """count steps of x -= rate * gradient(f, x) on ev's working buffer; the last iterate
+    (the buffer itself, or a copy where the buffer is the caller's array, restored)."""
     point = ev.point
-    fixed = None if h is None else steps(ev.kernels, h, point.work, point.shape, stencil)  # checked once
-    if type(ev) is Serial and not adaptive and stencil.method != "complex":
-        ev.native_shape(True)  # a native vector f: differentiate's error
-        # The whole loop in the kernels (for a native f, without the GIL but for Ctrl-C checks).
-        obj = ev.objective(point.work, point.view, scalar_value, 1)
-        bad = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, count, path)
-        if bad >= 0:
-            raise zero_step_error(bad, float(point.work[bad]), point.shape)
-        return
-    fixed = None if fixed is None else fixed.reshape(point.shape)
-    for step in range(count):
-        grad = differentiate(ev, fixed, stencil, adaptive, True)[0]
-        point.work -= rate * grad[0]
-        if path is not None:
-            path[step + 1] = point.work
+    fixed = None if h is None else ev.steps(h, stencil)  # checked once
+    try:
+        if type(ev) in (Serial, Shared) and not adaptive and stencil.method != "complex":
+            ev.native_shape(True)  # a native vector f: differentiate's error
+            # The whole loop in the kernels (for a native f, without the GIL but for Ctrl-C checks).
+            obj = ev.objective(point.work, point.view, scalar_value, 1)
+            bad = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, count, path)
+            if bad >= 0:
+                raise zero_step_error(bad, float(point.work[bad]), point.shape)
+        else:
+            fixed = None if fixed is None else fixed.reshape(point.shape)
+            for step in range(count):
+                grad = differentiate(ev, fixed, stencil, adaptive, True)[0]
+                point.work -= rate * grad[0]
+                ev.moved()
+                if path is not None:
+                    path[step + 1] = point.work
+        return point.work.copy() if type(ev) is not Serial else point.work
+    finally:
+        ev.restore()
 
 
 def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.ndarray:
@@ -148,9 +180,10 @@ def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.nd
 
 
 def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stencil, adaptive: bool, threads: int,
-                runner: Any, full_output: bool) -> Any:
+                runner: Any, full_output: bool, target: Optional[np.ndarray] = None) -> Any:
     """derivative() of an elementwise f at an array of points (or at one, 0-d): f is
-    called with whole arrays of perturbed points, one per offset of the stencil."""
+    called with whole arrays of perturbed points, one per offset of the stencil
+    (written into target, the caller's array, for the call, with inplace)."""
     shape, flat, scalar = points.shape, points.reshape(-1), points.ndim == 0
     imag = stencil.method == "complex"
 
@@ -165,6 +198,8 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
         return _elementwise_values(value, shape, imag)
 
     def evaluate_points(arg: np.ndarray) -> np.ndarray:
+        if target is not None:
+            return converted(call_in_place(f, target, arg))
         return converted(f(argument(arg)))
 
     def evaluate_many(args: list) -> list:

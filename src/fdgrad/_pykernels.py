@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._stencils import stencil_value
+from ._stencils import hessian_moves, stencil_value
 
 __all__ = [
     "Halted",
@@ -79,23 +79,54 @@ def _halting(call: Callable[[], Any], halt: Optional[StopFlag]) -> Callable[[], 
     return halting
 
 
+class _PythonObjective:
+    """f at the buffer behind view, converted; records whether f's (scalar) value ever varied."""
+
+    __slots__ = ("f", "view", "convert", "fast", "halt", "first", "varied", "eps")
+
+    def __init__(self, f: Callable[[Any], Any], view: Any, convert: Callable[[Any], Any], fast: bool,
+                 halt: Optional[StopFlag]) -> None:
+        self.f, self.view, self.convert, self.fast, self.halt = f, view, convert, fast, halt
+        self.first: Optional[float] = None
+        self.varied = False
+        self.eps = 2.0**-52
+
+    def __call__(self) -> Any:
+        if self.halt is not None and self.halt.flag:
+            raise Halted("stopped: another part of this call failed or was interrupted")
+        value = self.f(self.view)
+        if self.fast and isinstance(value, float):
+            value = float(value)
+        else:
+            self.eps = max(self.eps, _coarse_eps(value))
+            value = self.convert(value)
+        if type(value) is float:
+            if self.first is None:
+                self.first = value
+            elif value != self.first:
+                self.varied = True
+        else:
+            self.varied = True  # vector values are not watched
+        return value
+
+
+def _coarse_eps(value: Any) -> float:
+    """The machine epsilon of a float16 or float32 value (or array); float64's otherwise."""
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+        return float(np.finfo(dtype).eps)
+    return 2.0**-52
+
+
 def python_objective(f: Callable[[Any], Any], view: Any, convert: Callable[[Any], Any], m: int,
                      halt: Optional[StopFlag] = None, fast: bool = True) -> Callable[[], Any]:
     """f at the buffer behind view, as a float (m == 1) or m floats, through convert.
 
-    With fast, a float value (numpy.float64 included) needs no conversion when m == 1."""
-    if m == 1 and fast:
-
-        def call() -> Any:
-            value = f(view)
-            return float(value) if isinstance(value, float) else convert(value)
-
-    else:
-
-        def call() -> Any:
-            return convert(f(view))
-
-    return _halting(call, halt)
+    With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
+    Its attribute ``varied`` says whether f's value ever changed (scalar f only; a
+    vector f counts as varied), and ``eps`` the coarsest precision of its values
+    (float32's for a float32 value)."""
+    return _PythonObjective(f, view, convert, fast and m == 1, halt)
 
 
 def native_objective(kind: int, address: int, user_data: int, buffer: np.ndarray, m: int,
@@ -188,15 +219,6 @@ def _entry_start(n: int, start: int) -> tuple[int, int]:
     return i, i + (start - row_start)
 
 
-def _hessian_moves(i: int, j: int, side: int) -> list[tuple[float, float]]:
-    """The (offset of x_i, offset of x_j) of each point of entry (i, j), in evaluation order."""
-    if i == j:
-        return [(1.0, 0.0), (-1.0, 0.0)] if side == 0 else [(2.0 * side, 0.0)]
-    if side == 0:
-        return [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)]
-    return [(float(side), float(side))]
-
-
 def _hessian_entry(fv: Sequence[float], i: int, j: int, hi: float, hj: float, f0: float, f1: Sequence[float],
                    side: int) -> float:
     """The formula of one Hessian entry from its points' values (see fdgrad.h)."""
@@ -227,7 +249,7 @@ def hessian_range(obj: Callable[[], Any], x: np.ndarray, h: np.ndarray, f0: floa
     for i, j in _entries(n, start, stop):
         xi, xj = float(x[i]), float(x[j])
         fv = []
-        for oi, oj in _hessian_moves(i, j, side):
+        for oi, oj in hessian_moves(i, j, side):
             if i == j:
                 fv.append(_eval_at(obj, x, i, xi, oi, hs[i]))
                 continue
@@ -247,7 +269,7 @@ def hessian_points(x: np.ndarray, h: np.ndarray, side: int, start: int, stop: in
     rows = points.reshape(-1, n)
     count = 0
     for i, j in _entries(n, start, stop):
-        for oi, oj in _hessian_moves(i, j, side):
+        for oi, oj in hessian_moves(i, j, side):
             rows[count] = x
             rows[count, i] = float(x[i]) + oi * float(h[i])
             if i != j:
@@ -263,7 +285,7 @@ def hessian_combine(values: np.ndarray, h: np.ndarray, f0: float, f1: np.ndarray
     hs, f1_values, fvalues = h.tolist(), f1.tolist(), values.tolist()
     k = 0
     for i, j in _entries(n, start, stop):
-        count = len(_hessian_moves(i, j, side))
+        count = len(hessian_moves(i, j, side))
         out[i * n + j] = out[j * n + i] = _hessian_entry(fvalues[k:k + count], i, j, hs[i], hs[j], f0, f1_values,
                                                          side)
         k += count

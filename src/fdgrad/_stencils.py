@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
-__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "make_stencil", "stencil_value"]
+__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "hessian_moves", "make_stencil", "stencil_value"]
 
 EPS = 2.0**-52
 
@@ -106,3 +106,13 @@ def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequenc
     if hpow == 2:
         scale = scale * h
     return acc / scale
+
+
+def hessian_moves(i: int, j: int, side: int) -> list[tuple[float, float]]:
+    """The (offset of x_i, offset of x_j), in steps, of each point of Hessian entry (i, j), in the
+    order csrc/fdgrad.c (hessian_moves) evaluates them; side 0 central, +1 or -1 one-sided."""
+    if i == j:
+        return [(1.0, 0.0), (-1.0, 0.0)] if side == 0 else [(2.0 * side, 0.0)]
+    if side == 0:
+        return [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)]
+    return [(float(side), float(side))]
