@@ -127,3 +127,30 @@ def test_numdifftools_style_bad_options(fd):
         fd.Gradient(rosen, h=1e-3, step=1e-3)
     with pytest.raises(ValueError, match="method must be one of"):
         fd.Gradient(rosen, method="centered")([1.0, 2.0])
+
+
+@pytest.mark.parametrize("method, order", [("central", 2), ("central", 4), ("forward", 1), ("forward", 2),
+                                           ("backward", 1), ("backward", 3)])
+@pytest.mark.parametrize("where", ["f", "x", "both"])
+def test_float32_gets_steps_for_its_precision(fd, method, order, where):
+    """A float32 f (or x) gets eps32-sized steps, as SciPy sizes them: errors near float32's
+    best, where float64-sized steps give 1e-2 (the issue's [2.047, 4.016, 5.985])."""
+    x = np.array([1.0, 2.0, 3.0], dtype=np.float32 if where != "f" else np.float64)
+    f = (lambda v: np.float32((np.asarray(v, dtype=np.float32) ** 2).sum())) if where != "x" else \
+        (lambda v: float((np.asarray(v, dtype=np.float64) ** 2).sum()))
+    grad = fd.gradient(f, x, method=method, order=order)
+    eps32 = float(np.finfo(np.float32).eps)
+    bound = 50 * eps32 ** (order / (order + 1)) * 14  # truncation + rounding at the optimal step, |f| = 14
+    np.testing.assert_allclose(grad, [2.0, 4.0, 6.0], atol=bound)
+    if where == "f":
+        naive = fd.gradient(lambda v: float(f(v)), x, method=method, order=order, h=1e-6)  # a float64-sized step
+        assert np.max(np.abs(naive - [2.0, 4.0, 6.0])) > np.max(np.abs(grad - [2.0, 4.0, 6.0]))
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+def test_float32_hessian_and_jacobian(fd, method):
+    f32 = lambda v: np.float32(v[0] ** 2 * v[1] + np.float32(v[1]) ** 3)  # noqa: E731
+    H = fd.hessian(f32, [1.0, 2.0], method=method)
+    np.testing.assert_allclose(H, [[4.0, 2.0], [2.0, 12.0]], atol=0.05 if method == "central" else 0.2)
+    J = fd.jacobian(lambda v: np.array([v[0] * v[1], v[0] ** 2], dtype=np.float32), [3.0, 4.0], method=method)
+    np.testing.assert_allclose(J, [[4.0, 3.0], [6.0, 0.0]], atol=5e-3 if method == "central" else 5e-2)

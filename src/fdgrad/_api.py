@@ -178,6 +178,9 @@ class API:
             As for :func:`gradient`: each of the stencil's evaluations (of
             a number, or of the whole array of points) is a task.
 
+        inplace, args, kwargs
+            As for :func:`gradient`.
+
         Returns
         -------
         float or ndarray
@@ -264,6 +267,9 @@ class API:
             for an N-D ``x``, a tuple index such as ``(1, 2)``.
         h, method, order, adaptive, full_output
             As for :func:`gradient`; an array ``h`` contributes ``h[i]``.
+
+        inplace, args, kwargs
+            As for :func:`gradient`.
 
         Returns
         -------
@@ -385,6 +391,19 @@ class API:
         max_batch_bytes : int
             The most memory one batch of stacked points may take (64 MiB).
 
+        inplace : bool or None
+            False (the default): f is called with a read-only copy of x.
+            True: f is called with x itself, one coordinate changed at a time
+            and restored bit for bit after each evaluation (also when f
+            raises, and on Ctrl-C), for an f that reads x from elsewhere (the
+            textbooks' ``lambda W: net.loss(x, t)``).  x must then be a
+            writable floating-point array (float64, float32, float16; any
+            shape and strides), evaluated serially; it changes during the
+            call, never after it.  None: in place when x allows it.
+        args, kwargs
+            Extra arguments of f, called as ``f(x, *args, **kwargs)``, as in
+            ``scipy.optimize``.
+
         Returns
         -------
         ndarray
@@ -473,6 +492,9 @@ class API:
             For a native ``f`` with the signature ``void f(int n, double *x,
             int m, double *out[, void *user_data])``: how many values it writes.
 
+        inplace, args, kwargs
+            As for :func:`gradient`.
+
         Returns
         -------
         ndarray
@@ -535,6 +557,9 @@ class API:
             ``x``'s shape).
         workers : int
             Threads for the rows, as for :func:`gradient`; ``f`` may be native.
+
+        inplace, args, kwargs
+            As for :func:`gradient`.
 
         Returns
         -------
@@ -601,6 +626,9 @@ class API:
         workers, vectorized, max_batch_bytes
             As for :func:`gradient`.
 
+        inplace, args, kwargs
+            As for :func:`gradient`.
+
         Returns
         -------
         ndarray
@@ -654,6 +682,9 @@ class API:
             The step in ``t``; the default moves ``x`` by about
             ``c * max(1, max|x|)`` (``c`` as for :func:`gradient`).
         method, order, adaptive, full_output
+            As for :func:`gradient`.
+
+        inplace, args, kwargs
             As for :func:`gradient`.
 
         Returns
@@ -741,6 +772,9 @@ class API:
             and the tolerance, instead of returning a failed check.
         workers : int
             As for :func:`gradient`; ``f`` may be native.
+
+        inplace, args, kwargs
+            As for :func:`gradient`.
 
         Returns
         -------
@@ -858,6 +892,9 @@ class API:
             Also return the path: every iterate, the start included.
         order, adaptive, workers, vectorized, max_batch_bytes
             As for :func:`gradient`; ``f`` may be native.
+
+        inplace, args, kwargs
+            As for :func:`gradient`.
 
         Returns
         -------
