@@ -103,7 +103,15 @@ def test_bit_identical_results(compiled, pure, n, method, rng):
 
 
 BAD_CALLS = [
-    ("gradient", (objective, [1.0, 2.0]), {"method": "sideways"}),
+    ("gradient", (objective, [1.0, 2.0]), {"inplace": True}),
+    ("gradient", (objective, np.array([1, 2])), {"inplace": True}),
+    ("gradient", (objective, np.ones(3)), {"inplace": "yes"}),
+    ("jacobian", (lambda v: v, np.ones(3)), {"inplace": True, "workers": 2}),
+    ("hessian", (objective, np.ones(3)), {"inplace": True, "method": "complex"}),
+    ("gradient", (objective, np.ones(3)), {"kwargs": [("a", 1)]}),
+    ("gradient", (objective, np.ones(3)), {"args": (1.0, 2.0)}),
+    ("derivative", (np.sin, 1.0), {"inplace": True}),
+    ("gradient_descent", (objective, np.ones(3, dtype=np.int32)), {"inplace": True}),
     ("gradient", (objective, [1.0, 2.0]), {"h": -1e-3}),
     ("gradient", (objective, [1.0, 2.0]), {"h": [1e-3, 1e-3, 1e-3]}),
     ("gradient", (lambda x: x, [1.0, 2.0]), {}),

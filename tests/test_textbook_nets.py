@@ -268,3 +268,20 @@ def test_inplace_refuses_a_read_only_array(fd):
     # The textbook names fall back to copying where in place cannot work.
     assert fd.numerical_gradient(lambda v: float(np.sum(v)), x).tolist() == pytest.approx([1.0, 1.0, 1.0])
     assert fd.numerical_gradient(lambda v: float(np.sum(v)), [1, 2]).tolist() == pytest.approx([1.0, 1.0])
+
+
+@pytest.mark.parametrize("layout", ["float64", "float32", "strided"])
+def test_inplace_undoes_what_f_writes_into_x(fd, layout):
+    base = np.linspace(-1.0, 1.0, 8)
+    x = {"float64": base.copy(), "float32": base.astype(np.float32), "strided": base.copy()[::2]}[layout]
+    before = x.copy()
+
+    def vandal(v):
+        value = float(np.sum(v.astype(np.float64) ** 2))
+        v[-1] = 99.0  # an f that writes into its argument
+        return value
+
+    fd.gradient(vandal, x, inplace=True)
+    fd.hessian_diag(vandal, x, inplace=True, method="forward")
+    fd.gradient_descent(vandal, x, lr=0.1, step_num=2, inplace=True)
+    assert x.tobytes() == before.tobytes()

@@ -425,6 +425,18 @@ class Shared(Serial):
         self.target = target
         self.original = target.copy()
 
+    def run(self, call: Callable[..., None], start: int, stop: int) -> None:
+        try:
+            super().run(call, start, stop)
+        finally:
+            self.restore()  # also whatever f itself wrote into x
+
+    def first_value(self) -> Any:
+        try:
+            return super().first_value()
+        finally:
+            self.restore()
+
     def restore(self) -> None:
         self.target[...] = self.original
 
@@ -445,7 +457,10 @@ class InPlace(Points):
         self.original = target.copy()
 
     def first_value(self) -> Any:
-        return self.f(self.target)
+        try:
+            return self.f(self.target)
+        finally:
+            self.restore()  # also whatever f itself wrote into x
 
     def steps(self, h: Any, stencil: Any) -> np.ndarray:
         """The steps, rounded so that x + h is exact in the array's own precision: the
@@ -484,6 +499,7 @@ class InPlace(Points):
                     out[i - lo, k] = convert(f(target))
             finally:
                 flat[i] = old
+        self.restore()  # also whatever f itself wrote into x
         return out
 
     def hessian(self, h: np.ndarray, f0: float, f1: np.ndarray, side: int, out: np.ndarray) -> None:
@@ -494,6 +510,7 @@ class InPlace(Points):
                 for oi, oj in hessian_moves(i, j, side):
                     moves = [(i, work[i] + oi * hs[i])] + ([(j, work[j] + oj * hs[j])] if i != j else [])
                     values.append(scalar_value(self._at(moves)))
+        self.restore()  # also whatever f itself wrote into x
         self.kernels.hessian_combine(np.array(values), h, f0, f1, side, 0, n * (n + 1) // 2, out)
 
     def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
