@@ -154,3 +154,82 @@ def test_float32_hessian_and_jacobian(fd, method):
     np.testing.assert_allclose(H, [[4.0, 2.0], [2.0, 12.0]], atol=0.05 if method == "central" else 0.2)
     J = fd.jacobian(lambda v: np.array([v[0] * v[1], v[0] ** 2], dtype=np.float32), [3.0, 4.0], method=method)
     np.testing.assert_allclose(J, [[4.0, 3.0], [6.0, 0.0]], atol=5e-3 if method == "central" else 5e-2)
+
+
+def test_f_returning_its_own_argument(fd):
+    """Values are read before x is restored (f may return x itself or a view of it)."""
+    x = np.array([1.0, 2.0, 3.0])
+    for f in (lambda w: w, lambda w: w[:], lambda w: np.asarray(w)[:2], lambda w: w.reshape(3, 1)):
+        J = fd.jacobian(f, x)
+        assert J.reshape(-1, 3).tolist() == np.eye(3)[: J.reshape(-1, 3).shape[0]].tolist()
+    assert fd.derivative(lambda w: w, x, inplace=True).tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert fd.derivative(lambda w: w[:], x.copy(), inplace=True).tolist() == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_inplace_with_the_complex_step_is_refused(fd):
+    x = np.array([1.0, 2.0])
+    for call in (lambda: fd.gradient(lambda v: float(v @ v), x, inplace=True, method="complex"),
+                 lambda: fd.jacobian(lambda v: v**2, x, inplace=True, method="complex"),
+                 lambda: fd.derivative(lambda v: v**2, x, inplace=True, method="complex"),
+                 lambda: fd.directional(lambda v: v @ v, x, x, inplace=True, method="complex")):
+        with pytest.raises(ValueError, match="inplace=True cannot be combined with method='complex'"):
+            call()
+    assert x.tolist() == [1.0, 2.0]
+    # the textbook names fall back to copying with the complex step... (they have no method); derivative's auto:
+    assert fd.derivative(lambda v: v**2, x, method="complex", inplace=None).tolist() == pytest.approx([2.0, 4.0])
+
+
+def test_derivative_sizes_steps_for_float32(fd):
+    truth = np.cos(1.0)
+    for call in (lambda: fd.derivative(lambda t: np.float32(np.sin(t)), 1.0),
+                 lambda: fd.derivative(lambda t: np.float32(np.sin(np.float32(t))), np.float32(1.0)),
+                 lambda: fd.derivative(lambda t: np.sin(t).astype(np.float32), np.array([1.0]))[0]):
+        assert abs(call() - truth) < 3e-5  # float64-sized steps give 7e-3
+    value, info = fd.derivative(lambda t: np.float32(np.sin(t)), 1.0, full_output=True)
+    assert info.nfev == 4  # two passes of two evaluations: the first finds float32 values
+    grad, info = fd.gradient(lambda v: np.float32((v**2).sum()), [1.0, 2.0, 3.0], full_output=True)
+    assert info.nfev == 12
+
+
+def test_unchanging_warning_is_public_and_names_the_callers_line(fd):
+    import warnings
+
+    import fdgrad
+
+    W = np.ones((2, 2))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fd.gradient(lambda _: float((W**2).sum()), W)
+        fd.gradient(lambda _: float((W**2).sum()), W, adaptive=True)
+        fd.gradient_descent(lambda _: float((W**2).sum()), W, inplace=False)
+    assert [w.category for w in caught] == [fdgrad.UnchangingWarning] * 3
+    assert all(w.filename == __file__ for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fd.partial(lambda _: 1.0, W, (0, 0))  # two evaluations prove nothing: no warning
+
+
+def test_numdifftools_style_objects_pickle_and_take_positional_options(fd):
+    import copy
+
+    g = pickle.loads(pickle.dumps(fd.Gradient(rosen, 1e-5, "forward")))
+    assert type(g) is fd.Gradient and g.options == {"h": 1e-5, "method": "forward"}
+    assert g([0.5, 0.5]).tolist() == fd.gradient(rosen, [0.5, 0.5], h=1e-5, method="forward").tolist()
+    assert copy.deepcopy(fd.Hessian(rosen))([0.5, 0.5]).tolist() == fd.hessian(rosen, [0.5, 0.5]).tolist()
+    assert fd.Derivative(np.sin, 1e-3)(0.5) == fd.derivative(np.sin, 0.5, h=1e-3)
+
+
+def test_check_grad_result_formats_like_a_float(fd):
+    c = fd.check_grad(rosen, lambda v: np.zeros(2), [1.0, 2.0])
+    assert f"{c:.3e}" == f"{float(c):.3e}" and abs(c) == float(c) and round(c, 2) == round(float(c), 2)
+    assert np.log10(c) == pytest.approx(np.log10(float(c))) and not np.isclose(c, 0)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_a_numpy_matrix_is_an_array_like_any(fd):
+    M = np.matrix([[1.0, 2.0]])
+    f = lambda w: float(np.sum(np.asarray(w) ** 2))  # noqa: E731
+    np.testing.assert_allclose(fd.numerical_gradient(f, M), [[2.0, 4.0]], rtol=1e-8)
+    np.testing.assert_allclose(fd.gradient_descent(f, M, lr=0.25, step_num=1), [[0.5, 1.0]], rtol=1e-8)
+    with pytest.raises(TypeError, match="numpy ndarray"):
+        fd.gradient(f, M, inplace=True)

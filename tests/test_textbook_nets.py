@@ -249,7 +249,7 @@ def test_inplace_restores_x_on_ctrl_c(fd):
 
 
 @pytest.mark.parametrize("x, kwargs, kind, message", [
-    ([1.0, 2.0], {}, TypeError, "x must be a numpy array"),
+    ([1.0, 2.0], {}, TypeError, "x must be a numpy ndarray"),
     (np.array([1, 2]), {}, TypeError, "floating-point x"),
     (np.ones(2).view(np.ndarray), {"workers": 2}, ValueError, "cannot be combined with workers"),
     (np.ones(2), {"vectorized": True}, ValueError, "cannot be combined"),

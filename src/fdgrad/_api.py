@@ -47,7 +47,7 @@ from ._evaluation import Batched, InPlace, Point, Serial, Shared, Tasks, Threads
 from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DiffInfo, GradCheck, finish, note_arity, policed, shaped
-from ._stencils import stencil_value
+from ._stencils import EPS, stencil_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -99,16 +99,21 @@ class API:
         self._kernels = kernels
 
     def _evaluation(self, f: Any, x: Any, name: str, workers: Any, vectorized: Any, max_batch_bytes: Any,
-                    chunksize: Any, timeout: Any, m: Optional[int] = None, inplace: Any = False) -> Serial:
+                    chunksize: Any, timeout: Any, m: Optional[int] = None, inplace: Any = False,
+                    complex_step: bool = False) -> Serial:
         """x prepared, and how f will be evaluated: chosen once, here."""
         threads, runner, vectorized, max_batch_bytes = check_evaluation(workers, vectorized, max_batch_bytes,
                                                                         chunksize, timeout)
         native = isinstance(f, NativeFunction)
-        if inplace is not False and check_inplace(inplace, x, name, native, threads, runner, vectorized):
-            work, shape = as_point(x, name)  # x's values checked (finite, ...)
-            if x.dtype == np.float64 and x.flags.c_contiguous and x.flags.aligned:
-                return Shared(self._kernels, f, x)  # the kernels' loops on x itself
-            return InPlace(self._kernels, f, Point(work, shape, None, precision(x)), x)
+        if inplace is not False:
+            # A float64 array the kernels' loops can work on directly: a copy for the restore, values checked.
+            serial = threads == 1 and runner is None and not vectorized and not native and not complex_step
+            shared = self._kernels.working_copy(x, True) if serial else None
+            if shared is not None and (inplace is None or check_bool(inplace, "inplace")):
+                return Shared(self._kernels, f, x, shared[0].reshape(x.shape))
+            if check_inplace(inplace, x, name, native, threads, runner, vectorized, complex_step):
+                work, shape = as_point(x, name)  # x's values checked (finite, ...)
+                return InPlace(self._kernels, f, Point(work, shape, None, precision(x)), x)
         if runner is not None:
             if native:
                 raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
@@ -207,35 +212,44 @@ class API:
             threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
             if runner is not None:
                 runner.check_function(g)
-            target = x if inplace is not False and check_inplace(inplace, x, "x", False, threads, runner) else None
+            target = x if inplace is not False and check_inplace(inplace, x, "x", False, threads, runner, False,
+                                                                 stencil.method == "complex") else None
             number = _finite_float(x)
             if number is not None and not adaptive and runner is None and stencil.method != "complex":
                 result = self._scalar_derivative(g, number, h, stencil, full_output)  # f at numbers, no arrays
                 return policed(result)
             result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output,
-                                 target)
+                                 target, precision(x))
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         return policed(result)
 
-    def _scalar_derivative(self, f: Objective, x: float, h: Step, stencil: Any, full_output: bool) -> Any:
+    def _scalar_derivative(self, f: Objective, x: float, h: Step, stencil: Any, full_output: bool,
+                           eps: float = EPS, passes: int = 1) -> Any:
         """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula."""
         if type(h) is float and 0.0 < h < math.inf and abs(x) + stencil.reach * h <= DBL_MAX:
             step = h  # the commonest given step, checked at once
         else:
-            step = float(steps(self._kernels, h, np.array([x]), (), stencil)[0])
-        fx = None
+            step = float(steps(self._kernels, h, np.array([x]), (), stencil, eps)[0])
+        fx, coarsest = None, EPS
         values = []
         for o in stencil.offsets:
             if o == 0.0:
-                fx = scalar_value(f(x)) if fx is None else fx
+                if fx is None:
+                    raw = f(x)
+                    coarsest, fx = max(coarsest, precision(raw)), scalar_value(raw)
                 values.append(fx)
             else:
                 value = f(x + o * step)
-                values.append(value if type(value) is float else scalar_value(value))
+                if type(value) is not float:
+                    coarsest = max(coarsest, precision(value))
+                    value = scalar_value(value)
+                values.append(value)
+        if h is None and coarsest > eps:  # f returns float32 (or float16): steps for that precision
+            return self._scalar_derivative(f, x, h, stencil, full_output, coarsest, 2)
         result = stencil_value(stencil.weights, stencil.denom, stencil.hpow, values, step)
-        return finish(result, math.nan, len(values), step, full_output)
+        return finish(result, math.nan, passes * len(values), step, full_output)
 
     def partial(
         self,
@@ -287,7 +301,8 @@ class API:
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace)
+            ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace,
+                                  stencil.method == "complex")
             k = check_index(i, ev.point.shape)
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
         except TypeError as exc:
@@ -428,7 +443,8 @@ class API:
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
+                                  stencil.method == "complex")
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -513,7 +529,7 @@ class API:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
-                                  check_outputs(m), inplace)
+                                  check_outputs(m), inplace, stencil.method == "complex")
             values, errors, used, nfev, out_shape = differentiate(ev, h, stencil, adaptive, False)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -644,7 +660,8 @@ class API:
         try:
             g, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace)
+            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
+                                  stencil.method == "complex")
             values, errors, used, nfev, _ = differentiate(ev, h, stencil, False, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -716,7 +733,8 @@ class API:
             scale = max(1.0, float(np.max(np.abs(work)))) / size if h is None else 1.0
             along = scale * vflat
 
-            target = x if inplace is not False and check_inplace(inplace, x, "x") else None
+            target = x if inplace is not False and check_inplace(inplace, x, "x", False, 1, None, False,
+                                                                 stencil.method == "complex") else None
 
             def line(t: np.ndarray) -> Any:
                 if target is None:
@@ -918,7 +936,7 @@ class API:
             adaptive = check_bool(adaptive, "adaptive")
             stencil = resolve_method(method, order, adaptive)
             ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout, None,
-                                  inplace)
+                                  inplace, stencil.method == "complex")
             point = ev.point
             path = np.empty((count + 1, point.n)) if history else None
             if path is not None:
@@ -977,7 +995,11 @@ class Differentiator:
     _function = ""
     _api: API
 
-    def __init__(self, f: Objective, **options: Any) -> None:
+    def __init__(self, f: Objective, step: Any = None, method: Optional[str] = None, order: Optional[int] = None,
+                 **options: Any) -> None:
+        # numdifftools' positional order: step, method, order
+        options.update({key: value for key, value in (("step", step), ("method", method), ("order", order))
+                        if value is not None})
         if "step" in options:
             if "h" in options:
                 raise TypeError(f"{type(self).__name__}() takes h or step (its numdifftools name), not both")
@@ -993,6 +1015,12 @@ class Differentiator:
     def __call__(self, x: ArrayLike, *args: Any, **kwargs: Any) -> Any:
         return self._call(self.f, x, args=args, kwargs=kwargs or None, **self.options)
 
+    def __getstate__(self) -> dict:
+        return {"f": self.f, "options": self.options}  # the class (fdgrad.Gradient, ...) brings the backend
+
+    def __setstate__(self, state: dict) -> None:
+        self.f, self.options, self._call = state["f"], state["options"], getattr(self._api, self._function)
+
     def __repr__(self) -> str:
         options = "".join(f", {key}={value!r}" for key, value in self.options.items())
         return f"{type(self).__name__}({self.f!r}{options})"
@@ -1003,11 +1031,12 @@ class Derivative(Differentiator):
 
     _function = "derivative"
 
-    def __init__(self, f: Objective, n: int = 1, **options: Any) -> None:
+    def __init__(self, f: Objective, step: Any = None, method: Optional[str] = None, order: Optional[int] = None,
+                 n: int = 1, **options: Any) -> None:
         if n != 1 or type(n) is not int:
             raise ValueError(f"n must be 1 (the first derivative), got {n!r}; higher derivatives are not "
                              "available yet (for the second one of a function of several variables, use Hessian)")
-        super().__init__(f, **options)
+        super().__init__(f, step, method, order, **options)
 
 
 class Gradient(Differentiator):

@@ -201,18 +201,17 @@ def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunks
 
 
 def check_inplace(inplace: Any, x: Any, name: str, native: bool = False, threads: int = 1, runner: Any = None,
-                  vectorized: bool = False) -> bool:
+                  vectorized: bool = False, complex_step: bool = False) -> bool:
     """Whether to perturb the caller's x itself.  None: when x allows it (a writable
     floating-point ndarray) and the evaluation is serial, as the textbooks' loops do;
     True: so, or a clear error saying why it cannot be."""
     if inplace is None:
-        return (isinstance(x, np.ndarray) and not isinstance(x, np.ma.MaskedArray) and x.dtype.kind == "f"
-                and x.flags.writeable and x.ndim > 0 and x.size > 0 and not native and threads == 1
-                and runner is None and not vectorized)
+        return (type(x) is np.ndarray and x.dtype.kind == "f" and x.flags.writeable and x.ndim > 0 and x.size > 0
+                and not native and threads == 1 and runner is None and not vectorized and not complex_step)
     if not check_bool(inplace, "inplace"):
         return False
-    if not isinstance(x, np.ndarray) or isinstance(x, np.ma.MaskedArray):
-        raise TypeError(f"inplace=True perturbs {name} itself: {name} must be a numpy array, got "
+    if not isinstance(x, np.ndarray) or isinstance(x, (np.ma.MaskedArray, np.matrix)):
+        raise TypeError(f"inplace=True perturbs {name} itself: {name} must be a numpy ndarray, got "
                         f"{type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"inplace=True needs a floating-point {name} (a step would be lost in it), got dtype "
@@ -223,8 +222,11 @@ def check_inplace(inplace: Any, x: Any, name: str, native: bool = False, threads
         raise TypeError("inplace=True is for a Python f that reads x from elsewhere; a native f reads the "
                         "buffer it is given")
     if threads != 1 or runner is not None or vectorized:
-        raise ValueError("inplace=True evaluates f on the one array x, one point at a time: it cannot be "
+        raise ValueError(f"inplace=True evaluates f on the one array {name}, one point at a time: it cannot be "
                          "combined with workers other than 1, an executor or vectorized=True")
+    if complex_step:
+        raise ValueError("inplace=True cannot be combined with method='complex': the complex step needs "
+                         f"complex points, which {name}, an array of reals, cannot hold")
     return True
 
 
@@ -255,6 +257,8 @@ def _real_array(value: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must not be a masked array (its mask would be ignored); pass x.filled(...) or x.data")
     try:
         arr = np.asarray(value)
+        if isinstance(arr, np.matrix):  # its indexing is not an array's
+            arr = arr.view(np.ndarray)
     except (ValueError, TypeError) as exc:  # ragged nested lists and the like
         raise ValueError(f"{name} must be a rectangular array of real numbers, got {_show(value)} ({exc})") from None
     if arr.dtype.kind == "O" and arr.size and all(_is_real_number(item) for item in arr.flat):
@@ -436,7 +440,7 @@ def vector_converter(shape: tuple[int, ...]) -> Any:
             raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
         if arr.size == 1:  # the kernels take one value as a float
             return float(arr.reshape(-1)[0])
-        return np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
+        return np.array(arr, dtype=np.float64).reshape(-1)  # a copy: f may return (a view of) x itself
 
     return convert
 

@@ -165,16 +165,17 @@ cdef class Objective:
     cdef StopFlag halt
     cdef fdgrad_native native
     cdef int local_stop
-    cdef bint seen
+    cdef public long seen  # how many values were watched
     cdef double first
     cdef public bint varied  # whether f's value ever changed (scalar f only; a vector f counts as varied)
     cdef public double eps  # the coarsest precision of f's values (float32's for a float32 value)
 
     cdef inline void watch(self, double value) noexcept:
         if not self.seen:
-            self.seen, self.first = True, value
+            self.first = value
         elif value != self.first:
             self.varied = True
+        self.seen += 1
 
     def __call__(self):
         cdef double *x
@@ -245,8 +246,8 @@ def python_objective(f, view, convert, Py_ssize_t m, StopFlag halt=None, bint fa
 
     With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
     Its attribute ``varied`` says whether f's value ever changed (scalar f only; a
-    vector f counts as varied), and ``eps`` the coarsest precision of its values
-    (float32's for a float32 value)."""
+    vector f counts as varied), ``seen`` how many values were watched, and ``eps``
+    the coarsest precision of its values (float32's for a float32 value)."""
     cdef Objective obj = Objective.__new__(Objective)
     obj.is_native = False
     obj.varied = m != 1
@@ -570,15 +571,18 @@ def fixed_steps(x, double h, double reach, out):
     return -1 if bad == <size_t>n else <Py_ssize_t>bad
 
 
-def working_copy(x):
+def working_copy(x, bint shared=False):
     """(work, view) for a non-empty, finite float64 ndarray x of at least one
     dimension: a fresh flat C-contiguous copy of x's values, and a read-only
-    view of it in x's shape; None for anything else."""
+    view of it in x's shape; None for anything else.  With shared, None also
+    unless x itself could be the working buffer (writable, C-contiguous, aligned)."""
     if type(x) is not np.ndarray:
         return None
     cdef cnp.ndarray a = <cnp.ndarray>x
     if (cnp.PyArray_NDIM(a) == 0 or cnp.PyArray_TYPE(a) != cnp.NPY_DOUBLE or not cnp.PyArray_ISNOTSWAPPED(a)
             or cnp.PyArray_SIZE(a) == 0):
+        return None
+    if shared and not (cnp.PyArray_ISWRITEABLE(a) and cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_ISALIGNED(a)):
         return None
     cdef cnp.ndarray copy = cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
     cdef Py_ssize_t n = cnp.PyArray_SIZE(copy)

@@ -57,7 +57,8 @@ def call_in_place(f: Callable[[Any], Any], target: np.ndarray, values: Any) -> A
     old = target.copy()
     try:
         target[...] = np.reshape(values, target.shape)
-        return f(target)
+        value = f(target)
+        return value.copy() if isinstance(value, np.ndarray) else value  # f may return (a view of) x itself
     finally:
         target[...] = old
 
@@ -149,7 +150,11 @@ class Serial:
 
     def values_eps(self) -> float:
         """The coarsest precision of f's values seen so far (float64's if none was coarser)."""
-        return max([EPS] + [obj.eps for obj in self.made])
+        eps = EPS
+        for obj in self.made:
+            if obj.eps > eps:
+                eps = obj.eps
+        return eps
 
     def coarser_values(self, h: Any) -> bool:
         """Whether default steps were sized for finer values than f turned out to return
@@ -173,9 +178,14 @@ class Serial:
         return obj
 
     def unchanging(self) -> bool:
-        """Whether f gave one and the same value at every point the loops evaluated it at
-        (a scalar Python f in the copying mode; False where that is not watched)."""
-        return bool(self.made) and not any(obj.varied for obj in self.made)
+        """Whether f gave one and the same value at every point the loops evaluated it at,
+        three or more (a scalar Python f in the copying mode; False where that is not watched)."""
+        seen = 0
+        for obj in self.made:
+            if obj.varied:
+                return False
+            seen += obj.seen
+        return seen >= 3
 
     def run(self, call: Callable[..., None], start: int, stop: int) -> None:
         """call(work, view, halt, lo, hi) over [start, stop)."""
@@ -420,10 +430,10 @@ class Shared(Serial):
     coordinate is restored bit for bit after its evaluations, and the whole
     array after a descent.  The array changes during the call, never after it."""
 
-    def __init__(self, kernels: Any, f: Any, target: np.ndarray) -> None:
+    def __init__(self, kernels: Any, f: Any, target: np.ndarray, original: np.ndarray) -> None:
         super().__init__(kernels, f, Point(target.reshape(-1), target.shape, target))
         self.target = target
-        self.original = target.copy()
+        self.original = original  # a copy of target's values
 
     def run(self, call: Callable[..., None], start: int, stop: int) -> None:
         try:
@@ -473,7 +483,8 @@ class InPlace(Points):
         if not (rounded > 0.0).all():
             i = int(np.argmin(rounded > 0.0))
             raise ValueError(f"h = {float(hs[i])!r} is below the precision of x's dtype {self.target.dtype} at "
-                             f"x[{i}] = {float(x[i])!r}; give a larger h")
+                             f"x[{i}] = {float(x[i])!r}; a step that large or larger is needed (h=, or a copy of x "
+                             "in float64)")
         return rounded
 
     def _at(self, moves: list) -> Any:

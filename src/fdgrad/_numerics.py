@@ -7,13 +7,15 @@ never looks at how f is evaluated.  Arguments arrive checked.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Any, Optional
 
 import numpy as np
 
 from . import _adaptive
-from ._checks import imag_value, scalar_value, steps, zero_step_error
+from ._checks import imag_value, precision, scalar_value, steps, zero_step_error
 from ._evaluation import Serial, Shared, call_in_place, read_only_view
 from ._parallel import run_parts
 from ._results import finish
@@ -61,12 +63,14 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
         return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
     hs = ev.steps(h, stencil)
     values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+    passes = 1
     if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
         hs = ev.steps(h, stencil)
         values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
-    if not values.any():
-        warn_if_unchanging(ev)
-    return values, None, hs, (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape
+        passes = 2
+    if ev.unchanging() and not values[:, start:stop].any():
+        warn_if_unchanging()
+    return values, None, hs, passes * (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape
 
 
 def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int, stop: int) -> tuple:
@@ -96,6 +100,8 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
     values = np.full((m, n), np.nan)
     errors, used = values.copy(), values.copy()
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
+    if ev.unchanging() and not values[:, start:stop].any():
+        warn_if_unchanging()
     nfev = _adaptive.evaluations(stop - start, s) + (1 if needs_f0 and s == 0 else 0)
     return values, errors, used, nfev, out_shape
 
@@ -104,15 +110,24 @@ class UnchangingWarning(UserWarning):
     """f gave the same value wherever fdgrad moved x: it may not read the x it is given."""
 
 
-def warn_if_unchanging(ev: Serial) -> None:
-    """After an all-zero result: if f gave one and the same value at every point, warn
-    that it may read x from elsewhere (shown once per place, as warnings are)."""
-    if ev.unchanging():
-        warnings.warn(
-            "f returned the same value at every point fdgrad evaluated, so the derivatives are all zero. If f "
-            "reads x from elsewhere instead of from its argument (the textbooks' lambda w: net.loss(x, t), "
-            "which relies on net.W being perturbed in place), pass inplace=True (numerical_gradient and "
-            "gradient_descent do so by themselves for a writable float array)", UnchangingWarning, stacklevel=2)
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside fdgrad, so a warning names the user's line."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_if_unchanging() -> None:
+    """After an all-zero result from an f that gave one and the same value at every point:
+    a warning that it may read x from elsewhere (shown once per place, as warnings are)."""
+    warnings.warn(
+        "f returned the same value at every point fdgrad evaluated, so the derivatives are all zero. If f "
+        "reads x from elsewhere instead of from its argument (the textbooks' lambda w: net.loss(x, t), "
+        "which relies on net.W being perturbed in place), pass inplace=True (numerical_gradient and "
+        "gradient_descent do so by themselves for a writable float array)", UnchangingWarning,
+        stacklevel=_caller_level())
 
 
 def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -131,9 +146,10 @@ def hessian(ev: Serial, h: Any, stencil: Stencil) -> tuple[np.ndarray, np.ndarra
     out = np.empty(n * n)
     ev.hessian(hs, f0, f1, s, out)
     if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
-        return hessian(ev, h, stencil)
-    if not out.any():
-        warn_if_unchanging(ev)
+        values, hs, nfev = hessian(ev, h, stencil)
+        return values, hs, 2 * nfev
+    if ev.unchanging() and not out.any():
+        warn_if_unchanging()
     return out, hs, 1 + (2 * n * n if s == 0 else n * (n + 3) // 2)
 
 
@@ -151,6 +167,8 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
             bad = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, count, path)
             if bad >= 0:
                 raise zero_step_error(bad, float(point.work[bad]), point.shape)
+            if count and ev.unchanging():  # every gradient was zero: x never moved
+                warn_if_unchanging()
         else:
             fixed = None if fixed is None else fixed.reshape(point.shape)
             for step in range(count):
@@ -180,7 +198,7 @@ def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.nd
 
 
 def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stencil, adaptive: bool, threads: int,
-                runner: Any, full_output: bool, target: Optional[np.ndarray] = None) -> Any:
+                runner: Any, full_output: bool, target: Optional[np.ndarray] = None, eps: float = 2.0**-52) -> Any:
     """derivative() of an elementwise f at an array of points (or at one, 0-d): f is
     called with whole arrays of perturbed points, one per offset of the stencil
     (written into target, the caller's array, for the call, with inplace)."""
@@ -192,7 +210,10 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
             return complex(arg[0]) if imag else float(arg[0])
         return arg.reshape(shape)
 
+    coarsest = [eps]  # the coarsest precision of x and of f's values seen
+
     def converted(value: Any) -> np.ndarray:
+        coarsest[0] = max(coarsest[0], precision(value))
         if scalar:
             return _elementwise_values(np.asarray(value) if imag else scalar_value(value), (), imag)
         return _elementwise_values(value, shape, imag)
@@ -222,15 +243,20 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
         value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
         nfev = _adaptive.evaluations(1, s)  # each call evaluates every element
     else:
-        hs = steps(kernels, h, flat, shape, stencil)
-        if imag:
-            value = evaluate_many([flat + 1j * hs])[0] / hs
-            nfev = 1
-        else:
-            fvals = evaluate_many([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
-            value = np.empty(flat.shape)
-            kernels.combine(stencil, fvals, hs, value)
-            nfev = len(fvals)
+        nfev = 0
+        for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
+            used_eps = coarsest[0]
+            hs = steps(kernels, h, flat, shape, stencil, used_eps)
+            if imag:
+                value = evaluate_many([flat + 1j * hs])[0] / hs
+                nfev += 1
+            else:
+                fvals = evaluate_many([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
+                value = np.empty(flat.shape)
+                kernels.combine(stencil, fvals, hs, value)
+                nfev += len(fvals)
+            if h is not None or coarsest[0] <= used_eps:
+                break
         error, step = np.full(flat.shape, np.nan), hs
     if scalar:
         return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output)

@@ -82,7 +82,7 @@ def _halting(call: Callable[[], Any], halt: Optional[StopFlag]) -> Callable[[], 
 class _PythonObjective:
     """f at the buffer behind view, converted; records whether f's (scalar) value ever varied."""
 
-    __slots__ = ("f", "view", "convert", "fast", "halt", "first", "varied", "eps")
+    __slots__ = ("f", "view", "convert", "fast", "halt", "first", "varied", "eps", "seen")
 
     def __init__(self, f: Callable[[Any], Any], view: Any, convert: Callable[[Any], Any], fast: bool,
                  halt: Optional[StopFlag]) -> None:
@@ -90,6 +90,7 @@ class _PythonObjective:
         self.first: Optional[float] = None
         self.varied = False
         self.eps = 2.0**-52
+        self.seen = 0  # how many values were watched
 
     def __call__(self) -> Any:
         if self.halt is not None and self.halt.flag:
@@ -105,6 +106,7 @@ class _PythonObjective:
                 self.first = value
             elif value != self.first:
                 self.varied = True
+            self.seen += 1
         else:
             self.varied = True  # vector values are not watched
         return value
@@ -124,8 +126,8 @@ def python_objective(f: Callable[[Any], Any], view: Any, convert: Callable[[Any]
 
     With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
     Its attribute ``varied`` says whether f's value ever changed (scalar f only; a
-    vector f counts as varied), and ``eps`` the coarsest precision of its values
-    (float32's for a float32 value)."""
+    vector f counts as varied), ``seen`` how many values were watched, and ``eps``
+    the coarsest precision of its values (float32's for a float32 value)."""
     return _PythonObjective(f, view, convert, fast and m == 1, halt)
 
 
@@ -354,11 +356,14 @@ def fixed_steps(x: np.ndarray, h: float, reach: float, out: np.ndarray) -> int:
 _FLOAT64 = np.dtype(np.float64)
 
 
-def working_copy(x: Any) -> Optional[tuple[np.ndarray, np.ndarray]]:
+def working_copy(x: Any, shared: bool = False) -> Optional[tuple[np.ndarray, np.ndarray]]:
     """(work, view) for a non-empty, finite float64 ndarray x of at least one
     dimension: a fresh flat C-contiguous copy of x's values, and a read-only
-    view of it in x's shape; None for anything else."""
+    view of it in x's shape; None for anything else.  With shared, None also
+    unless x itself could be the working buffer (writable, C-contiguous, aligned)."""
     if type(x) is not np.ndarray or x.dtype != _FLOAT64 or not x.dtype.isnative or x.ndim == 0 or x.size == 0:
+        return None
+    if shared and not (x.flags.writeable and x.flags.c_contiguous and x.flags.aligned):
         return None
     work = x.flatten()
     values = work.tolist()

@@ -163,6 +163,18 @@ class GradCheck(GradCheckBase):
         """The 2-norm of ``analytic - numeric``, the number SciPy's ``check_grad`` returns."""
         return float(np.linalg.norm((self.analytic - self.numeric).ravel()))
 
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec)
+
+    def __abs__(self) -> float:
+        return abs(float(self))
+
+    def __round__(self, ndigits: Any = None) -> Any:
+        return round(float(self), ndigits)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.array(float(self), dtype=dtype)
+
     def __lt__(self, other: Any) -> bool:
         return float(self) < other
 
