@@ -233,3 +233,18 @@ def test_a_numpy_matrix_is_an_array_like_any(fd):
     np.testing.assert_allclose(fd.gradient_descent(f, M, lr=0.25, step_num=1), [[0.5, 1.0]], rtol=1e-8)
     with pytest.raises(TypeError, match="numpy ndarray"):
         fd.gradient(f, M, inplace=True)
+
+
+def test_check_grad_of_a_float32_f(fd):
+    g = lambda v: np.float32(np.sin(v).sum())  # noqa: E731
+    x = np.array([1.0, 2.0, 3.0])
+    assert fd.check_grad(g, np.cos, x)
+    assert not fd.check_grad(g, lambda v: np.cos(v) * 1.01, x)
+
+
+def test_constant_vector_f_and_elementwise_f_warn(fd):
+    W = np.ones(3)
+    with pytest.warns(fd.UnchangingWarning):
+        assert not fd.jacobian(lambda _: (W**2).ravel(), W).any()
+    with pytest.warns(fd.UnchangingWarning):
+        assert not fd.derivative(lambda _: W**2, W).any()

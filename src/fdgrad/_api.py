@@ -784,7 +784,9 @@ class API:
             error estimate that widens each entry's tolerance.
         rtol, atol : float
             An entry passes when ``|grad - numeric| <= atol + rtol * |numeric|
-            + error``, error being the estimated error of ``numeric``.
+            + error``, error being the estimated error of ``numeric``.  For an
+            f whose values are float32 (or float16), rtol is at least the
+            square root of that precision (3.5e-4 for float32).
         raise_on_mismatch : bool
             Raise an ``AssertionError`` naming the worst entry, both values
             and the tolerance, instead of returning a failed check.
@@ -812,7 +814,7 @@ class API:
         (False, (1,))
         """
         try:
-            bind_args(resolve_f(f), args, kwargs)  # checked here, passed on by gradient()
+            bound = bind_args(resolve_f(f), args, kwargs)  # checked here, passed on by gradient()
             rtol = check_tolerance(rtol, "rtol")
             atol = check_tolerance(atol, "atol")
             raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
@@ -828,6 +830,9 @@ class API:
                 raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
             numeric, info = self.gradient(f, x if inplace is not False else work.reshape(shape), h, method, order,
                                           adaptive, True, workers=workers, inplace=inplace, args=args, kwargs=kwargs)
+            if not isinstance(bound, NativeFunction) and inplace is False:
+                # A float32 (or float16) f: no finite difference is closer than about sqrt(eps) of it.
+                rtol = max(rtol, precision(bound(read_only_view(work.copy(), shape))) ** 0.5)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise

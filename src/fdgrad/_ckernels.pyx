@@ -12,7 +12,7 @@ from cpython.exc cimport PyErr_CheckSignals, PyErr_Occurred, PyErr_SetObject
 from cpython.ref cimport PyObject
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 
 cimport numpy as cnp
 import numpy as np
@@ -167,8 +167,18 @@ cdef class Objective:
     cdef int local_stop
     cdef public long seen  # how many values were watched
     cdef double first
-    cdef public bint varied  # whether f's value ever changed (scalar f only; a vector f counts as varied)
+    cdef public bint varied  # whether f's value ever changed
     cdef public double eps  # the coarsest precision of f's values (float32's for a float32 value)
+
+    cdef object first_vector
+
+    cdef void watch_vector(self, object converted, const double *values) noexcept:
+        if self.first_vector is None:
+            self.first_vector = converted
+        elif not self.varied and memcmp(values, cnp.PyArray_DATA(<cnp.ndarray>self.first_vector),
+                                        self.m * sizeof(double)) != 0:
+            self.varied = True
+        self.seen += 1
 
     cdef inline void watch(self, double value) noexcept:
         if not self.seen:
@@ -245,12 +255,12 @@ def python_objective(f, view, convert, Py_ssize_t m, StopFlag halt=None, bint fa
     """f at the buffer behind view, as a float (m == 1) or m floats, through convert.
 
     With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
-    Its attribute ``varied`` says whether f's value ever changed (scalar f only; a
-    vector f counts as varied), ``seen`` how many values were watched, and ``eps``
-    the coarsest precision of its values (float32's for a float32 value)."""
+    Its attribute ``varied`` says whether f's value ever changed, ``seen`` how many
+    values were watched, and ``eps`` the coarsest precision of its values (float32's
+    for a float32 value)."""
     cdef Objective obj = Objective.__new__(Objective)
     obj.is_native = False
-    obj.varied = m != 1
+    obj.varied = False
     obj.eps = 2.0**-52
     obj.f, obj.view, obj.convert, obj.m, obj.halt = f, view, convert, m, halt
     obj.fast = fast and m == 1
@@ -320,6 +330,7 @@ cdef int _converted(Objective obj, PyObject *result, double *out) noexcept:
             values = _data(converted, obj.m, False, b"f's value")
             for j in range(obj.m):
                 out[j] = values[j]
+            obj.watch_vector(converted, values)
         return 0
     except BaseException as exc:
         obj.error = exc

@@ -257,6 +257,8 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
                 nfev += len(fvals)
             if h is not None or coarsest[0] <= used_eps:
                 break
+        if not imag and len(fvals) > 1 and not value.any() and all(np.array_equal(fvals[0], v) for v in fvals):
+            warn_if_unchanging()
         error, step = np.full(flat.shape, np.nan), hs
     if scalar:
         return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output)

@@ -87,7 +87,7 @@ class _PythonObjective:
     def __init__(self, f: Callable[[Any], Any], view: Any, convert: Callable[[Any], Any], fast: bool,
                  halt: Optional[StopFlag]) -> None:
         self.f, self.view, self.convert, self.fast, self.halt = f, view, convert, fast, halt
-        self.first: Optional[float] = None
+        self.first: Any = None
         self.varied = False
         self.eps = 2.0**-52
         self.seen = 0  # how many values were watched
@@ -101,14 +101,12 @@ class _PythonObjective:
         else:
             self.eps = max(self.eps, _coarse_eps(value))
             value = self.convert(value)
-        if type(value) is float:
-            if self.first is None:
-                self.first = value
-            elif value != self.first:
-                self.varied = True
-            self.seen += 1
-        else:
-            self.varied = True  # vector values are not watched
+        if self.first is None:
+            self.first = value
+        elif not self.varied and (value != self.first if type(value) is float
+                                  else not np.array_equal(value, self.first)):
+            self.varied = True
+        self.seen += 1
         return value
 
 
@@ -125,9 +123,9 @@ def python_objective(f: Callable[[Any], Any], view: Any, convert: Callable[[Any]
     """f at the buffer behind view, as a float (m == 1) or m floats, through convert.
 
     With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
-    Its attribute ``varied`` says whether f's value ever changed (scalar f only; a
-    vector f counts as varied), ``seen`` how many values were watched, and ``eps``
-    the coarsest precision of its values (float32's for a float32 value)."""
+    Its attribute ``varied`` says whether f's value ever changed, ``seen`` how many
+    values were watched, and ``eps`` the coarsest precision of its values (float32's
+    for a float32 value)."""
     return _PythonObjective(f, view, convert, fast and m == 1, halt)
 
 
