@@ -299,3 +299,36 @@ def test_every_public_function_is_exercised_here():
         if name.startswith("numerical_") or name == "gradient_descent":
             continue
         assert f"fd.{name}(" in text or f'"{name}"' in text, name
+
+
+def test_adaptive_flags_a_ladder_beyond_the_function_scale(fd):
+    """A large value over O(1) partials at |x| ~ 1e5 (issue 11's case): the ladder's steps
+    reached past sin's period and Richardson agreed on -0.25 where the truth is 1.43.  The
+    pilot's small-step difference now checks it: the value falls back to the pilot, the error
+    bound covers it, and info.converged says the ladder failed."""
+    f = lambda v: np.sin(v[0]) + 2.5e-7 * v[0] * v[1]  # noqa: E731
+    x = np.array([1.23e5, 2.0e6])
+    truth = np.array([np.cos(x[0]) + 2.5e-7 * x[1], 2.5e-7 * x[0]])
+    g, info = fd.gradient(f, x, adaptive=True, full_output=True)
+    err = np.abs(g - truth)
+    assert err[0] < 1e-5 * abs(truth[0]) and (err <= info.error).all()
+    assert info.converged.tolist() == [False, True]
+    smooth, info = fd.gradient(lambda v: float(np.sum(np.exp(v / 3))), [0.5, -1.0], adaptive=True, full_output=True)
+    assert info.converged.all() and (np.abs(smooth - np.exp(np.array([0.5, -1.0]) / 3) / 3) <= info.error).all()
+
+
+def test_adaptive_never_a_confident_lie_on_the_class(fd):
+    """Random functions of that class (a sin(b x0) + c x0 x1 + d, |x| from 1e2 to 1e6): no entry
+    is marked converged while its error is over 10 times its estimate."""
+    rng = np.random.default_rng(7)
+    lies, entries = [], 0
+    for _ in range(80):
+        a, b, c, d = rng.uniform(0.5, 2), rng.uniform(0.3, 3), 10 ** rng.uniform(-9, -6), 10 ** rng.uniform(0, 6)
+        x = np.array([10 ** rng.uniform(2, 6), 10 ** rng.uniform(3, 6)]) * rng.choice([-1, 1], 2)
+        truth = np.array([a * b * np.cos(b * x[0]) + c * x[1], c * x[0]])
+        g, info = fd.gradient(lambda v: a * np.sin(b * v[0]) + c * v[0] * v[1] + d, x, adaptive=True,
+                              full_output=True)
+        err = np.abs(g - truth)
+        entries += 2
+        lies += [(x.tolist(), e, i) for e, i, ok in zip(err, info.error, info.converged) if ok and e > 10 * i]
+    assert entries == 160 and lies == []

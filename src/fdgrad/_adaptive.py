@@ -52,6 +52,7 @@ class AdaptiveResult(NamedTuple):
     value: np.ndarray  # (n, m)
     error: np.ndarray  # (n, m)
     step: np.ndarray  # (n, m)
+    converged: np.ndarray  # (n, m) bool: False where the ladder failed its pilot check
 
 
 def evaluations(n: int, side: int) -> int:
@@ -89,8 +90,10 @@ def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarra
 
 
 def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
-                        f0: np.ndarray | None, start: int, stop: int) -> AdaptiveResult:
-    """Derivatives along x_i for start <= i < stop of every output of f."""
+                        f0: np.ndarray | None, start: int, stop: int,
+                        precision: Callable[[], float] = lambda: EPS) -> AdaptiveResult:
+    """Derivatives along x_i for start <= i < stop of every output of f; precision()
+    gives the precision of f's values seen so far (float32's for a float32 f)."""
     xr = x[start:stop]
     central = side == 0
     count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
@@ -106,9 +109,10 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     h_all[start:stop] = pilot_step
     offsets: tuple[float, ...] = (1.0, -1.0) if central else (float(side),)
     values = evaluate(h_all, offsets, start, stop)
+    eps = max(EPS, precision())  # the rounding of f's values: float64's, or coarser
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
         quotient, size, _ = _differences(xr, pilot_step, offsets, values, f0, side)
-        wanted = EPS * size[0] / np.abs(quotient[0]) / tau  # (n, m)
+        wanted = eps * size[0] / np.abs(quotient[0]) / tau  # (n, m)
     wanted = np.where(np.isfinite(wanted), wanted, np.nan)
     all_nan = np.asarray(np.isnan(wanted).all(axis=1))
     smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
@@ -122,7 +126,9 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         column, size, steps = _differences(xr, smallest, offsets, evaluate(h_all, offsets, start, stop), f0, side)
         # A difference's rounding error: f values within about an ulp each, at
         # both ends of the difference.
-        rounding = 2.0 * EPS * size / steps[:, :, None]  # (count, n, m)
+        rounding = 2.0 * eps * size / steps[:, :, None]  # (count, n, m)
+        if central:  # the ladder's curvature, c in D(h) = f' + c h^2 + ...: the pilot's truncation
+            curvature = (column[-2] - column[-1]) / (steps[-2] ** 2 - steps[-1] ** 2)[:, None]
         best = np.full(column.shape[1:], np.nan)
         best_error = np.full(column.shape[1:], np.inf)
         best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
@@ -144,4 +150,30 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     if fallback.any():
         best = np.where(fallback, column[-1] if column.shape[0] else best, best)
         best_error = np.where(fallback, np.inf, best_error)
-    return AdaptiveResult(best, best_error, best_step)
+    converged = np.ones(best.shape, dtype=bool)
+    if central:
+        best, best_error, best_step, converged = _pilot_check(best, best_error, best_step, quotient[0], size[0],
+                                                              pilot_step, curvature, eps)
+    return AdaptiveResult(best, best_error, best_step, converged)
+
+
+def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: np.ndarray, size: np.ndarray,
+                 pilot_step: np.ndarray, curvature: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray,
+                                                                                      np.ndarray, np.ndarray]:
+    """The pilot's small-step difference checks the ladder.  Where they disagree by more
+    than both their error bounds, the ladder reached beyond the function's own scale (a
+    period, a feature far smaller than |x|), where Richardson's neighbours can agree on a
+    wrong value; the pilot's value then stands, with its rounding bound as its error, and
+    the entry is marked as not converged rather than given a confident estimate."""
+    with np.errstate(all="ignore"):
+        # Twice the rounding of a central difference, and twice its truncation by the ladder's curvature.
+        pilot_error = 4.0 * eps * size / pilot_step[:, None] + 2.0 * np.abs(curvature) * pilot_step[:, None] ** 2
+        pilot_error = np.where(np.isfinite(pilot_error), pilot_error, 4.0 * eps * size / pilot_step[:, None])
+        suspect = np.abs(best - pilot) > 4.0 * (pilot_error + error)  # False for NaN
+        suspect &= np.isfinite(pilot) & np.isfinite(pilot_error)
+    if not suspect.any():
+        return best, error, step, ~suspect
+    best = np.where(suspect, pilot, best)
+    error = np.where(suspect, pilot_error, error)
+    step = np.where(suspect, pilot_step[:, None], step)
+    return best, error, step, ~suspect

@@ -304,13 +304,14 @@ class API:
             ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace,
                                   stencil.method == "complex")
             k = check_index(i, ev.point.shape)
-            values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         if full_output:
             errors, used = expand(values, errors, used)
-            result = finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output)
+            result = finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output,
+                            True if converged is None else bool(converged[0, k]))
         else:
             result = float(values[0, k])
         return policed(result)
@@ -445,11 +446,11 @@ class API:
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
-            values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
-        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output))
+        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output, converged))
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -530,11 +531,11 @@ class API:
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
                                   check_outputs(m), inplace, stencil.method == "complex")
-            values, errors, used, nfev, out_shape = differentiate(ev, h, stencil, adaptive, False)
+            values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, False)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
-        return policed(shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output))
+        return policed(shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output, converged))
 
     def hessian(
         self,
@@ -662,11 +663,11 @@ class API:
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
-            values, errors, used, nfev, _ = differentiate(ev, h, stencil, False, True)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, False, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
-        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output))
+        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output, converged))
 
     def directional(
         self,
@@ -742,13 +743,13 @@ class API:
                 return call_in_place(g, target, work + t[0] * along)
 
             ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
-            values, errors, used, nfev, _ = differentiate(ev, h, stencil, adaptive, True)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         errors, used = expand(values, errors, used)
         result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
-                        full_output)
+                        full_output, True if converged is None else bool(converged[0, 0]))
         return policed(result)
 
     def check_grad(

@@ -43,9 +43,10 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
                   stop: Optional[int] = None) -> tuple[np.ndarray, Optional[np.ndarray], np.ndarray, int, tuple]:
     """Derivatives of f's outputs along coordinates start..stop-1.
 
-    Returns (values (m, n), errors, steps, nfev, out_shape); only columns
-    start..stop-1 are meaningful.  errors is None (no estimate) or (m, n);
-    steps is (n,) or (m, n): see ``expand``.
+    Returns (values (m, n), errors, steps, nfev, out_shape, converged); only
+    columns start..stop-1 are meaningful.  errors is None (no estimate) or
+    (m, n); steps is (n,) or (m, n): see ``expand``; converged is None (not
+    adaptive) or (m, n), False where the adaptive ladder failed its check.
     """
     point = ev.point
     stop = point.n if stop is None else stop
@@ -70,7 +71,7 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
         passes = 2
     if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
-    return values, None, hs, passes * (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape
+    return values, None, hs, passes * (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape, None
 
 
 def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int, stop: int) -> tuple:
@@ -83,7 +84,7 @@ def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int
     else:
         out_shape = np.shape(ev.f(read_only_view(point.work.astype(np.complex128), point.shape)))
         m, nfev = int(np.prod(out_shape)), stop - start + 1
-    return ev.complex(hs, m, out_shape, start, stop), None, hs, nfev, out_shape
+    return ev.complex(hs, m, out_shape, start, stop), None, hs, nfev, out_shape, None
 
 
 def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
@@ -94,16 +95,20 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
         return ev.values(h, offsets, lo, hi, m, convert, out_shape)
 
     block = max(1, ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
-    parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop))
+    def precision() -> float:
+        return max(ev.point.eps, ev.values_eps())
+
+    parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop), precision)
              for lo in range(start, stop, block)]
     result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
     values = np.full((m, n), np.nan)
-    errors, used = values.copy(), values.copy()
+    errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
+    converged[:, start:stop] = result.converged.T
     if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
     nfev = _adaptive.evaluations(stop - start, s) + (1 if needs_f0 and s == 0 else 0)
-    return values, errors, used, nfev, out_shape
+    return values, errors, used, nfev, out_shape, converged
 
 
 class UnchangingWarning(UserWarning):
@@ -239,8 +244,9 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
         def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
             return np.stack(evaluate_many([flat + o * h for o in offsets]), axis=1)[:, :, None]
 
-        result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size)
+        result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size, lambda: coarsest[0])
         value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
+        converged = result.converged[:, 0]
         nfev = _adaptive.evaluations(1, s)  # each call evaluates every element
     else:
         nfev = 0
@@ -259,7 +265,8 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
                 break
         if not imag and len(fvals) > 1 and not value.any() and all(np.array_equal(fvals[0], v) for v in fvals):
             warn_if_unchanging()
-        error, step = np.full(flat.shape, np.nan), hs
+        error, step, converged = np.full(flat.shape, np.nan), hs, np.ones(flat.shape, dtype=bool)
     if scalar:
-        return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output)
-    return finish(value.reshape(shape), error.reshape(shape), nfev, step.reshape(shape), full_output)
+        return finish(float(value[0]), float(error[0]), nfev, float(step[0]), full_output, bool(converged[0]))
+    return finish(value.reshape(shape), error.reshape(shape), nfev, step.reshape(shape), full_output,
+                  converged.reshape(shape))

@@ -29,11 +29,20 @@ class DiffInfo:
     step : float or ndarray
         The step behind each entry (for ``hessian``, the step of each
         coordinate, in ``x``'s shape).
+    converged : bool or ndarray
+        With ``adaptive=True``: False for an entry whose ladder of steps
+        disagreed with a small-step check beyond both their error bounds
+        (the steps reached past the function's own scale, where Richardson's
+        neighbours can agree on a wrong value).  That entry is then the
+        small-step difference, and ``error`` its rounding and truncation
+        bound, not a confident estimate.  True everywhere else (and without
+        ``adaptive``).
     """
 
     error: Union[float, np.ndarray]
     nfev: int
     step: Union[float, np.ndarray]
+    converged: Union[bool, np.ndarray] = True
 
 
 NONFINITE: contextvars.ContextVar[str] = contextvars.ContextVar("fdgrad_nonfinite", default="propagate")
@@ -188,19 +197,22 @@ class GradCheck(GradCheckBase):
         return float(self) >= other
 
 
-def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool) -> Any:
+def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool, converged: Any = True) -> Any:
     """value, or (value, DiffInfo) with full_output."""
-    return (value, DiffInfo(error, nfev, step)) if full_output else value
+    return (value, DiffInfo(error, nfev, step, converged)) if full_output else value
 
 
-def shaped(values: np.ndarray, errors: Any, used: np.ndarray, nfev: int, shape: tuple, full_output: bool) -> Any:
+def shaped(values: np.ndarray, errors: Any, used: np.ndarray, nfev: int, shape: tuple, full_output: bool,
+           converged: Any = None) -> Any:
     """Derivatives (m, n) as an array of `shape`, or (it, DiffInfo) with full_output;
-    errors is None where no estimate was made, used (the steps) is (n,) or (m, n)."""
+    errors is None where no estimate was made, used (the steps) is (n,) or (m, n),
+    converged None (not adaptive) or (m, n)."""
     if not full_output:
         return values.reshape(shape)
     errors = np.full(values.shape, np.nan) if errors is None else errors
     steps = np.array(np.broadcast_to(used, values.shape)).reshape(shape)
-    return values.reshape(shape), DiffInfo(errors.reshape(shape), nfev, steps)
+    flags = np.ones(values.shape, dtype=bool) if converged is None else converged
+    return values.reshape(shape), DiffInfo(errors.reshape(shape), nfev, steps, flags.reshape(shape))
 
 
 def policed(result: Any) -> Any:
