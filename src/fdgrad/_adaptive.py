@@ -53,6 +53,7 @@ class AdaptiveResult(NamedTuple):
     error: np.ndarray  # (n, m)
     step: np.ndarray  # (n, m)
     converged: np.ndarray  # (n, m) bool: False where the ladder failed its pilot check
+    rescued: int = 0  # coordinates given a second ladder (2 * CENTRAL_STEPS more evaluations each)
 
 
 def evaluations(n: int, side: int) -> int:
@@ -98,7 +99,6 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     central = side == 0
     count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
     tau = CENTRAL_TAU if central else ONE_SIDED_TAU
-    power = 2 if central else 1
     h_all = np.zeros_like(x)
 
     # 1. The pilot.
@@ -120,6 +120,36 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
 
     # 2. The ladder and its Richardson tableau.
+    best, best_error, best_step, curvature = _ladder(evaluate, xr, h_all, smallest, start, stop, f0, side, eps)
+    converged = np.ones(best.shape, dtype=bool)
+    rescued = 0
+    if central:
+        pilot, pilot_size = quotient[0], size[0]
+        best, best_error, best_step, converged = _pilot_check(best, best_error, best_step, pilot, pilot_size,
+                                                              pilot_step, curvature, eps)
+        suspect = np.flatnonzero(~converged.all(axis=1))
+        if suspect.size:
+            # 4. One more ladder, between the pilot and the failed one (geometric mean of their
+            # steps, scaled so that its top step stays below it), over the coordinates that failed.
+            lo, hi = int(suspect[0]), int(suspect[-1]) + 1
+            lower = np.maximum(pilot_step[lo:hi], np.sqrt(pilot_step[lo:hi] * smallest[lo:hi]) / RATIO ** (count - 1))
+            second = _ladder(evaluate, xr[lo:hi], h_all, lower, start + lo, start + hi, f0, side, eps)
+            checked = _pilot_check(*second[:3], pilot[lo:hi], pilot_size[lo:hi], pilot_step[lo:hi], second[3], eps)
+            take = ~converged[lo:hi] & checked[3]  # where the first ladder failed and the second passes
+            for mine, theirs in zip((best, best_error, best_step, converged), checked):
+                mine[lo:hi] = np.where(take, theirs, mine[lo:hi])
+            rescued = hi - lo
+    return AdaptiveResult(best, best_error, best_step, converged, rescued)
+
+
+def _ladder(evaluate: Evaluate, xr: np.ndarray, h_all: np.ndarray, smallest: np.ndarray, start: int, stop: int,
+            f0: np.ndarray | None, side: int, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Differences at steps smallest * r^k and their Richardson tableau, for x_start..x_stop-1:
+    the entry with the smallest estimated error, its error, its step, and the ladder's
+    curvature (c in D(h) = f' + c h^2, central; NaN otherwise)."""
+    central = side == 0
+    count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
+    power = 2 if central else 1
     h_all[start:stop] = smallest
     offsets = _ladder_offsets(count, side)
     with np.errstate(all="ignore"):
@@ -127,8 +157,10 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         # A difference's rounding error: f values within about an ulp each, at
         # both ends of the difference.
         rounding = 2.0 * eps * size / steps[:, :, None]  # (count, n, m)
-        if central:  # the ladder's curvature, c in D(h) = f' + c h^2 + ...: the pilot's truncation
+        if central:
             curvature = (column[-2] - column[-1]) / (steps[-2] ** 2 - steps[-1] ** 2)[:, None]
+        else:
+            curvature = np.full(column.shape[1:], np.nan)
         best = np.full(column.shape[1:], np.nan)
         best_error = np.full(column.shape[1:], np.inf)
         best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
@@ -145,22 +177,18 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                 best = np.where(better, column[k], best)
                 best_error = np.where(better, error, best_error)
                 best_step = np.where(better, steps[k + j][:, None], best_step)
-    # 3. Where nothing was finite, say so.
+    # Where nothing was finite, say so.
     fallback = ~np.isfinite(best)
     if fallback.any():
         best = np.where(fallback, column[-1] if column.shape[0] else best, best)
         best_error = np.where(fallback, np.inf, best_error)
-    converged = np.ones(best.shape, dtype=bool)
-    if central:
-        best, best_error, best_step, converged = _pilot_check(best, best_error, best_step, quotient[0], size[0],
-                                                              pilot_step, curvature, eps)
-    return AdaptiveResult(best, best_error, best_step, converged)
+    return best, best_error, best_step, curvature
 
 
 def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: np.ndarray, size: np.ndarray,
                  pilot_step: np.ndarray, curvature: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray,
                                                                                       np.ndarray, np.ndarray]:
-    """The pilot's small-step difference checks the ladder.  Where they disagree by more
+    """The pilot's small-step difference checks the ladder, and measures f's noise.  Where they disagree by more
     than both their error bounds, the ladder reached beyond the function's own scale (a
     period, a feature far smaller than |x|), where Richardson's neighbours can agree on a
     wrong value; the pilot's value then stands, with its rounding bound as its error, and
@@ -171,6 +199,11 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
         pilot_error = np.where(np.isfinite(pilot_error), pilot_error, 4.0 * eps * size / pilot_step[:, None])
         suspect = np.abs(best - pilot) > 4.0 * (pilot_error + error)  # False for NaN
         suspect &= np.isfinite(pilot) & np.isfinite(pilot_error)
+        # The rounding level measured, not assumed: the pilot's own deviation, |pilot - best| at
+        # the pilot's step, is f's noise there (argument reduction in sin(1e4 x), cancellation
+        # inside f: more than eps |f|), and at the ladder's step it costs noise / step.
+        noise = np.abs(best - pilot) * pilot_step[:, None]
+        error = np.where(suspect, error, error + np.where(np.isfinite(noise), 2.0 * noise / step, 0.0))
     if not suspect.any():
         return best, error, step, ~suspect
     best = np.where(suspect, pilot, best)

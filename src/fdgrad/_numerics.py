@@ -100,14 +100,16 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
 
     parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop), precision)
              for lo in range(start, stop, block)]
-    result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
+    result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in list(zip(*parts))[:4]),
+                                      sum(p.rescued for p in parts))
     values = np.full((m, n), np.nan)
     errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
     converged[:, start:stop] = result.converged.T
     if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
-    nfev = _adaptive.evaluations(stop - start, s) + (1 if needs_f0 and s == 0 else 0)
+    nfev = _adaptive.evaluations(stop - start, s) + (1 if needs_f0 and s == 0 else 0) \
+        + result.rescued * 2 * _adaptive.CENTRAL_STEPS
     return values, errors, used, nfev, out_shape, converged
 
 
@@ -247,7 +249,7 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
         result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size, lambda: coarsest[0])
         value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
         converged = result.converged[:, 0]
-        nfev = _adaptive.evaluations(1, s)  # each call evaluates every element
+        nfev = _adaptive.evaluations(1, s) + (2 * _adaptive.CENTRAL_STEPS if result.rescued else 0)  # per call
     else:
         nfev = 0
         for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
