@@ -333,3 +333,16 @@ def test_adaptive_never_a_confident_lie_on_the_class(fd):
         entries += 2
         lies += [(x.tolist(), e, i) for e, i, ok in zip(err, info.error, info.converged) if ok and e > 10 * i]
     assert entries == 160 and lies == []
+
+
+def test_directional_of_a_vector_f_is_a_jacobian_vector_product(fd, rng):
+    f = lambda p: np.array([p[0] * p[1], p[0] ** 2, np.sin(p[1]), np.sum(p**3)])  # noqa: E731
+    x, v = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+    J = np.array([[x[1], x[0], 0], [2 * x[0], 0, 0], [0, np.cos(x[1]), 0], 3 * x**2])
+    jv, info = fd.directional(f, x, v, full_output=True)
+    assert jv.shape == (4,) and info.error.shape == info.step.shape == info.converged.shape == (4,)
+    np.testing.assert_allclose(jv, J @ v, atol=1e-9)
+    assert info.nfev == 4  # the first, scalar attempt; f(x) for the shape; then 2
+    adaptive, info = fd.directional(f, x, v, adaptive=True, full_output=True)
+    assert (np.abs(adaptive - J @ v) <= info.error + 1e-15).all()
+    assert fd.directional(lambda p: np.sum(p**2), x, v) == pytest.approx(2 * x @ v)

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 from . import _adaptive
 from ._checks import (
     DBL_MAX,
+    NOT_SCALAR,
     as_point,
     bind_args,
     as_points,
@@ -686,13 +687,15 @@ class API:
     ) -> Any:
         """Directional derivative: the derivative of ``f(x + t v)`` at ``t = 0``.
 
-        Equals ``gradient(f, x) . v`` (a Jacobian-vector product) but costs
-        2 evaluations (central), whatever the size of ``x``.
+        Equals ``gradient(f, x) . v``, or for an array-valued f the
+        Jacobian-vector product ``J v``, but costs 2 evaluations (central),
+        whatever the size of ``x`` (an array-valued f: 2 more, one of them
+        to learn that it is one).
 
         Parameters
         ----------
         f : callable
-            ``f(x) -> float``, as for :func:`gradient`.
+            ``f(x) -> float``, or ``f(x) -> array`` for ``J v``.
         x, v : array_like
             The point and the direction, of the same shape; ``v`` is not
             normalised (scale it to a unit vector for the slope along it).
@@ -707,13 +710,17 @@ class API:
 
         Returns
         -------
-        float
+        float or ndarray
+            A float for a scalar f; ``J v``, of f's shape, for an array-valued f.
 
         Examples
         --------
+        >>> import numpy as np
         >>> import fdgrad
         >>> round(fdgrad.directional(lambda p: p[0]**2 + 3 * p[1], [1.0, 2.0], [1.0, 1.0]), 8)
         5.0
+        >>> np.round(fdgrad.directional(lambda p: np.array([p[0] * p[1], p[0]**2]), [1.0, 2.0], [1.0, 0.0]), 8)
+        array([2., 2.])
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
@@ -742,14 +749,27 @@ class API:
                     return g(read_only_view(work + t[0] * along, shape))
                 return call_in_place(g, target, work + t[0] * along)
 
-            ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True)
+            try:
+                ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
+                values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, True)
+            except ValueError as exc:
+                if not str(exc).startswith(NOT_SCALAR):
+                    raise
+                # An array-valued f: J v, of f's shape (the first evaluation told).
+                ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
+                values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, False)
+                nfev += 1
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         errors, used = expand(values, errors, used)
-        result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev, float(used[0, 0]) * scale,
-                        full_output, True if converged is None else bool(converged[0, 0]))
+        flags = np.ones(values.shape, dtype=bool) if converged is None else converged
+        if out_shape == ():
+            result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev,
+                            float(used[0, 0]) * scale, full_output, bool(flags[0, 0]))
+        else:
+            result = finish(values[:, 0].reshape(out_shape) / scale, errors[:, 0].reshape(out_shape) / scale, nfev,
+                            used[:, 0].reshape(out_shape) * scale, full_output, flags[:, 0].reshape(out_shape))
         return policed(result)
 
     def check_grad(

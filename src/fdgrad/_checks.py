@@ -23,6 +23,7 @@ from ._stencils import EPS, METHODS, ORDERS, Stencil, make_stencil
 
 __all__ = [
     "COMPLEX_STEP",
+    "NOT_SCALAR",
     "WithArgs",
     "bind_args",
     "as_point",
@@ -402,6 +403,11 @@ def _unravel(i: int, shape: tuple[int, ...]) -> Any:
     return ", ".join(str(int(k)) for k in np.unravel_index(i, shape))
 
 
+#: The start of the error when f returns an array where a scalar is expected (directional
+#: then takes f as an array-valued f).
+NOT_SCALAR = "f must return a scalar, got an array"
+
+
 def scalar_value(value: Any) -> float:
     """f's return value as a float; f must return a real scalar."""
     if isinstance(value, float):
@@ -418,7 +424,7 @@ def scalar_value(value: Any) -> float:
             pass
     if isinstance(value, np.ndarray):
         if value.ndim != 0:
-            raise ValueError(f"f must return a scalar, got an array of shape {value.shape}")
+            raise ValueError(f"{NOT_SCALAR} of shape {value.shape}")
         if value.dtype.kind in _REAL_KINDS:
             return float(value)
     elif hasattr(type(value), "__float__") and not isinstance(value, (bool, np.bool_, complex, np.complexfloating)):
