@@ -16,7 +16,7 @@
 static int stencil_ok(const fdgrad_stencil *s)
 {
     return s != NULL && s->npoints >= 1 && s->npoints <= FDGRAD_MAX_POINTS
-           && (s->hpow == 1 || s->hpow == 2);
+           && s->hpow >= 1 && s->hpow <= FDGRAD_MAX_DERIV;
 }
 
 /* The one formula every stencil kernel uses; fk[k * stride] is f at offset k. */
@@ -27,7 +27,7 @@ static double stencil_value(const fdgrad_stencil *s, const double *fk, size_t st
         acc = acc + s->weights[k] * fk[(size_t)k * stride];
     }
     double scale = s->denom * h;
-    if (s->hpow == 2) {
+    for (int p = 1; p < s->hpow; p++) {
         scale = scale * h;
     }
     return acc / scale;

@@ -33,6 +33,8 @@ extern "C" {
 
 /* Largest number of points a stencil may have. */
 #define FDGRAD_MAX_POINTS 16
+/* The highest derivative a stencil computes. */
+#define FDGRAD_MAX_DERIV 4
 
 /*
  * The objective: evaluate f at x and store its m values in out[0..m).  x holds
@@ -45,7 +47,7 @@ typedef int (*fdgrad_objective)(void *ctx, const double *x, double *out);
 /* A stencil: derivative = sum_k w_k f(x + o_k h) / (denom h^hpow). */
 typedef struct {
     int npoints;
-    int hpow; /* 1 for a first derivative, 2 for a second one */
+    int hpow; /* the derivative: 1 to FDGRAD_MAX_DERIV */
     double offsets[FDGRAD_MAX_POINTS];
     double weights[FDGRAD_MAX_POINTS];
     double denom;

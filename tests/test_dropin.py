@@ -119,8 +119,12 @@ def test_numdifftools_style_callables_in_scipy_optimize(fd):
 
 
 def test_numdifftools_style_bad_options(fd):
-    with pytest.raises(ValueError, match="n must be 1"):
-        fd.Derivative(np.sin, n=2)
+    with pytest.raises(ValueError, match="n must be 1 to 4 .* got 5"):
+        fd.Derivative(np.sin, n=5)
+    with pytest.raises(TypeError, match="n must be an int .* got 2.0"):
+        fd.Derivative(np.sin, None, "central", 2, 2.0)
+    with pytest.raises(ValueError, match="first derivatives only, got n=2"):
+        fd.Derivative(np.sin, method="complex", n=2)
     with pytest.raises(TypeError, match="unexpected option 'stepsize'"):
         fd.Gradient(rosen, stepsize=1e-3)
     with pytest.raises(TypeError, match="h or step"):

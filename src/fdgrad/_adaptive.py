@@ -4,25 +4,40 @@ Shared by both backends; the evaluations of f come from the backend's kernels
 through the ``evaluate`` callback, and the arithmetic here is numpy's, so the
 two backends agree bit for bit.
 
-Per coordinate (and per output of f):
+Per coordinate (and per output of f), for a central difference of any order:
 
-1. A pilot difference at a small step, relative to |x| for |x| < 1 and
-   absolute otherwise, estimates |f'| and |f|.  The rounding error of a
-   difference at step h is about eps |f| / h, so the ladder's smallest step is
-   where that error is ``TAU`` relative to |f'|: the first step is chosen from
-   the data (x and f), not from an absolute constant, which is what keeps
-   log(x) at 1e-8 and sin(x) at 1e6 accurate alike.  It is kept between the
-   pilot step and a ceiling that puts the ladder's top step at a quarter of
-   max(1, |x|).
-2. Differences at K steps h, r h, ..., r^(K-1) h (r = 2) are extrapolated in a
-   Richardson tableau (error terms h^2, h^4, ... for central differences;
-   h, h^2, ... for one-sided ones).
-3. Every extrapolated entry gets an error estimate: its distance to its
-   neighbours in the tableau plus the rounding error 2 eps |f| 2^j / h, and the
-   entry with the smallest estimate wins.  That estimate is ``info.error``.
+1. **Pilot.** A difference at a small step (relative to |x| for |x| < 1,
+   absolute otherwise) estimates |f'| and |f|.  A difference at step h has a
+   rounding error of about eps |f| / h, so the ladder's smallest step is where
+   that error is ``TAU`` relative to |f'| (kept between the pilot step and a
+   ceiling of a quarter of max(1, |x|) for the top): chosen from the data, not
+   from an absolute constant, which is what keeps log(x) at 1e-8 and sin(x) at
+   1e6 accurate alike.
+2. **Probe.** One difference at the ladder's top step checks that step
+   against the pilot.  Where |f| >> |f'| (a large constant, or other
+   coordinates, dominate f's value) the rounding-placed ladder can reach past
+   the function's own scale (sin's period at |x| ~ 1e5), where differences
+   converge to a wrong value; the probe then disagrees with the pilot.
+3. **Ladder.** Where the probe agrees, four more differences at h, 2h, 4h,
+   8h below it (the probe is the fifth, 16h).  Where it does not, four
+   differences at ratio 4 from near the geometric mean of the pilot's and
+   probe's steps, well inside the scale.  Either way 12 evaluations per
+   coordinate for a first derivative.
+4. **Tableau.** The differences are extrapolated in a Richardson tableau
+   (error terms h^2, h^4, ...); every entry gets an error estimate, its
+   distance to its neighbours plus the rounding error, and the entry with the
+   smallest estimate wins.
+5. **Check.** The pilot checks the winner.  Their disagreement measures f's
+   noise (argument reduction in sin(1e4 x), cancellation inside f: more than
+   eps |f|), which is added to the estimate; where they disagree beyond both
+   error bounds the pilot's value stands with its own bound and the entry is
+   marked not converged (``DiffInfo.converged``), never a confident number.
 
-The divisor of each difference is the distance between the points actually
-evaluated, ((x + h) - (x - h)) or ((x + h) - x), so steps need no rounding.
+One-sided differences use a ladder of eight steps from the pilot's placement
+(error terms h, h^2, ...), without probe or check.
+
+The step of each difference is the distance between the points actually
+evaluated, ((x + h) - (x - h)) / 2 or |(x + h) - x|, so steps need no rounding.
 """
 
 from __future__ import annotations
@@ -31,16 +46,21 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._stencils import EPS
+from ._stencils import EPS, Stencil, make_stencil
 
 DBL_MAX = float(np.finfo(np.float64).max)
 
-__all__ = ["AdaptiveResult", "adaptive_derivative", "evaluations"]
+__all__ = ["AdaptiveResult", "adaptive_derivative", "base_stencil", "evaluations"]
 
-RATIO = 2.0
-#: ladder length and rounding target, central and one-sided
+#: the ratio of the ladder's steps, and of the wider ladder below a probe that failed
+RATIO, WIDE_RATIO = 2.0, 4.0
+#: the relative disagreement of probe and pilot within which the probe's step is within f's scale
+PROBE_TOLERANCE = 0.05
+#: ladder length (the probe included) and rounding target, central and one-sided
 CENTRAL_STEPS, ONE_SIDED_STEPS = 5, 8
 CENTRAL_TAU, ONE_SIDED_TAU = 3e-13, 1e-12
+#: the rounding target grows by this factor per order of the derivative
+HIGHER_TAU = 30.0
 #: the top step of the ladder is at most this fraction of max(1, |x|)
 TOP_FRACTION = 0.25
 
@@ -53,160 +73,257 @@ class AdaptiveResult(NamedTuple):
     error: np.ndarray  # (n, m)
     step: np.ndarray  # (n, m)
     converged: np.ndarray  # (n, m) bool: False where the ladder failed its pilot check
-    rescued: int = 0  # coordinates given a second ladder (2 * CENTRAL_STEPS more evaluations each)
 
 
-def evaluations(n: int, side: int) -> int:
-    """How many evaluations of f adaptive_derivative makes for n coordinates."""
-    if side == 0:
-        return n * 2 * (1 + CENTRAL_STEPS)
-    return 1 + n * (1 + ONE_SIDED_STEPS)
+def base_stencil(side: int, deriv: int = 1) -> Stencil:
+    """The lowest-order stencil of derivative ``deriv`` that each rung of the ladder evaluates."""
+    method = {0: "central", 1: "forward", -1: "backward"}[side]
+    return make_stencil(method, 2 if side == 0 else 1, deriv)
 
 
-def _ladder_offsets(count: int, side: int) -> tuple[float, ...]:
-    powers = [RATIO ** (count - 1 - k) for k in range(count)]  # large to small
-    if side == 0:
-        return tuple(o for p in powers for o in (p, -p))
-    return tuple(side * p for p in powers)
+def evaluations(n: int, side: int, deriv: int = 1) -> int:
+    """How many evaluations of f adaptive_derivative makes for n coordinates (f(x) included
+    where the stencil uses it)."""
+    base = base_stencil(side, deriv)
+    count = CENTRAL_STEPS if side == 0 else ONE_SIDED_STEPS
+    return n * base.evaluated * (1 + count) + (1 if base.uses_f0 else 0)
+
+
+class _Rule(NamedTuple):
+    """A rung's difference: sum_k w_k f(x + o_k h) / (denom h^deriv), over the stencil's points."""
+
+    offsets: tuple[float, ...]  # the points other than x, in the stencil's order
+    weights: tuple[float, ...]  # of those points
+    centre: float  # the weight of f(x) (0 where it is not used)
+    denom: float
+    deriv: int
+    side: int
+    #: a difference's rounding error is rounding * eps |f| / h^deriv: f values within about an
+    #: ulp each (twice for central ones, as fdgrad has always counted them)
+    rounding: float
+    #: the rounding error relative to that of a first difference, for placing the ladder
+    relative: float
+
+    @classmethod
+    def of(cls, side: int, deriv: int) -> "_Rule":
+        base = base_stencil(side, deriv)
+        pairs = [(o, w) for o, w in zip(base.offsets, base.weights) if o != 0.0]
+        centre = sum(w for o, w in zip(base.offsets, base.weights) if o == 0.0)
+        total = sum(abs(w) for w in base.weights) / base.denom
+        return cls(tuple(o for o, _ in pairs), tuple(w for _, w in pairs), centre, base.denom, deriv, side,
+                   (2.0 if side == 0 else 1.0) * total, total / (1.0 if side == 0 else 2.0))
+
+    def power(self, step: np.ndarray) -> np.ndarray:
+        """step ** deriv, by repeated products (exact for deriv = 1)."""
+        out = step
+        for _ in range(1, self.deriv):
+            out = out * step
+        return out
+
+
+def _ladder_offsets(rule: _Rule, powers: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(o * p for p in powers for o in rule.offsets)
 
 
 def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarray,
-                 f0: np.ndarray | None, side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Difference quotients (count, n, m), their |f| sizes and their steps (count, n)."""
+                 f0: np.ndarray | None, rule: _Rule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference quotients (count, n, m), their |f| sizes and their steps (count, n);
+    f0 is f(x) as (1, 1, m), or (n, 1, m) for n points of an elementwise f.
+
+    The step of each rung is the distance between the points actually evaluated,
+    ((x + h) - (x - h)) / 2 or |(x + h) - x|, so steps need no rounding."""
+    q = len(rule.offsets)
     xs = x[:, None]
-    points = xs + np.asarray(offsets)[None, :] * h[:, None]  # the points the kernel used
-    if side == 0:
-        plus, minus = values[:, 0::2, :], values[:, 1::2, :]
-        span = points[:, 0::2] - points[:, 1::2]
-        quotient = (plus - minus) / span[:, :, None]
-        size = np.maximum(np.abs(plus), np.abs(minus))
-        step = span / 2.0
+    points = xs + np.asarray(offsets)[None, :] * h[:, None]  # the points the kernel used, (n, count * q)
+    first = points[:, 0::q]  # x + o_1 h at each rung
+    if rule.side == 0:
+        step = (first - points[:, 1::q]) / 2.0  # the first two offsets are +-o_1
+        step = step / abs(rule.offsets[0])
     else:
-        assert f0 is not None, "one-sided differences need f(x)"
-        span = points - xs
-        quotient = (values - f0[None, None, :]) / span[:, :, None]
-        size = np.maximum(np.abs(values), np.abs(f0)[None, None, :])
-        step = np.abs(span)
+        step = np.abs(first - xs) / abs(rule.offsets[0])
+    acc = None
+    size = None
+    for k, w in enumerate(rule.weights):
+        term = values[:, k::q, :]
+        acc = w * term if acc is None else acc + w * term
+        size = np.abs(term) if size is None else np.maximum(size, np.abs(term))
+    if rule.centre:
+        assert f0 is not None, "this stencil needs f(x)"
+        acc = acc + rule.centre * f0
+        size = np.maximum(size, np.abs(f0))
+    quotient = acc / (rule.denom * rule.power(step))[:, :, None]
     return np.moveaxis(quotient, 1, 0), np.moveaxis(size, 1, 0), np.moveaxis(step, 1, 0)
+
+
+def _rungs(evaluate: Evaluate, xr: np.ndarray, h_all: np.ndarray, h: np.ndarray, powers: tuple[float, ...],
+           rule: _Rule, f0: np.ndarray | None, start: int, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Differences at steps h * p for each p of powers (large to small), for the coordinates
+    start + idx (ascending): quotients (len(powers), len(idx), m), |f| sizes, steps.  f is
+    evaluated over the range they span (a run of coordinates; all points of an elementwise f)."""
+    lo, hi = int(idx[0]), int(idx[-1]) + 1
+    h_all[start + idx] = h
+    offsets = _ladder_offsets(rule, powers)
+    part = f0[idx] if f0 is not None and f0.shape[0] > 1 else f0
+    values = evaluate(h_all, offsets, start + lo, start + hi)[idx - lo]
+    return _differences(xr[idx], h, offsets, values, part, rule)
+
+
+def _groups(flags: np.ndarray, whole: bool) -> list[tuple[np.ndarray, bool]]:
+    """The coordinates of each run of equal flags, or of each flag where f is evaluated
+    at all points at once anyway (an elementwise f)."""
+    if whole:
+        return [(idx, flag) for flag in (True, False) if (idx := np.flatnonzero(flags == flag)).size]
+    edges = [0, *(np.flatnonzero(flags[1:] != flags[:-1]) + 1).tolist(), flags.size]
+    return [(np.arange(lo, hi), bool(flags[lo])) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
 def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                         f0: np.ndarray | None, start: int, stop: int,
-                        precision: Callable[[], float] = lambda: EPS) -> AdaptiveResult:
-    """Derivatives along x_i for start <= i < stop of every output of f; precision()
-    gives the precision of f's values seen so far (float32's for a float32 f)."""
+                        precision: Callable[[], float] = lambda: EPS, deriv: int = 1,
+                        whole: bool = False) -> AdaptiveResult:
+    """Derivatives of order ``deriv`` along x_i for start <= i < stop of every output of f;
+    precision() gives the precision of f's values seen so far (float32's for a float32 f).
+    f0 is f(x), needed by one-sided rules and even derivatives: (m,), or (len(x), m) for an
+    elementwise f (one value per point).  whole: evaluate computes f at every point at
+    once (an elementwise f), so coordinates are grouped by ladder, not by run."""
+    rule = _Rule.of(side, deriv)
+    if f0 is not None:
+        f0 = f0[start:stop, None, :] if f0.ndim == 2 else f0[None, None, :]
+    reach = max(abs(o) for o in rule.offsets)
     xr = x[start:stop]
+    n = stop - start
+    everything = np.arange(n)
     central = side == 0
     count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
-    tau = CENTRAL_TAU if central else ONE_SIDED_TAU
+    tau = (CENTRAL_TAU if central else ONE_SIDED_TAU) * HIGHER_TAU ** (deriv - 1)
     h_all = np.zeros_like(x)
 
-    # 1. The pilot.
+    # 1. The pilot, and the ladder's place from it.
     absx = np.abs(xr)
-    room = (DBL_MAX - absx) * 0.5  # no step carries x past the largest double, rounding included
-    pilot_step = (EPS ** (1 / 3) if central else EPS**0.5) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
+    room = (DBL_MAX - absx) * 0.5 / reach  # no step carries x past the largest double, rounding included
+    pilot_step = EPS ** (1 / (deriv + (2 if central else 1))) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
     pilot_step = np.minimum(pilot_step, room)
-    h_all[start:stop] = pilot_step
-    offsets: tuple[float, ...] = (1.0, -1.0) if central else (float(side),)
-    values = evaluate(h_all, offsets, start, stop)
-    eps = max(EPS, precision())  # the rounding of f's values: float64's, or coarser
+    eps_f = precision
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
-        quotient, size, _ = _differences(xr, pilot_step, offsets, values, f0, side)
-        wanted = eps * size[0] / np.abs(quotient[0]) / tau  # (n, m)
+        quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)
+        eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
+        pilot, pilot_size = quotient[0], size[0]
+        wanted = eps * rule.relative * pilot_size / np.abs(pilot) / tau  # (n, m): step ** deriv
+        if deriv > 1:
+            wanted = wanted ** (1.0 / deriv)
     wanted = np.where(np.isfinite(wanted), wanted, np.nan)
     all_nan = np.asarray(np.isnan(wanted).all(axis=1))
     smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
-    ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0), room) / RATIO ** (count - 1)
+    ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
+    powers = tuple(RATIO ** (count - 1 - k) for k in range(count))  # large to small
 
-    # 2. The ladder and its Richardson tableau.
-    best, best_error, best_step, curvature = _ladder(evaluate, xr, h_all, smallest, start, stop, f0, side, eps)
-    converged = np.ones(best.shape, dtype=bool)
-    rescued = 0
-    if central:
-        pilot, pilot_size = quotient[0], size[0]
-        best, best_error, best_step, converged = _pilot_check(best, best_error, best_step, pilot, pilot_size,
-                                                              pilot_step, curvature, eps)
-        suspect = np.flatnonzero(~converged.all(axis=1))
-        if suspect.size:
-            # 4. One more ladder, between the pilot and the failed one (geometric mean of their
-            # steps, scaled so that its top step stays below it), over the coordinates that failed.
-            lo, hi = int(suspect[0]), int(suspect[-1]) + 1
-            lower = np.maximum(pilot_step[lo:hi], np.sqrt(pilot_step[lo:hi] * smallest[lo:hi]) / RATIO ** (count - 1))
-            second = _ladder(evaluate, xr[lo:hi], h_all, lower, start + lo, start + hi, f0, side, eps)
-            checked = _pilot_check(*second[:3], pilot[lo:hi], pilot_size[lo:hi], pilot_step[lo:hi], second[3], eps)
-            take = ~converged[lo:hi] & checked[3]  # where the first ladder failed and the second passes
-            for mine, theirs in zip((best, best_error, best_step, converged), checked):
-                mine[lo:hi] = np.where(take, theirs, mine[lo:hi])
-            rescued = hi - lo
-    return AdaptiveResult(best, best_error, best_step, converged, rescued)
+    if not central:  # the ladder and its tableau, no probe and no check
+        with np.errstate(all="ignore"):
+            ladder = _rungs(evaluate, xr, h_all, smallest, powers, rule, f0, start, everything)
+            best, error, step = _tableau(*ladder, rule, eps, RATIO)
+        return AdaptiveResult(best, error, step, np.ones(best.shape, dtype=bool))
 
-
-def _ladder(evaluate: Evaluate, xr: np.ndarray, h_all: np.ndarray, smallest: np.ndarray, start: int, stop: int,
-            f0: np.ndarray | None, side: int, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Differences at steps smallest * r^k and their Richardson tableau, for x_start..x_stop-1:
-    the entry with the smallest estimated error, its error, its step, and the ladder's
-    curvature (c in D(h) = f' + c h^2, central; NaN otherwise)."""
-    central = side == 0
-    count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
-    power = 2 if central else 1
-    h_all[start:stop] = smallest
-    offsets = _ladder_offsets(count, side)
+    # 2. The probe at the ladder's top step.
+    top = smallest * powers[0]
     with np.errstate(all="ignore"):
-        column, size, steps = _differences(xr, smallest, offsets, evaluate(h_all, offsets, start, stop), f0, side)
-        # A difference's rounding error: f values within about an ulp each, at
-        # both ends of the difference.
-        rounding = 2.0 * eps * size / steps[:, :, None]  # (count, n, m)
-        if central:
-            curvature = (column[-2] - column[-1]) / (steps[-2] ** 2 - steps[-1] ** 2)[:, None]
-        else:
-            curvature = np.full(column.shape[1:], np.nan)
-        best = np.full(column.shape[1:], np.nan)
-        best_error = np.full(column.shape[1:], np.inf)
-        best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
-        for j in range(1, count):
-            factor = RATIO ** (power * j) - 1.0
-            previous = column
-            column = previous[1:] + (previous[1:] - previous[:-1]) / factor
-            for k in range(column.shape[0]):
-                error = np.abs(column[k] - previous[k + 1])
-                if k > 0:
-                    error = np.maximum(error, np.abs(column[k] - column[k - 1]))
-                error = error + rounding[k + j] * 2.0**j
-                better = error < best_error  # False for NaN
-                best = np.where(better, column[k], best)
-                best_error = np.where(better, error, best_error)
-                best_step = np.where(better, steps[k + j][:, None], best_step)
+        probe = _rungs(evaluate, xr, h_all, top, (1.0,), rule, f0, start, everything)
+        pilot_rounding = 2.0 * rule.rounding * eps * pilot_size / rule.power(pilot_step)[:, None]
+        gap = np.abs(probe[0][0] - pilot)
+        near = (gap <= PROBE_TOLERANCE * np.abs(pilot) + 4.0 * pilot_rounding) | ~np.isfinite(pilot)
+    near = near.all(axis=1)
+
+    # 3. The ladder below it.
+    ladders = []
+    wide_powers = tuple(WIDE_RATIO ** (count - 2 - k) for k in range(count - 1))
+    for idx, within in _groups(near, whole):
+        with np.errstate(all="ignore"):
+            if within:  # four more steps below the probe's
+                ladder = _rungs(evaluate, xr, h_all, smallest[idx], powers[1:], rule, f0, start, idx)
+                ladder = tuple(np.concatenate([p[:, idx], q]) for p, q in zip(probe, ladder))
+                ladders.append((idx, ladder, RATIO))
+            else:  # four steps at ratio 4 from near the geometric mean of the pilot's and the probe's
+                bottom = np.sqrt(pilot_step[idx] * top[idx]) / WIDE_RATIO
+                bottom = np.maximum(np.minimum(bottom, top[idx] / WIDE_RATIO ** (count - 1)), pilot_step[idx])
+                ladders.append((idx, _rungs(evaluate, xr, h_all, bottom, wide_powers, rule, f0, start, idx),
+                                WIDE_RATIO))
+
+    # 4. The tableau, twice: first with f's rounding at eps |f|, then with f's noise as the
+    # pilot measures it against the first winner, where that is more.
+    best, error, step, curvature = (np.empty((n, m)) for _ in range(4))
+    noise = np.zeros((n, m))
+    for attempt in range(2):
+        with np.errstate(all="ignore"):
+            for idx, ladder, ratio in ladders:
+                best[idx], error[idx], step[idx] = _tableau(*ladder, rule, eps, ratio, noise[idx])
+                column, _, steps = ladder
+                curvature[idx] = (column[-2] - column[-1]) / (steps[-2] ** 2 - steps[-1] ** 2)[:, None]
+            measured = 2.0 * np.abs(best - pilot) * rule.power(pilot_step)[:, None] / rule.rounding
+            noisy = measured > eps * pilot_size
+        if attempt or not noisy.any():
+            break
+        noise = np.where(noisy & np.isfinite(measured), measured, 0.0)
+
+    # 5. The pilot checks the winner.
+    return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, curvature, eps, rule))
+
+
+def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rule, eps: float,
+             ratio: float, noise: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Richardson tableau of differences (count, n, m) at steps (count, n), large to small:
+    the entry with the smallest estimated error, its error and its step.  noise (n, m) is f's
+    noise where it is known to exceed its rounding."""
+    power = 2 if rule.side == 0 else 1
+    count = column.shape[0]
+    # A difference's rounding error: f values within about an ulp each, or within their noise, at every point.
+    level = eps * size if noise is None else np.maximum(eps * size, noise[None])
+    rounding = rule.rounding * level / rule.power(steps)[:, :, None]  # (count, n, m)
+    best = np.full(column.shape[1:], np.nan)
+    best_error = np.full(column.shape[1:], np.inf)
+    best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
+    for j in range(1, count):
+        factor = ratio ** (power * j) - 1.0
+        previous = column
+        column = previous[1:] + (previous[1:] - previous[:-1]) / factor
+        for k in range(column.shape[0]):
+            error = np.abs(column[k] - previous[k + 1])
+            if k > 0:
+                error = np.maximum(error, np.abs(column[k] - column[k - 1]))
+            error = error + rounding[k + j] * 2.0**j
+            better = error < best_error  # False for NaN
+            best = np.where(better, column[k], best)
+            best_error = np.where(better, error, best_error)
+            best_step = np.where(better, steps[k + j][:, None], best_step)
     # Where nothing was finite, say so.
     fallback = ~np.isfinite(best)
     if fallback.any():
         best = np.where(fallback, column[-1] if column.shape[0] else best, best)
         best_error = np.where(fallback, np.inf, best_error)
-    return best, best_error, best_step, curvature
+    return best, best_error, best_step
 
 
 def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: np.ndarray, size: np.ndarray,
-                 pilot_step: np.ndarray, curvature: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray,
-                                                                                      np.ndarray, np.ndarray]:
-    """The pilot's small-step difference checks the ladder, and measures f's noise.  Where they disagree by more
-    than both their error bounds, the ladder reached beyond the function's own scale (a
-    period, a feature far smaller than |x|), where Richardson's neighbours can agree on a
-    wrong value; the pilot's value then stands, with its rounding bound as its error, and
-    the entry is marked as not converged rather than given a confident estimate."""
+                 pilot_step: np.ndarray, curvature: np.ndarray, eps: float,
+                 rule: _Rule) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pilot's small-step difference checks the ladder's winner, and measures f's noise.
+
+    Their disagreement, |pilot - best| at the pilot's step, is f's noise there (argument
+    reduction in sin(1e4 x), cancellation inside f: more than eps |f|), and at the
+    ladder's step it costs noise / step: the rounding level measured, not assumed.  Where
+    they disagree by more than both their error bounds, either f is that noisy or the
+    ladder is wrong; the estimate then covers both (it is at least the disagreement), and
+    the entry is marked as not converged rather than given a confident number."""
     with np.errstate(all="ignore"):
         # Twice the rounding of a central difference, and twice its truncation by the ladder's curvature.
-        pilot_error = 4.0 * eps * size / pilot_step[:, None] + 2.0 * np.abs(curvature) * pilot_step[:, None] ** 2
-        pilot_error = np.where(np.isfinite(pilot_error), pilot_error, 4.0 * eps * size / pilot_step[:, None])
-        suspect = np.abs(best - pilot) > 4.0 * (pilot_error + error)  # False for NaN
+        pilot_power = rule.power(pilot_step)[:, None]
+        pilot_rounding = 2.0 * rule.rounding * eps * size / pilot_power
+        pilot_error = pilot_rounding + 2.0 * np.abs(curvature) * pilot_step[:, None] ** 2
+        pilot_error = np.where(np.isfinite(pilot_error), pilot_error, pilot_rounding)
+        gap = np.abs(best - pilot)
+        suspect = gap > 4.0 * (pilot_error + error)  # False for NaN
         suspect &= np.isfinite(pilot) & np.isfinite(pilot_error)
-        # The rounding level measured, not assumed: the pilot's own deviation, |pilot - best| at
-        # the pilot's step, is f's noise there (argument reduction in sin(1e4 x), cancellation
-        # inside f: more than eps |f|), and at the ladder's step it costs noise / step.
-        noise = np.abs(best - pilot) * pilot_step[:, None]
-        error = np.where(suspect, error, error + np.where(np.isfinite(noise), 2.0 * noise / step, 0.0))
-    if not suspect.any():
-        return best, error, step, ~suspect
-    best = np.where(suspect, pilot, best)
-    error = np.where(suspect, pilot_error, error)
-    step = np.where(suspect, pilot_step[:, None], step)
-    return best, error, step, ~suspect
+        noise = gap * pilot_power
+        error = error + np.where(np.isfinite(noise), 2.0 * noise / rule.power(step), 0.0)
+        error = np.where(suspect, np.maximum(error, gap + pilot_error), error)
+    finite = np.isfinite(best)
+    return best, np.where(finite, error, np.inf), step, ~suspect & finite & np.isfinite(error)

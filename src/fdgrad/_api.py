@@ -30,6 +30,7 @@ from ._checks import (
     bind_args,
     as_points,
     check_bool,
+    check_derivative_order,
     check_evaluation,
     check_inplace,
     check_index,
@@ -142,6 +143,7 @@ class API:
         adaptive: bool = False,
         full_output: bool = False,
         *,
+        n: int = 1,
         workers: Any = 1,
         chunksize: int = 1,
         timeout: Optional[float] = None,
@@ -149,7 +151,7 @@ class API:
         args: Any = (),
         kwargs: Optional[dict] = None,
     ) -> Any:
-        """Derivative of a function of one variable.
+        """Derivative of a function of one variable, of order ``n`` (1 to 4).
 
         Parameters
         ----------
@@ -180,6 +182,13 @@ class API:
         full_output : bool
             Also return a :class:`DiffInfo` with the estimated error, the
             number of evaluations and the steps.
+        n : int
+            The order of the derivative: 1 (default), 2, 3 or 4, with
+            every finite-difference method, order and ``adaptive``.  The
+            stencils come from Taylor series (the second derivative's
+            central one is ``(f(x+h) - 2 f(x) + f(x-h)) / h**2``), and the
+            default step is ``eps**(1/(order+n)) * max(1, |x|)``.  The
+            complex step gives first derivatives only.
         workers, chunksize, timeout
             As for :func:`gradient`: each of the stencil's evaluations (of
             a number, or of the whole array of points) is a task.
@@ -203,9 +212,13 @@ class API:
         >>> value, info = fdgrad.derivative(np.exp, 1.0, adaptive=True, full_output=True)
         >>> bool(abs(value / np.e - 1) < 1e-12), bool(info.error < 1e-11), info.nfev
         (True, True, 12)
+        >>> second, info = fdgrad.derivative(np.sin, 0.5, n=2, adaptive=True, full_output=True)
+        >>> bool(abs(second + np.sin(0.5)) < 1e-10), bool(abs(second + np.sin(0.5)) <= info.error)
+        (True, True)
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output,
+                                                              check_derivative_order(n, method))
             g = bind_args(g, args, kwargs)
             if isinstance(g, NativeFunction):
                 raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
@@ -1053,15 +1066,14 @@ class Differentiator:
 
 
 class Derivative(Differentiator):
-    """``Derivative(f, n=1, **options)(x, *args)`` is ``derivative(f, x, args=args, **options)``."""
+    """``Derivative(f, n=1, **options)(x, *args)`` is ``derivative(f, x, n=n, args=args, **options)``."""
 
     _function = "derivative"
 
     def __init__(self, f: Objective, step: Any = None, method: Optional[str] = None, order: Optional[int] = None,
-                 n: int = 1, **options: Any) -> None:
-        if n != 1 or type(n) is not int:
-            raise ValueError(f"n must be 1 (the first derivative), got {n!r}; higher derivatives are not "
-                             "available yet (for the second one of a function of several variables, use Hessian)")
+                 n: Any = 1, **options: Any) -> None:
+        if not (type(n) is int and n == 1):  # numdifftools' fourth positional argument
+            options["n"] = check_derivative_order(n, method if method is not None else options.get("method"))
         super().__init__(f, step, method, order, **options)
 
 

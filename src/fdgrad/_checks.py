@@ -30,6 +30,7 @@ __all__ = [
     "as_points",
     "check_bool",
     "check_callable",
+    "check_derivative_order",
     "check_index",
     "check_inplace",
     "check_lr",
@@ -73,6 +74,24 @@ def _show(value: Any) -> str:
 def check_callable(f: Any) -> None:
     if not callable(f):
         raise TypeError(f"f must be callable, got {_show(f)} of type {type(f).__name__}")
+
+
+#: the highest derivative derivative(n=) computes
+MAX_DERIVATIVE = 4
+
+
+def check_derivative_order(n: Any, method: Any) -> int:
+    """derivative()'s n: an int from 1 to MAX_DERIVATIVE (1 only for the complex step)."""
+    if type(n) is int and n == 1:
+        return 1
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be an int (the order of the derivative, 1 to {MAX_DERIVATIVE}), got {_show(n)}")
+    if not 1 <= int(n) <= MAX_DERIVATIVE:
+        raise ValueError(f"n must be 1 to {MAX_DERIVATIVE} (the order of the derivative), got {int(n)}")
+    if method == "complex" and int(n) != 1:
+        raise ValueError(f"method='complex' gives first derivatives only, got n={int(n)}; use a finite-difference "
+                         "method (central, forward or backward)")
+    return int(n)
 
 
 def resolve_method(

@@ -89,7 +89,7 @@ def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int
 
 def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
                        out_shape: tuple, needs_f0: bool) -> tuple:
-    m, n, s = f0.size, ev.point.n, side(stencil)
+    m, n, s, deriv = f0.size, ev.point.n, side(stencil), stencil.hpow
 
     def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
         return ev.values(h, offsets, lo, hi, m, convert, out_shape)
@@ -98,18 +98,17 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
     def precision() -> float:
         return max(ev.point.eps, ev.values_eps())
 
-    parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop), precision)
-             for lo in range(start, stop, block)]
-    result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in list(zip(*parts))[:4]),
-                                      sum(p.rescued for p in parts))
+    parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop), precision,
+                                           deriv) for lo in range(start, stop, block)]
+    result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
     values = np.full((m, n), np.nan)
     errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
     converged[:, start:stop] = result.converged.T
     if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
-    nfev = _adaptive.evaluations(stop - start, s) + (1 if needs_f0 and s == 0 else 0) \
-        + result.rescued * 2 * _adaptive.CENTRAL_STEPS
+    uses_f0 = _adaptive.base_stencil(s, deriv).uses_f0
+    nfev = _adaptive.evaluations(stop - start, s, deriv) + (1 if needs_f0 and not uses_f0 else 0)
     return values, errors, used, nfev, out_shape, converged
 
 
@@ -240,16 +239,20 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
         return [evaluate_points(a) for a in args]
 
     if adaptive:
-        s = side(stencil)
-        f0 = evaluate_points(flat) if s else None
+        s, deriv = side(stencil), stencil.hpow
+        f0 = evaluate_points(flat)[:, None] if _adaptive.base_stencil(s, deriv).uses_f0 else None
+
+        calls = [0 if f0 is None else 1]
 
         def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
-            return np.stack(evaluate_many([flat + o * h for o in offsets]), axis=1)[:, :, None]
+            calls[0] += len(offsets)  # f at every point, each time
+            return np.stack(evaluate_many([flat + o * h for o in offsets]), axis=1)[lo:hi, :, None]
 
-        result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size, lambda: coarsest[0])
+        result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size, lambda: coarsest[0], deriv,
+                                               whole=True)
         value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
         converged = result.converged[:, 0]
-        nfev = _adaptive.evaluations(1, s) + (2 * _adaptive.CENTRAL_STEPS if result.rescued else 0)  # per call
+        nfev = calls[0]  # calls of f with the whole array of points
     else:
         nfev = 0
         for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)

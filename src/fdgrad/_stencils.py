@@ -71,11 +71,11 @@ def _weights(offsets: list[int], deriv: int) -> list[Fraction]:
 
 @lru_cache(maxsize=None)
 def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
-    """The stencil of accuracy ``order`` for derivative ``deriv`` (1 or 2)."""
+    """The stencil of accuracy ``order`` for derivative ``deriv`` (1 to 4)."""
     if method == "central":
-        # Symmetric: `order` points for a first derivative, and the centre too
-        # for a second one.
-        npoints = order + (1 if deriv == 2 else 0)
+        # Symmetric: ``order`` points for a first derivative, the centre too for a
+        # second one, two more points for a third (the centre's weight then 0) and fourth.
+        npoints = order + 2 * ((deriv + 1) // 2) - 1
     else:
         npoints = order + deriv
     offsets = _offsets(method, npoints)
@@ -103,7 +103,7 @@ def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequenc
     for k in range(1, len(weights)):
         acc = acc + weights[k] * fk[k]
     scale = denom * h
-    if hpow == 2:
+    for _ in range(1, hpow):
         scale = scale * h
     return acc / scale
 
