@@ -41,6 +41,9 @@ def cases(n, method, rng):
     yield "derivative", (np.sin, float(x[0])), {"method": method, "h": 1e-3}
     yield "derivative", (elementwise, x), {"method": method, "adaptive": True, "full_output": True}
     yield "derivative", (np.sin, float(x[0])), {"method": method, "order": orders[0]}
+    for k in (2, 3, 4):  # higher derivatives: at a number, at an array, adaptive
+        yield "derivative", (np.sin, float(x[0])), {"method": method, "n": k, "order": orders[0]}
+        yield "derivative", (elementwise, x), {"method": method, "n": k, "adaptive": True, "full_output": True}
     yield "partial", (objective, x, n // 2), {"method": method}
     yield "partial", (objective, x, n // 2), {"method": method, "adaptive": True, "full_output": True}
     yield "gradient", (objective, x), {"method": method}
@@ -54,6 +57,10 @@ def cases(n, method, rng):
     yield "jacobian", (vector_objective, small), {"method": method, "order": orders[-1]}
     yield "jacobian", (vector_objective, small[:8]), {"method": method, "adaptive": True, "full_output": True}
     yield "hessian", (objective, x[:12]), {"method": method, "full_output": True}
+    yield "hessian", (objective, x[:6]), {"method": method, "order": orders[0], "full_output": True}
+    if method == "central":
+        yield "hessian", (objective, x[:6]), {"adaptive": True, "full_output": True}
+    yield "hessian_diag", (objective, small), {"method": method, "adaptive": True, "full_output": True}
     yield "hessian_diag", (objective, small), {"method": method, "order": orders[0]}
     yield "directional", (objective, x, x[::-1]), {"method": method}
     yield "directional", (objective, x, x[::-1]), {"method": method, "adaptive": True, "full_output": True}
@@ -127,6 +134,10 @@ BAD_CALLS = [
     ("gradient_descent", (objective, [1.0, 2.0]), {"lr": float("inf")}),
     ("numerical_gradient", (lambda x: 1 / 0, [1.0, 2.0]), {}),
     ("gradient", (objective, [1.0, 2.0]), {"order": 5}),
+    ("derivative", (np.sin, 1.0), {"n": 5}),
+    ("derivative", (np.sin, 1.0), {"n": 2, "method": "complex"}),
+    ("hessian", (objective, [1.0, 2.0]), {"adaptive": True, "method": "forward"}),
+    ("hessian", (objective, [1.0, 2.0]), {"order": 3}),
     ("jacobian", (lambda x: np.zeros(int(x[0] > 1) + 1), [1.0, 2.0]), {}),
     ("jacobian", (lambda x: np.zeros(int(x[0] > 1) + 1), [1.0, 2.0]), {"adaptive": True}),
     ("hessian", (lambda x: x, [1.0, 2.0]), {}),

@@ -40,6 +40,18 @@ BAD = [
     ("derivative", (lambda x: [x], 1.0), {}, ValueError, ["f must return a scalar", "shape (1,)"]),
     ("derivative", (lambda x: {"x": x}, 1.0), {}, TypeError, ["f must return a real scalar", "dict"]),
     ("derivative", (lambda x: x.sum(), [1.0, 2.0]), {}, ValueError, ["f must return an array of x's shape (2,)", "()"]),
+    # n, the order of the derivative
+    ("derivative", (np.sin, 1.0), {"n": 0}, ValueError, ["n must be 1 to 4", "got 0"]),
+    ("derivative", (np.sin, 1.0), {"n": 5}, ValueError, ["n must be 1 to 4", "got 5"]),
+    ("derivative", (np.sin, 1.0), {"n": 2.0}, TypeError, ["n must be an int", "2.0"]),
+    ("derivative", (np.sin, 1.0), {"n": True}, TypeError, ["n must be an int", "True"]),
+    ("derivative", (np.sin, 1.0), {"n": 2, "method": "complex"}, ValueError, ["first derivatives only", "n=2"]),
+    # Hessian options
+    ("hessian", (sum_sq, X), {"order": 3}, ValueError, ["order must be one of 2, 4, 6, 8", "3"]),
+    ("hessian", (sum_sq, X), {"adaptive": True, "order": 4}, ValueError, ["order must be None with adaptive", "4"]),
+    ("hessian", (sum_sq, X), {"adaptive": True, "method": "backward"}, ValueError, ["adaptive Hessian is central",
+                                                                                      "'backward'"]),
+    ("hessian_diag", (sum_sq, X), {"adaptive": 1}, TypeError, ["adaptive must be", "1"]),
     # x
     ("gradient", (sum_sq, []), {}, ValueError, ["x must not be empty", "(0,)"]),
     ("derivative", (np.sin, np.zeros((2, 0))), {}, ValueError, ["x must not be empty", "(2, 0)"]),

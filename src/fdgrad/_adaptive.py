@@ -50,7 +50,8 @@ from ._stencils import EPS, Stencil, make_stencil
 
 DBL_MAX = float(np.finfo(np.float64).max)
 
-__all__ = ["AdaptiveResult", "adaptive_derivative", "base_stencil", "evaluations"]
+__all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations",
+           "hessian_evaluations"]
 
 #: the ratio of the ladder's steps, and of the wider ladder below a probe that failed
 RATIO, WIDE_RATIO = 2.0, 4.0
@@ -327,3 +328,61 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
         error = np.where(suspect, np.maximum(error, gap + pilot_error), error)
     finite = np.isfinite(best)
     return best, np.where(finite, error, np.inf), step, ~suspect & finite & np.isfinite(error)
+
+
+#: rungs of the adaptive Hessian (ratio 2): 1 + 2n + 8 n^2 evaluations
+HESSIAN_STEPS = 4
+
+
+def hessian_evaluations(n: int) -> int:
+    """How many evaluations of f adaptive_hessian makes for n coordinates."""
+    return 1 + 2 * n + HESSIAN_STEPS * 2 * n * n
+
+
+def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at: Callable[[np.ndarray], np.ndarray],
+                     x: np.ndarray, f0: float,
+                     precision: Callable[[], float] = lambda: EPS) -> tuple[np.ndarray, ...]:
+    """The Hessian by Richardson extrapolation of central Hessians at HESSIAN_STEPS step vectors.
+
+    hessian_at(h) is the central Hessian (n, n) at steps h; diagonal_at(h) is f at x +- h_i e_i,
+    (n, 2).  A pilot second difference per coordinate places its steps as adaptive_derivative
+    places a second derivative's; each entry's tableau gives its value and error estimate, and
+    the pilot checks the diagonal.  Returns values (n, n), errors (n, n), the steps (n,) of the
+    smallest rung, and converged (n, n): False for a diagonal entry that failed the pilot's
+    check and for the entries of its row and column."""
+    rule = _Rule.of(0, 2)
+    n = x.size
+    absx = np.abs(x)
+    top = RATIO ** (HESSIAN_STEPS - 1)
+    room = (DBL_MAX - absx) * 0.5
+    pilot_step = np.minimum(EPS**0.25 * np.where(absx > 0, np.minimum(absx, 1.0), 1.0), room)
+    f0s = np.full((1, 1, 1), f0)
+    with np.errstate(all="ignore"):
+        pilot, size, _ = _differences(x, pilot_step, rule.offsets, diagonal_at(pilot_step)[:, :, None], f0s, rule)
+        pilot, size = pilot[0], size[0]  # (n, 1)
+        eps = max(EPS, precision())
+        wanted = np.sqrt(eps * rule.relative * size[:, 0] / np.abs(pilot[:, 0]) / (CENTRAL_TAU * HIGHER_TAU))
+        ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0), room) / top
+        smallest = np.clip(np.where(np.isfinite(wanted), wanted, ceiling), pilot_step, ceiling)
+        rows, cols = np.triu_indices(n)
+        values, steps = [], []
+        for k in range(HESSIAN_STEPS):  # large to small
+            h = smallest * RATIO ** (HESSIAN_STEPS - 1 - k)
+            h = (x + h) - x  # a step x + h and x - h represent exactly
+            values.append(hessian_at(h)[rows, cols])
+            steps.append(np.sqrt(h[rows] * h[cols]))
+        column, steps_ = np.array(values)[:, :, None], np.array(steps)
+        # The rounding of an entry: eps |f| * 8 / h^2 on the diagonal, eps |f| * 2 / (h_i h_j) off it.
+        scale = np.where(rows == cols, 1.0, 0.25)[None, :, None] * np.abs(f0)
+        best, error, step = _tableau(column, np.broadcast_to(scale, column.shape), steps_, rule, eps, RATIO)
+        curvature = (column[-2] - column[-1]) / (steps_[-2] ** 2 - steps_[-1] ** 2)[:, None]
+    diagonal = rows == cols
+    checked = _pilot_check(best[diagonal], error[diagonal], step[diagonal], pilot, size, pilot_step,
+                           curvature[diagonal], eps, rule)
+    best[diagonal], error[diagonal] = checked[0], checked[1]
+    good = checked[3][:, 0]
+    out, err = np.empty((n, n)), np.empty((n, n))
+    out[rows, cols] = out[cols, rows] = best[:, 0]
+    err[rows, cols] = err[cols, rows] = np.where(np.isfinite(best[:, 0]), error[:, 0], np.inf)
+    converged = good[:, None] & good[None, :] & np.isfinite(err)
+    return out, err, smallest, converged

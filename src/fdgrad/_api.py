@@ -557,6 +557,8 @@ class API:
         x: ArrayLike,
         h: Step = None,
         method: Literal["central", "forward", "backward"] = "central",
+        order: Optional[int] = None,
+        adaptive: bool = False,
         full_output: bool = False,
         *,
         workers: Any = 1,
@@ -575,19 +577,36 @@ class API:
         x : array_like
             The point, of any shape; never modified.
         h : float or array_like, optional
-            The step, used as given; the default is ``eps**(1/4) * max(1, |x_i|)``
-            for central differences and ``eps**(1/3) * max(1, |x_i|)`` for
-            one-sided ones, rounded so that ``x_i + h_i`` is exact.
+            The step, used as given; the default is
+            ``eps**(1/(order+2)) * max(1, |x_i|)`` (``eps**(1/4)`` for the
+            default central order 2, ``eps**(1/3)`` for one-sided order 1),
+            rounded so that ``x_i + h_i`` is exact.
         method : {"central", "forward", "backward"}
             Central: ``H_ij = (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j)``
             and ``H_ii = (f(x+h_i) - 2 f(x) + f(x-h_i)) / h_i**2``, error
             O(h**2), ``2 n**2 + 1`` evaluations.  One-sided: error O(h),
             ``n (n + 3) / 2 + 1`` evaluations.
+        order : int, optional
+            2 (default), 4, 6 or 8 for central differences, 1 (default) to 4
+            for one-sided ones: Richardson's combination of the Hessians at
+            steps ``h, 2h, ..., (order / 2) h`` (central) or ``h, ..., order
+            h`` (one-sided), which on the diagonal is the central stencil of
+            that order (as :func:`hessian_diag` uses); the cost is that many
+            Hessians.
+        adaptive : bool
+            Richardson extrapolation over four central Hessians at steps
+            ``s, 2s, 4s, 8s``, with ``s`` placed per coordinate from a pilot
+            second difference as :func:`derivative` places its steps, an
+            error estimate for every entry, and the pilot's check of the
+            diagonal: ``8 n**2 + 2 n + 1`` evaluations.  ``h`` and ``order``
+            are then unused; central only.
         full_output : bool
-            Also return a :class:`DiffInfo` (no error estimate; ``step`` has
-            ``x``'s shape).
-        workers : int
-            Threads for the rows, as for :func:`gradient`; ``f`` may be native.
+            Also return a :class:`DiffInfo`: ``step`` has ``x``'s shape (the
+            smallest step of the ladder, with ``adaptive``), ``error`` and
+            ``converged`` the Hessian's (``error`` NaN without ``adaptive``).
+        workers, chunksize, timeout
+            Threads or an executor for the entries, as for :func:`gradient`;
+            ``f`` may be native.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -597,6 +616,11 @@ class API:
         ndarray
             Of shape ``x.shape + x.shape``; exactly symmetric.
 
+        See Also
+        --------
+        hessian_diag : the diagonal alone, ``2 n`` evaluations per order.
+        derivative : ``derivative(f, x, n=2)`` for a function of one variable.
+
         Examples
         --------
         >>> import numpy as np
@@ -605,18 +629,26 @@ class API:
         >>> np.round(H, 6)
         array([[ 4.,  2.],
                [ 2., 12.]])
+        >>> H, info = fdgrad.hessian(lambda p: np.exp(p[0]) * np.sin(p[1]), [0.5, 1.0], adaptive=True,
+        ...                          full_output=True)
+        >>> truth = np.exp(0.5) * np.array([[np.sin(1.0), np.cos(1.0)], [np.cos(1.0), -np.sin(1.0)]])
+        >>> bool(np.all(np.abs(H - truth) <= info.error)), bool(np.max(np.abs(H - truth)) < 1e-10), info.nfev
+        (True, True, 37)
         """
         try:
-            g, stencil, _, full_output = check_options(f, method, None, False, full_output, 2, _FD_METHODS)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS)
+            if adaptive and stencil.method != "central":
+                raise ValueError(f"an adaptive Hessian is central, got method={method!r}")
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace)
-            values, hs, nfev = hessian(ev, h, stencil)
+            values, errors, hs, nfev, converged = hessian(ev, h, stencil, adaptive)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         shape = ev.point.shape + ev.point.shape
-        result = finish(values.reshape(shape), np.full(shape, np.nan), nfev, hs.reshape(ev.point.shape),
-                        full_output)
+        result = finish(values.reshape(shape), np.full(shape, np.nan) if errors is None else errors.reshape(shape),
+                        nfev, hs.reshape(ev.point.shape), full_output,
+                        np.ones(shape, dtype=bool) if converged is None else converged.reshape(shape))
         return policed(result)
 
     def hessian_diag(
@@ -626,6 +658,7 @@ class API:
         h: Step = None,
         method: Literal["central", "forward", "backward"] = "central",
         order: Optional[int] = None,
+        adaptive: bool = False,
         full_output: bool = False,
         *,
         workers: Any = 1,
@@ -652,6 +685,10 @@ class API:
         order : int, optional
             2 (default), 4, 6 or 8 for central differences; 1 (default) to 4
             for one-sided ones.
+        adaptive : bool
+            Richardson extrapolation of second differences, placed and
+            checked as :func:`derivative` does (``n=2``), with an error
+            estimate: ``12 n + 1`` evaluations (central).
         full_output : bool
             Also return a :class:`DiffInfo`.
         workers, vectorized, max_batch_bytes
@@ -665,6 +702,11 @@ class API:
         ndarray
             Of ``x``'s shape.
 
+        See Also
+        --------
+        derivative : ``derivative(f, x, n=2)`` for a function of one variable
+            (a number ``x``, ``f`` called with numbers).
+
         Examples
         --------
         >>> import numpy as np
@@ -673,11 +715,11 @@ class API:
         array([ 4., 12.])
         """
         try:
-            g, stencil, _, full_output = check_options(f, method, order, False, full_output, 2, _FD_METHODS)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, False, True)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise

@@ -19,7 +19,7 @@ from ._checks import imag_value, precision, scalar_value, steps, zero_step_error
 from ._evaluation import Serial, Shared, call_in_place, read_only_view
 from ._parallel import run_parts
 from ._results import finish
-from ._stencils import Stencil
+from ._stencils import Stencil, richardson_weights
 
 __all__ = ["UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian", "side",
            "warn_if_unchanging"]
@@ -142,21 +142,45 @@ def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -
     return errors, np.broadcast_to(used, values.shape)
 
 
-def hessian(ev: Serial, h: Any, stencil: Stencil) -> tuple[np.ndarray, np.ndarray, int]:
-    """The Hessian (n * n, symmetric), the steps and the number of evaluations."""
+def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False) -> tuple:
+    """The Hessian (n * n, symmetric), its errors (n * n, or None), the steps, the number of
+    evaluations and converged (n * n, or None).
+
+    Of order 2 (central) or 1 (one-sided), the kernels' Hessian at one step; of a higher
+    order, Richardson's combination of it at steps h, 2h, ..., which on the diagonal is the
+    central stencil of that order.  adaptive: see _adaptive.adaptive_hessian."""
     point = ev.point
     n, s = point.n, side(stencil)
-    hs = ev.steps(h, stencil)
     f0 = float(ev.outputs(True)[0][0])
-    f1 = ev.values(hs, (float(s),), 0, n, 1, scalar_value, ()).reshape(n) if s else np.empty(0)
-    out = np.empty(n * n)
-    ev.hessian(hs, f0, f1, s, out)
+    if adaptive:
+        def at(hs: np.ndarray) -> np.ndarray:
+            out = np.empty(n * n)
+            ev.hessian(hs, f0, np.empty(0), 0, out)
+            return out.reshape(n, n)
+
+        def diagonal(hs: np.ndarray) -> np.ndarray:
+            return ev.values(hs, (1.0, -1.0), 0, n, 1, scalar_value, ()).reshape(n, 2)
+
+        values, errors, hs, converged = _adaptive.adaptive_hessian(at, diagonal, point.work, f0,
+                                                                   lambda: max(point.eps, ev.values_eps()))
+        if ev.unchanging() and not values.any():
+            warn_if_unchanging()
+        return values.reshape(-1), errors.reshape(-1), hs, _adaptive.hessian_evaluations(n), converged.reshape(-1)
+    hs = ev.steps(h, stencil)
+    rungs = stencil.order // 2 if s == 0 else stencil.order
+    total = None
+    for c, weight in zip(range(1, rungs + 1), richardson_weights(rungs, 2 if s == 0 else 1)):
+        hc = hs * c if c > 1 else hs
+        f1 = ev.values(hc, (float(s),), 0, n, 1, scalar_value, ()).reshape(n) if s else np.empty(0)
+        out = np.empty(n * n)
+        ev.hessian(hc, f0, f1, s, out)
+        total = out if rungs == 1 else weight * out if total is None else total + weight * out
     if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
-        values, hs, nfev = hessian(ev, h, stencil)
-        return values, hs, 2 * nfev
-    if ev.unchanging() and not out.any():
+        values, errors, hs, nfev, converged = hessian(ev, h, stencil)
+        return values, errors, hs, 2 * nfev, converged
+    if ev.unchanging() and not total.any():
         warn_if_unchanging()
-    return out, hs, 1 + (2 * n * n if s == 0 else n * (n + 3) // 2)
+    return total, None, hs, 1 + rungs * (2 * n * n if s == 0 else n * (n + 3) // 2), None
 
 
 def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, count: int,

@@ -15,7 +15,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
-__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "hessian_moves", "make_stencil", "stencil_value"]
+__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "hessian_moves", "make_stencil", "richardson_weights",
+           "stencil_value"]
 
 EPS = 2.0**-52
 
@@ -52,12 +53,11 @@ def _offsets(method: str, npoints: int) -> list[int]:
     return [0] + [-k for k in range(1, npoints)]
 
 
-def _weights(offsets: list[int], deriv: int) -> list[Fraction]:
-    """Solve sum_k w_k o_k^q = deriv! [q == deriv], q = 0..len-1, exactly."""
-    size = len(offsets)
-    rows = [[Fraction(o) ** q for o in offsets] + [Fraction(math.factorial(deriv) if q == deriv else 0)]
-            for q in range(size)]
-    for col in range(size):  # Gauss-Jordan elimination over the rationals
+def _solve(rows: list[list[Fraction]]) -> list[Fraction]:
+    """The solution of a square linear system given as augmented rows, by Gauss-Jordan
+    elimination over the rationals."""
+    size = len(rows)
+    for col in range(size):
         pivot = next(r for r in range(col, size) if rows[r][col] != 0)
         rows[col], rows[pivot] = rows[pivot], rows[col]
         lead = rows[col][col]
@@ -67,6 +67,24 @@ def _weights(offsets: list[int], deriv: int) -> list[Fraction]:
                 factor = rows[r][col]
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
     return [rows[k][size] for k in range(size)]
+
+
+def _weights(offsets: list[int], deriv: int) -> list[Fraction]:
+    """Solve sum_k w_k o_k^q = deriv! [q == deriv], q = 0..len-1, exactly."""
+    size = len(offsets)
+    return _solve([[Fraction(o) ** q for o in offsets] + [Fraction(math.factorial(deriv) if q == deriv else 0)]
+                   for q in range(size)])
+
+
+@lru_cache(maxsize=None)
+def richardson_weights(count: int, power: int) -> tuple[float, ...]:
+    """a_1..a_count with sum_k a_k D(k h) = D(0) + O(h^(power count)) where D(h) = D(0) + c_1 h^power
+    + c_2 h^(2 power) + ...: sum_k a_k = 1 and sum_k a_k k^(power q) = 0 for q = 1..count-1.
+    With power 2 over the central second difference this is the central stencil of order
+    2 count (steps h, 2h, ..., count h)."""
+    rows = [[Fraction(k) ** (power * q) for k in range(1, count + 1)] + [Fraction(1 if q == 0 else 0)]
+            for q in range(count)]
+    return tuple(float(a) for a in _solve(rows))
 
 
 @lru_cache(maxsize=None)

@@ -13,7 +13,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-__all__ = ["CASES", "Case", "GRADIENT_CASES", "GradientCase", "HESSIAN_CASES", "HessianCase", "derivatives"]
+__all__ = ["CASES", "Case", "GRADIENT_CASES", "GradientCase", "HESSIAN_CASES", "HessianCase", "best_fixed_step_error",
+           "derivatives"]
 
 
 class Case(NamedTuple):
@@ -301,3 +302,28 @@ def _hessian_cases() -> list[HessianCase]:
 
 
 HESSIAN_CASES: list[HessianCase] = _hessian_cases()
+
+
+def best_fixed_step_error(f: Callable, x: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """The smallest relative error per entry of the gradient that central differences of order
+    2 to 8 reach over a sweep of steps from 1e-15 to 1 times |x_i| and max(1, |x_i|), chosen
+    knowing the truth: what a finite difference can resolve of f at all.  An entry where even
+    this is poor is beyond f's precision (its effect on f lies below the rounding of f's
+    value at any step its own scale allows)."""
+    import warnings
+
+    import fdgrad
+
+    best = np.full(x.size, np.inf)
+    scale = np.maximum(np.abs(x), 1e-300)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for order in (2, 4, 6, 8):
+            for t in np.logspace(-15, 0, 46):
+                for base in (scale, np.maximum(scale, 1.0)):
+                    try:
+                        g = fdgrad.gradient(f, x, h=t * base / (order // 2), order=order)
+                    except (ValueError, ArithmeticError):
+                        continue
+                    best = np.fmin(best, np.abs(g - truth) / np.abs(truth))
+    return best
