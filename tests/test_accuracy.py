@@ -449,7 +449,7 @@ def test_hessian_orders(fd):
     for case in HESSIAN_CASES[:7]:
         truth, n = case.hess(case.x), case.x.size
         errors = [np.abs(fd.hessian(case.f, case.x, order=o) - truth).max() / np.abs(truth).max() for o in (2, 4, 6)]
-        assert errors[1] < errors[0] and errors[2] < 1e-9, (case.name, errors)
+        assert (errors[1] < errors[0] or errors[0] < 1e-12) and errors[2] < 1e-9, (case.name, errors)
         H4, info = fd.hessian(case.f, case.x, order=4, full_output=True)
         assert info.nfev == 1 + 2 * (2 * n * n) and np.array_equal(H4, H4.T)
         np.testing.assert_allclose(np.diag(H4), fd.hessian_diag(case.f, case.x, order=4), rtol=1e-8,
