@@ -1,18 +1,27 @@
-"""Accuracy of fdgrad against SciPy and numdifftools on one set of functions.
+"""Accuracy of fdgrad against SciPy and numdifftools, side by side, in four tables.
 
-For every case of fdgrad.testing.cases.CASES (ordinary points, badly scaled
-functions, large and tiny |x|; each with a closed-form derivative) this runs
+1. First derivatives, fdgrad.testing.cases.CASES (ordinary points, badly
+   scaled functions, large and tiny |x|): fdgrad default, order 4 and
+   adaptive; SciPy's approx_derivative 3-point (scipy.optimize's rule) and
+   scipy.differentiate.derivative; numdifftools' Derivative.
+2. Second derivatives, derivative(n=2), on the same cases (where f'' is not 0),
+   against numdifftools' Derivative(n=2) (SciPy has none).
+3. Gradients, GRADIENT_CASES (values dominated by a large constant or by other
+   coordinates, issue 11's class a sin(b x0) + c x0 x1 + d at |x| up to 1e6,
+   badly scaled coordinates, |x| from 1e-8 to 1e9, noisy f): the relative error
+   of every entry that a finite difference can resolve (the best fixed step of
+   any central order, chosen knowing the truth, reaches 1e-10, and f's noise is
+   at most 1e-13), and for every entry of every case whether the method's
+   error estimate covers its error.
+4. Hessians, HESSIAN_CASES: fdgrad default, order 4 and adaptive; numdifftools'
+   Hessian; scipy.differentiate.hessian.
 
-* fdgrad default (central, order 2), fdgrad order 4, fdgrad adaptive;
-* SciPy's approx_derivative, 3-point (the rule behind scipy.optimize's '3-point');
-* SciPy's scipy.differentiate.derivative (adaptive, when installed);
-* numdifftools' Derivative with its defaults;
+Each table gives the median and worst relative error (with its case), the
+entries worse than the threshold, the evaluations of f (per coordinate, per
+n^2 for Hessians), and, for methods with an estimate, how often it is at least
+the true error and the worst understatement (true error / estimate).
 
-and reports the median and worst relative error, the cases worse than 1e-6
-(or NaN), the evaluations of f per coordinate, and, for the methods that
-estimate their error, how often the estimate is at least the true error.
-
-    python benchmarks/bench_accuracy.py [--details]
+    python benchmarks/bench_accuracy.py [--details] [--random N]
 
 The peers are benchmark-only dependencies: pip install ".[bench]".
 """
@@ -27,7 +36,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import fdgrad
-from fdgrad.testing.cases import CASES
+from fdgrad.testing.cases import CASES, GRADIENT_CASES, HESSIAN_CASES, best_fixed_step_error
 
 
 class Outcome(NamedTuple):
@@ -144,6 +153,185 @@ def random_points_comparison(count: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ours), np.array(theirs)
 
 
+class Entry(NamedTuple):
+    """One method on one case: relative errors, absolute errors and estimates per entry."""
+
+    case: str
+    rel: np.ndarray
+    err: np.ndarray
+    estimate: np.ndarray  # NaN where the method gives none
+    evaluations: float  # per coordinate (per n^2 for Hessians)
+    keep: np.ndarray  # the entries the accuracy columns count
+
+
+def quietly(run: Callable, *args: object) -> object:
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return run(*args)
+
+
+def vectorized(f: Callable, counter: list) -> Callable:
+    """f of an array, as scipy.differentiate calls it: x of shape (n, ...) for many points at once."""
+
+    def call(X):
+        X = np.asarray(X)
+        counter[0] += int(np.prod(X.shape[1:]))
+        return np.apply_along_axis(f, 0, X)
+
+    return call
+
+
+def gradient_methods() -> dict[str, Callable]:
+    def fd(**kwargs):
+        def run(f, x):
+            g, info = fdgrad.gradient(f, x, full_output=True, **kwargs)
+            return g, info.error, info.nfev
+
+        return run
+
+    def scipy_3point(f, x):
+        from scipy.optimize._numdiff import approx_derivative
+
+        counted = Counter(f)
+        g = approx_derivative(counted, x, method="3-point", f0=f(x))  # f(x) given, as an optimizer has it
+        return g, np.full(x.size, np.nan), counted.points
+
+    def scipy_differentiate(f, x):
+        from scipy.differentiate import jacobian
+
+        count = [0]
+        res = jacobian(lambda X: vectorized(f, count)(X)[None], x)
+        return res.df[0], res.error[0], count[0]
+
+    def numdifftools(f, x):
+        import numdifftools as nd
+
+        counted = Counter(f)
+        result = nd.Gradient(counted, full_output=True)(x)
+        return result.estimate, np.ravel(result.error_estimate), counted.points
+
+    return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
+            "scipy 3-point": scipy_3point, "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
+
+
+def hessian_methods() -> dict[str, Callable]:
+    def fd(**kwargs):
+        def run(f, x):
+            H, info = fdgrad.hessian(f, x, full_output=True, **kwargs)
+            return H, info.error, info.nfev
+
+        return run
+
+    def scipy_differentiate(f, x):
+        from scipy.differentiate import hessian
+
+        count = [0]
+        res = hessian(vectorized(f, count), x)
+        return res.ddf, res.error, count[0]
+
+    def numdifftools(f, x):
+        import numdifftools as nd
+
+        counted = Counter(f)
+        result = nd.Hessian(counted, full_output=True)(x)
+        return result.estimate, result.error_estimate, counted.points
+
+    return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
+            "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
+
+
+def second_methods() -> dict[str, Callable]:
+    def fd(**kwargs):
+        def run(f, x):
+            value, info = fdgrad.derivative(f, x, n=2, full_output=True, **kwargs)
+            return np.array([value]), np.array([info.error]), info.nfev
+
+        return run
+
+    def numdifftools(f, x):
+        import numdifftools as nd
+
+        counted = Counter(f)
+        result = nd.Derivative(counted, n=2, full_output=True)(x)
+        return np.array([float(result.estimate)]), np.array([float(result.error_estimate)]), counted.points
+
+    return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
+            "numdifftools": numdifftools}
+
+
+def measure_entries(methods: dict[str, Callable], cases: list, truth: Callable, per: Callable,
+                    keep: Callable) -> dict[str, list[Entry]]:
+    """Every method on every case, as Entry rows; a method that raises counts as NaN."""
+    results: dict[str, list[Entry]] = {}
+    for name, run in methods.items():
+        if not available(name):
+            print(f"({name}: not installed, skipped)", file=sys.stderr)
+            continue
+        rows = []
+        for case in cases:
+            exact = np.asarray(truth(case), dtype=float)
+            try:
+                value, estimate, nfev = quietly(run, case.f, case.x)
+            except Exception as exc:  # a peer that fails outright
+                print(f"({name} raised on {case.name}: {type(exc).__name__}: {exc})", file=sys.stderr)
+                value, estimate, nfev = np.full(exact.shape, np.nan), np.full(exact.shape, np.nan), np.nan
+            err = np.abs(np.asarray(value, dtype=float).reshape(exact.shape) - exact)
+            scale = np.where(exact != 0, np.abs(exact), np.abs(exact).max())
+            rel = np.where(np.isfinite(err), err / scale, np.inf)
+            estimate = np.broadcast_to(np.asarray(estimate, dtype=float), exact.shape)
+            rows.append(Entry(case.name, rel.ravel(), err.ravel(), estimate.ravel(), nfev / per(case), keep(case)))
+        results[name] = rows
+    return results
+
+
+def entry_table(title: str, results: dict[str, list[Entry]], threshold: float, unit: str) -> None:
+    print(f"\n{title}\n")
+    print(f"| method | median | worst (case) | entries > {threshold:g} | evaluations {unit} | "
+          "estimate >= true error | worst understatement |")
+    print("|---|---|---|---|---|---|---|")
+    for name, rows in results.items():
+        rel = np.concatenate([r.rel[r.keep] for r in rows])
+        owners = [r.case for r in rows for _ in range(int(np.sum(r.keep)))]
+        worst = int(np.argmax(rel))
+        nfev = np.array([r.evaluations for r in rows], dtype=float)
+        spread = f"{np.nanmin(nfev):.1f}" if np.nanmin(nfev) == np.nanmax(nfev) else \
+            f"{np.nanmin(nfev):.1f}-{np.nanmax(nfev):.1f}"
+        err = np.concatenate([r.err for r in rows])
+        estimate = np.concatenate([r.estimate for r in rows])
+        if np.all(np.isnan(estimate)):
+            honest = under = "no estimate"
+        else:
+            covered = (estimate >= err) | (estimate == np.inf)
+            honest = f"{np.mean(covered):.1%} of {err.size}"
+            with np.errstate(all="ignore"):
+                ratio = np.where(covered, 0.0, err / estimate)
+            under = f"{np.nanmax(ratio):.1e}" if np.nanmax(ratio) > 0 else "none"
+        print(f"| {name} | {np.median(rel):.1e} | {rel[worst]:.1e} ({owners[worst]}) | {int(np.sum(rel > threshold))} "
+              f"of {rel.size} | {spread} | {honest} | {under} |")
+
+
+def more_tables() -> None:
+    """Tables 2 to 4: second derivatives, gradients, Hessians."""
+    seconds = [c for c in CASES if float(c.d2f(c.x)) != 0.0]
+    results = measure_entries(second_methods(), seconds, lambda c: np.array([float(c.d2f(c.x))]), lambda c: 1,
+                              lambda c: np.array([True]))
+    entry_table(f"Second derivatives, derivative(n=2), over {len(seconds)} cases (relative error of f'')",
+                results, 1e-6, "per point")
+
+    resolvable = {c.name: quietly(best_fixed_step_error, c.f, c.x, c.grad(c.x)) <= 1e-10 for c in GRADIENT_CASES}
+    results = measure_entries(gradient_methods(), GRADIENT_CASES, lambda c: c.grad(c.x), lambda c: c.x.size,
+                              lambda c: resolvable[c.name] & (c.noise <= 1e-13))
+    kept = sum(int(np.sum(resolvable[c.name] & (c.noise <= 1e-13))) for c in GRADIENT_CASES)
+    total = sum(c.x.size for c in GRADIENT_CASES)
+    entry_table(f"Gradients over {len(GRADIENT_CASES)} cases: relative error of the {kept} resolvable entries "
+                f"(estimates: all {total} entries)", results, 1e-8, "per coordinate")
+
+    results = measure_entries(hessian_methods(), HESSIAN_CASES, lambda c: c.hess(c.x), lambda c: c.x.size ** 2,
+                              lambda c: np.ones(c.x.size ** 2, dtype=bool))
+    entry_table(f"Hessians over {len(HESSIAN_CASES)} cases (relative error of every entry; of the largest for "
+                "zero entries)", results, 1e-6, "per n^2")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--details", action="store_true", help="print every case's relative error")
@@ -151,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = measure()
 
-    print(f"Relative error of f'(x) over {len(CASES)} cases (fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND})\n")
+    print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND}\n")
+    print(f"First derivatives over {len(CASES)} cases (relative error of f')\n")
     print("| method | median | worst (case) | cases > 1e-6 | evaluations per coordinate | estimate >= true error |")
     print("|---|---|---|---|---|---|")
     for name, rows in results.items():
@@ -181,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Over {ours.size} random points of the same functions (x scaled by 1 + U(-0.3, 0.3)): "
               f"median relative error fdgrad default {np.median(ours):.2e}, scipy 3-point {np.median(theirs):.2e}; "
               f"mean log10 error {np.mean(np.log10(ours + 1e-17)):.2f} against {np.mean(np.log10(theirs + 1e-17)):.2f}.")
+
+    more_tables()
 
     if args.details:
         names = list(results)

@@ -326,8 +326,13 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
         noise = gap * pilot_power
         error = error + np.where(np.isfinite(noise), 2.0 * noise / rule.power(step), 0.0)
         error = np.where(suspect, np.maximum(error, gap + pilot_error), error)
+    # Where the ladder found no value (its steps left f's domain), the pilot's stands.
+    lost = ~np.isfinite(best) & np.isfinite(pilot)
+    if lost.any():
+        best, error = np.where(lost, pilot, best), np.where(lost, pilot_error, error)
+        step = np.where(lost, pilot_step[:, None], step)
     finite = np.isfinite(best)
-    return best, np.where(finite, error, np.inf), step, ~suspect & finite & np.isfinite(error)
+    return best, np.where(finite, error, np.inf), step, ~suspect & ~lost & finite & np.isfinite(error)
 
 
 #: rungs of the adaptive Hessian (ratio 2): 1 + 2n + 8 n^2 evaluations
