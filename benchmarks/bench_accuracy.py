@@ -211,7 +211,7 @@ def gradient_methods() -> dict[str, Callable]:
         return result.estimate, np.ravel(result.error_estimate), counted.points
 
     return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
-            "scipy 3-point": scipy_3point, "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
+            "fdgrad adaptive forward": fd(adaptive=True, method="forward"), "scipy 3-point": scipy_3point, "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
 
 
 def hessian_methods() -> dict[str, Callable]:

@@ -20,8 +20,8 @@ Per coordinate (and per output of f), for a central difference of any order:
    converge to a wrong value; the probe then disagrees with the pilot.
 3. **Ladder.** Where the probe agrees, four more differences at h, 2h, 4h,
    8h below it (the probe is the fifth, 16h).  Where it does not, four
-   differences at ratio 4 from near the geometric mean of the pilot's and
-   probe's steps, well inside the scale.  Either way 12 evaluations per
+   differences at ratio 4 up to 16 times the geometric mean of the pilot's
+   and the probe's steps, well inside the scale.  Either way 12 evaluations per
    coordinate for a first derivative.
 4. **Tableau.** The differences are extrapolated in a Richardson tableau
    (error terms h^2, h^4, ...); every entry gets an error estimate, its
@@ -29,12 +29,16 @@ Per coordinate (and per output of f), for a central difference of any order:
    smallest estimate wins.
 5. **Check.** The pilot checks the winner.  Their disagreement measures f's
    noise (argument reduction in sin(1e4 x), cancellation inside f: more than
-   eps |f|), which is added to the estimate; where they disagree beyond both
-   error bounds the pilot's value stands with its own bound and the entry is
-   marked not converged (``DiffInfo.converged``), never a confident number.
+   eps |f|); where it exceeds f's rounding the tableau is weighed again with
+   that noise, so larger steps win, and the noise enters the estimate.  Where
+   they still disagree beyond both error bounds the estimate is made to cover
+   the disagreement and the entry is marked not converged
+   (``DiffInfo.converged``), never a confident number.  Where the ladder
+   found no finite value (its steps left f's domain), the pilot's stands.
 
-One-sided differences use a ladder of eight steps from the pilot's placement
-(error terms h, h^2, ...), without probe or check.
+One-sided differences take the same path with a ladder of eight steps, the
+probe included, at ratio 2 (error terms h, h^2, ...): 10 evaluations per
+coordinate, f(x) included.
 
 The step of each difference is the distance between the points actually
 evaluated, ((x + h) - (x - h)) / 2 or |(x + h) - x|, so steps need no rounding.
@@ -218,12 +222,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
     powers = tuple(RATIO ** (count - 1 - k) for k in range(count))  # large to small
-
-    if not central:  # the ladder and its tableau, no probe and no check
-        with np.errstate(all="ignore"):
-            ladder = _rungs(evaluate, xr, h_all, smallest, powers, rule, f0, start, everything)
-            best, error, step = _tableau(*ladder, rule, eps, RATIO)
-        return AdaptiveResult(best, error, step, np.ones(best.shape, dtype=bool))
+    power = 2 if central else 1  # the difference's error terms: h^2, h^4, ... or h, h^2, ...
+    wide = WIDE_RATIO if central else RATIO
 
     # 2. The probe at the ladder's top step.
     top = smallest * powers[0]
@@ -236,29 +236,28 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
 
     # 3. The ladder below it.
     ladders = []
-    wide_powers = tuple(WIDE_RATIO ** (count - 2 - k) for k in range(count - 1))
+    wide_powers = tuple(wide ** (count - 2 - k) for k in range(count - 1))
     for idx, within in _groups(near, whole):
         with np.errstate(all="ignore"):
-            if within:  # four more steps below the probe's
+            if within:  # the other steps below the probe's
                 ladder = _rungs(evaluate, xr, h_all, smallest[idx], powers[1:], rule, f0, start, idx)
                 ladder = tuple(np.concatenate([p[:, idx], q]) for p, q in zip(probe, ladder))
                 ladders.append((idx, ladder, RATIO))
-            else:  # four steps at ratio 4 from near the geometric mean of the pilot's and the probe's
-                bottom = np.sqrt(pilot_step[idx] * top[idx]) / WIDE_RATIO
-                bottom = np.maximum(np.minimum(bottom, top[idx] / WIDE_RATIO ** (count - 1)), pilot_step[idx])
-                ladders.append((idx, _rungs(evaluate, xr, h_all, bottom, wide_powers, rule, f0, start, idx),
-                                WIDE_RATIO))
+            else:  # a ladder whose top is 16 times the geometric mean of the pilot's and the probe's steps
+                bottom = 16.0 * np.sqrt(pilot_step[idx] * top[idx]) / wide ** (count - 2)
+                bottom = np.maximum(np.minimum(bottom, top[idx] / wide ** (count - 1)), pilot_step[idx])
+                ladders.append((idx, _rungs(evaluate, xr, h_all, bottom, wide_powers, rule, f0, start, idx), wide))
 
     # 4. The tableau, twice: first with f's rounding at eps |f|, then with f's noise as the
     # pilot measures it against the first winner, where that is more.
-    best, error, step, curvature = (np.empty((n, m)) for _ in range(4))
+    best, error, step, slope = (np.empty((n, m)) for _ in range(4))
     noise = np.zeros((n, m))
     for attempt in range(2):
         with np.errstate(all="ignore"):
             for idx, ladder, ratio in ladders:
                 best[idx], error[idx], step[idx] = _tableau(*ladder, rule, eps, ratio, noise[idx])
                 column, _, steps = ladder
-                curvature[idx] = (column[-2] - column[-1]) / (steps[-2] ** 2 - steps[-1] ** 2)[:, None]
+                slope[idx] = (column[-2] - column[-1]) / (steps[-2] ** power - steps[-1] ** power)[:, None]
             measured = 2.0 * np.abs(best - pilot) * rule.power(pilot_step)[:, None] / rule.rounding
             noisy = measured > eps * pilot_size
         if attempt or not noisy.any():
@@ -266,7 +265,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         noise = np.where(noisy & np.isfinite(measured), measured, 0.0)
 
     # 5. The pilot checks the winner.
-    return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, curvature, eps, rule))
+    return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule, xr))
 
 
 def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rule, eps: float,
@@ -304,8 +303,8 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
 
 
 def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: np.ndarray, size: np.ndarray,
-                 pilot_step: np.ndarray, curvature: np.ndarray, eps: float,
-                 rule: _Rule) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 pilot_step: np.ndarray, slope: np.ndarray, eps: float, rule: _Rule,
+                 x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The pilot's small-step difference checks the ladder's winner, and measures f's noise.
 
     Their disagreement, |pilot - best| at the pilot's step, is f's noise there (argument
@@ -315,17 +314,22 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
     ladder is wrong; the estimate then covers both (it is at least the disagreement), and
     the entry is marked as not converged rather than given a confident number."""
     with np.errstate(all="ignore"):
-        # Twice the rounding of a central difference, and twice its truncation by the ladder's curvature.
+        # Twice the pilot's rounding, and twice its truncation by the ladder's slope (c in D(h) =
+        # f^(deriv) + c h^2, central, or + c h, one-sided).
         pilot_power = rule.power(pilot_step)[:, None]
         pilot_rounding = 2.0 * rule.rounding * eps * size / pilot_power
-        pilot_error = pilot_rounding + 2.0 * np.abs(curvature) * pilot_step[:, None] ** 2
+        pilot_error = pilot_rounding + 2.0 * np.abs(slope) * pilot_step[:, None] ** (2 if rule.side == 0 else 1)
         pilot_error = np.where(np.isfinite(pilot_error), pilot_error, pilot_rounding)
         gap = np.abs(best - pilot)
         suspect = gap > 4.0 * (pilot_error + error)  # False for NaN
         suspect &= np.isfinite(pilot) & np.isfinite(pilot_error)
         noise = gap * pilot_power
         error = error + np.where(np.isfinite(noise), 2.0 * noise / rule.power(step), 0.0)
-        error = np.where(suspect, np.maximum(error, gap + pilot_error), error)
+        # Where they disagree, or where the pilot's own bound is larger than the value (it cannot
+        # tell the value from 0, and so cannot check the ladder) and the ladder's steps are beyond
+        # a quarter of |x| (past a singularity at 0, as of log or sqrt), the estimate covers the gap.
+        unchecked = suspect | ((pilot_error >= np.abs(best)) & (step > TOP_FRACTION * np.abs(x)[:, None]))
+        error = np.where(unchecked, np.maximum(error, gap + pilot_error), error)
     # Where the ladder found no value (its steps left f's domain), the pilot's stands.
     lost = ~np.isfinite(best) & np.isfinite(pilot)
     if lost.any():
@@ -383,7 +387,7 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
         curvature = (column[-2] - column[-1]) / (steps_[-2] ** 2 - steps_[-1] ** 2)[:, None]
     diagonal = rows == cols
     checked = _pilot_check(best[diagonal], error[diagonal], step[diagonal], pilot, size, pilot_step,
-                           curvature[diagonal], eps, rule)
+                           curvature[diagonal], eps, rule, x)
     best[diagonal], error[diagonal] = checked[0], checked[1]
     good = checked[3][:, 0]
     out, err = np.empty((n, n)), np.empty((n, n))

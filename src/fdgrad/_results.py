@@ -30,13 +30,14 @@ class DiffInfo:
         The step behind each entry (for ``hessian``, the step of each
         coordinate, in ``x``'s shape).
     converged : bool or ndarray
-        With ``adaptive=True``: False for an entry whose ladder of steps
-        disagreed with a small-step check beyond both their error bounds
-        (the steps reached past the function's own scale, where Richardson's
-        neighbours can agree on a wrong value).  That entry is then the
-        small-step difference, and ``error`` its rounding and truncation
-        bound, not a confident estimate.  True everywhere else (and without
-        ``adaptive``).
+        With ``adaptive=True``: False for an entry whose Richardson ladder
+        and small-step pilot difference disagreed beyond f's rounding (f is
+        noisier than its last bit, or the steps passed the function's own
+        scale), and for one whose ladder found no finite value (its steps
+        left f's domain; the pilot's value then stands).  ``error`` then
+        covers the disagreement, but is not a confident estimate.  For an
+        adaptive Hessian, also the entries in the row and column of such a
+        diagonal entry.  True everywhere else (and without ``adaptive``).
     """
 
     error: Union[float, np.ndarray]
