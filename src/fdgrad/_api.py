@@ -178,10 +178,13 @@ class API:
         adaptive : bool
             Richardson extrapolation over a ladder of steps chosen from the
             data, with an error estimate: about 1e-13 relative accuracy for
-            12 evaluations (central).  ``h`` and ``order`` are then unused.
+            12 evaluations (central; 10 one-sided; 13 for ``n=2``).  For an
+            array ``x`` whose points need different ladders (see the README),
+            ``f`` is called 8 more times (each call with every point).
+            ``h`` and ``order`` are then unused.
         full_output : bool
             Also return a :class:`DiffInfo` with the estimated error, the
-            number of evaluations and the steps.
+            number of evaluations (calls of ``f``) and the steps.
         n : int
             The order of the derivative: 1 (default), 2, 3 or 4, with
             every finite-difference method, order and ``adaptive``.  The
