@@ -18,15 +18,18 @@ Per coordinate (and per output of f), for a central difference of any order:
    coordinates, dominate f's value) the rounding-placed ladder can reach past
    the function's own scale (sin's period at |x| ~ 1e5), where differences
    converge to a wrong value; the probe then disagrees with the pilot.
-3. **Ladder.** Where the probe agrees, four more differences at h, 2h, 4h,
-   8h below it (the probe is the fifth, 16h).  Where it does not, four
-   differences at ratio 4 up to 16 times the geometric mean of the pilot's
-   and the probe's steps, well inside the scale.  Either way 12 evaluations per
+3. **Ladder.** Where the probe agrees, four more differences below it at
+   ratio 2.1 (the probe is the fifth).  Where it does not, four differences
+   at ratio 4.3 up to 16 times the geometric mean of the pilot's and the
+   probe's steps, well inside the scale.  Either way 12 evaluations per
    coordinate for a first derivative.
-4. **Tableau.** The differences are extrapolated in a Richardson tableau
-   (error terms h^2, h^4, ...); every entry gets an error estimate, its
-   distance to its neighbours plus the rounding error, and the entry with the
-   smallest estimate wins.
+4. **Tableau.** The ladder is tested for Richardson's asymptotic regime (its
+   differences shrink by about ratio^2 towards small steps); steps past it are
+   left out, and a ladder that never reaches it is not trusted (the pilot's
+   value then stands, flagged).  The rest is extrapolated in a Richardson
+   tableau (error terms h^2, h^4, ...); every entry gets an error estimate,
+   its distance to its neighbours plus the rounding error, and the entry with
+   the smallest estimate wins.
 5. **Check.** The pilot checks the winner.  Their disagreement measures f's
    noise (argument reduction in sin(1e4 x), cancellation inside f: more than
    eps |f|); where it exceeds f's rounding the tableau is weighed again with
@@ -37,7 +40,7 @@ Per coordinate (and per output of f), for a central difference of any order:
    found no finite value (its steps left f's domain), the pilot's stands.
 
 One-sided differences take the same path with a ladder of eight steps, the
-probe included, at ratio 2 (error terms h, h^2, ...): 10 evaluations per
+probe included, at ratio 2.1 (error terms h, h^2, ...): 10 evaluations per
 coordinate, f(x) included.
 
 The step of each difference is the distance between the points actually
@@ -57,8 +60,10 @@ DBL_MAX = float(np.finfo(np.float64).max)
 __all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations",
            "hessian_evaluations"]
 
-#: the ratio of the ladder's steps, and of the wider ladder below a probe that failed
-RATIO, WIDE_RATIO = 2.0, 4.0
+#: the ratio of the ladder's steps, and of the wider ladder below a probe that failed.  Not 2 and
+#: 4: steps in a ratio of 2 keep a periodic term's aliasing self-similar (h mod 2 pi doubles with
+#: h), so that a ladder past its period can look converged; 2.1 breaks the pattern
+RATIO, WIDE_RATIO = 2.1, 4.3
 #: the relative disagreement of probe and pilot within which the probe's step is within f's scale
 PROBE_TOLERANCE = 0.05
 #: ladder length (the probe included) and rounding target, central and one-sided
@@ -251,11 +256,12 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # 4. The tableau, twice: first with f's rounding at eps |f|, then with f's noise as the
     # pilot measures it against the first winner, where that is more.
     best, error, step, slope = (np.empty((n, m)) for _ in range(4))
+    trusted = np.empty((n, m), dtype=bool)
     noise = np.zeros((n, m))
     for attempt in range(2):
         with np.errstate(all="ignore"):
             for idx, ladder, ratio in ladders:
-                best[idx], error[idx], step[idx] = _tableau(*ladder, rule, eps, ratio, noise[idx])
+                best[idx], error[idx], step[idx], trusted[idx] = _tableau(*ladder, rule, eps, ratio, noise[idx])
                 column, _, steps = ladder
                 slope[idx] = (column[-2] - column[-1]) / (steps[-2] ** power - steps[-1] ** power)[:, None]
             measured = 2.0 * np.abs(best - pilot) * rule.power(pilot_step)[:, None] / rule.rounding
@@ -265,19 +271,44 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         noise = np.where(noisy & np.isfinite(measured), measured, 0.0)
 
     # 5. The pilot checks the winner.
-    return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule, xr))
+    return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule, xr,
+                                        trusted))
+
+
+#: a larger step's change in the differences must be at least this fraction of the ratio's power
+#: times the next one's, where both are above rounding (Richardson's asymptotic regime)
+ASYMPTOTIC_SLACK = 0.4
 
 
 def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rule, eps: float,
-             ratio: float, noise: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             ratio: float, noise: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """The Richardson tableau of differences (count, n, m) at steps (count, n), large to small:
-    the entry with the smallest estimated error, its error and its step.  noise (n, m) is f's
-    noise where it is known to exceed its rounding."""
+    the entry with the smallest estimated error, its error, its step, and whether the ladder
+    was trusted.  noise (n, m) is f's noise where it is known to exceed its rounding.
+
+    Before extrapolating, the ladder is tested for Richardson's asymptotic regime from its
+    smallest steps up: where the differences between neighbouring steps are above rounding,
+    each must shrink by about ratio^power (4 for central differences at ratio 2) towards the
+    smaller steps, with one sign.  Steps from the first that fails upwards are left out (they
+    lie past the function's scale, where neighbours can agree on a wrong value); a ladder
+    whose two smallest pairs fail is not trusted."""
     power = 2 if rule.side == 0 else 1
     count = column.shape[0]
     # A difference's rounding error: f values within about an ulp each, or within their noise, at every point.
     level = eps * size if noise is None else np.maximum(eps * size, noise[None])
     rounding = rule.rounding * level / rule.power(steps)[:, :, None]  # (count, n, m)
+    change = column[:-1] - column[1:]  # between step k and k + 1
+    floor = 4.0 * (rounding[:-1] + rounding[1:])
+    seen = np.abs(change) > floor
+    pair_ok = ~(seen[:-1] & seen[1:]) | ((change[:-1] * change[1:] > 0)
+                                         & (np.abs(change[:-1]) >= ASYMPTOTIC_SLACK * ratio**power
+                                            * np.abs(change[1:])))
+    # Step k is kept where every pair from it down passes (the two smallest always are).
+    from_below = np.flip(np.logical_and.accumulate(np.flip(pair_ok, axis=0), axis=0), axis=0)
+    keep = np.concatenate([from_below, np.ones((2,) + column.shape[1:], dtype=bool)])
+    trusted = pair_ok[-1] if count > 2 else np.ones(column.shape[1:], dtype=bool)
+    smallest = column[-1]
+    column = np.where(keep, column, np.nan)
     best = np.full(column.shape[1:], np.nan)
     best_error = np.full(column.shape[1:], np.inf)
     best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
@@ -297,14 +328,14 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     # Where nothing was finite, say so.
     fallback = ~np.isfinite(best)
     if fallback.any():
-        best = np.where(fallback, column[-1] if column.shape[0] else best, best)
+        best = np.where(fallback, smallest, best)
         best_error = np.where(fallback, np.inf, best_error)
-    return best, best_error, best_step
+    return best, best_error, best_step, trusted
 
 
 def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: np.ndarray, size: np.ndarray,
-                 pilot_step: np.ndarray, slope: np.ndarray, eps: float, rule: _Rule,
-                 x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 pilot_step: np.ndarray, slope: np.ndarray, eps: float, rule: _Rule, x: np.ndarray,
+                 trusted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The pilot's small-step difference checks the ladder's winner, and measures f's noise.
 
     Their disagreement, |pilot - best| at the pilot's step, is f's noise there (argument
@@ -330,8 +361,11 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
         # a quarter of |x| (past a singularity at 0, as of log or sqrt), the estimate covers the gap.
         unchecked = suspect | ((pilot_error >= np.abs(best)) & (step > TOP_FRACTION * np.abs(x)[:, None]))
         error = np.where(unchecked, np.maximum(error, gap + pilot_error), error)
-    # Where the ladder found no value (its steps left f's domain), the pilot's stands.
-    lost = ~np.isfinite(best) & np.isfinite(pilot)
+    # Where the ladder found no value (its steps left f's domain), or never reached Richardson's
+    # regime, the pilot's stands.
+    lost = (~np.isfinite(best) | ~trusted) & np.isfinite(pilot)
+    with np.errstate(all="ignore"):
+        pilot_error = np.where(lost & ~trusted, np.fmax(pilot_error, gap), pilot_error)
     if lost.any():
         best, error = np.where(lost, pilot, best), np.where(lost, pilot_error, error)
         step = np.where(lost, pilot_step[:, None], step)
@@ -339,7 +373,7 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
     return best, np.where(finite, error, np.inf), step, ~suspect & ~lost & finite & np.isfinite(error)
 
 
-#: rungs of the adaptive Hessian (ratio 2): 1 + 2n + 8 n^2 evaluations
+#: rungs of the adaptive Hessian (in the ratio RATIO): 1 + 2n + 8 n^2 evaluations
 HESSIAN_STEPS = 4
 
 
@@ -351,7 +385,8 @@ def hessian_evaluations(n: int) -> int:
 def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at: Callable[[np.ndarray], np.ndarray],
                      x: np.ndarray, f0: float,
                      precision: Callable[[], float] = lambda: EPS) -> tuple[np.ndarray, ...]:
-    """The Hessian by Richardson extrapolation of central Hessians at HESSIAN_STEPS step vectors.
+    """The Hessian by Richardson extrapolation of central Hessians at HESSIAN_STEPS step vectors
+    (in the ladder's ratio).
 
     hessian_at(h) is the central Hessian (n, n) at steps h; diagonal_at(h) is f at x +- h_i e_i,
     (n, 2).  A pilot second difference per coordinate places its steps as adaptive_derivative
@@ -383,15 +418,22 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
         column, steps_ = np.array(values)[:, :, None], np.array(steps)
         # The rounding of an entry: eps |f| * 8 / h^2 on the diagonal, eps |f| * 2 / (h_i h_j) off it.
         scale = np.where(rows == cols, 1.0, 0.25)[None, :, None] * np.abs(f0)
-        best, error, step = _tableau(column, np.broadcast_to(scale, column.shape), steps_, rule, eps, RATIO)
+        best, error, step, trusted = _tableau(column, np.broadcast_to(scale, column.shape), steps_, rule, eps,
+                                              RATIO)
+        # A ladder outside Richardson's regime: the estimate covers the spread of its values.
+        spread = np.nanmax(column, axis=0) - np.nanmin(column, axis=0)
+        error = np.where(trusted, error, np.maximum(error, spread))
         curvature = (column[-2] - column[-1]) / (steps_[-2] ** 2 - steps_[-1] ** 2)[:, None]
     diagonal = rows == cols
     checked = _pilot_check(best[diagonal], error[diagonal], step[diagonal], pilot, size, pilot_step,
-                           curvature[diagonal], eps, rule, x)
+                           curvature[diagonal], eps, rule, x, trusted[diagonal])
     best[diagonal], error[diagonal] = checked[0], checked[1]
     good = checked[3][:, 0]
+    trusted[diagonal] = checked[3]
     out, err = np.empty((n, n)), np.empty((n, n))
     out[rows, cols] = out[cols, rows] = best[:, 0]
     err[rows, cols] = err[cols, rows] = np.where(np.isfinite(best[:, 0]), error[:, 0], np.inf)
-    converged = good[:, None] & good[None, :] & np.isfinite(err)
+    sound = np.empty((n, n), dtype=bool)
+    sound[rows, cols] = sound[cols, rows] = trusted[:, 0]
+    converged = good[:, None] & good[None, :] & sound & np.isfinite(err)
     return out, err, smallest, converged

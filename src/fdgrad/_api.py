@@ -178,9 +178,10 @@ class API:
         adaptive : bool
             Richardson extrapolation over a ladder of steps chosen from the
             data, with an error estimate: about 1e-13 relative accuracy for
-            12 evaluations (central; 10 one-sided; 13 for ``n=2``).  For an
-            array ``x`` whose points need different ladders (see the README),
-            ``f`` is called 8 more times (each call with every point).
+            12 evaluations (central; 10 one-sided).  For ``n`` = 2, 3, 4:
+            13, 24, 25 (central) and 19, 28, 37 (one-sided).  For an array
+            ``x`` whose points need different ladders (see the README),
+            ``f`` is called a few more times (each call with every point).
             ``h`` and ``order`` are then unused.
         full_output : bool
             Also return a :class:`DiffInfo` with the estimated error, the
@@ -598,8 +599,9 @@ class API:
             Hessians.
         adaptive : bool
             Richardson extrapolation over four central Hessians at steps
-            ``s, 2s, 4s, 8s``, with ``s`` placed per coordinate from a pilot
-            second difference as :func:`derivative` places its steps, an
+            ``s, 2.1 s, 2.1**2 s, 2.1**3 s``, with ``s`` placed per
+            coordinate from a pilot second difference as :func:`derivative`
+            places its steps, an
             error estimate for every entry, and the pilot's check of the
             diagonal: ``8 n**2 + 2 n + 1`` evaluations.  ``h`` and ``order``
             are then unused; central only.
