@@ -256,12 +256,13 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # 4. The tableau, twice: first with f's rounding at eps |f|, then with f's noise as the
     # pilot measures it against the first winner, where that is more.
     best, error, step, slope = (np.empty((n, m)) for _ in range(4))
-    trusted = np.empty((n, m), dtype=bool)
+    trusted, fully = np.empty((n, m), dtype=bool), np.empty((n, m), dtype=bool)
     noise = np.zeros((n, m))
     for attempt in range(2):
         with np.errstate(all="ignore"):
             for idx, ladder, ratio in ladders:
-                best[idx], error[idx], step[idx], trusted[idx] = _tableau(*ladder, rule, eps, ratio, noise[idx])
+                best[idx], error[idx], step[idx], trusted[idx], fully[idx] = _tableau(*ladder, rule, eps, ratio,
+                                                                                     noise[idx])
                 column, _, steps = ladder
                 slope[idx] = (column[-2] - column[-1]) / (steps[-2] ** power - steps[-1] ** power)[:, None]
             measured = 2.0 * np.abs(best - pilot) * rule.power(pilot_step)[:, None] / rule.rounding
@@ -272,7 +273,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
 
     # 5. The pilot checks the winner.
     return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule, xr,
-                                        trusted))
+                                        trusted, fully))
 
 
 #: a larger step's change in the differences must be at least this fraction of the ratio's power
@@ -284,7 +285,8 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
              ratio: float, noise: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """The Richardson tableau of differences (count, n, m) at steps (count, n), large to small:
     the entry with the smallest estimated error, its error, its step, and whether the ladder
-    was trusted.  noise (n, m) is f's noise where it is known to exceed its rounding.
+    was trusted, and whether every step of it was.  noise (n, m) is f's noise where it is known to
+    exceed its rounding.
 
     Before extrapolating, the ladder is tested for Richardson's asymptotic regime from its
     smallest steps up: where the differences between neighbouring steps are above rounding,
@@ -307,6 +309,7 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     from_below = np.flip(np.logical_and.accumulate(np.flip(pair_ok, axis=0), axis=0), axis=0)
     keep = np.concatenate([from_below, np.ones((2,) + column.shape[1:], dtype=bool)])
     trusted = pair_ok[-1] if count > 2 else np.ones(column.shape[1:], dtype=bool)
+    fully = from_below[0] if count > 2 else trusted
     smallest = column[-1]
     column = np.where(keep, column, np.nan)
     best = np.full(column.shape[1:], np.nan)
@@ -330,12 +333,12 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     if fallback.any():
         best = np.where(fallback, smallest, best)
         best_error = np.where(fallback, np.inf, best_error)
-    return best, best_error, best_step, trusted
+    return best, best_error, best_step, trusted, fully
 
 
 def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: np.ndarray, size: np.ndarray,
                  pilot_step: np.ndarray, slope: np.ndarray, eps: float, rule: _Rule, x: np.ndarray,
-                 trusted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 trusted: np.ndarray, fully: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The pilot's small-step difference checks the ladder's winner, and measures f's noise.
 
     Their disagreement, |pilot - best| at the pilot's step, is f's noise there (argument
@@ -359,7 +362,12 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
         # Where they disagree, or where the pilot's own bound is larger than the value (it cannot
         # tell the value from 0, and so cannot check the ladder) and the ladder's steps are beyond
         # a quarter of |x| (past a singularity at 0, as of log or sqrt), the estimate covers the gap.
-        unchecked = suspect | ((pilot_error >= np.abs(best)) & (step > TOP_FRACTION * np.abs(x)[:, None]))
+        blind = pilot_error >= np.abs(best)
+        unchecked = suspect | (blind & (step > TOP_FRACTION * np.abs(x)[:, None]))
+        # Unchecked by the pilot, a ladder vouches for itself only where every step of it is in
+        # Richardson's regime; otherwise it is not converged and the estimate covers the gap.
+        suspect = suspect | (blind & ~fully)
+        unchecked = unchecked | suspect
         error = np.where(unchecked, np.maximum(error, gap + pilot_error), error)
     # Where the ladder found no value (its steps left f's domain), or never reached Richardson's
     # regime, the pilot's stands.
@@ -418,15 +426,15 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
         column, steps_ = np.array(values)[:, :, None], np.array(steps)
         # The rounding of an entry: eps |f| * 8 / h^2 on the diagonal, eps |f| * 2 / (h_i h_j) off it.
         scale = np.where(rows == cols, 1.0, 0.25)[None, :, None] * np.abs(f0)
-        best, error, step, trusted = _tableau(column, np.broadcast_to(scale, column.shape), steps_, rule, eps,
-                                              RATIO)
+        best, error, step, trusted, fully = _tableau(column, np.broadcast_to(scale, column.shape), steps_, rule,
+                                                     eps, RATIO)
         # A ladder outside Richardson's regime: the estimate covers the spread of its values.
         spread = np.nanmax(column, axis=0) - np.nanmin(column, axis=0)
         error = np.where(trusted, error, np.maximum(error, spread))
         curvature = (column[-2] - column[-1]) / (steps_[-2] ** 2 - steps_[-1] ** 2)[:, None]
     diagonal = rows == cols
     checked = _pilot_check(best[diagonal], error[diagonal], step[diagonal], pilot, size, pilot_step,
-                           curvature[diagonal], eps, rule, x, trusted[diagonal])
+                           curvature[diagonal], eps, rule, x, trusted[diagonal], fully[diagonal])
     best[diagonal], error[diagonal] = checked[0], checked[1]
     good = checked[3][:, 0]
     trusted[diagonal] = checked[3]
