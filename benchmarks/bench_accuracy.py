@@ -181,14 +181,18 @@ def vectorized(f: Callable, counter: list) -> Callable:
     return call
 
 
+def fdgrad_method(name: str, **kwargs: object) -> Callable:
+    """fdgrad.<name>(f, x, **kwargs) as (value, error estimate, evaluations)."""
+    function = getattr(fdgrad, name)
+
+    def run(f, x):
+        value, info = function(f, x, full_output=True, **kwargs)
+        return np.atleast_1d(value), np.atleast_1d(info.error), info.nfev
+
+    return run
+
+
 def gradient_methods() -> dict[str, Callable]:
-    def fd(**kwargs):
-        def run(f, x):
-            g, info = fdgrad.gradient(f, x, full_output=True, **kwargs)
-            return g, info.error, info.nfev
-
-        return run
-
     def scipy_3point(f, x):
         from scipy.optimize._numdiff import approx_derivative
 
@@ -210,18 +214,13 @@ def gradient_methods() -> dict[str, Callable]:
         result = nd.Gradient(counted, full_output=True)(x)
         return result.estimate, np.ravel(result.error_estimate), counted.points
 
-    return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
-            "fdgrad adaptive forward": fd(adaptive=True, method="forward"), "scipy 3-point": scipy_3point, "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
+    return {"fdgrad default": fdgrad_method("gradient"), "fdgrad order=4": fdgrad_method("gradient", order=4),
+            "fdgrad adaptive": fdgrad_method("gradient", adaptive=True),
+            "fdgrad adaptive forward": fdgrad_method("gradient", adaptive=True, method="forward"),
+            "scipy 3-point": scipy_3point, "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
 
 
 def hessian_methods() -> dict[str, Callable]:
-    def fd(**kwargs):
-        def run(f, x):
-            H, info = fdgrad.hessian(f, x, full_output=True, **kwargs)
-            return H, info.error, info.nfev
-
-        return run
-
     def scipy_differentiate(f, x):
         from scipy.differentiate import hessian
 
@@ -236,18 +235,12 @@ def hessian_methods() -> dict[str, Callable]:
         result = nd.Hessian(counted, full_output=True)(x)
         return result.estimate, result.error_estimate, counted.points
 
-    return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
-            "scipy.differentiate": scipy_differentiate, "numdifftools": numdifftools}
+    return {"fdgrad default": fdgrad_method("hessian"), "fdgrad order=4": fdgrad_method("hessian", order=4),
+            "fdgrad adaptive": fdgrad_method("hessian", adaptive=True), "scipy.differentiate": scipy_differentiate,
+            "numdifftools": numdifftools}
 
 
 def second_methods() -> dict[str, Callable]:
-    def fd(**kwargs):
-        def run(f, x):
-            value, info = fdgrad.derivative(f, x, n=2, full_output=True, **kwargs)
-            return np.array([value]), np.array([info.error]), info.nfev
-
-        return run
-
     def numdifftools(f, x):
         import numdifftools as nd
 
@@ -255,8 +248,9 @@ def second_methods() -> dict[str, Callable]:
         result = nd.Derivative(counted, n=2, full_output=True)(x)
         return np.array([float(result.estimate)]), np.array([float(result.error_estimate)]), counted.points
 
-    return {"fdgrad default": fd(), "fdgrad order=4": fd(order=4), "fdgrad adaptive": fd(adaptive=True),
-            "numdifftools": numdifftools}
+    return {"fdgrad default": fdgrad_method("derivative", n=2),
+            "fdgrad order=4": fdgrad_method("derivative", n=2, order=4),
+            "fdgrad adaptive": fdgrad_method("derivative", n=2, adaptive=True), "numdifftools": numdifftools}
 
 
 def measure_entries(methods: dict[str, Callable], cases: list, truth: Callable, per: Callable,
