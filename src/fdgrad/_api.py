@@ -651,6 +651,8 @@ class API:
             note_arity(exc, f, args, kwargs)
             raise
         shape = ev.point.shape + ev.point.shape
+        if not full_output:
+            return policed(values.reshape(shape))
         result = finish(values.reshape(shape), np.full(shape, np.nan) if errors is None else errors.reshape(shape),
                         nfev, hs.reshape(ev.point.shape), full_output,
                         np.ones(shape, dtype=bool) if converged is None else converged.reshape(shape))

@@ -33,6 +33,10 @@ _NO_F0.flags.writeable = False
 
 _SIDES = {"central": 0, "forward": 1, "backward": -1}
 
+#: f(x + h_i) where a central Hessian does not use it.
+_NO_F1 = np.empty(0)
+_NO_F1.flags.writeable = False
+
 
 def side(stencil: Stencil) -> int:
     """0 for central differences, +1 forward, -1 backward."""
@@ -168,13 +172,15 @@ def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False) -> tup
         return values.reshape(-1), errors.reshape(-1), hs, _adaptive.hessian_evaluations(n), converged.reshape(-1)
     hs = ev.steps(h, stencil)
     rungs = stencil.order // 2 if s == 0 else stencil.order
-    total = None
-    for c, weight in zip(range(1, rungs + 1), richardson_weights(rungs, 2 if s == 0 else 1)):
+    total = np.empty(n * n)
+    for c in range(1, rungs + 1):  # Richardson's combination of the Hessians at steps c h
         hc = hs * c if c > 1 else hs
-        f1 = ev.values(hc, (float(s),), 0, n, 1, scalar_value, ()).reshape(n) if s else np.empty(0)
-        out = np.empty(n * n)
+        f1 = ev.values(hc, (float(s),), 0, n, 1, scalar_value, ()).reshape(n) if s else _NO_F1
+        out = total if c == 1 else np.empty(n * n)
         ev.hessian(hc, f0, f1, s, out)
-        total = out if rungs == 1 else weight * out if total is None else total + weight * out
+        if rungs > 1:
+            weight = richardson_weights(rungs, 2 if s == 0 else 1)[c - 1]
+            total = weight * out if c == 1 else total + weight * out
     if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
         values, errors, hs, nfev, converged = hessian(ev, h, stencil)
         return values, errors, hs, 2 * nfev, converged
