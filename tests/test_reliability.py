@@ -111,3 +111,87 @@ def test_refcounts_on_every_path(fd, native_lib):
             fd.gradient(raising, x)
     gc.collect()
     assert (sys.getrefcount(raising), sys.getrefcount(x)) == refs
+
+
+# f's values that f still owns after it returns (issue 12, class 1): a 0-d or 1-d buffer it
+# refills at every call, or a view of its argument.  Every path must read each value before f
+# runs again: the result equals that of the same f returning fresh arrays, bit for bit.
+
+_SCALAR_BUFFER = np.zeros(())
+_VECTOR_BUFFER = np.zeros(2)
+_ELEMENT_BUFFER = np.zeros(3)
+
+
+def _scalar(p):
+    q = np.asarray(p, dtype=float).reshape(-1)
+    return float(np.sum(np.sin(q)) + q[0] * q[-1])
+
+
+def _scalar_refilled(p):
+    _SCALAR_BUFFER[()] = _scalar(p)
+    return _SCALAR_BUFFER
+
+
+def _vector(p):
+    q = np.asarray(p, dtype=float).reshape(-1)
+    return np.array([np.sum(np.sin(q)), q[0] * q[-1]])
+
+
+def _vector_refilled(p):
+    _VECTOR_BUFFER[:] = _vector(p)
+    return _VECTOR_BUFFER
+
+
+def _vector_view(p):
+    return np.asarray(p).reshape(-1)[:2]
+
+
+def _elements_refilled(t):
+    return np.sin(t, out=_ELEMENT_BUFFER[: np.size(t)].reshape(np.shape(t)))
+
+
+_X3 = np.array([0.3, -1.2, 0.8])
+
+#: (name, call(fd, f, **path), owning f, fresh f): every public function, scalar and vector f
+_ALIASING_CALLS = [
+    ("derivative", lambda fd, f, **k: fd.derivative(f, _X3, **k), _elements_refilled, np.sin),
+    ("derivative adaptive", lambda fd, f, **k: fd.derivative(f, _X3, adaptive=True, **k), _elements_refilled, np.sin),
+    ("numerical_diff", lambda fd, f, **k: fd.numerical_diff(f, _X3), _elements_refilled, np.sin),
+    ("partial", lambda fd, f, **k: fd.partial(f, _X3, 1), _scalar_refilled, _scalar),
+    ("gradient", lambda fd, f, **k: fd.gradient(f, _X3, **k), _scalar_refilled, _scalar),
+    ("gradient adaptive", lambda fd, f, **k: fd.gradient(f, _X3, adaptive=True, **k), _scalar_refilled, _scalar),
+    ("numerical_gradient", lambda fd, f, **k: fd.numerical_gradient(f, _X3.copy()), _scalar_refilled, _scalar),
+    ("jacobian refilled", lambda fd, f, **k: fd.jacobian(f, _X3, **k), _vector_refilled, _vector),
+    ("jacobian view", lambda fd, f, **k: fd.jacobian(f, _X3, method="forward", **k), _vector_view,
+     lambda p: np.array(_vector_view(p))),
+    ("jacobian adaptive", lambda fd, f, **k: fd.jacobian(f, _X3, adaptive=True, **k), _vector_refilled, _vector),
+    ("hessian", lambda fd, f, **k: fd.hessian(f, _X3, **k), _scalar_refilled, _scalar),
+    ("hessian adaptive", lambda fd, f, **k: fd.hessian(f, _X3, adaptive=True, **k), _scalar_refilled, _scalar),
+    ("hessian_diag", lambda fd, f, **k: fd.hessian_diag(f, _X3, **k), _scalar_refilled, _scalar),
+    ("directional", lambda fd, f, **k: fd.directional(f, _X3, _X3[::-1]), _vector_refilled, _vector),
+    ("check_grad", lambda fd, f, **k: float(fd.check_grad(f, np.cos(_X3), _X3)), _scalar_refilled, _scalar),
+    ("gradient_descent", lambda fd, f, **k: fd.gradient_descent(f, _X3, step_num=3, **k), _scalar_refilled,
+     _scalar),
+]
+
+
+_NO_WORKERS = ("partial", "directional", "check_grad", "numerical_gradient", "numerical_diff")
+_ALIASING_CASES = [(path, *c) for c in _ALIASING_CALLS for path in ("serial", "threads", "executor")
+                   if path == "serial" or c[0] not in _NO_WORKERS]
+
+
+def test_the_aliasing_cases_cover_every_public_function():
+    from fdgrad._api import PUBLIC_NAMES
+
+    assert {c[0].split()[0] for c in _ALIASING_CALLS} == set(PUBLIC_NAMES)
+
+
+@pytest.mark.parametrize(("path", "name", "call", "owning", "fresh"), _ALIASING_CASES,
+                         ids=[f"{c[1]}-{c[0]}" for c in _ALIASING_CASES])
+def test_values_f_still_owns_are_read_before_f_runs_again(fd, path, name, call, owning, fresh):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # one thread: f is never called concurrently with itself
+        kwargs = {"serial": {}, "threads": {"workers": 2}, "executor": {"workers": pool}}[path]
+        got, want = call(fd, owning, **kwargs), call(fd, fresh, **kwargs)
+    assert np.asarray(got).tobytes() == np.asarray(want).tobytes()

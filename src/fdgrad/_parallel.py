@@ -31,6 +31,8 @@ import time
 from concurrent.futures import FIRST_EXCEPTION, Executor, wait
 from typing import Any, Callable, Optional, Sequence
 
+import numpy as np
+
 __all__ = ["TaskRunner", "check_workers", "evaluate_chunk", "run_parts", "split"]
 
 
@@ -176,12 +178,19 @@ def _note(exc: BaseException, text: str) -> None:
         exc.__notes__ = [*getattr(exc, "__notes__", []), text]
 
 
+def owned(value: Any) -> Any:
+    """f's value, copied where it is an array f may still own: a view of its argument, or a
+    buffer it refills at its next call, must not change under fdgrad after f returns."""
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
 def evaluate_chunk(f: Callable[[Any], Any], points: Sequence[Any], labels: Sequence[str]) -> list[Any]:
-    """f at each point, on a worker; an exception names the point it came from."""
+    """f at each point, on a worker, each value copied there as f returns it (see owned); an
+    exception names the point it came from."""
     values = []
     for point, label in zip(points, labels):
         try:
-            values.append(f(point))
+            values.append(owned(f(point)))
         except BaseException as exc:
             _note(exc, f"fdgrad: f raised this while evaluating {label}")
             raise
