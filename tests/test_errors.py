@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -238,3 +240,77 @@ def test_max_batch_bytes_is_checked_on_the_default_path(fd, name):
         getattr(fd, name)(f, np.array([1.0, 2.0]), max_batch_bytes="big")
     with pytest.raises(ValueError, match="max_batch_bytes must be positive"):
         getattr(fd, name)(f, np.array([1.0, 2.0]), max_batch_bytes=0)
+
+
+# Issue 12, class 2: every argument checked the same way whichever path runs, the message
+# naming the parameter.  Every public function, each bad value of each parameter it takes,
+# on the default path, with adaptive=True, with threads and with a map-like callable.
+
+_BAD_VALUES = {
+    "h": ["a", True, -1.0, 0.0, float("inf"), float("nan"), [1e-3, True, 1e-3], [1e-3, float("nan"), 1e-3]],
+    "method": [["central"], "Central", None, 1],
+    "order": [3, 2.0, True, "4", -2],
+    "adaptive": [1, "yes", None],
+    "full_output": [1, "yes", None],
+    "vectorized": [1, "yes", None],
+    "inplace": ["yes", 2],
+    "n": [0, 5, 2.5, True],
+    "timeout": [-1, 0, float("inf"), float("nan"), "1", True],
+    "chunksize": [0, -1, 1.5, True, "2"],
+    "max_batch_bytes": ["big", 0, -5, 1.5, True],
+    "workers": [os.cpu_count, 0, -2, 1.5, True, "two", None],
+    "lr": [float("inf"), float("nan"), "0.1", True],
+    "step_num": [-1, 2.5, True, "3", 2**70, 2**63 - 1],
+    "history": [1, "yes"],
+}
+
+_X = np.array([1.0, 2.0, 3.0])
+_EVERY_CALL = {
+    "derivative": lambda fd, **k: fd.derivative(np.sin, _X, **k),
+    "partial": lambda fd, **k: fd.partial(lambda v: float(v @ v), _X, 0, **k),
+    "gradient": lambda fd, **k: fd.gradient(lambda v: float(v @ v), _X, **k),
+    "jacobian": lambda fd, **k: fd.jacobian(lambda v: v[:2] * 2.0, _X, **k),
+    "hessian": lambda fd, **k: fd.hessian(lambda v: float(v @ v), _X, **k),
+    "hessian_diag": lambda fd, **k: fd.hessian_diag(lambda v: float(v @ v), _X, **k),
+    "directional": lambda fd, **k: fd.directional(lambda v: float(v @ v), _X, _X, **k),
+    "check_grad": lambda fd, **k: fd.check_grad(lambda v: float(v @ v), 2 * _X, _X, **k),
+    "gradient_descent": lambda fd, **k: fd.gradient_descent(lambda v: float(v @ v), _X, **{"step_num": 2, **k}),
+    "numerical_diff": lambda fd, **k: fd.numerical_diff(np.sin, _X, **k),
+    "numerical_gradient": lambda fd, **k: fd.numerical_gradient(lambda v: float(v @ v), _X.copy(), **k),
+}
+
+
+def test_the_argument_catalogue_covers_every_public_function():
+    from fdgrad._api import PUBLIC_NAMES
+
+    assert set(_EVERY_CALL) == set(PUBLIC_NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(_EVERY_CALL))
+def test_every_argument_is_checked_on_every_path(fd, name):
+    import inspect
+
+    params = inspect.signature(getattr(fd, name)).parameters
+    paths = [{}]
+    if "adaptive" in params:
+        paths.append({"adaptive": True})
+    if "workers" in params:
+        paths += [{"workers": 2}, {"workers": map}]
+    checked = 0
+    for param, values in _BAD_VALUES.items():
+        if param not in params:
+            continue
+        for value in values:
+            for path in paths:
+                if param in path or (param == "order" and path.get("adaptive")):
+                    continue
+                if param in ("timeout", "vectorized") and path.get("workers") is map:
+                    continue  # refused with its own message: a map cannot be stopped, nor stack points
+                with pytest.raises((TypeError, ValueError)) as info:
+                    _EVERY_CALL[name](fd, **{**path, param: value})
+                assert param in str(info.value), (name, param, value, path, str(info.value))
+                checked += 1
+    assert checked >= 10 or set(params) == {"f", "x"}  # the textbook aliases take nothing else
+    if name == "gradient_descent":
+        with pytest.raises(ValueError, match="step_num=4611686018427387904 with history=True"):
+            _EVERY_CALL[name](fd, step_num=2**62, history=True)

@@ -31,6 +31,8 @@ from ._checks import (
     as_points,
     check_bool,
     check_derivative_order,
+    check_h,
+    check_history_size,
     check_evaluation,
     check_inplace,
     check_index,
@@ -222,7 +224,7 @@ class API:
         """
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output,
-                                                              check_derivative_order(n, method))
+                                                              check_derivative_order(n, method), h=h)
             g = bind_args(g, args, kwargs)
             if isinstance(g, NativeFunction):
                 raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
@@ -317,7 +319,7 @@ class API:
         6.0
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace,
                                   stencil.method == "complex")
@@ -460,7 +462,7 @@ class API:
         (2, 3)
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
@@ -545,7 +547,7 @@ class API:
                [1., 2.]])
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
                                   check_outputs(m), inplace, stencil.method == "complex")
@@ -641,7 +643,8 @@ class API:
         (True, True, 37)
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS,
+                                                              h)
             if adaptive and stencil.method != "central":
                 raise ValueError(f"an adaptive Hessian is central, got method={method!r}")
             g = bind_args(g, args, kwargs)
@@ -722,7 +725,8 @@ class API:
         array([ 4., 12.])
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS,
+                                                              h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
@@ -785,7 +789,7 @@ class API:
         array([2., 2.])
         """
         try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output)
+            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
             if isinstance(g, NativeFunction):
                 raise TypeError("directional needs a Python f (it evaluates f along x + t v); use "
@@ -1023,9 +1027,13 @@ class API:
             history = check_bool(history, "history")
             adaptive = check_bool(adaptive, "adaptive")
             stencil = resolve_method(method, order, adaptive)
+            if h is not None:
+                check_h(h)
             ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout, None,
                                   inplace, stencil.method == "complex")
             point = ev.point
+            if history:
+                check_history_size(count, point.n)
             path = np.empty((count + 1, point.n)) if history else None
             if path is not None:
                 path[0] = point.work

@@ -7,9 +7,11 @@ same messages.  Messages name the parameter and the value it was given.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import operator
+import sys
 from concurrent.futures import Executor
 from typing import Any, Sequence
 
@@ -31,6 +33,7 @@ __all__ = [
     "check_bool",
     "check_callable",
     "check_derivative_order",
+    "check_h",
     "check_index",
     "check_inplace",
     "check_lr",
@@ -39,6 +42,7 @@ __all__ = [
     "check_outputs",
     "resolve_f",
     "check_step_num",
+    "check_history_size",
     "check_tolerance",
     "imag_value",
     "precision",
@@ -171,9 +175,13 @@ def resolve_f(f: Any) -> Any:
 
 
 def check_options(
-    f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, deriv: int = 1, methods: Sequence[str] = METHODS
+    f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, deriv: int = 1, methods: Sequence[str] = METHODS,
+    h: Any = None,
 ) -> tuple[Any, Stencil, bool, bool]:
-    """The checks every differentiating function starts with; f comes back resolved (resolve_f)."""
+    """The checks every differentiating function starts with; f comes back resolved (resolve_f).
+    h, where given, is checked here, so also where adaptive=True leaves it unused."""
+    if h is not None and not (type(h) is float and 0.0 < h < math.inf):
+        check_h(h)
     if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
             and type(method) is str and (order is None or type(order) is int):
         hit = _RESOLVED.get((method, order, adaptive, deriv, methods))  # arguments valid before
@@ -207,9 +215,11 @@ def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunks
     if timeout is not None:
         if not _is_real_number(timeout):
             raise TypeError(f"timeout must be a number of seconds or None, got {_show(timeout)}")
-        if not (float(timeout) > 0.0):
-            raise ValueError(f"timeout must be positive, got {_show(timeout)}")
+        if not (0.0 < float(timeout) < math.inf):
+            raise ValueError(f"timeout must be positive and finite (seconds), got {_show(timeout)}")
     if isinstance(workers, Executor) or (callable(workers) and not isinstance(workers, (int, np.integer))):
+        if not isinstance(workers, Executor):
+            _check_map_like(workers)
         if timeout is not None and not isinstance(workers, Executor):
             raise ValueError("timeout needs workers to be a concurrent.futures Executor: a map-like callable "
                              f"such as {workers!r} cannot be stopped")
@@ -218,6 +228,18 @@ def check_evaluation(workers: Any, vectorized: Any, max_batch_bytes: Any, chunks
         return 1, TaskRunner(workers, int(chunksize), None if timeout is None else float(timeout)), False, \
             int(max_batch_bytes)
     return check_workers(workers), None, vectorized, int(max_batch_bytes)
+
+
+def _check_map_like(workers: Any) -> None:
+    """A callable given as workers must be map-like, workers(func, iterable)."""
+    try:
+        inspect.signature(workers).bind(len, ())
+    except TypeError:
+        raise TypeError("workers must be an int (a thread count, or -1 for all cores), a concurrent.futures Executor "
+                        f"or a map-like callable workers(func, iterable), got {workers!r}, which cannot be called "
+                        "so") from None
+    except ValueError:  # no signature to read (some builtins): it is tried as it is
+        pass
 
 
 def check_inplace(inplace: Any, x: Any, name: str, native: bool = False, threads: int = 1, runner: Any = None,
@@ -281,6 +303,10 @@ def _real_array(value: Any, name: str) -> np.ndarray:
             arr = arr.view(np.ndarray)
     except (ValueError, TypeError) as exc:  # ragged nested lists and the like
         raise ValueError(f"{name} must be a rectangular array of real numbers, got {_show(value)} ({exc})") from None
+    if isinstance(value, (list, tuple)) and arr.dtype.kind in "iuf":  # True among numbers would pass as 1
+        for index, item in np.ndenumerate(np.array(value, dtype=object)):
+            if isinstance(item, (bool, np.bool_)):
+                raise TypeError(f"{name} must be real numbers, got {item!r} at index {index}")
     if arr.dtype.kind == "O" and arr.size and all(_is_real_number(item) for item in arr.flat):
         # Python ints beyond int64 (2**64) and the like: numbers all the same.
         try:
@@ -375,27 +401,35 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
         if kernels.fixed_steps(work, h, stencil.reach, hs) < 0:
             return hs
         return _within_doubles(np.full(work.shape, h), work, shape, stencil.reach)  # says where
+    harr = check_h(h, shape)
+    if harr.ndim == 0:
+        return _within_doubles(np.full(work.shape, float(harr)), work, shape, stencil.reach)
+    if harr.shape != shape:
+        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
+    return _within_doubles(np.array(harr, order="C").reshape(-1), work, shape, stencil.reach)
+
+
+def check_h(h: Any, shape: Any = "x's") -> np.ndarray:
+    """A given step as a float64 array (0-d for a number), each entry positive and finite, or
+    a clear error naming h; its shape against x's is checked where the steps are made.  Every
+    function checks h so, also where it is then unused (adaptive=True)."""
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}")
     try:
-        harr = _real_array(h, "h")
-    except (ValueError, TypeError):
+        harr = np.asarray(_real_array(h, "h"), dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        if "at index" in str(exc):  # True among the numbers
+            raise
         raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {_show(h)}") from None
-    if harr.ndim == 0:
-        value = float(harr)
-        if not (math.isfinite(value) and value > 0.0):
-            raise ValueError(f"h must be positive and finite, got {_show(h)}")
-        return _within_doubles(np.full(work.shape, value), work, shape, stencil.reach)
-    if harr.shape != shape:
-        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
-    hflat = np.array(harr, dtype=np.float64, order="C").reshape(-1)
-    bad = ~(np.isfinite(hflat) & (hflat > 0.0))
+    bad = ~(np.isfinite(harr) & (harr > 0.0))
+    if harr.ndim == 0 and bad:
+        raise ValueError(f"h must be positive and finite, got {_show(h)}")
     if bad.any():
-        index = np.unravel_index(int(np.argmax(bad)), shape)
+        index = np.unravel_index(int(np.argmax(bad)), harr.shape)
         raise ValueError(
-            f"h must be positive and finite, got {float(hflat[np.argmax(bad)])!r} at index {tuple(int(i) for i in index)}"
+            f"h must be positive and finite, got {float(harr[index])!r} at index {tuple(int(i) for i in index)}"
         )
-    return _within_doubles(hflat, work, shape, stencil.reach)
+    return harr
 
 
 def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:
@@ -541,5 +575,15 @@ def check_step_num(step_num: Any) -> int:
         raise TypeError(f"step_num must be an int, got {_show(step_num)}") from None
     if value < 0:
         raise ValueError(f"step_num must be >= 0, got {value}")
+    if value >= sys.maxsize:  # a count the kernels' loops (C ssize_t) can hold, in both backends
+        raise ValueError(f"step_num must be less than {sys.maxsize}, got {value}")
     return value
+
+
+def check_history_size(count: int, n: int) -> None:
+    """history=True keeps count + 1 iterates of n doubles: a clear error naming step_num
+    where numpy could not even describe that array."""
+    if (count + 1) * max(n, 1) * 8 >= sys.maxsize:
+        raise ValueError(f"step_num={count} with history=True would keep {count + 1} iterates of {n} numbers, "
+                         "more than any array can hold; use fewer steps or history=False")
 
