@@ -314,3 +314,31 @@ def test_every_argument_is_checked_on_every_path(fd, name):
     if name == "gradient_descent":
         with pytest.raises(ValueError, match="step_num=4611686018427387904 with history=True"):
             _EVERY_CALL[name](fd, step_num=2**62, history=True)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in _EVERY_CALL if not n.startswith("numerical_")))
+def test_steps_whose_divisor_overflows_or_vanishes_are_refused(fd, name):
+    """Issue 12, class 4: a step is never silently infinite or zero, in its divisor either."""
+    kwargs = {"adaptive": False} if name == "check_grad" else {}
+    # directional's h is a step in t of x + t v, which passes the largest double first
+    message = "x must leave room for a step along v" if name == "directional" else \
+        r"h = 1e\+308 .* too large: the difference's divisor"
+    with pytest.raises(ValueError, match=message):
+        _EVERY_CALL[name](fd, h=1e308, **kwargs)
+    tiny = {"hessian": 1e-170, "hessian_diag": 1e-170}.get(name)
+    if tiny is not None:
+        with pytest.raises(ValueError, match=r"h = 1e-170 .* too small: the difference's divisor"):
+            _EVERY_CALL[name](fd, h=tiny)
+    if name == "derivative":
+        with pytest.raises(ValueError, match=r"too small: the difference's divisor \(h to the power 4"):
+            fd.derivative(np.sin, 1.0, h=1e-100, n=4)
+
+
+def test_directional_with_extreme_directions_and_points(fd):
+    f = lambda p: float(np.sum(np.sin(p)))  # noqa: E731
+    x = np.array([0.3, 1.0])
+    assert fd.directional(f, x, [1e-320, 0.0]) == pytest.approx(np.cos(0.3) * 1e-320, rel=1e-6)
+    assert fd.directional(f, x, [1e300, 1e300]) == pytest.approx(np.sum(np.cos(x)) * 1e300, rel=1e-8)
+    for adaptive in (False, True):
+        with pytest.raises(ValueError, match="x must leave room for a step along v"):
+            fd.directional(f, np.array([np.finfo(float).max, 1.0]), [1.0, 1.0], adaptive=adaptive)

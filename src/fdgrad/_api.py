@@ -33,6 +33,7 @@ from ._checks import (
     check_derivative_order,
     check_h,
     check_history_size,
+    divides,
     check_evaluation,
     check_inplace,
     check_index,
@@ -248,7 +249,7 @@ class API:
     def _scalar_derivative(self, f: Objective, x: float, h: Step, stencil: Any, full_output: bool,
                            eps: float = EPS, passes: int = 1) -> Any:
         """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula."""
-        if type(h) is float and 0.0 < h < math.inf and abs(x) + stencil.reach * h <= DBL_MAX:
+        if type(h) is float and 0.0 < h < math.inf and abs(x) + stencil.reach * h <= DBL_MAX and divides(h, stencil):
             step = h  # the commonest given step, checked at once
         else:
             step = float(steps(self._kernels, h, np.array([x]), (), stencil, eps)[0])
@@ -802,10 +803,21 @@ class API:
             size = float(np.max(np.abs(vflat)))
             if size == 0.0:
                 raise ValueError("v must not be zero")
-            # g(t) = f(x + s t v) at t = 0, where s = max(1, max|x|) / max|v| makes
-            # t's natural scale 1 (s = 1 when h is given: h is a step in t).
-            scale = max(1.0, float(np.max(np.abs(work)))) / size if h is None else 1.0
-            along = scale * vflat
+            # g(t) = f(x + t w) at t = 0, with w = max(1, max|x|) v / max|v|, which makes t's
+            # natural scale 1, and f'(x; v) = g'(0) max|v| / max(1, max|x|) (computed in that
+            # order, so that neither a tiny nor a huge v overflows); w = v when h is given (h
+            # is then a step in t).
+            stretch = max(1.0, float(np.max(np.abs(work))))
+            along = stretch * (vflat / size) if h is None else vflat
+            factor = size / stretch if h is None else 1.0
+            reach = stencil.reach * (_adaptive_top() if adaptive else stencil.rel_step if h is None else
+                                     float(np.max(check_h(h))))
+            with np.errstate(over="ignore"):
+                room = np.isfinite(np.abs(work) + reach * np.abs(along))
+            if not room.all():
+                i = int(np.argmin(room))
+                raise ValueError(f"x must leave room for a step along v: x + t v passes the largest double at "
+                                 f"x[{np.unravel_index(i, shape) if len(shape) > 1 else i}] = {float(work[i])!r}")
 
             target = x if inplace is not False and check_inplace(inplace, x, "x", False, 1, None, False,
                                                                  stencil.method == "complex") else None
@@ -830,12 +842,14 @@ class API:
             raise
         errors, used = expand(values, errors, used)
         flags = np.ones(values.shape, dtype=bool) if converged is None else converged
+        with np.errstate(over="ignore"):  # the step in units of a subnormal v can pass the largest double
+            steps_along_v = used[:, 0] / factor
         if out_shape == ():
-            result = finish(float(values[0, 0]) / scale, float(errors[0, 0]) / scale, nfev,
-                            float(used[0, 0]) * scale, full_output, bool(flags[0, 0]))
+            result = finish(float(values[0, 0]) * factor, float(errors[0, 0]) * factor, nfev,
+                            float(steps_along_v[0]), full_output, bool(flags[0, 0]))
         else:
-            result = finish(values[:, 0].reshape(out_shape) / scale, errors[:, 0].reshape(out_shape) / scale, nfev,
-                            used[:, 0].reshape(out_shape) * scale, full_output, flags[:, 0].reshape(out_shape))
+            result = finish(values[:, 0].reshape(out_shape) * factor, errors[:, 0].reshape(out_shape) * factor, nfev,
+                            steps_along_v.reshape(out_shape), full_output, flags[:, 0].reshape(out_shape))
         return policed(result)
 
     def check_grad(
@@ -1075,6 +1089,13 @@ class API:
         array([6., 0.])
         """
         return self.gradient(f, x, TEXTBOOK_STEP, "central", inplace=None)
+
+
+def _adaptive_top() -> float:
+    """The largest step (in t) an adaptive ladder takes at t = 0."""
+    from ._adaptive import TOP_FRACTION
+
+    return TOP_FRACTION
 
 
 class Differentiator:

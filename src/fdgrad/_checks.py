@@ -34,6 +34,7 @@ __all__ = [
     "check_callable",
     "check_derivative_order",
     "check_h",
+    "divides",
     "check_index",
     "check_inplace",
     "check_lr",
@@ -398,15 +399,15 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
         return hs
     if type(h) is float and 0.0 < h < math.inf:  # the commonest given step, checked at once
         hs = np.empty(work.shape[0])
-        if kernels.fixed_steps(work, h, stencil.reach, hs) < 0:
+        if kernels.fixed_steps(work, h, stencil.reach, hs) < 0 and divides(h, stencil):
             return hs
-        return _within_doubles(np.full(work.shape, h), work, shape, stencil.reach)  # says where
+        return _within_doubles(np.full(work.shape, h), work, shape, stencil.reach, stencil)  # says where
     harr = check_h(h, shape)
     if harr.ndim == 0:
-        return _within_doubles(np.full(work.shape, float(harr)), work, shape, stencil.reach)
+        return _within_doubles(np.full(work.shape, float(harr)), work, shape, stencil.reach, stencil)
     if harr.shape != shape:
         raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
-    return _within_doubles(np.array(harr, order="C").reshape(-1), work, shape, stencil.reach)
+    return _within_doubles(np.array(harr, order="C").reshape(-1), work, shape, stencil.reach, stencil)
 
 
 def check_h(h: Any, shape: Any = "x's") -> np.ndarray:
@@ -438,8 +439,40 @@ def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:
                       "largest double")
 
 
-def _within_doubles(hs: np.ndarray, work: np.ndarray, shape: tuple[int, ...], reach: float) -> np.ndarray:
-    """hs, unless x + o h would pass the largest double (then a ValueError says where)."""
+def divides(h: float, stencil: Any) -> bool:
+    """Whether the stencil's divisor at step h, denom h^k (and 4 h^2 for a Hessian's entry), is
+    a positive finite double (the step rules of _within_doubles, for one number)."""
+    if stencil.method == "complex":
+        return True
+    divisor = stencil.denom * h
+    for _ in range(1, stencil.hpow):
+        divisor = divisor * h
+    low = high = divisor
+    if stencil.hpow == 2:
+        low, high = min(divisor, 4.0 * h * h), max(divisor, 4.0 * h * h)
+    return 0.0 < low and high < math.inf
+
+
+def _within_doubles(hs: np.ndarray, work: np.ndarray, shape: tuple[int, ...], reach: float,
+                    stencil: Any = None) -> np.ndarray:
+    """hs, unless x + o h would pass the largest double, or the stencil's divisor, denom h^k
+    (4 h_i h_j for a Hessian's entry), would overflow or vanish: then a ValueError says where."""
+    if stencil is not None and stencil.method != "complex":
+        with np.errstate(over="ignore", under="ignore"):
+            divisor = stencil.denom * hs
+            for _ in range(1, stencil.hpow):
+                divisor = divisor * hs
+            if stencil.hpow == 2:
+                divisor = np.minimum(divisor, 4.0 * hs * hs), np.maximum(divisor, 4.0 * hs * hs)
+            else:
+                divisor = divisor, divisor
+        bad = ~((divisor[0] > 0.0) & np.isfinite(divisor[1]))
+        if bad.any():
+            i = int(np.argmax(bad))
+            what = "vanishes" if not divisor[0][i] > 0.0 else "overflows"
+            raise ValueError(f"h = {float(hs[i])!r} at x[{_unravel(i, shape)}] is too "
+                             f"{'small' if what == 'vanishes' else 'large'}: the difference's divisor "
+                             f"(h to the power {stencil.hpow}, times {stencil.denom:g}) {what} in float64")
     with np.errstate(over="ignore"):
         beyond = ~np.isfinite(np.abs(work) + reach * hs)
     if beyond.any():
