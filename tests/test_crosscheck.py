@@ -73,6 +73,13 @@ def cases(n, method, rng):
         yield "gradient", (complex_objective, x), {"method": "complex"}
         yield "jacobian", (complex_vector, small), {"method": "complex", "full_output": True}
         yield "derivative", (np.sin, x), {"method": "complex"}
+        for method_ in ("complex", "central"):  # one output of shape (1,) or (1, 1): paths that once disagreed
+            yield "jacobian", (one_output, small), {"method": method_}
+            yield "jacobian", (lambda v: one_output(v).reshape(1, 1), small), {"method": method_, "full_output": True}
+
+
+def one_output(x):
+    return np.array([np.sum(np.sin(x) * x)])
 
 
 def complex_objective(x):

@@ -549,7 +549,9 @@ def imag_value(shape: tuple[int, ...]) -> Any:
             )
         if arr.shape != shape:
             raise ValueError(f"f must return values of shape {shape}, got shape {arr.shape}")
-        return float(arr.imag) if shape == () else np.ascontiguousarray(arr.imag, dtype=np.float64).reshape(-1)
+        if math.prod(shape) == 1:  # one output, whatever its shape: a number, as the kernels take it
+            return float(arr.imag.reshape(-1)[0])
+        return np.ascontiguousarray(arr.imag, dtype=np.float64).reshape(-1)
 
     return convert
 

@@ -227,7 +227,7 @@ def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.nd
             f"got shape {arr.shape} (for a function of the whole array use gradient())"
         )
     if imag:
-        return imag_value(shape)(arr).reshape(-1) if shape else np.array([imag_value(())(arr)])
+        return np.array(imag_value(shape)(arr), dtype=np.float64).reshape(-1)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"f must return real numbers, got dtype {arr.dtype}")
     return np.array(arr, dtype=np.float64).reshape(-1)
