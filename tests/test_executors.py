@@ -192,3 +192,40 @@ def test_worker_threads_inherit_on_nonfinite(fd):
             fd.gradient(f, np.ones(8), workers=2)
             assert threads  # executors' own threads follow their own context (documented)
     assert seen == {"raise"}
+
+
+@pytest.mark.parametrize("workers", ["threads", "serial"])
+def test_an_exception_raised_again_and_again_carries_one_note_of_each_kind(fd, workers):
+    """Issue 12, class 3: fdgrad's notes replace its earlier ones on a reused exception object."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    saved = RuntimeError("saved")
+
+    def f(v):
+        raise saved
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(20):
+            with pytest.raises(RuntimeError):
+                fd.gradient(f, [1.0, 2.0], workers=pool if workers == "threads" else 1)
+    notes = [n for n in getattr(saved, "__notes__", []) if n.startswith("fdgrad: ")]
+    assert len(notes) <= 2 and len(set(notes)) == len(notes), notes
+
+
+def test_futures_cancelled_by_someone_else_end_the_call(fd):
+    """Issue 12, class 3: an executor shut down with cancel_futures=True from another thread
+    while a gradient waits on it: a clear error, not a wait forever."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    def slow(v):
+        time.sleep(0.05)
+        return float(np.sum(v * v))
+
+    pool = ThreadPoolExecutor(1)
+    threading.Timer(0.1, lambda: pool.shutdown(wait=False, cancel_futures=True)).start()
+    begun = time.monotonic()
+    with pytest.raises(RuntimeError, match="were cancelled on workers=.* by something other than fdgrad"):
+        fd.gradient(slow, np.ones(20), workers=pool)
+    assert time.monotonic() - begun < 5.0

@@ -33,6 +33,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._results import add_note
+
 __all__ = ["TaskRunner", "check_workers", "evaluate_chunk", "run_parts", "split"]
 
 
@@ -171,13 +173,6 @@ def run_parts(parts: Sequence[Callable[[], Any]], halt: Any) -> list[Any]:
     return [job.result for job in jobs]
 
 
-def _note(exc: BaseException, text: str) -> None:
-    if hasattr(exc, "add_note"):
-        exc.add_note(text)
-    else:  # Python < 3.11: kept where a traceback printer that knows notes finds it
-        exc.__notes__ = [*getattr(exc, "__notes__", []), text]
-
-
 def owned(value: Any) -> Any:
     """f's value, copied where it is an array f may still own: a view of its argument, or a
     buffer it refills at its next call, must not change under fdgrad after f returns."""
@@ -192,7 +187,7 @@ def evaluate_chunk(f: Callable[[Any], Any], points: Sequence[Any], labels: Seque
         try:
             values.append(owned(f(point)))
         except BaseException as exc:
-            _note(exc, f"fdgrad: f raised this while evaluating {label}")
+            add_note(exc, f"fdgrad: f raised this while evaluating {label}")
             raise
     return values
 
@@ -211,6 +206,10 @@ def _needs_pickle(workers: Any) -> Optional[str]:
     if any(n.startswith("distributed.") for n in names):
         return "cloudpickle"
     return None
+
+
+#: how long each wait for an executor's futures lasts before it looks for cancelled ones (s)
+_WAIT_SLICE = 0.25
 
 
 class TaskRunner:
@@ -258,16 +257,34 @@ class TaskRunner:
             raise RuntimeError(f"workers={self.workers!r} returned {len(values)} values for {count} points")
         return values
 
+    def _wait(self, futures: list, start: float) -> tuple[set, set]:
+        """wait() for the futures (until the first failure, or the timeout), in slices: a future
+        that someone else cancels wakes no waiter, so each slice looks again."""
+        while True:
+            left = None if self.timeout is None else self.timeout - (time.monotonic() - start)
+            piece = _WAIT_SLICE if left is None else max(0.0, min(left, _WAIT_SLICE))
+            done, pending = wait(futures, timeout=piece, return_when=FIRST_EXCEPTION)
+            if not pending or (left is not None and left <= piece) or any(fu.cancelled() for fu in futures) \
+                    or any(fu.exception() is not None for fu in done if not fu.cancelled()):
+                return done, pending
+
     def _submit(self, f: Callable[[Any], Any], tasks: list, chunks: list) -> list:
         assert self.executor is not None
         futures = [self.executor.submit(evaluate_chunk, f, *task) for task in tasks]
         start = time.monotonic()
         try:
-            done, pending = wait(futures, timeout=self.timeout, return_when=FIRST_EXCEPTION)
+            done, pending = self._wait(futures, start)
         except BaseException:  # KeyboardInterrupt while waiting: drop what has not started
             for future in futures:
                 future.cancel()
             raise
+        dropped = sum(1 for fu in futures if fu.cancelled())
+        if dropped:  # by someone else: shutdown(cancel_futures=True), a Dask client closing, ...
+            for future in pending:
+                future.cancel()
+            raise RuntimeError(f"fdgrad: {dropped} of {len(futures)} tasks of f were cancelled on "
+                               f"workers={self.workers!r} by something other than fdgrad (an executor shut down "
+                               "with cancel_futures=True?)")
         failed = next((fu for fu in futures if fu in done and fu.exception() is not None), None)
         if failed is None and not pending:
             return [future.result() for future in futures]
@@ -288,5 +305,5 @@ class TaskRunner:
         assert exc is not None
         lost = sum(1 for fu in futures if fu.cancelled())
         if lost:
-            _note(exc, f"fdgrad: {lost} of {len(futures)} tasks were cancelled after this failure")
+            add_note(exc, f"fdgrad: {lost} of {len(futures)} tasks were cancelled after this failure")
         raise exc

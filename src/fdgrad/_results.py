@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Union
 
@@ -118,10 +119,17 @@ def note_arity(exc: TypeError, f: Any, args: Any = (), kwargs: Any = None) -> No
             note = f"fdgrad: f is called as f(x, *args, **kwargs), but its signature is {signature}"
         else:
             note = f"fdgrad: f is called with one argument, the point x, but its signature is {signature}"
-        if hasattr(exc, "add_note"):
-            exc.add_note(note)
-        else:  # Python < 3.11
-            exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+        add_note(exc, note)
+
+
+def add_note(exc: BaseException, text: str) -> None:
+    """text as a note of exc (shown under its traceback), in place of an earlier fdgrad note of
+    the same kind (its words up to the first digit or quote): an exception object raised again
+    and again (f raising a saved one, Dask's cached results) carries one of each, not one per call."""
+    kind = re.split(r"[0-9'(]", text, maxsplit=1)[0]
+    notes = [n for n in getattr(exc, "__notes__", [])
+             if not (isinstance(n, str) and n.startswith("fdgrad: ") and re.split(r"[0-9'(]", n, maxsplit=1)[0] == kind)]
+    exc.__notes__ = [*notes, text]
 
 
 class GradCheckBase:
