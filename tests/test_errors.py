@@ -342,3 +342,15 @@ def test_directional_with_extreme_directions_and_points(fd):
     for adaptive in (False, True):
         with pytest.raises(ValueError, match="x must leave room for a step along v"):
             fd.directional(f, np.array([np.finfo(float).max, 1.0]), [1.0, 1.0], adaptive=adaptive)
+
+
+def test_a_native_f_is_refused_sizes_a_c_int_cannot_hold():
+    """Issue 12: a native f is told n (and m) as a C int; x with 2**31 entries or more is refused
+    by name rather than passed a truncated n (the check itself: such an x takes 16 GiB)."""
+    from fdgrad._checks import C_INT_MAX, check_native_size, check_outputs
+
+    check_native_size(C_INT_MAX)
+    with pytest.raises(ValueError, match=r"x has 2147483648 entries, more than a C int holds"):
+        check_native_size(C_INT_MAX + 1)
+    with pytest.raises(ValueError, match="m must fit a C int"):
+        check_outputs(2**31)

@@ -194,3 +194,18 @@ def test_near_miss_signatures_are_rejected(signature):
     from fdgrad._native import _SIGNATURES, _normalise
 
     assert _normalise(signature) not in _SIGNATURES
+
+
+def test_a_native_f_is_never_told_a_truncated_n(fd, native_lib, monkeypatch):
+    """Issue 12: n is a C int for a native f; past it (here a C int of 2 entries, as if x had
+    2**31) every function refuses x by name instead of passing a truncated n."""
+    import fdgrad._checks
+
+    want = fd.gradient(native_lib.sumsq, [1.0, 2.0])
+    monkeypatch.setattr(fdgrad._checks, "C_INT_MAX", 2)
+    for call in (lambda: fd.gradient(native_lib.sumsq, [1.0, 2.0, 3.0]),
+                 lambda: fd.hessian(native_lib.sumsq, [1.0, 2.0, 3.0]),
+                 lambda: fd.gradient_descent(native_lib.sumsq, [1.0, 2.0, 3.0], step_num=1)):
+        with pytest.raises(ValueError, match="x has 3 entries, more than a C int holds"):
+            call()
+    assert fd.gradient(native_lib.sumsq, [1.0, 2.0]).tolist() == want.tolist()  # at the limit: as ever

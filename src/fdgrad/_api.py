@@ -33,6 +33,7 @@ from ._checks import (
     check_derivative_order,
     check_h,
     check_history_size,
+    check_native_size,
     divides,
     check_evaluation,
     check_inplace,
@@ -128,6 +129,8 @@ class API:
             Point(prepared[0], x.shape, prepared[1])
         if native and vectorized:
             raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
+        if native:
+            check_native_size(point.n, name)
         if runner is not None:
             return Tasks(self._kernels, f, point, m, runner, max_batch_bytes)
         if vectorized:

@@ -44,6 +44,7 @@ __all__ = [
     "resolve_f",
     "check_step_num",
     "check_history_size",
+    "check_native_size",
     "check_tolerance",
     "imag_value",
     "precision",
@@ -281,6 +282,8 @@ def check_outputs(m: Any) -> Any:
         raise TypeError(f"m must be an int, got {_show(m)}")
     if m < 1:
         raise ValueError(f"m must be >= 1, got {m}")
+    if m > C_INT_MAX:
+        raise ValueError(f"m must fit a C int (a native f is told it as one), at most {C_INT_MAX}, got {m}")
     return int(m)
 
 
@@ -613,6 +616,17 @@ def check_step_num(step_num: Any) -> int:
     if value >= sys.maxsize:  # a count the kernels' loops (C ssize_t) can hold, in both backends
         raise ValueError(f"step_num must be less than {sys.maxsize}, got {value}")
     return value
+
+
+#: the largest n (and m) a native f's C int can be told
+C_INT_MAX = 2**31 - 1
+
+
+def check_native_size(n: int, name: str = "x") -> None:
+    """A native f is told n as a C int: more entries than that cannot be passed to it."""
+    if n > C_INT_MAX:
+        raise ValueError(f"a native f is called as f(int n, double *{name}): {name} has {n} entries, more than a C "
+                         f"int holds ({C_INT_MAX}); use a Python f")
 
 
 def check_history_size(count: int, n: int) -> None:
