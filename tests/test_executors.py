@@ -229,3 +229,34 @@ def test_futures_cancelled_by_someone_else_end_the_call(fd):
     with pytest.raises(RuntimeError, match="were cancelled on workers=.* by something other than fdgrad"):
         fd.gradient(slow, np.ones(20), workers=pool)
     assert time.monotonic() - begun < 5.0
+
+
+def test_an_executor_that_refuses_a_task_part_way_leaves_nothing_running(fd):
+    """Issue 12, class 3: the tasks already submitted are cancelled or finished before the error."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    running = []
+
+    def slow(v):
+        running.append(1)
+        time.sleep(0.02)
+        running.pop()
+        return float(np.sum(v * v))
+
+    class Refusing(ThreadPoolExecutor):
+        def __init__(self):
+            super().__init__(2)
+            self.count = 0
+
+        def submit(self, *args, **kwargs):
+            self.count += 1
+            if self.count == 5:
+                raise RuntimeError("queue full")
+            return super().submit(*args, **kwargs)
+
+    with Refusing() as pool:
+        with pytest.raises(RuntimeError, match="queue full") as info:
+            fd.gradient(slow, np.ones(10), workers=pool)
+        assert running == []  # nothing of the call runs after it raised
+    assert any("submitting task 5 of 20 failed" in n for n in info.value.__notes__)

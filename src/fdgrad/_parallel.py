@@ -270,7 +270,17 @@ class TaskRunner:
 
     def _submit(self, f: Callable[[Any], Any], tasks: list, chunks: list) -> list:
         assert self.executor is not None
-        futures = [self.executor.submit(evaluate_chunk, f, *task) for task in tasks]
+        futures = []
+        try:
+            for task in tasks:
+                futures.append(self.executor.submit(evaluate_chunk, f, *task))
+        except BaseException as exc:  # the executor refused one part-way: leave nothing of this call running
+            for future in futures:
+                future.cancel()
+            wait(futures, timeout=self.timeout)
+            add_note(exc, f"fdgrad: submitting task {len(futures) + 1} of {len(tasks)} failed; the "
+                          f"{len(futures)} submitted were cancelled or finished before this was raised")
+            raise
         start = time.monotonic()
         try:
             done, pending = self._wait(futures, start)
