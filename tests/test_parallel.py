@@ -235,3 +235,23 @@ def test_ctrl_c_stops_a_native_hessian_promptly(fd, native_lib, workers):
     assert sent and stopped - sent[0] < 0.2, stopped - sent[0]
     # And normal service afterwards.
     assert np.allclose(fd.gradient(native_lib.sumsq, x[:5]), 2 * x[:5] * (1 + 0.5 * np.arange(5)), atol=1e-6)
+
+
+def test_threads_that_cannot_start_leave_the_work_to_the_caller(fd, monkeypatch):
+    """Issue 12, class 3: where the system refuses a thread, the call still completes, on the
+    threads there are and on the calling thread, with the same result."""
+    import threading
+
+    from fdgrad import _parallel
+
+    f = lambda v: float(np.sum(np.sin(v) * v))  # noqa: E731
+    x = np.linspace(-1.0, 1.0, 40)
+    want = fd.gradient(f, x)
+    monkeypatch.setattr(_parallel, "_POOL", _parallel._Pool())  # a pool with no thread yet
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert fd.gradient(f, x, workers=4).tobytes() == want.tobytes()
+    assert _parallel._POOL.threads == 0

@@ -116,10 +116,17 @@ class _Pool:
         self.tasks.put((part, lock))
 
     def ensure(self, count: int) -> None:
+        """At least count threads, as far as the system lets them start: where a thread cannot
+        start (RuntimeError: can't start new thread), the parts are run by the threads there are
+        and by the caller, which takes every part no thread has claimed."""
         with self.lock:
             while self.threads < count:
+                thread = threading.Thread(target=self._work, name=f"fdgrad-worker-{self.threads + 1}", daemon=True)
+                try:
+                    thread.start()
+                except RuntimeError:
+                    return
                 self.threads += 1
-                threading.Thread(target=self._work, name=f"fdgrad-worker-{self.threads}", daemon=True).start()
 
     def _work(self) -> None:
         while True:
