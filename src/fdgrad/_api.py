@@ -50,6 +50,7 @@ from ._checks import (
     steps,
 )
 from ._evaluation import Batched, InPlace, Point, Serial, Shared, Tasks, Threads, call_in_place, read_only_view
+from ._adaptive import TOP_FRACTION  # the largest step (in t) an adaptive ladder takes at t = 0
 from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DiffInfo, GradCheck, finish, note_arity, policed, shaped
@@ -813,7 +814,7 @@ class API:
             stretch = max(1.0, float(np.max(np.abs(work))))
             along = stretch * (vflat / size) if h is None else vflat
             factor = size / stretch if h is None else 1.0
-            reach = stencil.reach * (_adaptive_top() if adaptive else stencil.rel_step if h is None else
+            reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else
                                      float(np.max(check_h(h))))
             with np.errstate(over="ignore"):
                 room = np.isfinite(np.abs(work) + reach * np.abs(along))
@@ -1092,13 +1093,6 @@ class API:
         array([6., 0.])
         """
         return self.gradient(f, x, TEXTBOOK_STEP, "central", inplace=None)
-
-
-def _adaptive_top() -> float:
-    """The largest step (in t) an adaptive ladder takes at t = 0."""
-    from ._adaptive import TOP_FRACTION
-
-    return TOP_FRACTION
 
 
 class Differentiator:

@@ -181,8 +181,8 @@ def check_options(
     h: Any = None,
 ) -> tuple[Any, Stencil, bool, bool]:
     """The checks every differentiating function starts with; f comes back resolved (resolve_f).
-    h, where given, is checked here, so also where adaptive=True leaves it unused."""
-    if h is not None and not (type(h) is float and 0.0 < h < math.inf):
+    h, where given, is checked here where adaptive=True leaves it unused (else steps() checks it)."""
+    if h is not None and adaptive is True and not (type(h) is float and 0.0 < h < math.inf):
         check_h(h)
     if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
             and type(method) is str and (order is None or type(order) is int):
