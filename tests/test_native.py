@@ -209,3 +209,27 @@ def test_a_native_f_is_never_told_a_truncated_n(fd, native_lib, monkeypatch):
         with pytest.raises(ValueError, match="x has 3 entries, more than a C int holds"):
             call()
     assert fd.gradient(native_lib.sumsq, [1.0, 2.0]).tolist() == want.tolist()  # at the limit: as ever
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the Python twin overflows on purpose
+@pytest.mark.parametrize("x0", [[1.0, 2.0], [1e150, -1e150], [1e300, 1.0]])
+def test_a_diverging_descent_ends_alike_on_every_path(fd, native_lib, x0):
+    """Issue 12, class 5: a descent that runs off to inf and NaN (or lands where no step has
+    room) gives the same outcome, value or exception, with a native or a Python f, with one
+    thread (gradient_descent's loop in C) or two (the general path), in both backends."""
+
+    def outcome(f, workers, step_num):
+        try:
+            return fd.gradient_descent(f, np.array(x0), lr=10.0, step_num=step_num, workers=workers).tobytes()
+        except (ValueError, FloatingPointError) as exc:
+            return type(exc).__name__ + str(exc)
+
+    def sumsq(p):  # native_lib.sumsq's twin, term by term in the same order
+        total = 0.0
+        for i, value in enumerate(p):
+            total += value * value * (1.0 + 0.5 * i)
+        return total
+
+    for step_num in (1, 2, 5, 200, 600):
+        outcomes = {outcome(f, w, step_num) for f in (native_lib.sumsq, sumsq) for w in (1, 2)}
+        assert len(outcomes) == 1, (step_num, outcomes)
