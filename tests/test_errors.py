@@ -262,6 +262,8 @@ _BAD_VALUES = {
     "lr": [float("inf"), float("nan"), "0.1", True],
     "step_num": [-1, 2.5, True, "3", 2**70, 2**63 - 1],
     "history": [1, "yes"],
+    "tol": [-1.0, float("nan"), float("inf"), "1", True],
+    "callback": [1, "print"],
 }
 
 _X = np.array([1.0, 2.0, 3.0])

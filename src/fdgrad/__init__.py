@@ -26,7 +26,7 @@ from typing import Literal
 from . import _pykernels
 from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
 from ._numerics import UnchangingWarning
-from ._results import DiffInfo, GradCheck, on_nonfinite
+from ._results import DescentInfo, DiffInfo, GradCheck, on_nonfinite
 
 __version__ = "0.1.0"
 
@@ -85,4 +85,4 @@ numerical_diff = _api.numerical_diff
 numerical_gradient = _api.numerical_gradient
 Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
-__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "DiffInfo", "GradCheck", "UnchangingWarning", "on_nonfinite"]
+__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning", "on_nonfinite"]

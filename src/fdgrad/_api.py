@@ -53,7 +53,7 @@ from ._evaluation import Batched, InPlace, Point, Serial, Shared, Tasks, Threads
 from ._adaptive import TOP_FRACTION  # the largest step (in t) an adaptive ladder takes at t = 0
 from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
-from ._results import DiffInfo, GradCheck, finish, note_arity, policed, shaped
+from ._results import DescentInfo, DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._stencils import EPS, stencil_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
@@ -967,18 +967,30 @@ class API:
                          h: Step = None, method: Method = "central", history: Literal[False] = False,
                          order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
-                         timeout: Optional[float] = None,
-                         inplace: Optional[bool] = None, args: Any = (),
-                 kwargs: Optional[dict] = None) -> np.ndarray: ...
+                         timeout: Optional[float] = None, tol: Optional[float] = None,
+                         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
+                         full_output: Literal[False] = False, inplace: Optional[bool] = None, args: Any = (),
+                         kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
                          h: Step = None, method: Method = "central", *, history: Literal[True],
                          order: Optional[int] = None, adaptive: bool = False, workers: Any = 1,
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
-                         timeout: Optional[float] = None,
-                         inplace: Optional[bool] = None, args: Any = (),
-                 kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
+                         timeout: Optional[float] = None, tol: Optional[float] = None,
+                         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
+                         full_output: Literal[False] = False, inplace: Optional[bool] = None, args: Any = (),
+                         kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
+
+    @overload
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
+                         h: Step = None, method: Method = "central", history: bool = False,
+                         order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
+                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
+                         timeout: Optional[float] = None, tol: Optional[float] = None,
+                         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
+                         full_output: Literal[True], inplace: Optional[bool] = None, args: Any = (),
+                         kwargs: Optional[dict] = None) -> tuple[Any, ...]: ...
 
     def gradient_descent(
         self,
@@ -997,6 +1009,9 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        tol: Optional[float] = None,
+        callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
+        full_output: bool = False,
         inplace: Optional[bool] = None,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -1018,8 +1033,22 @@ class API:
             afresh at every iterate.
         history : bool
             Also return the path: every iterate, the start included.
-        order, adaptive, workers, vectorized, max_batch_bytes
+        order, adaptive, workers, vectorized, max_batch_bytes, chunksize, timeout
             As for :func:`gradient`; ``f`` may be native.
+        tol : float, optional
+            Stop when the gradient's 2-norm falls below ``tol`` (>= 0): the
+            gradient is computed at the iterate, and if its norm is below
+            ``tol`` no step is taken.  The gradient after the last step is
+            not computed, so ``step_num`` steps end without a last check.
+        callback : callable, optional
+            ``callback(step, x, grad)`` after each step: ``step`` counts the
+            steps taken (1, 2, ...), ``x`` is a copy of the new iterate and
+            ``grad`` of the gradient the step used, both in ``x``'s shape.
+            A true return value stops the descent.
+        full_output : bool
+            Also return a :class:`DescentInfo`: the steps taken (``nit``),
+            evaluations, the last gradient and its norm, and why the descent
+            stopped.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -1029,7 +1058,18 @@ class API:
         x : ndarray
             The last iterate, of ``init_x``'s shape.
         path : ndarray
-            Only with ``history=True``: shape ``(step_num + 1,) + x.shape``.
+            Only with ``history=True``: every iterate, the start included,
+            shape ``(nit + 1,) + x.shape`` (``nit = step_num`` unless ``tol``
+            or ``callback`` stopped the descent early).
+        info : DescentInfo
+            Only with ``full_output=True``, last.
+
+        Notes
+        -----
+        Without ``tol``, ``callback`` and ``full_output``, the textbook's
+        loop runs in C where it can (a plain or native ``f``, fixed-step
+        differences, ``workers=1``); with them, the same arithmetic runs one
+        step at a time, with the same result bit for bit.
 
         Examples
         --------
@@ -1037,12 +1077,20 @@ class API:
         >>> x = fdgrad.gradient_descent(lambda p: p[0]**2 + p[1]**2, [-3.0, 4.0], lr=0.1, h=1e-4)
         >>> print(x)
         [-6.11110793e-10  8.14814391e-10]
+        >>> x, info = fdgrad.gradient_descent(lambda p: p[0]**2 + p[1]**2, [-3.0, 4.0], lr=0.1, step_num=1000,
+        ...                                   tol=1e-6, full_output=True)
+        >>> info.nit, info.reason, bool(info.grad_norm < 1e-6)
+        (73, 'tol', True)
         """
         try:
             g = bind_args(resolve_f(f), args, kwargs)
             rate = check_lr(lr)
             count = check_step_num(step_num)
             history = check_bool(history, "history")
+            full_output = check_bool(full_output, "full_output")
+            tol = None if tol is None else check_tolerance(tol, "tol")
+            if callback is not None and not callable(callback):
+                raise TypeError(f"callback must be callable or None, got {callback!r}")
             adaptive = check_bool(adaptive, "adaptive")
             stencil = resolve_method(method, order, adaptive)
             if h is not None:
@@ -1055,14 +1103,18 @@ class API:
             path = np.empty((count + 1, point.n)) if history else None
             if path is not None:
                 path[0] = point.work
-            last = descend(ev, h, stencil, adaptive, rate, count, path)
+            last, run = descend(ev, h, stencil, adaptive, rate, count, path, tol, callback, full_output)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        result: Any = last.reshape(point.shape)
         if path is not None:
-            result: Any = (last.reshape(point.shape), path.reshape((count + 1,) + point.shape))
-        else:
-            result = last.reshape(point.shape)
+            result = (result, path[:run.steps + 1].reshape((run.steps + 1,) + point.shape))
+        if full_output:
+            grad = None if run.grad is None else run.grad.reshape(point.shape)
+            info = DescentInfo(run.steps, run.nfev, grad, math.nan if grad is None else float(np.linalg.norm(grad)),
+                               run.reason == "tol", run.reason)
+            result = (*result, info) if path is not None else (result, info)
         return policed(result)
 
     def numerical_diff(self, f: Objective, x: ArrayLike) -> Any:

@@ -428,24 +428,29 @@ class Shared(Serial):
     """Serial's fused loops on the caller's own float64 C-contiguous array, as the
     working buffer (inplace=True): f is called with that array itself; each
     coordinate is restored bit for bit after its evaluations, and the whole
-    array after a descent.  The array changes during the call, never after it."""
+    array at the end of the call.  The array changes during the call, never after it."""
 
     def __init__(self, kernels: Any, f: Any, target: np.ndarray, original: np.ndarray) -> None:
         super().__init__(kernels, f, Point(target.reshape(-1), target.shape, target))
         self.target = target
-        self.original = original  # a copy of target's values
+        self.original = original  # a copy of target's values, restored at the end of the call
+        self.base = original  # the values target holds between evaluations (a descent's iterate)
 
     def run(self, call: Callable[..., None], start: int, stop: int) -> None:
         try:
             super().run(call, start, stop)
         finally:
-            self.restore()  # also whatever f itself wrote into x
+            self.target[...] = self.base  # also whatever f itself wrote into x
 
     def first_value(self) -> Any:
         try:
             return super().first_value()
         finally:
-            self.restore()
+            self.target[...] = self.base
+
+    def moved(self) -> None:
+        """A descent moved the iterate (the working buffer is target itself)."""
+        self.base = self.target.copy()
 
     def restore(self) -> None:
         self.target[...] = self.original
@@ -464,13 +469,14 @@ class InPlace(Points):
         super().__init__(kernels, f, point, None)
         self.target = target
         self.flat = target.reshape(-1) if target.flags.c_contiguous else target.flat
-        self.original = target.copy()
+        self.original = target.copy()  # restored at the end of the call
+        self.base = self.original  # the values target holds between evaluations (a descent's iterate)
 
     def first_value(self) -> Any:
         try:
             return self.f(self.target)
         finally:
-            self.restore()  # also whatever f itself wrote into x
+            self.target[...] = self.base  # also whatever f itself wrote into x
 
     def steps(self, h: Any, stencil: Any) -> np.ndarray:
         """The steps, rounded so that x + h is exact in the array's own precision: the
@@ -510,7 +516,7 @@ class InPlace(Points):
                     out[i - lo, k] = convert(f(target))
             finally:
                 flat[i] = old
-        self.restore()  # also whatever f itself wrote into x
+        self.target[...] = self.base  # also whatever f itself wrote into x
         return out
 
     def hessian(self, h: np.ndarray, f0: float, f1: np.ndarray, side: int, out: np.ndarray) -> None:
@@ -521,7 +527,7 @@ class InPlace(Points):
                 for oi, oj in hessian_moves(i, j, side):
                     moves = [(i, work[i] + oi * hs[i])] + ([(j, work[j] + oj * hs[j])] if i != j else [])
                     values.append(scalar_value(self._at(moves)))
-        self.restore()  # also whatever f itself wrote into x
+        self.target[...] = self.base  # also whatever f itself wrote into x
         self.kernels.hessian_combine(np.array(values), h, f0, f1, side, 0, n * (n + 1) // 2, out)
 
     def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
@@ -530,6 +536,7 @@ class InPlace(Points):
     def moved(self) -> None:
         """The working buffer holds a new iterate: so does the caller's array, during the call."""
         self.target[...] = self.point.work.reshape(self.point.shape)
+        self.base = self.target.copy()
 
     def restore(self) -> None:
         self.target[...] = self.original

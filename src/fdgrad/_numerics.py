@@ -21,7 +21,7 @@ from ._parallel import run_parts
 from ._results import finish
 from ._stencils import Stencil, richardson_weights
 
-__all__ = ["UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian", "side",
+__all__ = ["Descent", "UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian", "side",
            "warn_if_unchanging"]
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
@@ -189,14 +189,29 @@ def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False) -> tup
     return total, None, hs, 1 + rungs * (2 * n * n if s == 0 else n * (n + 3) // 2), None
 
 
+class Descent:
+    """How a descent went: see _results.DescentInfo, which the API builds from it."""
+
+    __slots__ = ("steps", "nfev", "grad", "reason")
+
+    def __init__(self) -> None:
+        self.steps, self.nfev, self.grad, self.reason = 0, 0, None, "step_num"
+
+
 def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, count: int,
-            path: Optional[np.ndarray]) -> np.ndarray:
-    """count steps of x -= rate * gradient(f, x) on ev's working buffer; the last iterate
-    (the buffer itself, or a copy where the buffer is the caller's array, restored)."""
-    point = ev.point
+            path: Optional[np.ndarray], tol: Optional[float] = None, callback: Any = None,
+            watch: bool = False) -> tuple[np.ndarray, Descent]:
+    """Up to count steps of x -= rate * gradient(f, x) on ev's working buffer: the last iterate
+    (the buffer itself, or a copy where the buffer is the caller's array, restored) and how it went.
+
+    tol: stop before a step whose gradient's 2-norm is below it; callback(step, x, grad) after
+    each step, True stops; watch: keep the last gradient and count evaluations (full_output).
+    Without any of them, the whole loop runs in the kernels where it can."""
+    point, run = ev.point, Descent()
     fixed = None if h is None else ev.steps(h, stencil)  # checked once
     try:
-        if type(ev) in (Serial, Shared) and not adaptive and stencil.method != "complex":
+        if type(ev) in (Serial, Shared) and not adaptive and stencil.method != "complex" and tol is None \
+                and callback is None and not watch:
             ev.native_shape(True)  # a native vector f: differentiate's error
             # The whole loop in the kernels (for a native f, without the GIL but for Ctrl-C checks).
             obj = ev.objective(point.work, point.view, scalar_value, 1)
@@ -205,15 +220,27 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
                 raise zero_step_error(bad, float(point.work[bad]), point.shape)
             if count and ev.unchanging():  # every gradient was zero: x never moved
                 warn_if_unchanging()
+            run.steps = count
         else:
             fixed = None if fixed is None else fixed.reshape(point.shape)
             for step in range(count):
-                grad = differentiate(ev, fixed, stencil, adaptive, True)[0]
-                point.work -= rate * grad[0]
+                values, _, _, nfev, _, _ = differentiate(ev, fixed, stencil, adaptive, True)
+                grad = values[0]
+                run.nfev += nfev
+                run.grad = grad
+                if tol is not None and float(np.linalg.norm(grad)) < tol:
+                    run.reason = "tol"
+                    break
+                point.work -= rate * grad
                 ev.moved()
+                run.steps = step + 1
                 if path is not None:
                     path[step + 1] = point.work
-        return point.work.copy() if type(ev) is not Serial else point.work
+                if callback is not None and callback(step + 1, point.work.reshape(point.shape).copy(),
+                                                     grad.reshape(point.shape).copy()):
+                    run.reason = "callback"
+                    break
+        return (point.work.copy() if type(ev) is not Serial else point.work), run
     finally:
         ev.restore()
 

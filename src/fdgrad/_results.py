@@ -12,7 +12,7 @@ from typing import Any, Iterator, Union
 
 import numpy as np
 
-__all__ = ["DiffInfo", "GradCheck", "NONFINITE", "check_nonfinite", "finish", "note_arity", "on_nonfinite", "policed",
+__all__ = ["DescentInfo", "DiffInfo", "GradCheck", "NONFINITE", "check_nonfinite", "finish", "note_arity", "on_nonfinite", "policed",
            "shaped"]
 
 
@@ -45,6 +45,38 @@ class DiffInfo:
     nfev: int
     step: Union[float, np.ndarray]
     converged: Union[bool, np.ndarray] = True
+
+
+@dataclass(frozen=True)
+class DescentInfo:
+    """What ``gradient_descent(..., full_output=True)`` returns beside the iterate.
+
+    Attributes
+    ----------
+    nit : int
+        The number of steps taken.
+    nfev : int
+        The number of evaluations of ``f``.
+    grad : ndarray or None
+        The last gradient computed, in ``x``'s shape: the one of the last
+        step, or the one whose norm fell below ``tol`` (no step was then
+        taken); None when no gradient was computed (``step_num=0``).
+    grad_norm : float
+        Its 2-norm (NaN when there is none).
+    converged : bool
+        Whether the descent stopped because the gradient's norm fell below
+        ``tol``.
+    reason : str
+        Why it stopped: ``"tol"``, ``"callback"`` (the callback returned a
+        true value) or ``"step_num"`` (every step was taken).
+    """
+
+    nit: int
+    nfev: int
+    grad: Any
+    grad_norm: float
+    converged: bool
+    reason: str
 
 
 NONFINITE: contextvars.ContextVar[str] = contextvars.ContextVar("fdgrad_nonfinite", default="propagate")
