@@ -406,3 +406,33 @@ double fdgrad_seconds(void)
     return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 #endif
 }
+
+size_t fdgrad_group_columns(size_t n, const size_t *col_ptr, const size_t *col_rows,
+                            const size_t *row_ptr, const size_t *row_cols, size_t *groups, size_t *mark)
+{
+    size_t ngroups = 0;
+    for (size_t j = 0; j < n; j++) {
+        mark[j] = n; /* no column is n: unmarked */
+    }
+    for (size_t j = 0; j < n; j++) {
+        /* Mark the groups of the columns before j that share a row with it. */
+        for (size_t p = col_ptr[j]; p < col_ptr[j + 1]; p++) {
+            size_t r = col_rows[p];
+            for (size_t q = row_ptr[r]; q < row_ptr[r + 1]; q++) {
+                size_t k = row_cols[q];
+                if (k < j) {
+                    mark[groups[k]] = j;
+                }
+            }
+        }
+        size_t g = 0;
+        while (mark[g] == j) {
+            g++;
+        }
+        groups[j] = g;
+        if (g + 1 > ngroups) {
+            ngroups = g + 1;
+        }
+    }
+    return ngroups;
+}

@@ -157,6 +157,18 @@ size_t fdgrad_fixed_steps(const double *x, size_t n, double h, double reach, dou
 size_t fdgrad_all_finite(const double *x, size_t n);
 
 /*
+ * Column grouping for sparse Jacobians (Curtis, Powell and Reid): the columns
+ * in order, each given the lowest group that no column sharing a row with it
+ * has.  The columns of one group share no row, so one evaluation of f with
+ * all of them perturbed gives each of their derivatives.  The pattern (m rows,
+ * n columns) is given by columns (col_ptr[n + 1], col_rows) and by rows
+ * (row_ptr[m + 1], row_cols), with indices in range; mark holds n values of
+ * scratch.  groups[j] receives column j's group; returns the number of groups.
+ */
+size_t fdgrad_group_columns(size_t n, const size_t *col_ptr, const size_t *col_rows,
+                            const size_t *row_ptr, const size_t *row_cols, size_t *groups, size_t *mark);
+
+/*
  * Native objectives with SciPy's LowLevelCallable signatures.  The user's
  * function must not modify x.  Scalar: double f(int n, double *x[, void *data]);
  * vector: void f(int n, double *x, int m, double *out[, void *data]).

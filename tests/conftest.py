@@ -50,7 +50,8 @@ def compiled() -> SimpleNamespace:
     from fdgrad import _ckernels
 
     api = API(_ckernels)
-    return SimpleNamespace(**{name: getattr(api, name) for name in PUBLIC_NAMES}, BACKEND="c")
+    return SimpleNamespace(**{name: getattr(api, name) for name in PUBLIC_NAMES}, group_columns=api.group_columns,
+                           BACKEND="c")
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,10 @@ from fdgrad._api import CALLABLE_NAMES, PUBLIC_NAMES
 
 
 def test_same_public_names():
-    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, *CALLABLE_NAMES, "DescentInfo", "DiffInfo",
-                                                         "GradCheck", "UnchangingWarning", "on_nonfinite"]
+    assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo",
+                                                         "DiffInfo", "GradCheck", "UnchangingWarning",
+                                                         "group_columns", "on_nonfinite"]
+    assert fdgrad.ColumnGroups is fdgrad.fallback.ColumnGroups
     assert fdgrad.UnchangingWarning is fdgrad.fallback.UnchangingWarning
     assert fdgrad.DescentInfo is fdgrad.fallback.DescentInfo
     assert fdgrad.DiffInfo is fdgrad.fallback.DiffInfo and fdgrad.GradCheck is fdgrad.fallback.GradCheck

@@ -264,6 +264,7 @@ _BAD_VALUES = {
     "history": [1, "yes"],
     "tol": [-1.0, float("nan"), float("inf"), "1", True],
     "callback": [1, "print"],
+    "sparsity": ["tridiagonal", np.ones(3), np.ones((5, 5)), {}],
 }
 
 _X = np.array([1.0, 2.0, 3.0])

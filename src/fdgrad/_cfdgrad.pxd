@@ -79,3 +79,6 @@ cdef extern from "fdgrad.h" nogil:
     size_t fdgrad_fixed_steps(const double *x, size_t n, double h, double reach, double *out)
 
     size_t fdgrad_all_finite(const double *x, size_t n)
+
+    size_t fdgrad_group_columns(size_t n, const size_t *col_ptr, const size_t *col_rows,
+                                const size_t *row_ptr, const size_t *row_cols, size_t *groups, size_t *mark)

@@ -41,6 +41,7 @@ __all__ = [
     "check_evaluation",
     "check_options",
     "check_outputs",
+    "check_sparse_options",
     "resolve_f",
     "check_step_num",
     "check_history_size",
@@ -636,3 +637,13 @@ def check_history_size(count: int, n: int) -> None:
         raise ValueError(f"step_num={count} with history=True would keep {count + 1} iterates of {n} numbers, "
                          "more than any array can hold; use fewer steps or history=False")
 
+
+
+def check_sparse_options(sparsity: Any, adaptive: bool, method: str) -> Any:
+    """sparsity, if the options allow it: fixed-step finite differences."""
+    if adaptive:
+        raise ValueError("sparsity= works with fixed-step differences; adaptive=True places steps per "
+                         "coordinate and cannot share an evaluation between columns")
+    if method == "complex":
+        raise ValueError("sparsity= works with method='central', 'forward' or 'backward', not 'complex'")
+    return sparsity

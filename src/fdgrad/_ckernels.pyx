@@ -57,6 +57,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_combine_range,
     fdgrad_complex_range,
     fdgrad_all_finite,
+    fdgrad_group_columns,
     fdgrad_default_steps,
     fdgrad_fixed_steps,
     fdgrad_evaluate_range,
@@ -646,3 +647,21 @@ def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssiz
         if pp != NULL:
             memcpy(pp + (it + 1) * n, xp, n * sizeof(double))
     return -1
+
+
+def group_columns(Py_ssize_t n, col_ptr, col_rows, row_ptr, row_cols, groups):
+    """Greedy column grouping (see fdgrad.h): column j's group into groups[j] (uintp arrays);
+    returns the number of groups."""
+    cdef const size_t[::1] cp = col_ptr, cr = col_rows, rp = row_ptr, rc = row_cols
+    cdef size_t[::1] g = groups
+    if cp.shape[0] != n + 1 or g.shape[0] != n or rp.shape[0] < 1 or cr.shape[0] != rc.shape[0]:
+        raise ValueError("group_columns: inconsistent buffer sizes")
+    if n == 0:
+        return 0
+    cdef size_t[::1] mark = np.empty(n, dtype=np.uintp)
+    cdef size_t count
+    cdef const size_t *crp = &cr[0] if cr.shape[0] else NULL
+    cdef const size_t *rcp = &rc[0] if rc.shape[0] else NULL
+    with nogil:
+        count = fdgrad_group_columns(<size_t>n, &cp[0], crp, &rp[0], rcp, &g[0], &mark[0])
+    return count

@@ -33,7 +33,7 @@ from ._native import NativeFunction
 from ._parallel import TaskRunner, run_parts, split
 from ._stencils import EPS, hessian_moves
 
-__all__ = ["Batched", "InPlace", "Point", "Serial", "Shared", "Tasks", "Threads", "call_in_place", "read_only_view"]
+__all__ = ["Batched", "InPlace", "Moves", "Point", "Serial", "Shared", "Tasks", "Threads", "call_in_place", "read_only_view"]
 
 #: Work (seconds) below which Threads runs a call on one thread: a few times the
 #: cost of waking a pool thread and handing it a part.
@@ -80,6 +80,20 @@ class Point:
     def index(self, i: int) -> tuple[int, ...]:
         """Flat index i as an index of x."""
         return tuple(int(k) for k in np.unravel_index(i, self.shape))
+
+
+class Moves:
+    """Points near x, each with a few coordinates moved: point r is x with x[index[k]] +
+    delta[k] for ptr[r] <= k < ptr[r + 1] (deltas computed as o * h, so that a moved
+    coordinate is x_i + o h_i as in the kernels).  label(r) names point r in errors."""
+
+    __slots__ = ("ptr", "index", "delta", "label")
+
+    def __init__(self, ptr: np.ndarray, index: np.ndarray, delta: np.ndarray, label: Callable[[int], str]) -> None:
+        self.ptr, self.index, self.delta, self.label = ptr, index, delta, label
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
 
 
 def _real_values(values: Any) -> np.ndarray:
@@ -205,6 +219,25 @@ class Serial:
         self.run(call, lo, hi)
         return out.reshape(hi - lo, len(offsets), m)
 
+    def displaced(self, moves: Moves, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> np.ndarray:
+        """f at each point of moves (x with a few coordinates moved; see Moves): (len(moves), m)."""
+        out = np.empty((len(moves), m))
+        ptr, index, delta = moves.ptr, moves.index, moves.delta
+
+        def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
+            obj = self.objective(work, view, convert, m, halt)
+            for r in range(a, b):
+                cols = index[ptr[r]:ptr[r + 1]]
+                old = work[cols]
+                work[cols] = old + delta[ptr[r]:ptr[r + 1]]
+                try:
+                    out[r] = obj()
+                finally:
+                    work[cols] = old
+
+        self.run(call, 0, len(moves))
+        return out
+
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
                  hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
         """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset."""
@@ -309,6 +342,19 @@ class Points(Serial):
 
             values[a - lo:b - lo] = self.at(points, (b - a) * npoints, m, out_shape, label).reshape(b - a, npoints, m)
         return values
+
+    def displaced(self, moves: Moves, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> np.ndarray:
+        n, count = self.point.n, len(moves)
+        out = np.empty((count, m))
+        batch = self.batch_size((n + m) * 8, 1)
+        for a in range(0, count, batch):
+            b = min(a + batch, count)
+            rows = np.repeat(self.point.work[None, :], b - a, axis=0)
+            lo, hi = moves.ptr[a], moves.ptr[b]
+            which = np.repeat(np.arange(b - a), np.diff(moves.ptr[a:b + 1]))
+            rows[which, moves.index[lo:hi]] += moves.delta[lo:hi]
+            out[a:b] = self.at(rows.reshape(-1), b - a, m, out_shape, lambda r, a=a: moves.label(a + r))
+        return out
 
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
                  hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
@@ -516,6 +562,15 @@ class InPlace(Points):
                     out[i - lo, k] = convert(f(target))
             finally:
                 flat[i] = old
+        self.target[...] = self.base  # also whatever f itself wrote into x
+        return out
+
+    def displaced(self, moves: Moves, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> np.ndarray:
+        out = np.empty((len(moves), m))
+        work, index, delta, ptr = self.point.work, moves.index, moves.delta, moves.ptr
+        for r in range(len(moves)):
+            cols = index[ptr[r]:ptr[r + 1]]
+            out[r] = convert(self._at(list(zip(cols.tolist(), (work[cols] + delta[ptr[r]:ptr[r + 1]]).tolist()))))
         self.target[...] = self.base  # also whatever f itself wrote into x
         return out
 

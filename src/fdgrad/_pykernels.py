@@ -399,3 +399,24 @@ def descent(obj: Callable[[], Any], x: np.ndarray, stencil: Any, reach: float, f
         if path is not None:
             path[it + 1] = x
     return -1
+
+
+def group_columns(n: int, col_ptr: np.ndarray, col_rows: np.ndarray, row_ptr: np.ndarray, row_cols: np.ndarray,
+                  groups: np.ndarray) -> int:
+    """Greedy column grouping (see fdgrad.h): column j's group into groups[j]; the number of groups."""
+    cp, cr, rp, rc = col_ptr.tolist(), col_rows.tolist(), row_ptr.tolist(), row_cols.tolist()
+    assigned: list = []
+    mark = [n] * n
+    for j in range(n):
+        for p in range(cp[j], cp[j + 1]):
+            r = cr[p]
+            for q in range(rp[r], rp[r + 1]):
+                k = rc[q]
+                if k < j:
+                    mark[assigned[k]] = j
+        g = 0
+        while mark[g] == j:
+            g += 1
+        assigned.append(g)
+    groups[:] = assigned
+    return max(assigned) + 1 if assigned else 0

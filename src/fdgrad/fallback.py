@@ -15,6 +15,7 @@ from typing import Literal
 from . import _pykernels
 from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
 from ._numerics import UnchangingWarning
+from ._sparsity import ColumnGroups
 from ._results import DescentInfo, DiffInfo, GradCheck, on_nonfinite
 
 BACKEND: Literal["python"] = "python"
@@ -31,6 +32,8 @@ check_grad = _api.check_grad
 gradient_descent = _api.gradient_descent
 numerical_diff = _api.numerical_diff
 numerical_gradient = _api.numerical_gradient
+group_columns = _api.group_columns
 Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
-__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning", "on_nonfinite"]
+__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",
+           "group_columns", "on_nonfinite"]

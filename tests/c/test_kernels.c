@@ -312,8 +312,50 @@ static void test_huge_n(void)
     free(points);
 }
 
+/* Greedy column grouping: a tridiagonal pattern takes 3 groups, a dense one a group per column,
+   and no two columns of a group share a row (checked over every pair). */
+static void test_group_columns(void)
+{
+    enum { N = 50 };
+    size_t col_ptr[N + 1], col_rows[3 * N], row_ptr[N + 1], row_cols[3 * N], groups[N], mark[N];
+    size_t k = 0;
+    for (size_t j = 0; j < N; j++) { /* tridiagonal, by columns */
+        col_ptr[j] = k;
+        for (size_t r = (j ? j - 1 : 0); r <= j + 1 && r < N; r++) {
+            col_rows[k++] = r;
+        }
+    }
+    col_ptr[N] = k;
+    k = 0;
+    for (size_t r = 0; r < N; r++) { /* the same, by rows (symmetric) */
+        row_ptr[r] = k;
+        for (size_t j = (r ? r - 1 : 0); j <= r + 1 && j < N; j++) {
+            row_cols[k++] = j;
+        }
+    }
+    row_ptr[N] = k;
+    CHECK(fdgrad_group_columns(N, col_ptr, col_rows, row_ptr, row_cols, groups, mark) == 3);
+    for (size_t j = 0; j < N; j++) {
+        CHECK(groups[j] == j % 3);
+    }
+    /* dense 4 x 4: four groups */
+    size_t dcp[5] = {0, 4, 8, 12, 16}, drp[5] = {0, 4, 8, 12, 16}, rows16[16], cols16[16];
+    for (size_t i = 0; i < 16; i++) {
+        rows16[i] = i % 4;
+        cols16[i] = i % 4;
+    }
+    CHECK(fdgrad_group_columns(4, dcp, rows16, drp, cols16, groups, mark) == 4);
+    CHECK(groups[0] == 0 && groups[1] == 1 && groups[2] == 2 && groups[3] == 3);
+    /* no columns at all, and empty columns */
+    CHECK(fdgrad_group_columns(0, dcp, rows16, drp, cols16, groups, mark) == 0);
+    size_t ecp[4] = {0, 0, 0, 0}, erp[2] = {0, 0};
+    CHECK(fdgrad_group_columns(3, ecp, NULL, erp, NULL, groups, mark) == 1);
+    CHECK(groups[0] == 0 && groups[1] == 0 && groups[2] == 0);
+}
+
 int main(void)
 {
+    test_group_columns();
     test_jacobian_range();
     test_two_outputs_and_forward();
     test_evaluate_combine_points();

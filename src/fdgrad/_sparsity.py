@@ -1,0 +1,297 @@
+"""Sparse Jacobians and Hessians: a known pattern of non-zeros saves evaluations.
+
+A Jacobian's columns that share no row form a group (Curtis, Powell and Reid's
+greedy grouping, in the kernels): one evaluation of f with all of a group's
+coordinates moved gives each of their columns.  A tridiagonal Jacobian needs 3
+groups whatever its size, so 2 * 3 + 1 evaluations (central) instead of 2 n + 1.
+A Hessian with a pattern evaluates only its structurally non-zero entries, each
+with the dense formula, so every computed entry equals the dense Hessian's bit
+for bit.
+
+scipy is imported only when a scipy.sparse pattern is given, and then only to
+build a result in the pattern's format.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from ._checks import scalar_value
+from ._evaluation import Moves, Serial
+from ._stencils import Stencil, richardson_weights
+
+__all__ = ["ColumnGroups", "as_groups", "hessian_pattern", "sparse_hessian", "sparse_jacobian"]
+
+
+def _is_scipy_sparse(value: Any) -> bool:
+    return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsc")
+
+
+class ColumnGroups:
+    """A sparsity pattern and its columns' groups, made once and reused.
+
+    Made by :func:`fdgrad.group_columns` from a pattern; pass it as
+    ``sparsity=`` to :func:`fdgrad.jacobian` (or :func:`fdgrad.hessian`) so
+    that repeated calls (an optimizer's) skip the grouping.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        ``(m, n)``: f's number of values and x's number of entries.
+    groups : ndarray of int
+        The group of each column, shape ``(n,)``; columns of one group
+        share no row.
+    ngroups : int
+        The number of groups (f is evaluated about ``order * ngroups``
+        times per Jacobian, central).
+    nnz : int
+        The number of structurally non-zero entries.
+    format : str or None
+        The scipy.sparse format results come in (``"csr"``, ``"csc"``, ...),
+        or None for a dense pattern (results are then dense arrays).
+    """
+
+    def __init__(self, shape: tuple[int, int], col_ptr: np.ndarray, col_rows: np.ndarray, groups: np.ndarray,
+                 ngroups: int, fmt: Optional[str], sparse_array: bool) -> None:
+        self.shape = shape
+        self.groups = groups
+        self.ngroups = ngroups
+        self.format = fmt
+        self._sparse_array = sparse_array
+        self._col_ptr = col_ptr
+        self._col_rows = col_rows
+        self.nnz = int(col_rows.size)
+        counts = np.diff(col_ptr)
+        self._cols = np.repeat(np.arange(shape[1]), counts)  # each non-zero's column, in CSC order
+        order = np.argsort(groups, kind="stable")
+        bounds = np.searchsorted(groups[order], np.arange(ngroups + 1))
+        self._members = [order[bounds[g]:bounds[g + 1]] for g in range(ngroups)]
+
+    def __repr__(self) -> str:
+        return (f"ColumnGroups(shape={self.shape}, nnz={self.nnz}, ngroups={self.ngroups}, "
+                f"format={self.format!r})")
+
+    def moves(self, h: np.ndarray, offsets: tuple) -> Moves:
+        """The points of the stencil's non-zero offsets for every group: group g, offset k is point
+        g * len(offsets) + k."""
+        members, noff = self._members, len(offsets)
+        index = np.concatenate([cols for cols in members for _ in offsets]) if members else np.empty(0, np.intp)
+        delta = np.concatenate([o * h[cols] for cols in members for o in offsets]) if members else np.empty(0)
+        sizes = np.repeat([cols.size for cols in members], noff)
+        ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+
+        def label(r: int) -> str:
+            return f"column group {r // noff} (x + {offsets[r % noff]:g} h on {members[r // noff].size} columns)"
+
+        return Moves(ptr, index, delta, label)
+
+    def assemble(self, data: np.ndarray, out_shape: tuple, x_shape: tuple) -> Any:
+        """The Jacobian from its non-zeros (CSC order): sparse in the pattern's format, or dense."""
+        m, n = self.shape
+        if self.format is None:
+            dense = np.zeros(m * n)
+            dense[self._col_rows * n + self._cols] = data
+            return dense.reshape(out_shape + x_shape)
+        import scipy.sparse as sp  # only for a scipy.sparse pattern
+
+        build = sp.csc_array if self._sparse_array else sp.csc_matrix
+        return build((data, self._col_rows.copy(), self._col_ptr.copy()), shape=(m, n)).asformat(self.format)
+
+
+def _pattern(sparsity: Any, name: str) -> tuple[tuple[int, int], np.ndarray, np.ndarray, Optional[str], bool]:
+    """(shape, col_ptr, col_rows, format, sparse_array) of a scipy.sparse or array-like pattern."""
+    if _is_scipy_sparse(sparsity):
+        shape = tuple(int(d) for d in sparsity.shape)
+        if len(shape) != 2:
+            raise ValueError(f"{name} must be 2-D, got shape {shape}")
+        coo = sparsity.tocoo()
+        keep = np.asarray(coo.data != 0)
+        rows, cols = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep]
+        fmt, sparse_array = sparsity.format, not type(sparsity).__name__.endswith("_matrix")
+    else:
+        if isinstance(sparsity, (str, bytes)) or sparsity is None:
+            raise TypeError(f"{name} must be a scipy.sparse matrix, an array of the non-zero pattern or "
+                            f"fdgrad.ColumnGroups, got {sparsity!r}")
+        try:
+            arr = np.asarray(sparsity)
+        except Exception as exc:
+            raise TypeError(f"{name} must be a scipy.sparse matrix or an array of the non-zero pattern, "
+                            f"got {type(sparsity).__name__}") from exc
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold booleans or numbers (non-zero: a non-zero entry), got dtype "
+                            f"{arr.dtype}")
+        if arr.ndim != 2:
+            raise ValueError(f"{name} must be 2-D, (f's values, x's entries), got shape {arr.shape}")
+        shape = (int(arr.shape[0]), int(arr.shape[1]))
+        rows, cols = np.nonzero(arr)
+        fmt, sparse_array = None, False
+    order = np.lexsort((rows, cols))  # CSC: by column, then row; duplicates once
+    rows, cols = rows[order].astype(np.intp), cols[order].astype(np.intp)
+    if rows.size:
+        first = np.concatenate([[True], (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])
+        rows, cols = rows[first], cols[first]
+    col_ptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))]).astype(np.intp)
+    return shape, col_ptr, rows, fmt, sparse_array
+
+
+def as_groups(kernels: Any, sparsity: Any, name: str = "sparsity") -> ColumnGroups:
+    """sparsity as ColumnGroups (grouped by the kernels), or itself if it is one."""
+    if isinstance(sparsity, ColumnGroups):
+        return sparsity
+    shape, col_ptr, col_rows, fmt, sparse_array = _pattern(sparsity, name)
+    m, n = shape
+    by_row = np.argsort(col_rows, kind="stable")
+    row_cols = np.repeat(np.arange(n), np.diff(col_ptr))[by_row]
+    row_ptr = np.concatenate([[0], np.cumsum(np.bincount(col_rows, minlength=m))])
+    groups = np.empty(n, dtype=np.uintp)
+    as_size = [np.ascontiguousarray(a, dtype=np.uintp) for a in (col_ptr, col_rows, row_ptr, row_cols)]
+    ngroups = int(kernels.group_columns(n, *as_size, groups))
+    return ColumnGroups(shape, col_ptr, col_rows, groups.astype(np.intp), ngroups, fmt, sparse_array)
+
+
+def _check_shape(groups: ColumnGroups, m: int, n: int, name: str = "sparsity") -> None:
+    if groups.shape != (m, n):
+        raise ValueError(f"{name} must have shape (f's number of values, x's number of entries) = {(m, n)}, "
+                         f"got {groups.shape}")
+
+
+def sparse_jacobian(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, f0: np.ndarray,
+                    convert: Callable[[Any], Any], out_shape: tuple) -> tuple[Any, np.ndarray, int]:
+    """The Jacobian's non-zeros by groups of columns: (result, steps, nfev without f(x))."""
+    point = ev.point
+    m = f0.size
+    _check_shape(groups, m, point.n)
+    live = [k for k, o in enumerate(stencil.offsets) if o != 0.0]
+    offsets = tuple(stencil.offsets[k] for k in live)
+    passes = 0
+    while True:
+        hs = ev.steps(h, stencil)
+        values = ev.displaced(groups.moves(hs, offsets), m, convert, out_shape).reshape(groups.ngroups,
+                                                                                       len(offsets), m)
+        passes += 1
+        if passes == 2 or not ev.coarser_values(h):  # f returns float32: once more with steps for it
+            break
+    rows, cols = groups._col_rows, groups._cols
+    g = groups.groups[cols]
+    # sum_k w_k f_k / (denom h^hpow), in the kernels' order (fdgrad.h), for every non-zero at once
+    acc = None
+    for k, weight in enumerate(stencil.weights):
+        fk = f0[rows] if stencil.offsets[k] == 0.0 else values[g, live.index(k), rows]
+        acc = weight * fk if acc is None else acc + weight * fk
+    hj = hs[cols]
+    scale = stencil.denom * hj
+    for _ in range(1, stencil.hpow):
+        scale = scale * hj
+    data = acc / scale if acc is not None else np.zeros(0)
+    return groups.assemble(data, out_shape, point.shape), hs, passes * groups.ngroups * len(offsets)
+
+
+class HessianPattern:
+    """The structurally non-zero entries of a Hessian's upper triangle (of the pattern and its
+    transpose), and the pattern's format for the result."""
+
+    def __init__(self, n: int, rows: np.ndarray, cols: np.ndarray, fmt: Optional[str], sparse_array: bool) -> None:
+        self.n, self.format, self._sparse_array = n, fmt, sparse_array
+        diagonal = rows == cols
+        self.diag = rows[diagonal]
+        self.pairs_i, self.pairs_j = rows[~diagonal], cols[~diagonal]
+        self.nnz = int(self.diag.size + 2 * self.pairs_i.size)
+
+    def assemble(self, diag: np.ndarray, off: np.ndarray, x_shape: tuple) -> Any:
+        n = self.n
+        rows = np.concatenate([self.diag, self.pairs_i, self.pairs_j])
+        cols = np.concatenate([self.diag, self.pairs_j, self.pairs_i])
+        data = np.concatenate([diag, off, off])
+        if self.format is None:
+            dense = np.zeros(n * n)
+            dense[rows * n + cols] = data
+            return dense.reshape(x_shape + x_shape)
+        import scipy.sparse as sp  # only for a scipy.sparse pattern
+
+        build = sp.coo_array if self._sparse_array else sp.coo_matrix
+        return build((data, (rows, cols)), shape=(n, n)).asformat(self.format)
+
+
+def hessian_pattern(sparsity: Any, n: int) -> HessianPattern:
+    """The upper triangle of sparsity | sparsity.T, checked against x's size n."""
+    if isinstance(sparsity, ColumnGroups):
+        shape, col_ptr, col_rows = sparsity.shape, sparsity._col_ptr, sparsity._col_rows
+        fmt, sparse_array = sparsity.format, sparsity._sparse_array
+    else:
+        shape, col_ptr, col_rows, fmt, sparse_array = _pattern(sparsity, "sparsity")
+    if shape != (n, n):
+        raise ValueError(f"sparsity must have shape (x's number of entries,) * 2 = {(n, n)} for a Hessian, "
+                         f"got {shape}")
+    cols = np.repeat(np.arange(n), np.diff(col_ptr))
+    i, j = np.minimum(col_rows, cols), np.maximum(col_rows, cols)
+    keys = np.unique(i * n + j)  # sorted: row by row, as the dense Hessian's entries
+    return HessianPattern(n, keys // n, keys % n, fmt, sparse_array)
+
+
+def _pair_moves(i: np.ndarray, j: np.ndarray, hs: np.ndarray, moves_of: list, label: Callable[[int], str]) -> Moves:
+    """Points moving x_i by oi h_i and x_j by oj h_j (j = -1: x_i alone), for each (oi, oj) of moves_of."""
+    per = len(moves_of)
+    count = i.size * per
+    if count == 0:
+        return Moves(np.zeros(1, dtype=np.intp), np.empty(0, np.intp), np.empty(0), label)
+    single = moves_of[0][1] is None
+    width = 1 if single else 2
+    index = np.empty((i.size, per, width), dtype=np.intp)
+    delta = np.empty((i.size, per, width))
+    for k, (oi, oj) in enumerate(moves_of):
+        index[:, k, 0], delta[:, k, 0] = i, oi * hs[i]
+        if not single:
+            index[:, k, 1], delta[:, k, 1] = j, oj * hs[j]
+    ptr = np.arange(0, count * width + 1, width, dtype=np.intp)
+    return Moves(ptr, index.reshape(-1), delta.reshape(-1), label)
+
+
+def sparse_hessian(ev: Serial, h: Any, stencil: Stencil, pattern: HessianPattern, f0: float,
+                   side: int) -> tuple[Any, np.ndarray, int]:
+    """The Hessian's structurally non-zero entries, each by the dense formula (fdgrad.h), with
+    Richardson's combination over rungs for higher orders: (result, steps, nfev without f(x))."""
+    diag, pi, pj = pattern.diag, pattern.pairs_i, pattern.pairs_j
+    rungs = stencil.order // 2 if side == 0 else stencil.order
+    involved = np.unique(np.concatenate([diag, pi, pj]))
+    nfev = 0
+    for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
+        hs = ev.steps(h, stencil)
+        total_d, total_o = np.zeros(diag.size), np.zeros(pi.size)
+        for c in range(1, rungs + 1):
+            hc = hs * c if c > 1 else hs
+
+            def evaluate(i: np.ndarray, j: np.ndarray, moves_of: list, what: str) -> np.ndarray:
+                def label(r: int) -> str:
+                    k = r // len(moves_of)
+                    return f"Hessian {what} ({int(i[k])}" + ("" if j is None else f", {int(j[k])}") + ")"
+
+                moves = _pair_moves(i, np.empty(0, np.intp) if j is None else j, hc, moves_of, label)
+                return ev.displaced(moves, 1, scalar_value, ()).reshape(i.size, len(moves_of))
+
+            hi, hj_ = hc[pi], hc[pj]
+            hd = hc[diag]
+            if side == 0:
+                fd = evaluate(diag, None, [(1.0, None), (-1.0, None)], "entry")
+                fo = evaluate(pi, pj, [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)], "entry")
+                d = (fd[:, 0] - 2.0 * f0 + fd[:, 1]) / (hd * hd)
+                o = (fo[:, 0] - fo[:, 1] - fo[:, 2] + fo[:, 3]) / (4.0 * hi * hj_)
+                nfev += 2 * diag.size + 4 * pi.size
+            else:
+                f1 = np.empty(pattern.n)
+                f1[involved] = evaluate(involved, None, [(float(side), None)], "step of coordinate")[:, 0]
+                fd = evaluate(diag, None, [(2.0 * side, None)], "entry")
+                fo = evaluate(pi, pj, [(float(side), float(side))], "entry")
+                d = (fd[:, 0] - 2.0 * f1[diag] + f0) / (hd * hd)
+                o = (fo[:, 0] - f1[pi] - f1[pj] + f0) / (hi * hj_)
+                nfev += involved.size + diag.size + pi.size
+            if rungs > 1:
+                weight = richardson_weights(rungs, 2 if side == 0 else 1)[c - 1]
+                d, o = weight * d, weight * o
+                total_d, total_o = (d, o) if c == 1 else (total_d + d, total_o + o)
+            else:
+                total_d, total_o = d, o
+        if h is not None or not ev.coarser_values(h):
+            break
+    return pattern.assemble(total_d, total_o, ev.point.shape), hs, nfev
