@@ -51,6 +51,8 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
+import math
+
 import numpy as np
 
 from ._stencils import EPS, Stencil, make_stencil
@@ -89,6 +91,11 @@ def base_stencil(side: int, deriv: int = 1) -> Stencil:
     """The lowest-order stencil of derivative ``deriv`` that each rung of the ladder evaluates."""
     method = {0: "central", 1: "forward", -1: "backward"}[side]
     return make_stencil(method, 2 if side == 0 else 1, deriv)
+
+
+def _inside(limit: np.ndarray, absx: np.ndarray) -> np.ndarray:
+    """A distance limit made safe for steps that round to x's spacing: a few of its units less."""
+    return np.maximum(limit - 4.0 * np.spacing(absx + limit), 0.0)
 
 
 def evaluations(n: int, side: int, deriv: int = 1) -> int:
@@ -190,12 +197,13 @@ def _groups(flags: np.ndarray, whole: bool) -> list[tuple[np.ndarray, bool]]:
 def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                         f0: np.ndarray | None, start: int, stop: int,
                         precision: Callable[[], float] = lambda: EPS, deriv: int = 1,
-                        whole: bool = False) -> AdaptiveResult:
+                        whole: bool = False, limit: np.ndarray | None = None) -> AdaptiveResult:
     """Derivatives of order ``deriv`` along x_i for start <= i < stop of every output of f;
     precision() gives the precision of f's values seen so far (float32's for a float32 f).
     f0 is f(x), needed by one-sided rules and even derivatives: (m,), or (len(x), m) for an
     elementwise f (one value per point).  whole: evaluate computes f at every point at
-    once (an elementwise f), so coordinates are grouped by ladder, not by run."""
+    once (an elementwise f), so coordinates are grouped by ladder, not by run.  limit (x's
+    length, or None): the farthest from x_i any point may lie (bounds), which caps the steps."""
     rule = _Rule.of(side, deriv)
     if f0 is not None:
         f0 = f0[start:stop, None, :] if f0.ndim == 2 else f0[None, None, :]
@@ -211,6 +219,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # 1. The pilot, and the ladder's place from it.
     absx = np.abs(xr)
     room = (DBL_MAX - absx) * 0.5 / reach  # no step carries x past the largest double, rounding included
+    if limit is not None:
+        room = np.minimum(room, _inside(limit[start:stop], absx) / reach)
     pilot_step = EPS ** (1 / (deriv + (2 if central else 1))) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
     pilot_step = np.minimum(pilot_step, room)
     eps_f = precision
@@ -279,6 +289,10 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
 #: a larger step's change in the differences must be at least this fraction of the ratio's power
 #: times the next one's, where both are above rounding (Richardson's asymptotic regime)
 ASYMPTOTIC_SLACK = 0.4
+#: The same for one-sided ladders, whose leading term shrinks by only ratio (2.1) per rung:
+#: 0.4 of it would pass a difference that shrinks as sqrt(h) (p**1.5 at a bound of its
+#: domain, 2.1**0.5 = 1.45 per rung); 0.8 asks for at least h**0.7.
+ONE_SIDED_SLACK = 0.8
 
 
 def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rule, eps: float,
@@ -295,6 +309,7 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     lie past the function's scale, where neighbours can agree on a wrong value); a ladder
     whose two smallest pairs fail is not trusted."""
     power = 2 if rule.side == 0 else 1
+    slack = ASYMPTOTIC_SLACK if rule.side == 0 else ONE_SIDED_SLACK
     count = column.shape[0]
     # A difference's rounding error: f values within about an ulp each, or within their noise, at every point.
     level = eps * size if noise is None else np.maximum(eps * size, noise[None])
@@ -303,7 +318,7 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     floor = 4.0 * (rounding[:-1] + rounding[1:])
     seen = np.abs(change) > floor
     pair_ok = ~(seen[:-1] & seen[1:]) | ((change[:-1] * change[1:] > 0)
-                                         & (np.abs(change[:-1]) >= ASYMPTOTIC_SLACK * ratio**power
+                                         & (np.abs(change[:-1]) >= slack * ratio**power
                                             * np.abs(change[1:])))
     # Step k is kept where every pair from it down passes (the two smallest always are).
     from_below = np.flip(np.logical_and.accumulate(np.flip(pair_ok, axis=0), axis=0), axis=0)
@@ -315,10 +330,28 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     best = np.full(column.shape[1:], np.nan)
     best_error = np.full(column.shape[1:], np.inf)
     best_step = np.broadcast_to(steps[-1][:, None], best.shape).copy()
+    stopped = np.zeros(column.shape[1:], dtype=bool)  # one-sided: no column past the last in the regime
+    stopped_before = stopped
     for j in range(1, count):
         factor = ratio ** (power * j) - 1.0
         previous = column
         column = previous[1:] + (previous[1:] - previous[:-1]) / factor
+        if rule.side != 0 and column.shape[0] > 2:
+            # One-sided ladders also meet the fractional powers of a function at a bound of its
+            # domain (p**1.5 at 0 adds h**0.5 to the differences), which no column removes:
+            # where column j's changes do not shrink by about ratio**(j + 1), it is the last
+            # column extrapolated (its entries' errors, against their neighbours, still hold).
+            moved = column[:-1] - column[1:]
+            above = np.abs(moved) > 4.0 * 2.0**j * (rounding[j:-1] + rounding[j + 1:])
+            shrinks = (moved[:-1] * moved[1:] > 0) & (np.abs(moved[:-1]) >= slack * ratio ** (power * (j + 1))
+                                                      * np.abs(moved[1:]))
+            bent = (above[:-1] & above[1:] & ~shrinks).any(axis=0)
+            if bent.any():
+                stopped = np.where(bent, True, False) if j == 1 else stopped | bent
+        if rule.side != 0 and j > 1 and stopped.any():
+            column = np.where(stopped_before[None], np.nan, column)
+        if rule.side != 0:
+            stopped_before = stopped.copy()
         for k in range(column.shape[0]):
             error = np.abs(column[k] - previous[k + 1])
             if k > 0:
@@ -373,7 +406,12 @@ def _pilot_check(best: np.ndarray, error: np.ndarray, step: np.ndarray, pilot: n
     # regime, the pilot's stands.
     lost = (~np.isfinite(best) | ~trusted) & np.isfinite(pilot)
     with np.errstate(all="ignore"):
-        pilot_error = np.where(lost & ~trusted, np.fmax(pilot_error, gap), pilot_error)
+        # The ladder left Richardson's regime: its differences converge as h**a with a unknown,
+        # so the pilot's error is bounded by the gap as seen at rate a >= 1/2 (sqrt(h): p**1.5 at
+        # a bound of its domain): gap / ((step / pilot_step)**0.5 - 1).
+        stretch = np.sqrt(step / pilot_step[:, None]) - 1.0
+        widened = np.where(stretch > 0, gap / np.maximum(stretch, 1e-300), np.inf)
+        pilot_error = np.where(lost & ~trusted, np.fmax(pilot_error, np.fmax(gap, widened)), pilot_error)
     if lost.any():
         best, error = np.where(lost, pilot, best), np.where(lost, pilot_error, error)
         step = np.where(lost, pilot_step[:, None], step)
@@ -392,7 +430,8 @@ def hessian_evaluations(n: int) -> int:
 
 def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at: Callable[[np.ndarray], np.ndarray],
                      x: np.ndarray, f0: float,
-                     precision: Callable[[], float] = lambda: EPS) -> tuple[np.ndarray, ...]:
+                     precision: Callable[[], float] = lambda: EPS,
+                     limit: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """The Hessian by Richardson extrapolation of central Hessians at HESSIAN_STEPS step vectors
     (in the ladder's ratio).
 
@@ -407,6 +446,8 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
     absx = np.abs(x)
     top = RATIO ** (HESSIAN_STEPS - 1)
     room = (DBL_MAX - absx) * 0.5
+    if limit is not None:  # bounds: every step within it (the largest rung's point is x + h)
+        room = np.minimum(room, _inside(limit, absx))
     pilot_step = np.minimum(EPS**0.25 * np.where(absx > 0, np.minimum(absx, 1.0), 1.0), room)
     f0s = np.full((1, 1, 1), f0)
     with np.errstate(all="ignore"):

@@ -51,12 +51,13 @@ from ._checks import (
     steps,
 )
 from ._evaluation import Batched, InPlace, Point, Serial, Shared, Tasks, Threads, call_in_place, read_only_view
+from ._bounds import check_bounds
 from ._adaptive import TOP_FRACTION  # the largest step (in t) an adaptive ladder takes at t = 0
 from ._native import NativeFunction
-from ._numerics import descend, differentiate, elementwise, expand, hessian, side
+from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DescentInfo, DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._sparsity import ColumnGroups, as_groups, hessian_pattern, sparse_hessian, sparse_jacobian
-from ._stencils import EPS, stencil_value
+from ._stencils import EPS, side, stencil_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -156,6 +157,7 @@ class API:
         workers: Any = 1,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        bounds: Any = None,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -289,6 +291,7 @@ class API:
         adaptive: bool = False,
         full_output: bool = False,
         *,
+        bounds: Any = None,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -331,7 +334,8 @@ class API:
             ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace,
                                   stencil.method == "complex")
             k = check_index(i, ev.point.shape)
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, k, k + 1)
+            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, k, k + 1, box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
@@ -348,7 +352,7 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 inplace: Optional[bool] = False, args: Any = (),
+                 bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
@@ -356,7 +360,7 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 inplace: Optional[bool] = False, args: Any = (),
+                 bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def gradient(
@@ -374,6 +378,7 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        bounds: Any = None,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -433,6 +438,19 @@ class API:
             calls ``f`` once per batch.
         max_batch_bytes : int
             The most memory one batch of stacked points may take (64 MiB).
+        bounds : (lb, ub) or scipy.optimize.Bounds, optional
+            f is never evaluated outside ``lb <= x <= ub`` (numbers or
+            arrays broadcast to ``x``'s shape, -inf/inf where unbounded;
+            ``x`` must lie within, and ``lb < ub``).  Near a bound the
+            stencil turns one-sided, into the box, with the same order of
+            accuracy (central orders 6 and 8 become one-sided order 4) and
+            the same step; where neither side has room for it, the step
+            shrinks to fit the side with more room (SciPy's rule).  With
+            ``adaptive``, a coordinate keeps the central ladder while both
+            sides leave a sixteenth of its largest natural step
+            (``max(1, |x|) / 4``) and turns one-sided towards the larger
+            room otherwise; every step is capped by the room left, and the
+            error estimate covers the rounding of the smaller steps.
 
         inplace : bool or None
             False (the default): f is called with a read-only copy of x.
@@ -473,7 +491,8 @@ class API:
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True)
+            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
@@ -484,7 +503,7 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None,
-                 sparsity: Any = None, inplace: Optional[bool] = False, args: Any = (),
+                 sparsity: Any = None, bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> Any: ...
 
     @overload
@@ -493,7 +512,7 @@ class API:
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
                  m: Optional[int] = None, sparsity: Any = None,
-                 inplace: Optional[bool] = False, args: Any = (),
+                 bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> tuple[Any, DiffInfo]: ...
 
     def jacobian(
@@ -513,6 +532,7 @@ class API:
         timeout: Optional[float] = None,
         m: Optional[int] = None,
         sparsity: Any = None,
+        bounds: Any = None,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -576,11 +596,12 @@ class API:
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
                                   check_outputs(m), inplace, stencil.method == "complex")
+            box = check_bounds(bounds, ev.point.work, ev.point.shape)
             if groups is not None:
                 f0, out_shape, convert = ev.outputs(False)
-                result, hs, nfev = sparse_jacobian(ev, h, stencil, groups, f0, convert, out_shape)
+                result, hs, nfev = sparse_jacobian(ev, h, stencil, groups, f0, convert, out_shape, box)
                 return policed(finish(result, math.nan, nfev + 1, hs.reshape(ev.point.shape), full_output))
-            values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, False)
+            values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, False, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
@@ -600,6 +621,7 @@ class API:
         chunksize: int = 1,
         timeout: Optional[float] = None,
         sparsity: Any = None,
+        bounds: Any = None,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -723,6 +745,7 @@ class API:
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
         chunksize: int = 1,
         timeout: Optional[float] = None,
+        bounds: Any = None,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -777,7 +800,8 @@ class API:
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex")
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True)
+            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise

@@ -239,10 +239,11 @@ class Serial:
         return out
 
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
-                 hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
-        """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset."""
+                 hi: int, out_shape: tuple[int, ...], out: Optional[np.ndarray] = None) -> np.ndarray:
+        """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset
+        (or left as they are in out, which receives the columns)."""
         m = f0.size
-        out = np.empty((m, self.point.n))
+        out = np.empty((m, self.point.n)) if out is None else out
         kernels = self.kernels
 
         def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
@@ -357,15 +358,15 @@ class Points(Serial):
         return out
 
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
-                 hi: int, out_shape: tuple[int, ...]) -> np.ndarray:
+                 hi: int, out_shape: tuple[int, ...], out: Optional[np.ndarray] = None) -> np.ndarray:
         m = f0.size
         live = [k for k, o in enumerate(stencil.offsets) if o != 0.0]
         values = np.empty((hi - lo, len(stencil.offsets), m))
         values[:, [k for k in range(len(stencil.offsets)) if k not in live], :] = f0
         values[:, live, :] = self.values(h, tuple(stencil.offsets[k] for k in live), lo, hi, m, convert, out_shape)
-        out = np.empty(m * self.point.n)
-        self.kernels.combine_range(stencil, values.reshape(-1), m, h, lo, hi, out)
-        return out.reshape(m, self.point.n)
+        out = np.empty((m, self.point.n)) if out is None else out
+        self.kernels.combine_range(stencil, values.reshape(-1), m, h, lo, hi, out.reshape(-1))
+        return out
 
     def hessian(self, h: np.ndarray, f0: float, f1: np.ndarray, side: int, out: np.ndarray) -> None:
         n = self.point.n

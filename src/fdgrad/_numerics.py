@@ -15,13 +15,14 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _adaptive
+from ._bounds import Box
 from ._checks import imag_value, precision, scalar_value, steps, zero_step_error
 from ._evaluation import Serial, Shared, call_in_place, read_only_view
 from ._parallel import run_parts
 from ._results import finish
-from ._stencils import Stencil, richardson_weights
+from ._stencils import Stencil, richardson_weights, side
 
-__all__ = ["Descent", "UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian", "side",
+__all__ = ["Descent", "UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian",
            "warn_if_unchanging"]
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
@@ -31,26 +32,21 @@ ADAPTIVE_BLOCK = 1 << 20
 _NO_F0 = np.full(1, np.nan)
 _NO_F0.flags.writeable = False
 
-_SIDES = {"central": 0, "forward": 1, "backward": -1}
-
 #: f(x + h_i) where a central Hessian does not use it.
 _NO_F1 = np.empty(0)
 _NO_F1.flags.writeable = False
 
 
-def side(stencil: Stencil) -> int:
-    """0 for central differences, +1 forward, -1 backward."""
-    return _SIDES[stencil.method]
-
-
 def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, start: int = 0,
-                  stop: Optional[int] = None) -> tuple[np.ndarray, Optional[np.ndarray], np.ndarray, int, tuple]:
+                  stop: Optional[int] = None, box: Optional[Box] = None) -> tuple[np.ndarray, Optional[np.ndarray],
+                                                                                 np.ndarray, int, tuple]:
     """Derivatives of f's outputs along coordinates start..stop-1.
 
     Returns (values (m, n), errors, steps, nfev, out_shape, converged); only
     columns start..stop-1 are meaningful.  errors is None (no estimate) or
     (m, n); steps is (n,) or (m, n): see ``expand``; converged is None (not
     adaptive) or (m, n), False where the adaptive ladder failed its check.
+    box: bounds (see _bounds), within which every point stays.
     """
     point = ev.point
     stop = point.n if stop is None else stop
@@ -58,6 +54,14 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
         return _complex_step(ev, h, stencil, scalar, start, stop)
     known = ev.native_shape(scalar) if ev.native else None
     needs_f0 = adaptive and stencil.method != "central" or stencil.uses_f0 or (not scalar and known is None)
+    if box is not None:
+        if adaptive:
+            top = _adaptive.TOP_FRACTION * np.maximum(np.abs(point.work), 1.0)
+            sides, limit = box.ladder_sides(point.work, side(stencil), top)
+            needs_f0 = needs_f0 or bool(sides[start:stop].any())
+        else:
+            sides, hs, by_side = box.scheme(point.work, ev.steps(h, stencil), stencil)
+            needs_f0 = needs_f0 or bool(sides[start:stop].any())
     if needs_f0:
         f0, out_shape, convert = ev.outputs(scalar)
     elif known is not None:
@@ -65,17 +69,46 @@ def differentiate(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: 
     else:
         f0, out_shape, convert = _NO_F0, (), scalar_value
     if adaptive:
-        return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
-    hs = ev.steps(h, stencil)
-    values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+        if box is None:
+            return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
+        return _adaptive_jacobian(ev, stencil, f0, convert, start, stop, out_shape, needs_f0, sides, limit)
+    if box is None:
+        hs = ev.steps(h, stencil)
+        values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+        per_pass = (stop - start) * stencil.evaluated
+    else:
+        values, per_pass = _bounded_jacobian(ev, hs, sides, by_side, f0, convert, start, stop, out_shape)
     passes = 1
     if ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
         hs = ev.steps(h, stencil)
-        values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+        if box is None:
+            values = ev.jacobian(hs, stencil, f0, convert, start, stop, out_shape)
+        else:
+            sides, hs, by_side = box.scheme(point.work, hs, stencil)
+            values = _bounded_jacobian(ev, hs, sides, by_side, f0, convert, start, stop, out_shape)[0]
         passes = 2
     if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
-    return values, None, hs, passes * (stop - start) * stencil.evaluated + (1 if needs_f0 else 0), out_shape, None
+    return values, None, hs, passes * per_pass + (1 if needs_f0 else 0), out_shape, None
+
+
+def runs(sides: np.ndarray, start: int, stop: int) -> list[tuple[int, int, int]]:
+    """The runs of equal sides in sides[start:stop]: (a, b, side) with sides[a:b] == side."""
+    part = sides[start:stop]
+    edges = [0, *(np.flatnonzero(part[1:] != part[:-1]) + 1).tolist(), part.size]
+    return [(start + a, start + b, int(part[a])) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _bounded_jacobian(ev: Serial, hs: np.ndarray, sides: np.ndarray, by_side: dict, f0: np.ndarray,
+                      convert: Any, start: int, stop: int, out_shape: tuple) -> tuple[np.ndarray, int]:
+    """ev.jacobian run by run of coordinates with the same side, each with its side's stencil;
+    the values (m, n) and the evaluations."""
+    values = np.empty((f0.size, ev.point.n))
+    nfev = 0
+    for a, b, s in runs(sides, start, stop):
+        ev.jacobian(hs, by_side[s], f0, convert, a, b, out_shape, values)
+        nfev += (b - a) * by_side[s].evaluated
+    return values, nfev
 
 
 def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int, stop: int) -> tuple:
@@ -92,8 +125,11 @@ def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int
 
 
 def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
-                       out_shape: tuple, needs_f0: bool) -> tuple:
-    m, n, s, deriv = f0.size, ev.point.n, side(stencil), stencil.hpow
+                       out_shape: tuple, needs_f0: bool, sides: Optional[np.ndarray] = None,
+                       limit: Optional[np.ndarray] = None) -> tuple:
+    """Adaptive derivatives along coordinates start..stop-1; with bounds, sides gives each
+    coordinate's ladder (0 central, +-1 one-sided) and limit the farthest its points may go."""
+    m, n, deriv = f0.size, ev.point.n, stencil.hpow
 
     def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
         return ev.values(h, offsets, lo, hi, m, convert, out_shape)
@@ -102,8 +138,15 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
     def precision() -> float:
         return max(ev.point.eps, ev.values_eps())
 
-    parts = [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, stop), precision,
-                                           deriv) for lo in range(start, stop, block)]
+    if sides is None:
+        sides = np.full(n, side(stencil), dtype=np.int8)
+    parts, nfev, used_f0 = [], 0, False
+    for a, b, s in runs(sides, start, stop):
+        parts += [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, b), precision,
+                                                deriv, limit=limit) for lo in range(a, b, block)]
+        uses_f0 = _adaptive.base_stencil(s, deriv).uses_f0
+        nfev += _adaptive.evaluations(b - a, s, deriv) - (1 if uses_f0 else 0)
+        used_f0 = used_f0 or uses_f0
     result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
     values = np.full((m, n), np.nan)
     errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
@@ -111,9 +154,7 @@ def _adaptive_jacobian(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: An
     converged[:, start:stop] = result.converged.T
     if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
-    uses_f0 = _adaptive.base_stencil(s, deriv).uses_f0
-    nfev = _adaptive.evaluations(stop - start, s, deriv) + (1 if needs_f0 and not uses_f0 else 0)
-    return values, errors, used, nfev, out_shape, converged
+    return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0), out_shape, converged
 
 
 class UnchangingWarning(UserWarning):

@@ -19,8 +19,9 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ._checks import scalar_value
+from ._bounds import Box
 from ._evaluation import Moves, Serial
-from ._stencils import Stencil, richardson_weights
+from ._stencils import Stencil, richardson_weights, side
 
 __all__ = ["ColumnGroups", "as_groups", "hessian_pattern", "sparse_hessian", "sparse_jacobian"]
 
@@ -73,19 +74,22 @@ class ColumnGroups:
         return (f"ColumnGroups(shape={self.shape}, nnz={self.nnz}, ngroups={self.ngroups}, "
                 f"format={self.format!r})")
 
-    def moves(self, h: np.ndarray, offsets: tuple) -> Moves:
-        """The points of the stencil's non-zero offsets for every group: group g, offset k is point
-        g * len(offsets) + k."""
-        members, noff = self._members, len(offsets)
+    def moves(self, h: np.ndarray, offsets: tuple, only: Optional[np.ndarray] = None) -> tuple[Moves, list]:
+        """The points of the stencil's non-zero offsets for every group (of the columns where
+        `only` is True, if given): group g, offset k is point g * len(offsets) + k of the
+        groups listed second (empty ones left out)."""
+        members = self._members if only is None else [cols[only[cols]] for cols in self._members]
+        kept = [g for g, cols in enumerate(members) if cols.size]
+        members, noff = [members[g] for g in kept], len(offsets)
         index = np.concatenate([cols for cols in members for _ in offsets]) if members else np.empty(0, np.intp)
         delta = np.concatenate([o * h[cols] for cols in members for o in offsets]) if members else np.empty(0)
         sizes = np.repeat([cols.size for cols in members], noff)
         ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
 
         def label(r: int) -> str:
-            return f"column group {r // noff} (x + {offsets[r % noff]:g} h on {members[r // noff].size} columns)"
+            return f"column group {kept[r // noff]} (x + {offsets[r % noff]:g} h on {members[r // noff].size} columns)"
 
-        return Moves(ptr, index, delta, label)
+        return Moves(ptr, index, delta, label), kept
 
     def assemble(self, data: np.ndarray, out_shape: tuple, x_shape: tuple) -> Any:
         """The Jacobian from its non-zeros (CSC order): sparse in the pattern's format, or dense."""
@@ -158,34 +162,48 @@ def _check_shape(groups: ColumnGroups, m: int, n: int, name: str = "sparsity") -
 
 
 def sparse_jacobian(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, f0: np.ndarray,
-                    convert: Callable[[Any], Any], out_shape: tuple) -> tuple[Any, np.ndarray, int]:
-    """The Jacobian's non-zeros by groups of columns: (result, steps, nfev without f(x))."""
+                    convert: Callable[[Any], Any], out_shape: tuple,
+                    box: Optional[Box] = None) -> tuple[Any, np.ndarray, int]:
+    """The Jacobian's non-zeros by groups of columns: (result, steps, nfev without f(x)).
+    With bounds, the columns of each side (see _bounds) are grouped and evaluated apart."""
     point = ev.point
     m = f0.size
     _check_shape(groups, m, point.n)
-    live = [k for k, o in enumerate(stencil.offsets) if o != 0.0]
-    offsets = tuple(stencil.offsets[k] for k in live)
-    passes = 0
-    while True:
-        hs = ev.steps(h, stencil)
-        values = ev.displaced(groups.moves(hs, offsets), m, convert, out_shape).reshape(groups.ngroups,
-                                                                                       len(offsets), m)
-        passes += 1
-        if passes == 2 or not ev.coarser_values(h):  # f returns float32: once more with steps for it
-            break
     rows, cols = groups._col_rows, groups._cols
-    g = groups.groups[cols]
-    # sum_k w_k f_k / (denom h^hpow), in the kernels' order (fdgrad.h), for every non-zero at once
-    acc = None
-    for k, weight in enumerate(stencil.weights):
-        fk = f0[rows] if stencil.offsets[k] == 0.0 else values[g, live.index(k), rows]
-        acc = weight * fk if acc is None else acc + weight * fk
-    hj = hs[cols]
-    scale = stencil.denom * hj
-    for _ in range(1, stencil.hpow):
-        scale = scale * hj
-    data = acc / scale if acc is not None else np.zeros(0)
-    return groups.assemble(data, out_shape, point.shape), hs, passes * groups.ngroups * len(offsets)
+    nfev = 0
+    for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
+        hs = ev.steps(h, stencil)
+        if box is None:
+            sides, by_side = np.full(point.n, side(stencil), dtype=np.int8), {side(stencil): stencil}
+        else:
+            sides, hs, by_side = box.scheme(point.work, hs, stencil)
+        data = np.empty(groups.nnz)
+        for s in np.unique(sides).tolist():
+            st = by_side[s]
+            live = [k for k, o in enumerate(st.offsets) if o != 0.0]
+            offsets = tuple(st.offsets[k] for k in live)
+            only = None if box is None else sides == s
+            moves, kept = groups.moves(hs, offsets, only)
+            values = ev.displaced(moves, m, convert, out_shape).reshape(len(kept), len(offsets), m)
+            nfev += len(kept) * len(offsets)
+            slot = np.full(groups.ngroups, -1, dtype=np.intp)
+            slot[kept] = np.arange(len(kept))
+            mine = np.flatnonzero(sides[cols] == s)
+            r, c = rows[mine], cols[mine]
+            g = slot[groups.groups[c]]
+            # sum_k w_k f_k / (denom h^hpow), in the kernels' order (fdgrad.h), for these non-zeros at once
+            acc = None
+            for k, weight in enumerate(st.weights):
+                fk = f0[r] if st.offsets[k] == 0.0 else values[g, live.index(k), r]
+                acc = weight * fk if acc is None else acc + weight * fk
+            hj = hs[c]
+            scale = st.denom * hj
+            for _ in range(1, st.hpow):
+                scale = scale * hj
+            data[mine] = acc / scale
+        if h is not None or not ev.coarser_values(h):
+            break
+    return groups.assemble(data, out_shape, point.shape), hs, nfev
 
 
 class HessianPattern:

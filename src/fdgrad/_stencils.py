@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple, Sequence
 
 __all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "hessian_moves", "make_stencil", "richardson_weights",
-           "stencil_value"]
+           "side", "stencil_value"]
 
 EPS = 2.0**-52
 
@@ -124,6 +124,14 @@ def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequenc
     for _ in range(1, hpow):
         scale = scale * h
     return acc / scale
+
+
+_SIDES = {"central": 0, "forward": 1, "backward": -1}
+
+
+def side(stencil: Stencil) -> int:
+    """0 for central differences, +1 forward, -1 backward."""
+    return _SIDES[stencil.method]
 
 
 def hessian_moves(i: int, j: int, side: int) -> list[tuple[float, float]]:
