@@ -95,7 +95,8 @@ def base_stencil(side: int, deriv: int = 1) -> Stencil:
 
 def _inside(limit: np.ndarray, absx: np.ndarray) -> np.ndarray:
     """A distance limit made safe for steps that round to x's spacing: a few of its units less."""
-    return np.maximum(limit - 4.0 * np.spacing(absx + limit), 0.0)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(limit), limit, np.maximum(limit - 4.0 * np.spacing(absx + limit), 0.0))
 
 
 def evaluations(n: int, side: int, deriv: int = 1) -> int:
@@ -178,6 +179,7 @@ def _rungs(evaluate: Evaluate, xr: np.ndarray, h_all: np.ndarray, h: np.ndarray,
     start + idx (ascending): quotients (len(powers), len(idx), m), |f| sizes, steps.  f is
     evaluated over the range they span (a run of coordinates; all points of an elementwise f)."""
     lo, hi = int(idx[0]), int(idx[-1]) + 1
+    h_all[:] = 0.0  # coordinates not in idx stay at x (an elementwise f is evaluated at every point)
     h_all[start + idx] = h
     offsets = _ladder_offsets(rule, powers)
     part = f0[idx] if f0 is not None and f0.shape[0] > 1 else f0

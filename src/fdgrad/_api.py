@@ -57,7 +57,7 @@ from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DescentInfo, DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._sparsity import ColumnGroups, as_groups, hessian_pattern, sparse_hessian, sparse_jacobian
-from ._stencils import EPS, side, stencil_value
+from ._stencils import EPS, stencil_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -207,6 +207,10 @@ class API:
         workers, chunksize, timeout
             As for :func:`gradient`: each of the stencil's evaluations (of
             a number, or of the whole array of points) is a task.
+        bounds : (lb, ub) or scipy.optimize.Bounds, optional
+            As for :func:`gradient`, per point (f is called with the points
+            of each side of the stencil in calls of their own, the other
+            points at x).
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -245,22 +249,30 @@ class API:
                                                                  stencil.method == "complex") else None
             number = _finite_float(x)
             if number is not None and not adaptive and runner is None and stencil.method != "complex":
-                result = self._scalar_derivative(g, number, h, stencil, full_output)  # f at numbers, no arrays
+                box = check_bounds(bounds, np.array([number]), ())
+                result = self._scalar_derivative(g, number, h, stencil, full_output, box=box)  # f at numbers
                 return policed(result)
-            result = elementwise(self._kernels, g, as_points(x), h, stencil, adaptive, threads, runner, full_output,
-                                 target, precision(x))
+            points = as_points(x)
+            box = check_bounds(bounds, points.reshape(-1), points.shape)
+            result = elementwise(self._kernels, g, points, h, stencil, adaptive, threads, runner, full_output,
+                                 target, precision(x), box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
         return policed(result)
 
-    def _scalar_derivative(self, f: Objective, x: float, h: Step, stencil: Any, full_output: bool,
-                           eps: float = EPS, passes: int = 1) -> Any:
-        """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula."""
+    def _scalar_derivative(self, f: Objective, x: float, h: Step, base: Any, full_output: bool,
+                           eps: float = EPS, passes: int = 1, box: Any = None) -> Any:
+        """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula
+        (base's, or near a bound, the one the bounds leave room for)."""
+        stencil = base
         if type(h) is float and 0.0 < h < math.inf and abs(x) + stencil.reach * h <= DBL_MAX and divides(h, stencil):
             step = h  # the commonest given step, checked at once
         else:
             step = float(steps(self._kernels, h, np.array([x]), (), stencil, eps)[0])
+        if box is not None:
+            sides, fitted, by_side = box.scheme(np.array([x]), np.array([step]), stencil)
+            stencil, step = by_side[int(sides[0])], float(fitted[0])
         fx, coarsest = None, EPS
         values = []
         for o in stencil.offsets:
@@ -276,7 +288,7 @@ class API:
                     value = scalar_value(value)
                 values.append(value)
         if h is None and coarsest > eps:  # f returns float32 (or float16): steps for that precision
-            return self._scalar_derivative(f, x, h, stencil, full_output, coarsest, 2)
+            return self._scalar_derivative(f, x, h, base, full_output, coarsest, 2, box)
         result = stencil_value(stencil.weights, stencil.denom, stencil.hpow, values, step)
         return finish(result, math.nan, passes * len(values), step, full_output)
 
@@ -309,7 +321,7 @@ class API:
         i : int or tuple of int
             The coordinate: a flat index (negative counts from the end) or,
             for an N-D ``x``, a tuple index such as ``(1, 2)``.
-        h, method, order, adaptive, full_output
+        h, method, order, adaptive, full_output, bounds
             As for :func:`gradient`; an array ``h`` contributes ``h[i]``.
 
         inplace, args, kwargs
@@ -547,7 +559,7 @@ class API:
             must not keep it.
         x : array_like
             The point, of any shape; never modified.
-        h, method, order, adaptive, full_output, workers, max_batch_bytes
+        h, method, order, adaptive, full_output, workers, max_batch_bytes, chunksize, timeout, bounds
             As for :func:`gradient`.  ``f(x)`` is evaluated once, and the
             one-sided methods reuse it.
         vectorized : bool
@@ -674,6 +686,16 @@ class API:
             p`` evaluations per order (``d`` diagonal entries, ``p``
             off-diagonal pairs); a tridiagonal Hessian of size n takes
             about ``6 n`` instead of ``2 n**2``.  Not with ``adaptive``.
+        bounds : (lb, ub) or scipy.optimize.Bounds, optional
+            f is never evaluated outside ``lb <= x <= ub`` (as for
+            :func:`gradient`).  Where every coordinate has room for the
+            central steps, the Hessian is the unbounded one, bit for bit.
+            Otherwise the whole Hessian turns one-sided, of order
+            ``min(order, 4)``: the one-sided formula with each coordinate's
+            steps pointing into the box (shrunk where neither side has
+            room), ``n (n + 3) / 2`` evaluations per order.  ``adaptive``
+            keeps its central ladder with every step capped by the room
+            left, and refuses an ``x`` on a bound.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -713,12 +735,17 @@ class API:
                 check_sparse_options(sparsity, adaptive, stencil.method)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace)
-            if sparsity is not None:
+            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            if (sparsity is not None or box is not None) and not adaptive:
+                # entry by entry: on the pattern, or (bounds) with each coordinate's side
                 pattern = hessian_pattern(sparsity, ev.point.n)
                 f0 = float(ev.outputs(True)[0][0])
-                result, hs, nfev = sparse_hessian(ev, h, stencil, pattern, f0, side(stencil))
-                return policed(finish(result, math.nan, nfev + 1, hs.reshape(ev.point.shape), full_output))
-            values, errors, hs, nfev, converged = hessian(ev, h, stencil, adaptive)
+                result, hs, nfev = sparse_hessian(ev, h, stencil, pattern, f0, box)
+                return policed(finish(result, np.full(np.shape(result), math.nan) if pattern.format is None
+                                      else math.nan, nfev + 1, hs.reshape(ev.point.shape), full_output,
+                                      np.ones(np.shape(result), dtype=bool) if pattern.format is None else True))
+            values, errors, hs, nfev, converged = hessian(ev, h, stencil, adaptive, None if box is None else
+                                                          box.central_room(ev.point.work))
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
@@ -771,7 +798,7 @@ class API:
             estimate: ``12 n + 1`` evaluations (central).
         full_output : bool
             Also return a :class:`DiffInfo`.
-        workers, vectorized, max_batch_bytes
+        workers, vectorized, max_batch_bytes, chunksize, timeout, bounds
             As for :func:`gradient`.
 
         inplace, args, kwargs

@@ -39,6 +39,17 @@ class Box:
         with np.errstate(invalid="ignore", over="ignore"):
             return x - self.lb, self.ub - x
 
+    def central_room(self, x: np.ndarray) -> np.ndarray:
+        """How far central steps may reach from each x_i (an adaptive Hessian's); a coordinate
+        on its bound has none, which is an error."""
+        down, up = self.room(x)
+        room = np.minimum(down, up)
+        if not (room > 0).all():
+            i = int(np.argmin(room > 0))
+            raise ValueError(f"an adaptive Hessian takes central steps, and x[{i}] = {float(x[i])!r} is on its "
+                             f"bound; use adaptive=False (its steps turn one-sided at a bound)")
+        return room
+
     # Fixed steps.
 
     def scheme(self, x: np.ndarray, hs: np.ndarray, stencil: Stencil) -> tuple[np.ndarray, np.ndarray,
@@ -57,12 +68,17 @@ class Box:
         return sides, hs, by_side
 
     def hessian_scheme(self, x: np.ndarray, hs: np.ndarray, stencil: Stencil) -> tuple[np.ndarray, np.ndarray, int]:
-        """A Hessian's sides and steps per coordinate (as scheme), and the one-sided order: the
-        central Hessian of order p reaches (p / 2) h (its Richardson rungs), the one-sided one of
-        order q reaches 2 q h (the diagonal's x + 2 h at the rung q h)."""
+        """A Hessian's sides and steps per coordinate, and the order of its one-sided formula.
+        The central Hessian of order p reaches (p / 2) h (its Richardson rungs); where some
+        coordinate has no room for that, the whole Hessian turns one-sided (each coordinate's
+        steps into the box, shrunk where needed) with order min(p, 4), which reaches 2 q h (the
+        diagonal's x + 2 h at the rung q h)."""
         one_order = min(stencil.order, MAX_ONE_SIDED_ORDER)
-        central = stencil.order // 2 if stencil.method == "central" else None
-        sides, hs = self._choose(x, hs, central, 2 * one_order, -1 if stencil.method == "backward" else 1)
+        if stencil.method == "central":
+            sides, fitted = self._choose(x, hs, stencil.order // 2, 2 * one_order, 1)
+            if not sides.any():
+                return sides, fitted, one_order
+        sides, hs = self._choose(x, hs, None, 2 * one_order, -1 if stencil.method == "backward" else 1)
         return sides, hs, one_order
 
     def _choose(self, x: np.ndarray, hs: np.ndarray, central_reach: Optional[float], one_reach: float,
@@ -112,12 +128,16 @@ class Box:
 
 def _fit(x: float, h: float, side: int, reach: float, lb: float, ub: float) -> float:
     """h, lowered until x + side * reach * h is inside [lb, ub] as computed, and exact as a move."""
-    h = (x + side * h) * side - x * side  # a step that x +- h represents exactly
-    while h > 0 and not (lb <= x + side * reach * h <= ub):
-        h = math.nextafter(h, 0.0)
-    if not h > 0:
-        raise ValueError(f"bounds leave no room for a step at x = {x!r} (lb = {lb!r}, ub = {ub!r})")
-    return h
+    for _ in range(64):
+        h = (x + side * h) * side - x * side  # a step that x +- h represents exactly
+        if h > 0 and lb <= x + side * reach * h <= ub:
+            return h
+        # Rounding carried the point out: back off by a few units of x's spacing.
+        # (By whole units of x's spacing, since x +- h rounds h to them.)
+        h -= max(2.0 * math.ulp(abs(x) + reach * abs(h)) / reach, 2.0 * math.ulp(x), math.ulp(h))
+        if not h > 0:
+            break
+    raise ValueError(f"bounds leave no room for a step at x = {x!r} (lb = {lb!r}, ub = {ub!r})")
 
 
 def check_bounds(bounds: Any, x: np.ndarray, shape: tuple[int, ...], name: str = "x") -> Optional[Box]:

@@ -187,13 +187,15 @@ def expand(values: np.ndarray, errors: Optional[np.ndarray], used: np.ndarray) -
     return errors, np.broadcast_to(used, values.shape)
 
 
-def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False) -> tuple:
+def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
+            limit: Optional[np.ndarray] = None) -> tuple:
     """The Hessian (n * n, symmetric), its errors (n * n, or None), the steps, the number of
     evaluations and converged (n * n, or None).
 
     Of order 2 (central) or 1 (one-sided), the kernels' Hessian at one step; of a higher
     order, Richardson's combination of it at steps h, 2h, ..., which on the diagonal is the
-    central stencil of that order.  adaptive: see _adaptive.adaptive_hessian."""
+    central stencil of that order.  adaptive: see _adaptive.adaptive_hessian, whose steps
+    stay within limit (bounds) of x."""
     point = ev.point
     n, s = point.n, side(stencil)
     f0 = float(ev.outputs(True)[0][0])
@@ -207,7 +209,7 @@ def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False) -> tup
             return ev.values(hs, (1.0, -1.0), 0, n, 1, scalar_value, ()).reshape(n, 2)
 
         values, errors, hs, converged = _adaptive.adaptive_hessian(at, diagonal, point.work, f0,
-                                                                   lambda: max(point.eps, ev.values_eps()))
+                                                                   lambda: max(point.eps, ev.values_eps()), limit)
         if ev.unchanging() and not values.any():
             warn_if_unchanging()
         return values.reshape(-1), errors.reshape(-1), hs, _adaptive.hessian_evaluations(n), converged.reshape(-1)
@@ -302,10 +304,13 @@ def _elementwise_values(value: Any, shape: tuple[int, ...], imag: bool) -> np.nd
 
 
 def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stencil, adaptive: bool, threads: int,
-                runner: Any, full_output: bool, target: Optional[np.ndarray] = None, eps: float = 2.0**-52) -> Any:
+                runner: Any, full_output: bool, target: Optional[np.ndarray] = None, eps: float = 2.0**-52,
+                box: Optional[Box] = None) -> Any:
     """derivative() of an elementwise f at an array of points (or at one, 0-d): f is
     called with whole arrays of perturbed points, one per offset of the stencil
-    (written into target, the caller's array, for the call, with inplace)."""
+    (written into target, the caller's array, for the call, with inplace).  With bounds
+    (box), the points of each side (see _bounds) are moved in calls of their own, the
+    others left at x."""
     shape, flat, scalar = points.shape, points.reshape(-1), points.ndim == 0
     imag = stencil.method == "complex"
 
@@ -338,18 +343,31 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
 
     if adaptive:
         s, deriv = side(stencil), stencil.hpow
-        f0 = evaluate_points(flat)[:, None] if _adaptive.base_stencil(s, deriv).uses_f0 else None
-
+        if box is None:
+            sides, limit = np.full(flat.size, s, dtype=np.int8), None
+        else:
+            sides, limit = box.ladder_sides(flat, s, _adaptive.TOP_FRACTION * np.maximum(np.abs(flat), 1.0))
+        kinds = np.unique(sides).tolist()
+        uses_f0 = any(_adaptive.base_stencil(k, deriv).uses_f0 for k in kinds)
+        f0 = evaluate_points(flat)[:, None] if uses_f0 else None
         calls = [0 if f0 is None else 1]
+        value, error, step = np.empty(flat.size), np.empty(flat.size), np.empty(flat.size)
+        converged = np.empty(flat.size, dtype=bool)
+        for k in kinds:
+            idx = np.flatnonzero(sides == k)
+            moved = np.zeros(flat.size)
 
-        def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
-            calls[0] += len(offsets)  # f at every point, each time
-            return np.stack(evaluate_many([flat + o * h for o in offsets]), axis=1)[lo:hi, :, None]
+            def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int, idx: np.ndarray = idx,
+                         moved: np.ndarray = moved) -> np.ndarray:
+                calls[0] += len(offsets)  # f at every point, each time (the others at x)
+                moved[idx] = h
+                return np.stack(evaluate_many([flat + o * moved for o in offsets]), axis=1)[idx][lo:hi, :, None]
 
-        result = _adaptive.adaptive_derivative(evaluate, flat, 1, s, f0, 0, flat.size, lambda: coarsest[0], deriv,
-                                               whole=True)
-        value, error, step = result.value[:, 0], result.error[:, 0], result.step[:, 0]
-        converged = result.converged[:, 0]
+            result = _adaptive.adaptive_derivative(evaluate, flat[idx], 1, k, None if f0 is None else f0[idx], 0,
+                                                   idx.size, lambda: coarsest[0], deriv, whole=True,
+                                                   limit=None if limit is None else limit[idx])
+            value[idx], error[idx], step[idx] = result.value[:, 0], result.error[:, 0], result.step[:, 0]
+            converged[idx] = result.converged[:, 0]
         nfev = calls[0]  # calls of f with the whole array of points
     else:
         nfev = 0
@@ -359,11 +377,26 @@ def elementwise(kernels: Any, f: Any, points: np.ndarray, h: Any, stencil: Stenc
             if imag:
                 value = evaluate_many([flat + 1j * hs])[0] / hs
                 nfev += 1
-            else:
+            elif box is None:
                 fvals = evaluate_many([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
                 value = np.empty(flat.shape)
                 kernels.combine(stencil, fvals, hs, value)
                 nfev += len(fvals)
+            else:
+                sides, hs, by_side = box.scheme(flat, hs, stencil)
+                value, fvals, at_x = np.empty(flat.shape), [], None
+                for k in np.unique(sides).tolist():
+                    st, mask = by_side[k], sides == k
+                    if at_x is None and st.uses_f0:
+                        at_x = evaluate_many([flat])[0]
+                    moved = [at_x if o == 0.0 else None for o in st.offsets]
+                    fresh = evaluate_many([flat + o * hs * mask for o in st.offsets if o != 0.0])
+                    fvals = [v if v is not None else fresh.pop(0) for v in moved]
+                    part = np.empty(flat.shape)
+                    kernels.combine(st, fvals, hs, part)
+                    value[mask] = part[mask]
+                    nfev += st.evaluated
+                nfev += at_x is not None
             if h is not None or coarsest[0] <= used_eps:
                 break
         if not imag and len(fvals) > 1 and not value.any() and all(np.array_equal(fvals[0], v) for v in fvals):

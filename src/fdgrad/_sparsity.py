@@ -233,7 +233,11 @@ class HessianPattern:
 
 
 def hessian_pattern(sparsity: Any, n: int) -> HessianPattern:
-    """The upper triangle of sparsity | sparsity.T, checked against x's size n."""
+    """The upper triangle of sparsity | sparsity.T, checked against x's size n (sparsity None:
+    every entry, dense)."""
+    if sparsity is None:
+        rows, cols = np.triu_indices(n)
+        return HessianPattern(n, rows.astype(np.intp), cols.astype(np.intp), None, False)
     if isinstance(sparsity, ColumnGroups):
         shape, col_ptr, col_rows = sparsity.shape, sparsity._col_ptr, sparsity._col_rows
         fmt, sparse_array = sparsity.format, sparsity._sparse_array
@@ -267,45 +271,55 @@ def _pair_moves(i: np.ndarray, j: np.ndarray, hs: np.ndarray, moves_of: list, la
 
 
 def sparse_hessian(ev: Serial, h: Any, stencil: Stencil, pattern: HessianPattern, f0: float,
-                   side: int) -> tuple[Any, np.ndarray, int]:
+                   box: Optional[Box] = None) -> tuple[Any, np.ndarray, int]:
     """The Hessian's structurally non-zero entries, each by the dense formula (fdgrad.h), with
-    Richardson's combination over rungs for higher orders: (result, steps, nfev without f(x))."""
+    Richardson's combination over rungs for higher orders: (result, steps, nfev without f(x)).
+
+    With bounds (see _bounds.Box.hessian_scheme), each coordinate's one-sided steps may point
+    either way: the one-sided formula at signed steps s_i = side_i h_i, which for one side
+    throughout is the dense formula bit for bit."""
     diag, pi, pj = pattern.diag, pattern.pairs_i, pattern.pairs_j
-    rungs = stencil.order // 2 if side == 0 else stencil.order
     involved = np.unique(np.concatenate([diag, pi, pj]))
     nfev = 0
     for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
         hs = ev.steps(h, stencil)
+        if box is None:
+            sides, order = np.full(pattern.n, side(stencil), dtype=np.int8), stencil.order
+        else:
+            sides, hs, order = box.hessian_scheme(ev.point.work, hs, stencil)
+        central = not sides.any()
+        rungs = order // 2 if central else order
         total_d, total_o = np.zeros(diag.size), np.zeros(pi.size)
         for c in range(1, rungs + 1):
             hc = hs * c if c > 1 else hs
+            signed = hc if central else sides * hc  # one-sided: each coordinate's step into the box
 
-            def evaluate(i: np.ndarray, j: np.ndarray, moves_of: list, what: str) -> np.ndarray:
+            def evaluate(i: np.ndarray, j: Optional[np.ndarray], moves_of: list, what: str) -> np.ndarray:
                 def label(r: int) -> str:
                     k = r // len(moves_of)
                     return f"Hessian {what} ({int(i[k])}" + ("" if j is None else f", {int(j[k])}") + ")"
 
-                moves = _pair_moves(i, np.empty(0, np.intp) if j is None else j, hc, moves_of, label)
+                moves = _pair_moves(i, np.empty(0, np.intp) if j is None else j, signed, moves_of, label)
                 return ev.displaced(moves, 1, scalar_value, ()).reshape(i.size, len(moves_of))
 
-            hi, hj_ = hc[pi], hc[pj]
-            hd = hc[diag]
-            if side == 0:
+            if central:
                 fd = evaluate(diag, None, [(1.0, None), (-1.0, None)], "entry")
                 fo = evaluate(pi, pj, [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)], "entry")
+                hd = hc[diag]
                 d = (fd[:, 0] - 2.0 * f0 + fd[:, 1]) / (hd * hd)
-                o = (fo[:, 0] - fo[:, 1] - fo[:, 2] + fo[:, 3]) / (4.0 * hi * hj_)
+                o = (fo[:, 0] - fo[:, 1] - fo[:, 2] + fo[:, 3]) / (4.0 * hc[pi] * hc[pj])
                 nfev += 2 * diag.size + 4 * pi.size
             else:
                 f1 = np.empty(pattern.n)
-                f1[involved] = evaluate(involved, None, [(float(side), None)], "step of coordinate")[:, 0]
-                fd = evaluate(diag, None, [(2.0 * side, None)], "entry")
-                fo = evaluate(pi, pj, [(float(side), float(side))], "entry")
-                d = (fd[:, 0] - 2.0 * f1[diag] + f0) / (hd * hd)
-                o = (fo[:, 0] - f1[pi] - f1[pj] + f0) / (hi * hj_)
+                f1[involved] = evaluate(involved, None, [(1.0, None)], "step of coordinate")[:, 0]
+                fd = evaluate(diag, None, [(2.0, None)], "entry")
+                fo = evaluate(pi, pj, [(1.0, 1.0)], "entry")
+                sd = signed[diag]
+                d = (fd[:, 0] - 2.0 * f1[diag] + f0) / (sd * sd)
+                o = (fo[:, 0] - f1[pi] - f1[pj] + f0) / (signed[pi] * signed[pj])
                 nfev += involved.size + diag.size + pi.size
             if rungs > 1:
-                weight = richardson_weights(rungs, 2 if side == 0 else 1)[c - 1]
+                weight = richardson_weights(rungs, 2 if central else 1)[c - 1]
                 d, o = weight * d, weight * o
                 total_d, total_o = (d, o) if c == 1 else (total_d + d, total_o + o)
             else:
