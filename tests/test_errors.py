@@ -265,6 +265,7 @@ _BAD_VALUES = {
     "tol": [-1.0, float("nan"), float("inf"), "1", True],
     "callback": [1, "print"],
     "sparsity": ["tridiagonal", np.ones(3), np.ones((5, 5)), {}],
+    "progress": ["yes", 1, 2.5],
     "bounds": ["box", (0.0,), (2.0, 1.0), (0.0, float("nan")), ([0.0, 0.0], 5.0), (10.0, 20.0), (["a"], 5.0)],
 }
 

@@ -143,6 +143,23 @@ def test_dask_cluster_gives_the_serial_result(fd, dask_client, process_pool):
     assert J.tobytes() == fd.jacobian(smooth_vector, x).tobytes()
 
 
+def test_dask_progress_counts_the_clients_own_tasks(fd, dask_client):
+    """progress= with a Dask executor: tasks count as they come back, and they are the client's
+    futures (so Dask's dashboard and progress tools see them) while they run."""
+    executor = dask_client.get_executor(pure=False)
+    x = np.linspace(-1.0, 1.0, 8)
+    events, held = [], []
+
+    def report(done, total):
+        events.append((done, total))
+        held.append(len(dask_client.futures))
+
+    value, info = fd.gradient(smooth, x, workers=executor, chunksize=2, progress=report, full_output=True)
+    assert value.tobytes() == fd.gradient(smooth, x).tobytes()
+    assert events[-1] == (info.nfev, info.nfev) and len(events) >= 8 // 2
+    assert max(held) > 0
+
+
 def test_dask_survives_a_killed_worker(fd, dask_client):
     """One worker dies mid-gradient: the result is right, or an error says what was lost; never a hang."""
     executor = dask_client.get_executor()

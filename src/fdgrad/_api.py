@@ -57,7 +57,8 @@ from ._native import NativeFunction
 from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DescentInfo, DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._sparsity import ColumnGroups, as_groups, hessian_pattern, sparse_hessian, sparse_jacobian
-from ._stencils import EPS, stencil_value
+from ._progress import Progress, close, counted, start
+from ._stencils import EPS, side, stencil_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -102,6 +103,30 @@ def _finite_float(x: Any) -> Optional[float]:
     return None
 
 
+def planned(stencil: Any, n: int, adaptive: bool, f0: int = 0) -> int:
+    """The evaluations a derivative along n coordinates plans (progress=), f(x) for the output
+    shape (f0) included."""
+    if stencil.method == "complex":
+        return n + f0
+    if adaptive:
+        return _adaptive.evaluations(n, side(stencil), stencil.hpow) + f0
+    return n * stencil.evaluated + max(int(stencil.uses_f0), f0)
+
+
+def hessian_evaluations(n: int, stencil: Any, adaptive: bool) -> int:
+    """The evaluations a dense Hessian plans (progress=)."""
+    if adaptive:
+        return _adaptive.hessian_evaluations(n)
+    if stencil.method == "central":
+        return 1 + stencil.order // 2 * 2 * n * n
+    return 1 + stencil.order * n * (n + 3) // 2
+
+
+def plan(tracker: Optional[Progress], total: int) -> None:
+    if tracker is not None:
+        tracker.plan(total)
+
+
 class API:
     """fdgrad's public functions over one kernel module (``_ckernels`` or ``_pykernels``)."""
 
@@ -110,11 +135,17 @@ class API:
 
     def _evaluation(self, f: Any, x: Any, name: str, workers: Any, vectorized: Any, max_batch_bytes: Any,
                     chunksize: Any, timeout: Any, m: Optional[int] = None, inplace: Any = False,
-                    complex_step: bool = False) -> Serial:
-        """x prepared, and how f will be evaluated: chosen once, here."""
+                    complex_step: bool = False, tracker: Optional[Progress] = None) -> Serial:
+        """x prepared, and how f will be evaluated: chosen once, here (and, with progress=,
+        how its evaluations are counted: a Python f by a wrapper, tasks as they come back, a
+        native f by pieces of the kernels' loops)."""
         threads, runner, vectorized, max_batch_bytes = check_evaluation(workers, vectorized, max_batch_bytes,
                                                                         chunksize, timeout)
         native = isinstance(f, NativeFunction)
+        if tracker is not None and runner is not None:
+            runner.tracker = tracker
+        elif tracker is not None and not native:
+            f = counted(f, tracker, bool(vectorized))
         if inplace is not False:
             # A float64 array the kernels' loops can work on directly: a copy for the restore, values checked.
             serial = threads == 1 and runner is None and not vectorized and not native and not complex_step
@@ -139,9 +170,9 @@ class API:
             return Tasks(self._kernels, f, point, m, runner, max_batch_bytes)
         if vectorized:
             return Batched(self._kernels, f, point, m, threads, max_batch_bytes)
-        if threads > 1:
-            return Threads(self._kernels, f, point, m, threads)
-        return Serial(self._kernels, f, point, m)
+        ev = Threads(self._kernels, f, point, m, threads) if threads > 1 else Serial(self._kernels, f, point, m)
+        ev.tracker = tracker if native else None
+        return ev
 
     def derivative(
         self,
@@ -158,6 +189,7 @@ class API:
         chunksize: int = 1,
         timeout: Optional[float] = None,
         bounds: Any = None,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -211,6 +243,8 @@ class API:
             As for :func:`gradient`, per point (f is called with the points
             of each side of the stencil in calls of their own, the other
             points at x).
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -235,6 +269,7 @@ class API:
         >>> bool(abs(second + np.sin(0.5)) < 1e-10), bool(abs(second + np.sin(0.5)) <= info.error)
         (True, True)
         """
+        tracker = start(progress, "derivative")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output,
                                                               check_derivative_order(n, method), h=h)
@@ -245,6 +280,12 @@ class API:
             threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
             if runner is not None:
                 runner.check_function(g)
+            if tracker is not None:
+                plan(tracker, planned(stencil, 1, adaptive))
+                if runner is not None:
+                    runner.tracker = tracker
+                else:
+                    g = counted(g, tracker)
             target = x if inplace is not False and check_inplace(inplace, x, "x", False, threads, runner, False,
                                                                  stencil.method == "complex") else None
             number = _finite_float(x)
@@ -259,6 +300,8 @@ class API:
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         return policed(result)
 
     def _scalar_derivative(self, f: Objective, x: float, h: Step, base: Any, full_output: bool,
@@ -304,6 +347,7 @@ class API:
         full_output: bool = False,
         *,
         bounds: Any = None,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -323,6 +367,8 @@ class API:
             for an N-D ``x``, a tuple index such as ``(1, 2)``.
         h, method, order, adaptive, full_output, bounds
             As for :func:`gradient`; an array ``h`` contributes ``h[i]``.
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -340,17 +386,21 @@ class API:
         >>> fdgrad.partial(f, [1, 3], 1, order=4)
         6.0
         """
+        tracker = start(progress, "partial")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace,
-                                  stencil.method == "complex")
+                                  stencil.method == "complex", tracker)
+            plan(tracker, planned(stencil, 1, adaptive))
             k = check_index(i, ev.point.shape)
             box = check_bounds(bounds, ev.point.work, ev.point.shape)
             values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, k, k + 1, box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         if full_output:
             errors, used = expand(values, errors, used)
             result = finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output,
@@ -364,7 +414,7 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
+                 bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
@@ -372,7 +422,7 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
-                 bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
+                 bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
     def gradient(
@@ -391,6 +441,7 @@ class API:
         chunksize: int = 1,
         timeout: Optional[float] = None,
         bounds: Any = None,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -463,6 +514,16 @@ class API:
             (``max(1, |x|) / 4``) and turns one-sided towards the larger
             room otherwise; every step is capped by the room left, and the
             error estimate covers the rounding of the smaller steps.
+        progress : bool or callable
+            True: a progress bar (tqdm: ``pip install tqdm``) counting the
+            evaluations of f as they happen, on threads and executors too
+            (an executor's tasks count as they come back, and stay the
+            executor's own futures, so Dask's progress tools see them; a
+            native f, which runs in C, counts by pieces of its loop).  A
+            callable is called as ``progress(done, total)`` instead, from
+            the thread that evaluated f, ``total`` being the planned number
+            of evaluations (it grows where more are needed).  The bar is
+            removed when the call returns.
 
         inplace : bool or None
             False (the default): f is called with a read-only copy of x.
@@ -498,16 +559,20 @@ class API:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
+        tracker = start(progress, "gradient")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
-                                  stencil.method == "complex")
+                                  stencil.method == "complex", tracker)
+            plan(tracker, planned(stencil, ev.point.n, adaptive))
             box = check_bounds(bounds, ev.point.work, ev.point.shape)
             values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output, converged))
 
     @overload
@@ -515,8 +580,8 @@ class API:
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None,
-                 sparsity: Any = None, bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
-                 kwargs: Optional[dict] = None) -> Any: ...
+                 sparsity: Any = None, bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False,
+                 args: Any = (), kwargs: Optional[dict] = None) -> Any: ...
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -524,7 +589,7 @@ class API:
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
                  chunksize: int = 1, timeout: Optional[float] = None,
                  m: Optional[int] = None, sparsity: Any = None,
-                 bounds: Any = None, inplace: Optional[bool] = False, args: Any = (),
+                 bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> tuple[Any, DiffInfo]: ...
 
     def jacobian(
@@ -545,6 +610,7 @@ class API:
         m: Optional[int] = None,
         sparsity: Any = None,
         bounds: Any = None,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -580,6 +646,8 @@ class API:
             outside the pattern are taken to be zero, so a pattern that
             misses a non-zero gives wrong values.  Fixed-step differences
             only (not ``adaptive`` nor the complex step).
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -601,13 +669,16 @@ class API:
         array([[4., 3.],
                [1., 2.]])
         """
+        tracker = start(progress, "jacobian")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             groups = None if sparsity is None else as_groups(self._kernels, check_sparse_options(
                 sparsity, adaptive, stencil.method))
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
-                                  check_outputs(m), inplace, stencil.method == "complex")
+                                  check_outputs(m), inplace, stencil.method == "complex", tracker)
+            plan(tracker, planned(stencil, ev.point.n, adaptive, 1) if groups is None else
+                 1 + groups.ngroups * sum(o != 0.0 for o in stencil.offsets))
             box = check_bounds(bounds, ev.point.work, ev.point.shape)
             if groups is not None:
                 f0, out_shape, convert = ev.outputs(False)
@@ -617,6 +688,8 @@ class API:
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         return policed(shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output, converged))
 
     def hessian(
@@ -634,6 +707,7 @@ class API:
         timeout: Optional[float] = None,
         sparsity: Any = None,
         bounds: Any = None,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -696,6 +770,8 @@ class API:
             room), ``n (n + 3) / 2`` evaluations per order.  ``adaptive``
             keeps its central ladder with every step capped by the room
             left, and refuses an ``x`` on a bound.
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -726,6 +802,7 @@ class API:
         >>> bool(np.all(np.abs(H - truth) <= info.error)), bool(np.max(np.abs(H - truth)) < 1e-10), info.nfev
         (True, True, 37)
         """
+        tracker = start(progress, "hessian")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS,
                                                               h)
@@ -734,11 +811,14 @@ class API:
             if sparsity is not None:
                 check_sparse_options(sparsity, adaptive, stencil.method)
             g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace)
+            ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace,
+                                  False, tracker)
+            plan(tracker, hessian_evaluations(ev.point.n, stencil, adaptive))
             box = check_bounds(bounds, ev.point.work, ev.point.shape)
             if (sparsity is not None or box is not None) and not adaptive:
                 # entry by entry: on the pattern, or (bounds) with each coordinate's side
                 pattern = hessian_pattern(sparsity, ev.point.n)
+                plan(tracker, 1 + max(1, stencil.order // 2) * (2 * pattern.diag.size + 4 * pattern.pairs_i.size))
                 f0 = float(ev.outputs(True)[0][0])
                 result, hs, nfev = sparse_hessian(ev, h, stencil, pattern, f0, box)
                 return policed(finish(result, np.full(np.shape(result), math.nan) if pattern.format is None
@@ -749,6 +829,8 @@ class API:
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         shape = ev.point.shape + ev.point.shape
         if not full_output:
             return policed(values.reshape(shape))
@@ -773,6 +855,7 @@ class API:
         chunksize: int = 1,
         timeout: Optional[float] = None,
         bounds: Any = None,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -800,6 +883,8 @@ class API:
             Also return a :class:`DiffInfo`.
         workers, vectorized, max_batch_bytes, chunksize, timeout, bounds
             As for :func:`gradient`.
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -821,17 +906,21 @@ class API:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
+        tracker = start(progress, "hessian_diag")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS,
                                                               h)
             g = bind_args(g, args, kwargs)
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
-                                  stencil.method == "complex")
+                                  stencil.method == "complex", tracker)
+            plan(tracker, planned(stencil, ev.point.n, adaptive))
             box = check_bounds(bounds, ev.point.work, ev.point.shape)
             values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output, converged))
 
     def directional(
@@ -845,6 +934,7 @@ class API:
         adaptive: bool = False,
         full_output: bool = False,
         *,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -868,6 +958,8 @@ class API:
             ``c * max(1, max|x|)`` (``c`` as for :func:`gradient`).
         method, order, adaptive, full_output
             As for :func:`gradient`.
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -886,9 +978,13 @@ class API:
         >>> np.round(fdgrad.directional(lambda p: np.array([p[0] * p[1], p[0]**2]), [1.0, 2.0], [1.0, 0.0]), 8)
         array([2., 2.])
         """
+        tracker = start(progress, "directional")
         try:
             g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
             g = bind_args(g, args, kwargs)
+            if tracker is not None:
+                plan(tracker, planned(stencil, 1, adaptive))
+                g = counted(g, tracker)
             if isinstance(g, NativeFunction):
                 raise TypeError("directional needs a Python f (it evaluates f along x + t v); use "
                                 "gradient(f, x) @ v for a native f")
@@ -937,6 +1033,8 @@ class API:
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         errors, used = expand(values, errors, used)
         flags = np.ones(values.shape, dtype=bool) if converged is None else converged
         with np.errstate(over="ignore"):  # the step in units of a subnormal v can pass the largest double
@@ -963,6 +1061,7 @@ class API:
         raise_on_mismatch: bool = False,
         *,
         workers: int = 1,
+        progress: Any = False,
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -990,6 +1089,8 @@ class API:
             and the tolerance, instead of returning a failed check.
         workers : int
             As for :func:`gradient`; ``f`` may be native.
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -1027,7 +1128,8 @@ class API:
             if analytic.shape != shape:
                 raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
             numeric, info = self.gradient(f, x if inplace is not False else work.reshape(shape), h, method, order,
-                                          adaptive, True, workers=workers, inplace=inplace, args=args, kwargs=kwargs)
+                                          adaptive, True, workers=workers, progress=progress, inplace=inplace,
+                                          args=args, kwargs=kwargs)
             if not isinstance(bound, NativeFunction) and inplace is False:
                 # A float32 (or float16) f: no finite difference is closer than about sqrt(eps) of it.
                 rtol = max(rtol, precision(bound(read_only_view(work.copy(), shape))) ** 0.5)
@@ -1062,7 +1164,8 @@ class API:
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
                          timeout: Optional[float] = None, tol: Optional[float] = None,
                          callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
-                         full_output: Literal[False] = False, inplace: Optional[bool] = None, args: Any = (),
+                         full_output: Literal[False] = False, progress: Any = False,
+                         inplace: Optional[bool] = None, args: Any = (),
                          kwargs: Optional[dict] = None) -> np.ndarray: ...
 
     @overload
@@ -1072,7 +1175,8 @@ class API:
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
                          timeout: Optional[float] = None, tol: Optional[float] = None,
                          callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
-                         full_output: Literal[False] = False, inplace: Optional[bool] = None, args: Any = (),
+                         full_output: Literal[False] = False, progress: Any = False,
+                         inplace: Optional[bool] = None, args: Any = (),
                          kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
 
     @overload
@@ -1082,7 +1186,8 @@ class API:
                          vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
                          timeout: Optional[float] = None, tol: Optional[float] = None,
                          callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
-                         full_output: Literal[True], inplace: Optional[bool] = None, args: Any = (),
+                         full_output: Literal[True], progress: Any = False,
+                         inplace: Optional[bool] = None, args: Any = (),
                          kwargs: Optional[dict] = None) -> tuple[Any, ...]: ...
 
     def gradient_descent(
@@ -1105,6 +1210,7 @@ class API:
         tol: Optional[float] = None,
         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
         full_output: bool = False,
+        progress: Any = False,
         inplace: Optional[bool] = None,
         args: Any = (),
         kwargs: Optional[dict] = None,
@@ -1142,6 +1248,8 @@ class API:
             Also return a :class:`DescentInfo`: the steps taken (``nit``),
             evaluations, the last gradient and its norm, and why the descent
             stopped.
+        progress : bool or callable
+            As for :func:`gradient`.
 
         inplace, args, kwargs
             As for :func:`gradient`.
@@ -1175,6 +1283,7 @@ class API:
         >>> info.nit, info.reason, bool(info.grad_norm < 1e-6)
         (73, 'tol', True)
         """
+        tracker = start(progress, "gradient_descent")
         try:
             g = bind_args(resolve_f(f), args, kwargs)
             rate = check_lr(lr)
@@ -1189,17 +1298,21 @@ class API:
             if h is not None:
                 check_h(h)
             ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout, None,
-                                  inplace, stencil.method == "complex")
+                                  inplace, stencil.method == "complex", tracker)
             point = ev.point
+            plan(tracker, count * planned(stencil, point.n, adaptive))
             if history:
                 check_history_size(count, point.n)
             path = np.empty((count + 1, point.n)) if history else None
             if path is not None:
                 path[0] = point.work
-            last, run = descend(ev, h, stencil, adaptive, rate, count, path, tol, callback, full_output)
+            last, run = descend(ev, h, stencil, adaptive, rate, count, path, tol, callback,
+                                full_output or tracker is not None)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
             raise
+        finally:
+            close(tracker)
         result: Any = last.reshape(point.shape)
         if path is not None:
             result = (result, path[:run.steps + 1].reshape((run.steps + 1,) + point.shape))

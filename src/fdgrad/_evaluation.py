@@ -115,6 +115,7 @@ class Serial:
         self.native = isinstance(f, NativeFunction)
         self.m_native = m
         self.made: list = []  # the objectives of Python f made so far (see unchanging)
+        self.tracker: Any = None  # progress=, for a native f (a Python f counts itself)
 
     # f at x itself, and the shape of its values.
 
@@ -134,7 +135,11 @@ class Serial:
 
     def first_value(self) -> Any:
         """f at x, as f returns it (a Python f)."""
-        return self.f(self.point.view)
+        return self.here(self.point.view)
+
+    def here(self, point: Any) -> Any:
+        """f at one point, on this thread."""
+        return self.f(point)
 
     def outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
         """f(x) as a flat array, its shape, and the converter of f's values."""
@@ -201,9 +206,24 @@ class Serial:
             seen += obj.seen
         return seen >= 3
 
-    def run(self, call: Callable[..., None], start: int, stop: int) -> None:
-        """call(work, view, halt, lo, hi) over [start, stop)."""
-        call(self.point.work, self.point.view, None, start, stop)
+    def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
+        """call(work, view, halt, lo, hi) over [start, stop); cost: f's evaluations per index."""
+        self.tracked(call, cost)(self.point.work, self.point.view, None, start, stop)
+
+    def tracked(self, call: Callable[..., None], cost: float) -> Callable[..., None]:
+        """call, reporting progress= in pieces where f is native (it runs in C, uncounted)."""
+        tracker = self.tracker
+        if tracker is None or not self.native:
+            return call
+
+        def pieces(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
+            step = max(1, (b - a) // 64)
+            for lo in range(a, b, step):
+                hi = min(lo + step, b)
+                call(work, view, halt, lo, hi)
+                tracker.add(int(round(cost * (hi - lo))))
+
+        return pieces
 
     def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
                out_shape: tuple[int, ...]) -> np.ndarray:
@@ -216,7 +236,7 @@ class Serial:
             obj = self.objective(work, view, convert, m, halt)
             kernels.evaluate_range(obj, work, m, h, offsets, a, b, out[(a - lo) * width:(b - lo) * width])
 
-        self.run(call, lo, hi)
+        self.run(call, lo, hi, len(offsets))
         return out.reshape(hi - lo, len(offsets), m)
 
     def displaced(self, moves: Moves, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> np.ndarray:
@@ -249,7 +269,7 @@ class Serial:
         def call(work: np.ndarray, view: np.ndarray, halt: Any, a: int, b: int) -> None:
             kernels.jacobian_range(self.objective(work, view, convert, m, halt), work, m, h, stencil, f0, a, b, out)
 
-        self.run(call, lo, hi)
+        self.run(call, lo, hi, stencil.evaluated)
         return out
 
     def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
@@ -273,7 +293,7 @@ class Serial:
             kernels.hessian_range(self.objective(work, view, scalar_value, 1, halt), work, h, f0, f1, side, a, b, out)
 
         n = self.point.n
-        self.run(call, 0, n * (n + 1) // 2)  # the upper triangle's entries, row by row
+        self.run(call, 0, n * (n + 1) // 2, 4 if side == 0 else 1)  # the upper triangle's entries, row by row
 
 
 class Threads(Serial):
@@ -283,7 +303,8 @@ class Threads(Serial):
         super().__init__(kernels, f, point, m)
         self.workers = workers
 
-    def run(self, call: Callable[..., None], start: int, stop: int) -> None:
+    def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
+        call = self.tracked(call, cost)
         work, view = self.point.work, self.point.view
         # A probe on this thread, 1, 4, 16, ... indices until it has taken _PROBE seconds:
         # work too small to outweigh handing parts to other threads (tens of us) is
@@ -453,6 +474,12 @@ class Tasks(Points):
     def batch_size(self, per_coordinate: int, share: int) -> int:
         return max(1, self.max_batch_bytes // per_coordinate)
 
+    def here(self, point: Any) -> Any:
+        value = self.f(point)  # f(x) for the output's shape: on this thread, counted for progress=
+        if self.runner.tracker is not None:
+            self.runner.tracker.add(1)
+        return value
+
     def at(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...],
            label: Callable[[int], str], convert: Optional[Callable[[Any], Any]] = None) -> np.ndarray:
         rows = points.reshape((count,) + self.point.shape).copy()  # the batch buffer is reused
@@ -483,9 +510,9 @@ class Shared(Serial):
         self.original = original  # a copy of target's values, restored at the end of the call
         self.base = original  # the values target holds between evaluations (a descent's iterate)
 
-    def run(self, call: Callable[..., None], start: int, stop: int) -> None:
+    def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
         try:
-            super().run(call, start, stop)
+            super().run(call, start, stop, cost)
         finally:
             self.target[...] = self.base  # also whatever f itself wrote into x
 

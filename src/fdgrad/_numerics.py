@@ -119,7 +119,7 @@ def _complex_step(ev: Serial, h: Any, stencil: Stencil, scalar: bool, start: int
     if scalar:
         m, out_shape, nfev = 1, (), stop - start
     else:
-        out_shape = np.shape(ev.f(read_only_view(point.work.astype(np.complex128), point.shape)))
+        out_shape = np.shape(ev.here(read_only_view(point.work.astype(np.complex128), point.shape)))
         m, nfev = int(np.prod(out_shape)), stop - start + 1
     return ev.complex(hs, m, out_shape, start, stop), None, hs, nfev, out_shape, None
 

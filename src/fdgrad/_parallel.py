@@ -215,6 +215,12 @@ def _needs_pickle(workers: Any) -> Optional[str]:
     return None
 
 
+def _count_done(tracker: Any, count: int, future: Any) -> None:
+    """A task came back: its points count as evaluated (if it ran to the end)."""
+    if not future.cancelled() and future.exception() is None:
+        tracker.add(count)
+
+
 #: how long each wait for an executor's futures lasts before it looks for cancelled ones (s)
 _WAIT_SLICE = 0.25
 
@@ -230,6 +236,7 @@ class TaskRunner:
         self.executor = workers if isinstance(workers, Executor) else None
         self.chunksize = chunksize
         self.timeout = timeout
+        self.tracker: Any = None  # progress=: counts each task's points as it comes back
 
     def check_function(self, f: Any) -> None:
         """A clear error now, rather than an obscure one from a worker, when f cannot travel."""
@@ -256,7 +263,11 @@ class TaskRunner:
         chunks = [range(a, min(a + self.chunksize, count)) for a in range(0, count, self.chunksize)]
         tasks = [([points[k] for k in c], [labels[k] for k in c]) for c in chunks]
         if self.executor is None:
-            results = list(self.workers(functools.partial(_evaluate_packed, f), tasks))
+            results = []
+            for result in self.workers(functools.partial(_evaluate_packed, f), tasks):
+                results.append(result)
+                if self.tracker is not None:
+                    self.tracker.add(len(result))
         else:
             results = self._submit(f, tasks, chunks)
         values = [value for chunk in results for value in chunk]
@@ -281,6 +292,8 @@ class TaskRunner:
         try:
             for task in tasks:
                 futures.append(self.executor.submit(evaluate_chunk, f, *task))
+                if self.tracker is not None:
+                    futures[-1].add_done_callback(functools.partial(_count_done, self.tracker, len(task[0])))
         except BaseException as exc:  # the executor refused one part-way: leave nothing of this call running
             for future in futures:
                 future.cancel()
