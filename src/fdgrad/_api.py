@@ -58,7 +58,7 @@ from ._numerics import descend, differentiate, elementwise, expand, hessian
 from ._results import DescentInfo, DiffInfo, GradCheck, finish, note_arity, policed, shaped
 from ._sparsity import ColumnGroups, as_groups, hessian_pattern, sparse_hessian, sparse_jacobian
 from ._progress import Progress, close, counted, start
-from ._stencils import EPS, side, stencil_value
+from ._stencils import EPS, norm, side, stencil_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -1318,7 +1318,7 @@ class API:
             result = (result, path[:run.steps + 1].reshape((run.steps + 1,) + point.shape))
         if full_output:
             grad = None if run.grad is None else run.grad.reshape(point.shape)
-            info = DescentInfo(run.steps, run.nfev, grad, math.nan if grad is None else float(np.linalg.norm(grad)),
+            info = DescentInfo(run.steps, run.nfev, grad, math.nan if grad is None else norm(grad),
                                run.reason == "tol", run.reason)
             result = (*result, info) if path is not None else (result, info)
         return policed(result)

@@ -12,6 +12,7 @@ from cpython.exc cimport PyErr_CheckSignals, PyErr_Occurred, PyErr_SetObject
 from cpython.ref cimport PyObject
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport uintptr_t
+from libc.math cimport sqrt
 from libc.string cimport memcmp, memcpy
 
 cimport numpy as cnp
@@ -606,14 +607,18 @@ def working_copy(x, bint shared=False):
     return work, view
 
 
-def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssize_t count, path):
-    """count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
+def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssize_t count, path,
+            double tol=-1.0, grad_out=None):
+    """Up to count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
 
     fixed_h is the step of every coordinate, or None for the default step at
     every iterate; path, if not None, is a (count + 1, n) array whose rows
-    1..count receive the iterates.  Returns -1, or (as default_steps) the
-    coordinate that left no room for a step.  The arithmetic is the shared
-    Python loop's, step for step.
+    1..count receive the iterates.  tol >= 0: stop before a step whose
+    gradient's norm, sqrt(g_0**2 + g_1**2 + ...) summed in order, is below
+    it.  grad_out, if not None, receives the last gradient computed.
+    Returns (bad, steps): bad is -1, or (as default_steps) the coordinate that
+    left no room for a step; steps is how many steps were taken.  The
+    arithmetic is the shared Python loop's, step for step.
     """
     cdef Py_ssize_t n = _size(x, b"descent"), i, it
     cdef size_t bad
@@ -626,10 +631,11 @@ def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssiz
     cdef double *hp = _data(hs, n, fixed_h is None, b"descent")
     cdef double *g = _data(grad, n, True, b"descent")
     cdef double *pp = _data(path, (count + 1) * n, True, b"descent") if path is not None else NULL
+    cdef double *go = _data(grad_out, n, True, b"descent") if grad_out is not None else NULL
     cdef bint needs_f0 = False
     for i in range(s.npoints):
         needs_f0 = needs_f0 or s.offsets[i] == 0.0
-    cdef double f0 = 0.0
+    cdef double f0 = 0.0, norm2
     cdef double scratch[16]  # FDGRAD_MAX_POINTS doubles
     cdef Job job
     job.which, job.x, job.n, job.m, job.h = JACOBIAN, xp, n, 1, hp
@@ -638,15 +644,23 @@ def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssiz
         if fixed_h is None:
             bad = fdgrad_default_steps(xp, <size_t>n, rel, reach, hp)
             if bad != <size_t>n:
-                return <Py_ssize_t>bad
+                return <Py_ssize_t>bad, it
         if needs_f0:
             f0 = obj()
         obj.run(&job, 0, n)
+        if go != NULL:
+            memcpy(go, g, n * sizeof(double))
+        if tol >= 0.0:
+            norm2 = 0.0
+            for i in range(n):
+                norm2 = norm2 + g[i] * g[i]
+            if sqrt(norm2) < tol:
+                return -1, it
         for i in range(n):
             xp[i] = xp[i] - lr * g[i]
         if pp != NULL:
             memcpy(pp + (it + 1) * n, xp, n * sizeof(double))
-    return -1
+    return -1, count
 
 
 def group_columns(Py_ssize_t n, col_ptr, col_rows, row_ptr, row_cols, groups):

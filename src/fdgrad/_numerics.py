@@ -20,7 +20,7 @@ from ._checks import imag_value, precision, scalar_value, steps, zero_step_error
 from ._evaluation import Serial, Shared, call_in_place, read_only_view
 from ._parallel import run_parts
 from ._results import finish
-from ._stencils import Stencil, richardson_weights, side
+from ._stencils import Stencil, norm, richardson_weights, side
 
 __all__ = ["Descent", "UnchangingWarning", "descend", "differentiate", "elementwise", "expand", "hessian",
            "warn_if_unchanging"]
@@ -247,23 +247,45 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
     """Up to count steps of x -= rate * gradient(f, x) on ev's working buffer: the last iterate
     (the buffer itself, or a copy where the buffer is the caller's array, restored) and how it went.
 
-    tol: stop before a step whose gradient's 2-norm is below it; callback(step, x, grad) after
-    each step, True stops; watch: keep the last gradient and count evaluations (full_output).
-    Without any of them, the whole loop runs in the kernels where it can."""
+    tol: stop before a step whose gradient's norm (_stencils.norm) is below it; callback(step,
+    x, grad) after each step, a true value stops; watch: keep the last gradient (full_output,
+    progress=).  The loop runs in the kernels where it can (fixed-step differences on this
+    thread), step by step around a callback."""
     point, run = ev.point, Descent()
     fixed = None if h is None else ev.steps(h, stencil)  # checked once
     try:
-        if type(ev) in (Serial, Shared) and not adaptive and stencil.method != "complex" and tol is None \
-                and callback is None and not watch:
+        if type(ev) in (Serial, Shared) and not adaptive and stencil.method != "complex":
             ev.native_shape(True)  # a native vector f: differentiate's error
-            # The whole loop in the kernels (for a native f, without the GIL but for Ctrl-C checks).
+            # The loop in the kernels (for a native f, without the GIL but for Ctrl-C checks).
             obj = ev.objective(point.work, point.view, scalar_value, 1)
-            bad = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, count, path)
-            if bad >= 0:
-                raise zero_step_error(bad, float(point.work[bad]), point.shape)
+            grad = np.empty(point.n) if watch or tol is not None or callback is not None else None
+            limit = -1.0 if tol is None else tol
+            per_gradient = point.n * stencil.evaluated + (1 if stencil.uses_f0 else 0)
+            step = 0
+            tracker = ev.tracker  # progress= of a native f: counted step by step
+            while step < count:
+                chunk = count - step if callback is None and tracker is None else 1
+                rows = None if path is None else path[step:step + chunk + 1]
+                bad, taken = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, chunk, rows,
+                                                limit, grad)
+                if bad >= 0:
+                    raise zero_step_error(bad, float(point.work[bad]), point.shape)
+                done = (taken + (taken < chunk)) * per_gradient
+                run.nfev += done
+                if tracker is not None:
+                    tracker.add(done)
+                step += taken
+                if taken < chunk:  # the gradient's norm fell below tol
+                    run.reason = "tol"
+                    break
+                if callback is not None and callback(step, point.work.reshape(point.shape).copy(),
+                                                     grad.reshape(point.shape).copy()):
+                    run.reason = "callback"
+                    break
+            run.steps = step
+            run.grad = None if grad is None or run.nfev == 0 else grad
             if count and ev.unchanging():  # every gradient was zero: x never moved
                 warn_if_unchanging()
-            run.steps = count
         else:
             fixed = None if fixed is None else fixed.reshape(point.shape)
             for step in range(count):
@@ -271,7 +293,7 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
                 grad = values[0]
                 run.nfev += nfev
                 run.grad = grad
-                if tol is not None and float(np.linalg.norm(grad)) < tol:
+                if tol is not None and norm(grad) < tol:
                     run.reason = "tol"
                     break
                 point.work -= rate * grad

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._stencils import hessian_moves, stencil_value
+from ._stencils import hessian_moves, norm, stencil_value
 
 __all__ = [
     "Halted",
@@ -373,14 +373,18 @@ def working_copy(x: Any, shared: bool = False) -> Optional[tuple[np.ndarray, np.
 
 
 def descent(obj: Callable[[], Any], x: np.ndarray, stencil: Any, reach: float, fixed_h: Optional[np.ndarray],
-            lr: float, count: int, path: Optional[np.ndarray]) -> int:
-    """count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
+            lr: float, count: int, path: Optional[np.ndarray], tol: float = -1.0,
+            grad_out: Optional[np.ndarray] = None) -> tuple[int, int]:
+    """Up to count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
 
     fixed_h is the step of every coordinate, or None for the default step at
     every iterate; path, if not None, is a (count + 1, n) array whose rows
-    1..count receive the iterates.  Returns -1, or (as default_steps) the
-    coordinate that left no room for a step.  The arithmetic is the shared
-    Python loop's, step for step.
+    1..count receive the iterates.  tol >= 0: stop before a step whose
+    gradient's norm (see norm) is below it.  grad_out, if not None, receives
+    the last gradient computed.  Returns (bad, steps): bad is -1, or (as
+    default_steps) the coordinate that left no room for a step; steps is how
+    many steps were taken.  The arithmetic is the shared Python loop's, step
+    for step.
     """
     n = len(x)
     hs = np.empty(n) if fixed_h is None else fixed_h
@@ -390,15 +394,19 @@ def descent(obj: Callable[[], Any], x: np.ndarray, stencil: Any, reach: float, f
         if fixed_h is None:
             bad = default_steps(x, stencil.rel_step, reach, hs)
             if bad >= 0:
-                return bad
+                return bad, it
         if 0.0 in stencil.offsets:
             f0[0] = obj()
         jacobian_range(obj, x, 1, hs, stencil, f0, 0, n, grad)
+        if grad_out is not None:
+            grad_out[:] = grad
+        if tol >= 0.0 and norm(grad) < tol:
+            return -1, it
         for i in range(n):
             x[i] = float(x[i]) - lr * float(grad[i])
         if path is not None:
             path[it + 1] = x
-    return -1
+    return -1, count
 
 
 def group_columns(n: int, col_ptr: np.ndarray, col_rows: np.ndarray, row_ptr: np.ndarray, row_cols: np.ndarray,

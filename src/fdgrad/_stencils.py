@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
+
+import numpy as np
 
 __all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "hessian_moves", "make_stencil", "richardson_weights",
-           "side", "stencil_value"]
+           "norm", "side", "stencil_value"]
 
 EPS = 2.0**-52
 
@@ -124,6 +126,15 @@ def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequenc
     for _ in range(1, hpow):
         scale = scale * h
     return acc / scale
+
+
+def norm(g: Any) -> float:
+    """sqrt(g_0**2 + g_1**2 + ...), summed in order: the norm the compiled descent checks tol
+    against (_ckernels.descent's loop, operation for operation), for the Python loops."""
+    total = 0.0
+    for value in np.asarray(g, dtype=np.float64).reshape(-1).tolist():
+        total = total + value * value
+    return math.sqrt(total)
 
 
 _SIDES = {"central": 0, "forward": 1, "backward": -1}
