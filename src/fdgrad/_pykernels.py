@@ -380,11 +380,11 @@ def descent(obj: Callable[[], Any], x: np.ndarray, stencil: Any, reach: float, f
     fixed_h is the step of every coordinate, or None for the default step at
     every iterate; path, if not None, is a (count + 1, n) array whose rows
     1..count receive the iterates.  tol >= 0: stop before a step whose
-    gradient's norm (see norm) is below it.  grad_out, if not None, receives
-    the last gradient computed.  Returns (bad, steps): bad is -1, or (as
-    default_steps) the coordinate that left no room for a step; steps is how
-    many steps were taken.  The arithmetic is the shared Python loop's, step
-    for step.
+    gradient's norm, sqrt(g_0**2 + g_1**2 + ...) summed in order, is below
+    it.  grad_out, if not None, receives the last gradient computed.
+    Returns (bad, steps): bad is -1, or (as default_steps) the coordinate that
+    left no room for a step; steps is how many steps were taken.  The
+    arithmetic is the shared Python loop's, step for step.
     """
     n = len(x)
     hs = np.empty(n) if fixed_h is None else fixed_h
