@@ -252,3 +252,17 @@ def test_constant_vector_f_and_elementwise_f_warn(fd):
         assert not fd.jacobian(lambda _: (W**2).ravel(), W).any()
     with pytest.warns(fd.UnchangingWarning):
         assert not fd.derivative(lambda _: W**2, W).any()
+
+
+def test_an_even_function_at_its_minimum_does_not_warn(fd):
+    """x0**2 + x1**2 at 0 gives h**2 at every point of a central stencil, but 0 at x itself: f
+    reads x, and the zero gradient is right (the seed's gradient field passes through 0)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fd.gradient(lambda x: x[0] ** 2 + x[1] ** 2, [0.0, 0.0]).tolist() == [0.0, 0.0]
+        assert fd.gradient(lambda x: float(np.cos(x).sum()), np.zeros(4), workers=2).tolist() == [0.0] * 4
+        assert fd.hessian_diag(lambda x: float(np.sum(x**3)), np.zeros(3)).tolist() == [0.0] * 3
+    with pytest.warns(fd.UnchangingWarning):  # an f that ignores x still warns
+        fd.gradient(lambda x: 3.0, [0.0, 0.0])

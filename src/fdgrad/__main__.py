@@ -1,4 +1,4 @@
-"""Command line: ``python -m fdgrad demo`` walks through the textbook examples.
+"""Command line: ``python -m fdgrad demo [--plots DIR]`` walks through the textbook examples.
 
 Each line shows the fdgrad call, its result, the analytic value and the error,
 so a reader of the textbooks can see every figure they print come out again.
@@ -105,14 +105,69 @@ def demo(out: Callable[[str], None] = print) -> None:
         out(f"      estimated error {info.error:.1e} from {info.nfev} evaluations")
 
 
+def plots(directory: str, out: Callable[[str], None] = print) -> list[str]:
+    """Write the seed texts' pictures, drawn by fdgrad.plot from fdgrad's results, as PNG files
+    into directory (made if missing); returns their paths."""
+    from pathlib import Path
+
+    try:
+        from matplotlib.figure import Figure  # drawn without pyplot: no display needed
+    except ImportError:
+        raise SystemExit('python -m fdgrad demo --plots needs matplotlib: pip install "fdgrad[plot]"') from None
+
+    import fdgrad.plot as fplot
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def function_1(x: float) -> float:
+        return 0.01 * x**2 + 0.1 * x
+
+    def function_2(x: np.ndarray) -> float:
+        return float(x[0] ** 2 + x[1] ** 2)
+
+    written = []
+
+    def save(name: str, title: str, draw: Callable[[Any], Any], projection: str | None = None) -> None:
+        fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+        ax = fig.add_subplot(projection=projection) if projection else fig.add_subplot()
+        draw(ax)
+        ax.set_title(title)
+        path = folder / name
+        fig.savefig(path, dpi=100)
+        written.append(str(path))
+        out(f"  wrote {path}: {title}")
+
+    out(f"Pictures of the seed texts' examples, drawn by fdgrad.plot, into {folder}/")
+    save("tangent.png", "f(x) = 0.01 x^2 + 0.1 x and its tangent at x = 5",
+         lambda ax: fplot.tangent(function_1, 5.0, xlim=(0.0, 20.0), ax=ax))
+    save("secant.png", "The secant a forward difference measures, beside the tangent",
+         lambda ax: fplot.tangent(function_1, 5.0, xlim=(0.0, 20.0), secant=True, h=4.0, ax=ax))
+    save("surface.png", "f(x0, x1) = x0^2 + x1^2",
+         lambda ax: fplot.surface(function_2, (-3.0, 3.0), (-3.0, 3.0), ax=ax), projection="3d")
+    save("gradient_field.png", "-gradient(f) points to the minimum, longer where f is steeper",
+         lambda ax: fplot.gradient_field(function_2, (-2.0, 2.5), (-2.0, 2.5), ax=ax, h=1e-4))
+    path = fdgrad.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=20, h=1e-4, history=True)[1]
+    save("descent_path.png", "gradient_descent from (-3, 4), lr = 0.1, 20 steps",
+         lambda ax: fplot.descent_path(function_2, path, xlim=(-3.5, 3.5), ylim=(-4.5, 4.5), ax=ax))
+    save("step_error.png", "Error of d/dx x^3 at x = 2 against the step h",
+         lambda ax: fplot.step_error(lambda x: x**3, 2.0, lambda x: 3 * x**2, ax=ax))
+    return written
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fdgrad", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="walk through the textbook examples, each beside its exact value")
+    demo_parser = sub.add_parser("demo", help="walk through the textbook examples, each beside its exact value")
+    demo_parser.add_argument("--plots", metavar="DIR", help="also write the seed texts' pictures as PNG files into DIR "
+                                                            "(needs matplotlib)")
     sub.add_parser("info", help="print the version and the backend in use")
     args = parser.parse_args(argv)
     if args.command == "demo":
         demo()
+        if args.plots:
+            print()
+            plots(args.plots)
     else:
         print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}")
     return 0
