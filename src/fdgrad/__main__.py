@@ -1,4 +1,5 @@
-"""Command line: ``python -m fdgrad demo [--plots DIR]`` walks through the textbook examples.
+"""Command line: ``python -m fdgrad demo [--plots DIR]`` walks through the textbook examples;
+``python -m fdgrad bench [--quick] [--out DIR]`` measures fdgrad against its peers.
 
 Each line shows the fdgrad call, its result, the analytic value and the error,
 so a reader of the textbooks can see every figure they print come out again.
@@ -161,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_parser = sub.add_parser("demo", help="walk through the textbook examples, each beside its exact value")
     demo_parser.add_argument("--plots", metavar="DIR", help="also write the seed texts' pictures as PNG files into DIR "
                                                             "(needs matplotlib)")
+    bench_parser = sub.add_parser("bench", help="fdgrad against the textbook loop, SciPy and numdifftools "
+                                                 "(those installed): speed ratios and accuracy, on this machine")
+    bench_parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (under a minute)")
+    bench_parser.add_argument("--out", metavar="DIR", help="also write bench.md and bench.png into DIR")
     sub.add_parser("info", help="print the version and the backend in use")
     args = parser.parse_args(argv)
     if args.command == "demo":
@@ -168,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.plots:
             print()
             plots(args.plots)
+    elif args.command == "bench":
+        from fdgrad._bench import run
+
+        run(args.quick, args.out)
     else:
         print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}")
     return 0
