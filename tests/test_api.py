@@ -181,3 +181,22 @@ def test_no_hand_written_stubs():
     here = Path(fdgrad.__file__).parent
     assert (here / "py.typed").exists()
     assert not list(here.glob("*.pyi"))
+
+
+def documented_parameters(function) -> set:
+    """The names listed in a numpydoc Parameters section (``a, b : type`` lines)."""
+    doc = inspect.getdoc(function)
+    section = doc.split("Parameters\n----------\n", 1)[1]
+    section = section.split("\n\n", 1)[0] if "\n\nReturns" not in section else section.split("Returns\n---", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        if line and not line.startswith(" "):
+            names.update(part.strip() for part in line.split(" : ")[0].split(","))
+    return names
+
+
+@pytest.mark.parametrize("name", [*PUBLIC_NAMES, "group_columns"])
+def test_every_public_parameter_is_documented(name):
+    function = getattr(fdgrad, name)
+    params = set(inspect.signature(function).parameters)
+    assert params <= documented_parameters(function), params - documented_parameters(function)

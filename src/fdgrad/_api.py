@@ -1361,6 +1361,17 @@ class API:
         Same as ``derivative(f, x, h=1e-4, method="central")``, that is
         ``(f(x + h) - f(x - h)) / (2 * h)``.
 
+        Parameters
+        ----------
+        f : callable
+            A function of one variable (elementwise for an array ``x``).
+        x : float or array_like
+            The point, or an array of points.
+
+        Returns
+        -------
+        float or ndarray
+
         Examples
         --------
         >>> import fdgrad
@@ -1372,9 +1383,23 @@ class API:
     def numerical_gradient(self, f: Objective, x: ArrayLike) -> np.ndarray:
         """The textbook ``numerical_gradient``: central differences with h = 1e-4.
 
-        Same as ``gradient(f, x, h=1e-4, method="central")``.  Unlike the
-        textbook loop it never modifies ``x``, so ``f`` must compute from the
-        array it is given (not from a copy of ``x`` held elsewhere).
+        Same as ``gradient(f, x, h=1e-4, method="central", inplace=None)``:
+        like the textbook's loop, it perturbs a writable float array ``x``
+        itself, one coordinate at a time, so an ``f`` that reads the weights
+        from elsewhere (the textbook's ``lambda w: net.loss(x, t)``) works;
+        each coordinate is restored bit for bit, and ``x`` is never left
+        modified.  Other inputs (lists, integer arrays) are copied.
+
+        Parameters
+        ----------
+        f : callable
+            ``f(x) -> float``.
+        x : array_like
+            The point, of any shape.
+
+        Returns
+        -------
+        ndarray
 
         Examples
         --------
