@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import warnings
 from types import SimpleNamespace
 
@@ -29,6 +30,9 @@ with warnings.catch_warnings():
 from fdgrad._api import API, PUBLIC_NAMES
 
 BACKENDS = {"fdgrad": fdgrad, "fallback": fdgrad.fallback}
+
+# The test modules' shared helpers (tests/_optional.py), importable under --import-mode=importlib.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 HAVE_COMPILED = importlib.util.find_spec("fdgrad._ckernels") is not None
 REQUIRE_COMPILED = os.environ.get("FDGRAD_REQUIRE_COMPILED", "").strip().lower() in {"1", "true", "yes", "on"}
 

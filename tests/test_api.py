@@ -165,7 +165,9 @@ def test_cli_info_and_usage():
 
 
 def test_works_as_scipy_jac():
-    from scipy import optimize
+    from _optional import need
+
+    optimize = need("scipy.optimize")
 
     def rosen(x):
         return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))

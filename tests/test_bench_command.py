@@ -11,7 +11,9 @@ import pytest
 
 
 def test_bench_quick_prints_the_tables_and_writes_the_plot(tmp_path):
-    pytest.importorskip("matplotlib")
+    from _optional import need
+
+    need("matplotlib")
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-m", "fdgrad", "bench", "--quick", "--out", str(tmp_path)],
                          capture_output=True, text=True, check=True, timeout=300)

@@ -235,7 +235,9 @@ def test_every_path_and_both_backends_agree(compiled, pure):
 
 
 def test_the_callable_objects_and_scipy_bounds(fd):
-    from scipy.optimize import Bounds
+    from _optional import need
+
+    Bounds = need("scipy.optimize").Bounds
 
     f = Boxed(np.zeros(3), np.ones(3))
     x = np.array([0.0, 0.5, 1.0])

@@ -7,7 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
-from scipy import optimize
+from _optional import need
 
 from fdgrad._api import CALLABLE_NAMES
 
@@ -45,6 +45,7 @@ class Floaty:
 
 
 def test_check_grad_truth_value_and_scipy_comparison(fd):
+    optimize = need("scipy.optimize")
     x = np.array([-1.2, 1.0])
     good = fd.check_grad(rosen, rosen_grad, x)
     bad = fd.check_grad(rosen, lambda v: rosen_grad(v) * 1.01, x)
@@ -101,6 +102,7 @@ def test_args_travel_to_processes(fd):
 
 
 def test_numdifftools_style_callables_in_scipy_optimize(fd):
+    optimize = need("scipy.optimize")
     for name in CALLABLE_NAMES:
         assert getattr(fd, name).__module__ == fd.__name__ and getattr(fd, name).__doc__
     res = optimize.minimize(rosen, [-1.2, 1.0], jac=fd.Gradient(rosen), hess=fd.Hessian(rosen), method="trust-exact")

@@ -121,7 +121,9 @@ def test_bad_executor_arguments(fd):
 
 @pytest.fixture(scope="module")
 def dask_client():
-    import distributed
+    from _optional import need
+
+    distributed = need("distributed")
 
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                        dashboard_address=None, silence_logs=40)

@@ -34,31 +34,28 @@ SCALE = ctypes.c_double(2.5)
 
 def native_kinds(lib):
     """name -> the native sumsq in every form fdgrad accepts, with its Python twin."""
-    from scipy import LowLevelCallable
+    from _optional import optional
 
-    kinds = {
-        "ctypes": (lib.sumsq, py_sumsq),
-        "LowLevelCallable": (LowLevelCallable(lib.sumsq), py_sumsq),
-        "LowLevelCallable+user_data": (
-            LowLevelCallable(lib.sumsq_data, ctypes.cast(ctypes.pointer(SCALE), ctypes.c_void_p)),
-            lambda x: 2.5 * py_sumsq(x),
-        ),
-        "PyCapsule": (tuple.__getitem__(LowLevelCallable(lib.sumsq), 0), py_sumsq),
-    }
-    try:
-        import cffi
-    except ImportError:
-        pass
-    else:
+    kinds = {"ctypes": (lib.sumsq, py_sumsq)}
+    scipy = optional("scipy")  # each optional library adds its kinds (all of them in CI)
+    if scipy is not None:
+        LowLevelCallable = scipy.LowLevelCallable
+        kinds.update({
+            "LowLevelCallable": (LowLevelCallable(lib.sumsq), py_sumsq),
+            "LowLevelCallable+user_data": (
+                LowLevelCallable(lib.sumsq_data, ctypes.cast(ctypes.pointer(SCALE), ctypes.c_void_p)),
+                lambda x: 2.5 * py_sumsq(x),
+            ),
+            "PyCapsule": (tuple.__getitem__(LowLevelCallable(lib.sumsq), 0), py_sumsq),
+        })
+    cffi = optional("cffi")
+    if cffi is not None:
         ffi = cffi.FFI()
         ffi.cdef("double sumsq(int n, double *x);")
         clib = ffi.dlopen(lib.path)
         kinds["cffi"] = (ffi.addressof(clib, "sumsq"), py_sumsq)
-    try:
-        import numba
-    except ImportError:
-        pass
-    else:
+    numba = optional("numba")
+    if numba is not None:
         @numba.cfunc("float64(int32, CPointer(float64))")
         def nb_sumsq(n, x):
             s = 0.0
@@ -76,9 +73,12 @@ def kinds(native_lib):
 
 
 def test_every_kind_is_available(kinds):
-    # cffi and numba are test dependencies: all six kinds must be exercised.
-    assert set(kinds) == {"ctypes", "LowLevelCallable", "LowLevelCallable+user_data", "PyCapsule", "cffi",
-                          "numba cfunc"}
+    # scipy, cffi and numba are test dependencies: in CI (FDGRAD_REQUIRE_ALL_TESTS=1) all six kinds are
+    # exercised (kinds fails there when one is missing); elsewhere those installed.
+    every = {"ctypes", "LowLevelCallable", "LowLevelCallable+user_data", "PyCapsule", "cffi", "numba cfunc"}
+    assert "ctypes" in kinds and set(kinds) <= every
+    if set(kinds) != every:
+        pytest.skip(f"not installed, so not exercised: {sorted(every - set(kinds))}")
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -92,6 +92,9 @@ def test_native_gradient_matches_python_bit_for_bit(fd, kinds, method, rng):
 
 
 def test_native_in_every_function_that_takes_one(fd, kinds, rng):
+    from _optional import need
+
+    need("scipy")
     native, twin = kinds["LowLevelCallable"]
     x = rng.uniform(-1, 1, (2, 3))
     pairs = [
@@ -111,7 +114,9 @@ def test_native_in_every_function_that_takes_one(fd, kinds, rng):
 
 
 def test_native_vector_jacobian(fd, native_lib, rng):
-    from scipy import LowLevelCallable
+    from _optional import need
+
+    LowLevelCallable = need("scipy").LowLevelCallable
 
     x = rng.uniform(-1, 1, 5)
     want = fd.jacobian(py_vec, x)
@@ -124,7 +129,9 @@ def test_native_vector_jacobian(fd, native_lib, rng):
 
 
 def test_wrong_signatures_are_rejected(fd, native_lib):
-    from scipy import LowLevelCallable
+    from _optional import need
+
+    LowLevelCallable = need("scipy").LowLevelCallable
 
     with pytest.raises(TypeError, match=r"signature 'double \(double\)'.*fdgrad accepts"):
         fd.gradient(native_lib.wrong, [1.0, 2.0])
@@ -168,8 +175,10 @@ def test_full_output_changes_nothing_but_the_info_for_native_f(fd, kinds, rng):
 
 
 def test_null_and_python_backed_callbacks_are_rejected(fd):
-    import cffi
-    from scipy import LowLevelCallable
+    from _optional import need
+
+    cffi = need("cffi")
+    LowLevelCallable = need("scipy").LowLevelCallable
 
     proto = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int, ctypes.POINTER(ctypes.c_double))
     ffi = cffi.FFI()

@@ -8,7 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
+from _optional import need  # noqa: E402
+
+matplotlib = need("matplotlib")
 from matplotlib.figure import Figure  # noqa: E402
 
 import fdgrad  # noqa: E402

@@ -135,7 +135,9 @@ def test_results_are_the_same_with_and_without_progress(fd):
 
 
 def test_progress_true_shows_a_tqdm_bar(fd, capsys):
-    pytest.importorskip("tqdm")
+    from _optional import need
+
+    need("tqdm")
     value = fd.hessian(sq, X, progress=True)
     err = capsys.readouterr().err
     assert "eval" in err and "73/73" in err  # 2 n**2 + 1 evaluations, counted to the end

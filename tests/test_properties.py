@@ -10,9 +10,12 @@ evaluate it; a stencil divides by its denominator and the step(s).
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 import pytest
+from _optional import need
+
+need("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 # Random polynomials include constant ones, for which fdgrad rightly warns that f never changed.
 pytestmark = pytest.mark.filterwarnings("ignore::fdgrad._numerics.UnchangingWarning")

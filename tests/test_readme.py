@@ -9,6 +9,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_readme_examples():
+    from _optional import need
+
+    need("scipy")  # the examples use scipy.optimize and scipy.sparse
     text = README.read_text()
     # The examples are the ```python blocks, written as interactive sessions.
     blocks = [b.split("```", 1)[0] for b in text.split("```python\n")[1:]]

@@ -117,9 +117,16 @@ def test_refcounts_on_every_path(fd, native_lib):
 # refills at every call, or a view of its argument.  Every path must read each value before f
 # runs again: the result equals that of the same f returning fresh arrays, bit for bit.
 
-_SCALAR_BUFFER = np.zeros(())
-_VECTOR_BUFFER = np.zeros(2)
-_ELEMENT_BUFFER = np.zeros(3)
+class _Buffers(threading.local):
+    """One set of buffers per thread: f refills its own buffer on every call and returns it (the
+    aliasing under test), while calls from fdgrad's worker threads (workers=2) do not race on one
+    buffer, which would be f's own bug."""
+
+    def __init__(self) -> None:
+        self.scalar, self.vector, self.element = np.zeros(()), np.zeros(2), np.zeros(3)
+
+
+_BUFFERS = _Buffers()
 
 
 def _scalar(p):
@@ -128,8 +135,8 @@ def _scalar(p):
 
 
 def _scalar_refilled(p):
-    _SCALAR_BUFFER[()] = _scalar(p)
-    return _SCALAR_BUFFER
+    _BUFFERS.scalar[()] = _scalar(p)
+    return _BUFFERS.scalar
 
 
 def _vector(p):
@@ -138,8 +145,8 @@ def _vector(p):
 
 
 def _vector_refilled(p):
-    _VECTOR_BUFFER[:] = _vector(p)
-    return _VECTOR_BUFFER
+    _BUFFERS.vector[:] = _vector(p)
+    return _BUFFERS.vector
 
 
 def _vector_view(p):
@@ -147,7 +154,7 @@ def _vector_view(p):
 
 
 def _elements_refilled(t):
-    return np.sin(t, out=_ELEMENT_BUFFER[: np.size(t)].reshape(np.shape(t)))
+    return np.sin(t, out=_BUFFERS.element[: np.size(t)].reshape(np.shape(t)))
 
 
 _X3 = np.array([0.3, -1.2, 0.8])

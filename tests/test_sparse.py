@@ -9,7 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-sp = pytest.importorskip("scipy.sparse")
+from _optional import need  # noqa: E402
+
+sp = need("scipy.sparse")
 
 
 def banded(n: int, below: int = 1, above: int = 1) -> np.ndarray:

@@ -8,6 +8,9 @@ import textwrap
 
 
 def test_mypy_reads_the_stubs(tmp_path):
+    from _optional import need
+
+    need("mypy")
     usage = tmp_path / "usage.py"
     usage.write_text(textwrap.dedent("""
         import numpy as np

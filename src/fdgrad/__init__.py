@@ -62,7 +62,10 @@ def _select_kernels() -> tuple[ModuleType, Literal["c", "python"]]:
             reason = str(exc)
         warnings.warn(
             f"fdgrad's compiled extension could not be imported: {reason}; "
-            "using the pure-Python fallback, which is slower",
+            "using the pure-Python fallback, which is slower. For the compiled backend, install a wheel for "
+            "this platform, or a C compiler, then rebuild past pip's cache of the pure wheel: "
+            "pip install --no-cache-dir --force-reinstall fdgrad (FDGRAD_REQUIRE_COMPILED=1 makes a failed "
+            "compile fail the build instead)",
             RuntimeWarning,
             stacklevel=3,
         )

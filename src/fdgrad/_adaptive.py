@@ -476,6 +476,15 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
         error = np.where(trusted, error, np.maximum(error, spread))
         curvature = (column[-2] - column[-1]) / (steps_[-2] ** 2 - steps_[-1] ** 2)[:, None]
     diagonal = rows == cols
+    with np.errstate(all="ignore"):
+        # f's noise as the pilot measures it on the diagonal (its disagreement with the ladder, in f's
+        # units: more than eps |f| where f's terms cancel, as in sum(log x) near 0), for the entries
+        # off it, whose rounding estimate is otherwise eps |f|.
+        measured = np.abs(best[diagonal, 0] - pilot[:, 0]) * pilot_step**2
+        measured = np.where(np.isfinite(measured), measured, 0.0)
+        off = ~diagonal
+        extra = 2.0 * (measured[rows[off]] + measured[cols[off]]) / step[off, 0] ** 2
+        error[off, 0] = error[off, 0] + np.where(np.isfinite(extra), extra, 0.0)
     checked = _pilot_check(best[diagonal], error[diagonal], step[diagonal], pilot, size, pilot_step,
                            curvature[diagonal], eps, rule, x, trusted[diagonal], fully[diagonal])
     best[diagonal], error[diagonal] = checked[0], checked[1]

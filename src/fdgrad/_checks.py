@@ -12,6 +12,7 @@ import math
 import numbers
 import operator
 import sys
+import warnings
 from concurrent.futures import Executor
 from typing import Any, Sequence
 
@@ -55,6 +56,9 @@ __all__ = [
     "vector_converter",
     "zero_step_error",
 ]
+
+#: numpy's warning for ragged nested lists (numpy < 1.24 still makes an object array after it).
+_RAGGED_WARNING = getattr(getattr(np, "exceptions", np), "VisibleDeprecationWarning", DeprecationWarning)
 
 #: The largest finite double.
 DBL_MAX = float(np.finfo(np.float64).max)
@@ -303,10 +307,12 @@ def _real_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(f"{name} must not be a masked array (its mask would be ignored); pass x.filled(...) or x.data")
     try:
-        arr = np.asarray(value)
+        with warnings.catch_warnings():  # numpy < 1.24 warns on ragged lists (and makes an object array)
+            warnings.simplefilter("error", _RAGGED_WARNING)
+            arr = np.asarray(value)
         if isinstance(arr, np.matrix):  # its indexing is not an array's
             arr = arr.view(np.ndarray)
-    except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+    except (ValueError, TypeError, _RAGGED_WARNING) as exc:  # ragged nested lists and the like
         raise ValueError(f"{name} must be a rectangular array of real numbers, got {_show(value)} ({exc})") from None
     if isinstance(value, (list, tuple)) and arr.dtype.kind in "iuf":  # True among numbers would pass as 1
         for index, item in np.ndenumerate(np.array(value, dtype=object)):
