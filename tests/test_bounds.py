@@ -271,3 +271,19 @@ def test_bad_bounds_are_named(fd):
                 call()
     with pytest.raises(ValueError, match="adaptive Hessian takes central steps"):
         fd.hessian(f, np.array([0.0, 0.5]), bounds=(0, 1), adaptive=True)
+
+
+def test_a_box_a_few_units_of_x_wide_is_a_clear_error(fd):
+    """No step fits between lb and ub a few units of x's spacing apart: every path says so,
+    fixed-step and adaptive alike (adaptive steps of zero gave NaN, or a ZeroDivisionError)."""
+    x = np.array([2.8e10, 1.0])
+    lb, ub = x.copy(), x.copy()
+    ub[0] = np.nextafter(x[0], np.inf)  # one unit: a one-sided stencil of reach 2 needs two
+    lb[1], ub[1] = 0.0, 2.0
+    f = Boxed(lb, ub, n=2)
+    wider = (lb, np.array([np.nextafter(ub[0], np.inf), 2.0]))  # two units: fixed steps fit, a ladder does not
+    for call in (lambda: fd.gradient(f, x, bounds=(lb, ub)), lambda: fd.gradient(f, x, bounds=wider, adaptive=True),
+                 lambda: fd.hessian(f, x, bounds=(lb, ub)),
+                 lambda: fd.hessian(f, np.array([np.nextafter(x[0], np.inf), 1.0]), bounds=wider, adaptive=True)):
+        with pytest.raises(ValueError, match="bounds leave no room for a step at x = 28000000000"):
+            call()

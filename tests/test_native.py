@@ -159,7 +159,8 @@ def test_scipy_and_numba_are_not_imported_by_fdgrad():
     import sys
 
     code = ("import sys, fdgrad, fdgrad.fallback; "
-            "print(sorted(m for m in ('scipy', 'numba', 'cffi', 'dask', 'distributed') if m in sys.modules))")
+            "print(sorted(m for m in ('scipy', 'numba', 'cffi', 'dask', 'distributed', 'matplotlib', 'tqdm') "
+            "if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "[]", proc.stderr
 

@@ -25,6 +25,9 @@ MAX_ONE_SIDED_ORDER = 4
 #: The fraction of the room a capped step may use: x + reach h stays inside after rounding.
 _SAFE = 1.0 - 2.0**-40
 
+#: An adaptive ladder needs at least this many units of x's spacing of room for its steps.
+_MIN_ROOM = 64.0
+
 
 class Box:
     """lb <= x <= ub over x's flat entries (float64 arrays, -inf/inf where unbounded)."""
@@ -48,7 +51,17 @@ class Box:
             i = int(np.argmin(room > 0))
             raise ValueError(f"an adaptive Hessian takes central steps, and x[{i}] = {float(x[i])!r} is on its "
                              f"bound; use adaptive=False (its steps turn one-sided at a bound)")
+        self._need_room(x, room)
         return room
+
+    def _need_room(self, x: np.ndarray, room: np.ndarray) -> None:
+        """A clear error where the room left for steps is a few units of x's spacing: no step
+        fits there (fixed steps: _fit's error, the same words)."""
+        tight = room <= _MIN_ROOM * np.spacing(np.abs(x))
+        if tight.any():
+            i = int(np.argmax(tight))
+            raise ValueError(f"bounds leave no room for a step at x = {float(x[i])!r} (lb = {float(self.lb[i])!r}, "
+                             f"ub = {float(self.ub[i])!r})")
 
     # Fixed steps.
 
@@ -123,6 +136,7 @@ class Box:
             keep = (own >= top / 16.0) | (own >= other)
             sides = np.where(keep, side, -side).astype(np.int8)
         limit = np.where(sides == 0, np.minimum(down, up), np.where(sides > 0, up, down)) * _SAFE
+        self._need_room(x, limit)
         return sides, limit
 
 
