@@ -31,14 +31,15 @@ import fdgrad
 from fdgrad.testing import textbook
 from fdgrad.testing.cases import CASES
 
-__all__ = ["run"]
+__all__ = ["fmt", "interleaved", "loops", "run", "sample"]
 
 
 def objective(x: np.ndarray) -> float:
     return float(np.sum(x * x + np.sin(x)))
 
 
-def _per_call(fn: Callable[[], Any], min_time: float) -> tuple[int, float]:
+def loops(fn: Callable[[], Any], min_time: float) -> tuple[int, float]:
+    """A loop count that makes one sample of fn last at least min_time, and that sample's seconds per call."""
     number = 1
     while True:
         start = time.perf_counter()
@@ -50,16 +51,26 @@ def _per_call(fn: Callable[[], Any], min_time: float) -> tuple[int, float]:
         number *= 2 if elapsed == 0 else max(2, int(min_time / elapsed * 1.2))
 
 
-def _interleaved(fns: dict, repeat: int, min_time: float) -> dict:
-    """Per-call seconds of each callable, one sample of each in turn per round."""
-    numbers = {name: _per_call(fn, min_time)[0] for name, fn in fns.items()}
+def sample(fn: Callable[[], Any], number: int) -> float:
+    """Seconds per call of fn over number calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def interleaved(fns: dict, repeat: int = 5, min_time: float = 0.05) -> dict:
+    """Per-call times of several callables, sampled round-robin.
+
+    Each callable gets a loop count that makes one sample last min_time; then
+    `repeat` rounds take one sample of each in turn, so that every callable
+    sees the same machine (a shared machine's load changes from second to
+    second).  Returns {name: [seconds per call, one per round]}."""
+    numbers = {name: loops(fn, min_time)[0] for name, fn in fns.items()}
     samples: dict = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
-            start = time.perf_counter()
-            for _ in range(numbers[name]):
-                fn()
-            samples[name].append((time.perf_counter() - start) / numbers[name])
+            samples[name].append(sample(fn, numbers[name]))
     return samples
 
 
@@ -87,7 +98,10 @@ def _peers() -> dict:
     return found
 
 
-def _fmt(seconds: float) -> str:
+def fmt(seconds: float) -> str:
+    """A time with a unit: 1.23 ms."""
+    if seconds != seconds:  # NaN: not measured
+        return "-"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"
@@ -102,7 +116,7 @@ def speed(quick: bool) -> list[dict]:
     x1 = 5.0
     fns: dict = {"fdgrad": lambda: fdgrad.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, x1),
                  "textbook": lambda: textbook.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, x1)}
-    rows.append(("numerical_diff(f, 5)", 1, _interleaved(fns, repeat, min_time)))
+    rows.append(("numerical_diff(f, 5)", 1, interleaved(fns, repeat, min_time)))
     for n in (2, 10, 100, 1000):
         x = np.linspace(-1.0, 1.0, n)
         fns = {"fdgrad": lambda x=x: fdgrad.gradient(objective, x),
@@ -112,7 +126,7 @@ def speed(quick: bool) -> list[dict]:
         if "numdifftools" in peers and (n <= 100 or not quick):
             gradient = peers["numdifftools"].Gradient(objective)
             fns["numdifftools"] = lambda x=x, g=gradient: g(x)
-        rows.append((f"gradient(f, x)", n, _interleaved(fns, repeat, min_time)))
+        rows.append((f"gradient(f, x)", n, interleaved(fns, repeat, min_time)))
     table = []
     for call, n, samples in rows:
         ours = statistics.median(samples["fdgrad"])
@@ -174,8 +188,8 @@ def markdown(table: list[dict], acc: dict) -> str:
              "## Speed: each peer's time over fdgrad's (above 1: fdgrad is faster)", "",
              "| call | n | fdgrad | " + " | ".join(peers) + " |", "|---|---|---|" + "---|" * len(peers)]
     for row in table:
-        cells = [f"{_fmt(row[p][0])} ({row[p][1]:.2f}x)" if p in row else "-" for p in peers]
-        lines.append(f"| `{row['call']}` | {row['n']} | {_fmt(row['fdgrad'])} | " + " | ".join(cells) + " |")
+        cells = [f"{fmt(row[p][0])} ({row[p][1]:.2f}x)" if p in row else "-" for p in peers]
+        lines.append(f"| `{row['call']}` | {row['n']} | {fmt(row['fdgrad'])} | " + " | ".join(cells) + " |")
     lines += ["", f"## Accuracy: first derivatives of {len(CASES)} functions, |x| from 1e-8 to 1e9", "",
               "| method | median relative error | worst | cases over 1e-6 | evaluations |", "|---|---|---|---|---|"]
     for name, (median, worst, count, failures) in acc.items():
