@@ -157,7 +157,7 @@ class Serial:
         if first.size == 0:
             raise ValueError(f"f must return at least one value, got shape {first.shape}")
         convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
-        return np.ascontiguousarray(first, dtype=np.float64).reshape(-1), first.shape, convert
+        return np.array(first, dtype=np.float64).reshape(-1), first.shape, convert  # a copy: f may return a view of x
 
     # The loops.
 
