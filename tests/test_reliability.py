@@ -202,3 +202,13 @@ def test_values_f_still_owns_are_read_before_f_runs_again(fd, path, name, call, 
         kwargs = {"serial": {}, "threads": {"workers": 2}, "executor": {"workers": pool}}[path]
         got, want = call(fd, owning, **kwargs), call(fd, fresh, **kwargs)
     assert np.asarray(got).tobytes() == np.asarray(want).tobytes()
+
+
+def test_f_at_x_is_owned_even_when_f_returns_a_view_of_x(fd):
+    """f(x), which fixes the output's shape, is a copy: a view of the working buffer changed
+    under the other threads' feet while the first part perturbed it (issue 12, class 1)."""
+    api = fd._api
+    for workers in (1, 2):
+        ev = api._evaluation(lambda p: p[:2], np.array([1.0, 2.0, 3.0]), "x", workers, False, 2**26, 1, None)
+        f0 = ev.outputs(False)[0]
+        assert not np.shares_memory(f0, ev.point.work) and f0.tolist() == [1.0, 2.0]
