@@ -287,3 +287,27 @@ def test_a_box_a_few_units_of_x_wide_is_a_clear_error(fd):
                  lambda: fd.hessian(f, np.array([np.nextafter(x[0], np.inf), 1.0]), bounds=wider, adaptive=True)):
         with pytest.raises(ValueError, match="bounds leave no room for a step at x = 28000000000"):
             call()
+
+
+def test_review_findings_on_bounds(fd):
+    """Three defects a hostile review found: an adaptive fallback ladder past the room, a bounded
+    central Hessian of order 8 computed at order 4, and float32 steps in place crossing a bound."""
+    far = [0.0]
+
+    def wiggly(t):
+        far[0] = max(far[0], float(np.max(np.abs(t))))
+        return np.sin(1e4 * t)
+
+    fd.derivative(wiggly, 0.0, n=4, adaptive=True, bounds=(-0.01, 0.01))
+    fd.derivative(lambda t: wiggly(t - 1.0), 1.0, adaptive=True, bounds=(1.0, 1.0 + 1e-6))
+    assert far[0] <= 0.01 + 1e-12
+    g = lambda p: float(np.exp(p[0]) * np.sin(p[1]))  # noqa: E731
+    for order in (6, 8):
+        assert fd.hessian(g, [0.5, 1.0], order=order, bounds=(-100, 100)).tobytes() == \
+            fd.hessian(g, [0.5, 1.0], order=order).tobytes()
+    x32 = np.array([1.0, 2.0], np.float32)
+    for call in (lambda: fd.hessian_diag(lambda p: float(np.sum(p**2)), x32, bounds=(0, 3), inplace=True),
+                 lambda: fd.gradient(lambda p: float(np.sum(p**2)), x32, bounds=(0, 3), inplace=True),
+                 lambda: fd.derivative(np.sin, x32, bounds=(0, 3), inplace=True)):
+        with pytest.raises(ValueError, match="bounds with inplace=True need a float64 array"):
+            call()

@@ -263,6 +263,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
             else:  # a ladder whose top is 16 times the geometric mean of the pilot's and the probe's steps
                 bottom = 16.0 * np.sqrt(pilot_step[idx] * top[idx]) / wide ** (count - 2)
                 bottom = np.maximum(np.minimum(bottom, top[idx] / wide ** (count - 1)), pilot_step[idx])
+                bottom = np.minimum(bottom, room[idx] / wide ** (count - 2))  # its top within the room (bounds)
                 ladders.append((idx, _rungs(evaluate, xr, h_all, bottom, wide_powers, rule, f0, start, idx), wide))
 
     # 4. The tableau, twice: first with f's rounding at eps |f|, then with f's noise as the

@@ -174,6 +174,17 @@ class API:
         ev.tracker = tracker if native else None
         return ev
 
+    @staticmethod
+    def _box(bounds: Any, ev: Serial, target: Optional[np.ndarray] = None) -> Any:
+        """bounds checked against the point; refused in place on an array of a coarser float (its
+        steps are rounded to that dtype, which could carry a point past a bound)."""
+        box = check_bounds(bounds, ev.point.work, ev.point.shape) if ev is not None else None
+        array = getattr(ev, "target", None) if target is None else target
+        if bounds is not None and array is not None and array.dtype != np.float64:
+            raise ValueError(f"bounds with inplace=True need a float64 array (steps in {array.dtype} could carry x "
+                             f"past a bound); pass a float64 x, or inplace=False")
+        return box
+
     def derivative(
         self,
         f: Objective,
@@ -295,6 +306,7 @@ class API:
                 return policed(result)
             points = as_points(x)
             box = check_bounds(bounds, points.reshape(-1), points.shape)
+            self._box(bounds, None, target)
             result = elementwise(self._kernels, g, points, h, stencil, adaptive, threads, runner, full_output,
                                  target, precision(x), box)
         except TypeError as exc:
@@ -394,7 +406,7 @@ class API:
                                   stencil.method == "complex", tracker)
             plan(tracker, planned(stencil, 1, adaptive))
             k = check_index(i, ev.point.shape)
-            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            box = self._box(bounds, ev)
             values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, k, k + 1, box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -566,7 +578,7 @@ class API:
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex", tracker)
             plan(tracker, planned(stencil, ev.point.n, adaptive))
-            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            box = self._box(bounds, ev)
             values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)
@@ -679,7 +691,7 @@ class API:
                                   check_outputs(m), inplace, stencil.method == "complex", tracker)
             plan(tracker, planned(stencil, ev.point.n, adaptive, 1) if groups is None else
                  1 + groups.ngroups * sum(o != 0.0 for o in stencil.offsets))
-            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            box = self._box(bounds, ev)
             if groups is not None:
                 f0, out_shape, convert = ev.outputs(False)
                 result, hs, nfev = sparse_jacobian(ev, h, stencil, groups, f0, convert, out_shape, box)
@@ -814,7 +826,7 @@ class API:
             ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace,
                                   False, tracker)
             plan(tracker, hessian_evaluations(ev.point.n, stencil, adaptive))
-            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            box = self._box(bounds, ev)
             if (sparsity is not None or box is not None) and not adaptive:
                 # entry by entry: on the pattern, or (bounds) with each coordinate's side
                 pattern = hessian_pattern(sparsity, ev.point.n)
@@ -914,7 +926,7 @@ class API:
             ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
                                   stencil.method == "complex", tracker)
             plan(tracker, planned(stencil, ev.point.n, adaptive))
-            box = check_bounds(bounds, ev.point.work, ev.point.shape)
+            box = self._box(bounds, ev)
             values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
         except TypeError as exc:
             note_arity(exc, f, args, kwargs)

@@ -90,7 +90,7 @@ class Box:
         if stencil.method == "central":
             sides, fitted = self._choose(x, hs, stencil.order // 2, 2 * one_order, 1)
             if not sides.any():
-                return sides, fitted, one_order
+                return sides, fitted, stencil.order  # room everywhere: the central Hessian of its order
         sides, hs = self._choose(x, hs, None, 2 * one_order, -1 if stencil.method == "backward" else 1)
         return sides, hs, one_order
 
