@@ -311,3 +311,16 @@ def test_review_findings_on_bounds(fd):
                  lambda: fd.derivative(np.sin, x32, bounds=(0, 3), inplace=True)):
         with pytest.raises(ValueError, match="bounds with inplace=True need a float64 array"):
             call()
+
+
+def test_an_adaptive_ladder_needs_thousands_of_units_of_room(fd):
+    """With tens to hundreds of units of x's spacing of room, a ladder's smallest steps rounded to 0
+    (NaN or inf, flagged); it is refused instead, and fixed steps still fit."""
+    x = 1e9
+    for units in (66, 1000):
+        bounds = (x, x + units * np.spacing(x))
+        with pytest.raises(ValueError, match="an adaptive ladder needs 4096 units"):
+            fd.gradient(lambda a: float(np.sin(a[0])), [x], adaptive=True, bounds=bounds)
+        assert np.isfinite(fd.gradient(lambda a: float(np.sin(a[0])), [x], bounds=bounds)).all()
+    value = fd.derivative(np.sin, 1e11, n=2, adaptive=True, bounds=(1e11, 1e11 + 5000 * np.spacing(1e11)))
+    assert np.isfinite(value)

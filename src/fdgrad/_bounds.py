@@ -25,8 +25,10 @@ MAX_ONE_SIDED_ORDER = 4
 #: The fraction of the room a capped step may use: x + reach h stays inside after rounding.
 _SAFE = 1.0 - 2.0**-40
 
-#: An adaptive ladder needs at least this many units of x's spacing of room for its steps.
-_MIN_ROOM = 64.0
+#: An adaptive ladder needs at least this many units of x's spacing of room for its steps: its
+#: smallest steps are its room over a few hundred (a wide ladder's ratio 4.3 over 4 rungs, and the
+#: stencil's reach), and must stay whole units of that spacing.
+_MIN_ROOM = 4096.0
 
 
 class Box:
@@ -61,7 +63,8 @@ class Box:
         if tight.any():
             i = int(np.argmax(tight))
             raise ValueError(f"bounds leave no room for a step at x = {float(x[i])!r} (lb = {float(self.lb[i])!r}, "
-                             f"ub = {float(self.ub[i])!r})")
+                             f"ub = {float(self.ub[i])!r}): an adaptive ladder needs {_MIN_ROOM:g} units of x's "
+                             "spacing; adaptive=False fits its steps into less")
 
     # Fixed steps.
 
