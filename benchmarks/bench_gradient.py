@@ -5,7 +5,7 @@ in one run, on one machine:
 
 * floor     - 2n bare calls of f: the least any gradient of a Python f costs;
 * textbook  - the seeds' numerical_gradient loop (h = 1e-4);
-* compiled  - fdgrad.gradient with the C kernels;
+* compiled  - fdgrad.gradient with the C kernels (fdgrad.BACKEND must be "c");
 * pure      - fdgrad.fallback.gradient, the pure-Python twin;
 
 and prints the median times and their ratios as a Markdown table.  Times are
@@ -22,11 +22,11 @@ import sys
 
 import numpy as np
 
+import fdgrad
 import fdgrad.fallback
 from fdgrad.testing.textbook import numerical_gradient as textbook_numerical_gradient
 
 from _timing import fmt, median_time
-from fdgrad._api import API
 
 
 def f(x):
@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-time", type=float, default=0.05)
     args = parser.parse_args(argv)
 
-    from fdgrad import _ckernels
-
-    compiled = API(_ckernels)
+    if fdgrad.BACKEND != "c":
+        parser.error(f"fdgrad.BACKEND is {fdgrad.BACKEND!r}, not 'c': the compiled column needs the compiled "
+                     "extension (is FDGRAD_PUREPYTHON set, or was fdgrad built without a C compiler?)")
+    compiled = fdgrad
     pure = fdgrad.fallback
 
     rows = []

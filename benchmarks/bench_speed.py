@@ -6,7 +6,7 @@ For f(x) = sum(x**2) and n = 2, 10, 100, 1000 and 10000 (central differences)
 this times, on this machine and in this run:
 
 * floor       - 2n bare calls of the Python f: the least any gradient of it costs
-* compiled    - fdgrad.gradient(f, x)
+* compiled    - fdgrad.gradient(f, x) (fdgrad.BACKEND must be "c")
 * pure        - fdgrad.fallback.gradient(f, x)
 * textbook    - the seeds' numerical_gradient loop
 * scipy       - scipy.optimize approx_derivative, 3-point
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+import fdgrad
 import fdgrad.fallback
-from fdgrad._api import API
 from fdgrad.testing.textbook import numerical_gradient as textbook
 
 from _timing import fmt, interleaved
@@ -111,9 +111,7 @@ def peers():
 
 def measure(sizes, repeat, min_time):
     """{n: {method: [seconds per round]}} and the cheap-f times, every method of one n interleaved."""
-    from fdgrad import _ckernels
-
-    compiled = API(_ckernels)
+    compiled = fdgrad  # the compiled backend: main() checks fdgrad.BACKEND == "c"
     pure = fdgrad.fallback
     have = peers()
     rows = {}
@@ -258,6 +256,9 @@ def main(argv=None) -> int:
     parser.add_argument("--min-time", type=float, default=0.05)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args(argv)
+    if fdgrad.BACKEND != "c":
+        parser.error(f"fdgrad.BACKEND is {fdgrad.BACKEND!r}, not 'c': the compiled column needs the compiled "
+                     "extension (is FDGRAD_PUREPYTHON set, or was fdgrad built without a C compiler?)")
     rows, cheap_t = measure(args.sizes, args.repeat, args.min_time)
     text = table(rows, cheap_t) + "\n" + targets(rows, cheap_t) + "\n"
     print(text)

@@ -95,7 +95,7 @@ def test_args_and_kwargs_reach_f_on_every_function(fd):
 
 
 def test_args_travel_to_processes(fd):
-    from fdgrad._checks import WithArgs
+    from fdgrad._options import WithArgs
 
     bound = pickle.loads(pickle.dumps(WithArgs(rosen, (2.0,), {"b": 10.0})))
     assert bound(np.array([0.5, 0.5])) == rosen(np.array([0.5, 0.5]), 2.0, 10.0)

@@ -176,7 +176,7 @@ def test_caller_data_unchanged_on_bad_arguments(fd, bad):
 def test_numbers_python_accepts(fd):
     from fractions import Fraction
 
-    from fdgrad._numerics import UnchangingWarning
+    from fdgrad import UnchangingWarning
 
     # Python ints beyond int64 and other real numbers are numbers like any.
     import warnings
@@ -355,7 +355,7 @@ def test_directional_with_extreme_directions_and_points(fd):
 def test_a_native_f_is_refused_sizes_a_c_int_cannot_hold():
     """Issue 12: a native f is told n (and m) as a C int; x with 2**31 entries or more is refused
     by name rather than passed a truncated n (the check itself: such an x takes 16 GiB)."""
-    from fdgrad._checks import C_INT_MAX, check_native_size, check_outputs
+    from fdgrad._options import C_INT_MAX, check_native_size, check_outputs
 
     check_native_size(C_INT_MAX)
     with pytest.raises(ValueError, match=r"x has 2147483648 entries, more than a C int holds"):

@@ -209,10 +209,10 @@ def test_near_miss_signatures_are_rejected(signature):
 def test_a_native_f_is_never_told_a_truncated_n(fd, native_lib, monkeypatch):
     """Issue 12: n is a C int for a native f; past it (here a C int of 2 entries, as if x had
     2**31) every function refuses x by name instead of passing a truncated n."""
-    import fdgrad._checks
+    import fdgrad._options
 
     want = fd.gradient(native_lib.sumsq, [1.0, 2.0])
-    monkeypatch.setattr(fdgrad._checks, "C_INT_MAX", 2)
+    monkeypatch.setattr(fdgrad._options, "C_INT_MAX", 2)
     for call in (lambda: fd.gradient(native_lib.sumsq, [1.0, 2.0, 3.0]),
                  lambda: fd.hessian(native_lib.sumsq, [1.0, 2.0, 3.0]),
                  lambda: fd.gradient_descent(native_lib.sumsq, [1.0, 2.0, 3.0], step_num=1)):

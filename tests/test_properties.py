@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 # Random polynomials include constant ones, for which fdgrad rightly warns that f never changed.
-pytestmark = pytest.mark.filterwarnings("ignore::fdgrad._numerics.UnchangingWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::fdgrad.UnchangingWarning")
 
 EPS = np.finfo(float).eps
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -61,7 +61,7 @@ def rss_bytes() -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
-@pytest.mark.filterwarnings("ignore::fdgrad._numerics.UnchangingWarning")  # its f is the constant 0.0
+@pytest.mark.filterwarnings("ignore::fdgrad.UnchangingWarning")  # its f is the constant 0.0
 def test_a_million_calls_leak_nothing(compiled, native_lib):
     """10**6 gradients with a Python f and with a native f: RSS grows < 1 MiB, refcounts stay."""
     x = np.array([0.5, -0.25])
@@ -207,8 +207,11 @@ def test_values_f_still_owns_are_read_before_f_runs_again(fd, path, name, call, 
 def test_f_at_x_is_owned_even_when_f_returns_a_view_of_x(fd):
     """f(x), which fixes the output's shape, is a copy: a view of the working buffer changed
     under the other threads' feet while the first part perturbed it (issue 12, class 1)."""
-    api = fd._api
+    from fdgrad._evaluation import make_evaluation
+    from fdgrad._options import check_evaluation
+
     for workers in (1, 2):
-        ev = api._evaluation(lambda p: p[:2], np.array([1.0, 2.0, 3.0]), "x", workers, False, 2**26, 1, None)
+        ev = make_evaluation(fd._api._kernels, lambda p: p[:2], np.array([1.0, 2.0, 3.0]), "x",
+                             check_evaluation(workers))
         f0 = ev.outputs(False)[0]
         assert not np.shares_memory(f0, ev.point.work) and f0.tolist() == [1.0, 2.0]

@@ -83,7 +83,7 @@ def test_entries_equal_the_dense_jacobian_bit_for_bit(fd, rng, method, order):
 
 
 def fd_offsets(method, order):
-    from fdgrad._checks import resolve_method
+    from fdgrad._options import resolve_method
 
     return resolve_method(method, order, False).offsets
 
@@ -164,8 +164,8 @@ def test_grouping_is_reused_and_the_object_groups_once(fd, monkeypatch):
     x = np.linspace(-1, 1, n)
     groups = fd.group_columns(sp.csr_matrix(banded(n)))
     calls = []
-    real = fdgrad._sparsity._pattern
-    monkeypatch.setattr(fdgrad._sparsity, "_pattern", lambda *a: calls.append(1) or real(*a))
+    real = fdgrad._sparsity.sparsity_pattern
+    monkeypatch.setattr(fdgrad._sparsity, "sparsity_pattern", lambda *a: calls.append(1) or real(*a))
     first = fd.jacobian(bratu, x, sparsity=groups)
     assert calls == [] and first.format == "csr"
     J = fd.Jacobian(bratu, sparsity=sp.csr_matrix(banded(n)))

@@ -7,58 +7,56 @@ exposes one hidden ``Random()``.  So both have the same names, signatures,
 docstrings, argument checks and error messages by construction, and tools see
 real definitions.
 
-Every method reads the same way: check the arguments (_checks), prepare the
-point and choose how f is evaluated, once (_evaluation), compute (_numerics,
-over the kernels), return (and, under ``on_nonfinite("raise")``, check) the
-result.
+Here are the signatures and the documentation; every method body reads the
+same way: the caller's options checked (:mod:`fdgrad._options`), the point
+prepared and how f is evaluated chosen, once (:mod:`fdgrad._evaluation`), the
+numbers computed (:mod:`fdgrad._derivatives`, :mod:`fdgrad._hessian`,
+:mod:`fdgrad._descent`, :mod:`fdgrad._sparsity`), the result returned.  The
+prologue and epilogue they share (progress, the note on a wrong arity of f,
+the non-finite policy) is :class:`_Call`, once.
 """
 
 from __future__ import annotations
 
 import inspect
-import math
 from typing import Any, Callable, Literal, Optional, Union, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _adaptive
-from ._checks import (
-    DBL_MAX,
-    NOT_SCALAR,
-    as_point,
-    bind_args,
-    as_points,
-    check_bool,
-    check_derivative_order,
-    check_h,
-    check_history_size,
-    check_native_size,
-    divides,
-    check_evaluation,
-    check_inplace,
-    check_index,
-    check_lr,
-    check_options,
-    check_outputs,
-    check_sparse_options,
-    check_step_num,
-    check_tolerance,
-    precision,
-    resolve_f,
-    resolve_method,
-    scalar_value,
-    steps,
-)
-from ._evaluation import Batched, InPlace, Point, Serial, Shared, Tasks, Threads, call_in_place, read_only_view
-from ._bounds import check_bounds
-from ._adaptive import TOP_FRACTION  # the largest step (in t) an adaptive ladder takes at t = 0
+from . import _derivatives as derivatives
+from ._descent import descent
+from ._evaluation import elementwise, make_evaluation, read_only_view
+from ._hessian import hessian
 from ._native import NativeFunction
-from ._numerics import descend, differentiate, elementwise, expand, hessian
-from ._results import DescentInfo, DiffInfo, GradCheck, finish, note_arity, policed, shaped
-from ._sparsity import ColumnGroups, as_groups, hessian_pattern, sparse_hessian, sparse_jacobian
-from ._progress import Progress, close, counted, start
-from ._stencils import EPS, norm, side, stencil_value
+from ._options import (
+    DEFAULT_BATCH_BYTES,
+    FD_METHODS,
+    SERIAL,
+    bind_args,
+    check_bool,
+    check_bounds,
+    check_call,
+    check_derivative_order,
+    check_descent,
+    check_direction,
+    check_gradient_values,
+    check_hessian_options,
+    check_history_size,
+    check_index,
+    check_inplace,
+    check_outputs,
+    check_progress,
+    check_sparse_options,
+    check_tolerance,
+    resolve_f,
+)
+from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobian_evaluations, start_progress
+from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
+from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
+from ._steps import Box
+from ._stencils import METHODS
+from ._values import as_point, as_points, precision
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -80,51 +78,51 @@ PUBLIC_NAMES = (
 #: The step of the textbook aliases (numerical_diff, numerical_gradient).
 TEXTBOOK_STEP = 1e-4
 
-#: The default bound on the memory of one batch of stacked points (vectorized=True).
-DEFAULT_BATCH_BYTES = 64 * 2**20
-
-#: The finite-difference methods (the complex step has no second derivative).
-_FD_METHODS = ("central", "forward", "backward")
+_NUMBERS_ONLY = ("derivative calls f with numbers or elementwise arrays; a native f works with partial, gradient, "
+                 "jacobian, hessian, hessian_diag, check_grad and gradient_descent")
+_LINE_ONLY = "directional needs a Python f (it evaluates f along x + t v); use gradient(f, x) @ v for a native f"
 
 Step = Union[float, ArrayLike, None]
 Method = Literal["central", "forward", "backward", "complex"]
 Objective = Callable[[Any], Any]
 
 
-def _finite_float(x: Any) -> Optional[float]:
-    """x as a float if it is a finite Python number; None for anything else (arrays, NaN, huge ints...)."""
-    if type(x) is float:
-        return x if math.isfinite(x) else None
-    if type(x) is int:
-        try:
-            return float(x)
-        except OverflowError:
-            return None
-    return None
+class _Call:
+    """One call of a public function, the prologue and epilogue every method shares: progress=
+    started (and planned, and closed), a note on a TypeError where f cannot take the arguments it
+    is given, and the result checked under ``on_nonfinite("raise")``."""
 
+    __slots__ = ("tracker", "f", "args", "kwargs")
 
-def planned(stencil: Any, n: int, adaptive: bool, f0: int = 0) -> int:
-    """The evaluations a derivative along n coordinates plans (progress=), f(x) for the output
-    shape (f0) included."""
-    if stencil.method == "complex":
-        return n + f0
-    if adaptive:
-        return _adaptive.evaluations(n, side(stencil), stencil.hpow) + f0
-    return n * stencil.evaluated + max(int(stencil.uses_f0), f0)
+    def __init__(self, name: str, progress: Any, f: Any, args: Any, kwargs: Any) -> None:
+        self.f, self.args, self.kwargs = f, args, kwargs
+        self.tracker = None if progress is False or progress is None else \
+            start_progress(check_progress(progress), name)
 
+    def __enter__(self) -> _Call:
+        return self
 
-def hessian_evaluations(n: int, stencil: Any, adaptive: bool) -> int:
-    """The evaluations a dense Hessian plans (progress=)."""
-    if adaptive:
-        return _adaptive.hessian_evaluations(n)
-    if stencil.method == "central":
-        return 1 + stencil.order // 2 * 2 * n * n
-    return 1 + stencil.order * n * (n + 3) // 2
+    def __exit__(self, kind: Any, exc: Any, traceback: Any) -> None:
+        if kind is not None and issubclass(kind, TypeError):
+            note_wrong_arity(exc, self.f, self.args, self.kwargs)
+        if self.tracker is not None:
+            self.tracker.close()
 
+    def plan(self, count: Callable[..., int], *args: Any) -> None:
+        """progress=: the call's planned evaluations, count(*args) (counted only where shown)."""
+        if self.tracker is not None:
+            self.tracker.plan(count(*args))
 
-def plan(tracker: Optional[Progress], total: int) -> None:
-    if tracker is not None:
-        tracker.plan(total)
+    def counted(self, f: Any) -> Any:
+        """f, counting its evaluations for progress=."""
+        return f if self.tracker is None else counted(f, self.tracker)
+
+    @staticmethod
+    def result(value: Any) -> Any:
+        """value, checked under on_nonfinite("raise")."""
+        if NONFINITE.get() != "propagate":
+            check_nonfinite(value)
+        return value
 
 
 class API:
@@ -133,57 +131,29 @@ class API:
     def __init__(self, kernels: Any) -> None:
         self._kernels = kernels
 
-    def _evaluation(self, f: Any, x: Any, name: str, workers: Any, vectorized: Any, max_batch_bytes: Any,
-                    chunksize: Any, timeout: Any, m: Optional[int] = None, inplace: Any = False,
-                    complex_step: bool = False, tracker: Optional[Progress] = None) -> Serial:
-        """x prepared, and how f will be evaluated: chosen once, here (and, with progress=,
-        how its evaluations are counted: a Python f by a wrapper, tasks as they come back, a
-        native f by pieces of the kernels' loops)."""
-        threads, runner, vectorized, max_batch_bytes = check_evaluation(workers, vectorized, max_batch_bytes,
-                                                                        chunksize, timeout)
-        native = isinstance(f, NativeFunction)
-        if tracker is not None and runner is not None:
-            runner.tracker = tracker
-        elif tracker is not None and not native:
-            f = counted(f, tracker, bool(vectorized))
-        if inplace is not False:
-            # A float64 array the kernels' loops can work on directly: a copy for the restore, values checked.
-            serial = threads == 1 and runner is None and not vectorized and not native and not complex_step
-            shared = self._kernels.working_copy(x, True) if serial else None
-            if shared is not None and (inplace is None or check_bool(inplace, "inplace")):
-                return Shared(self._kernels, f, x, shared[0].reshape(x.shape))
-            if check_inplace(inplace, x, name, native, threads, runner, vectorized, complex_step):
-                work, shape = as_point(x, name)  # x's values checked (finite, ...)
-                return InPlace(self._kernels, f, Point(work, shape, None, precision(x)), x)
-        if runner is not None:
-            if native:
-                raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
-            runner.check_function(f)
-        prepared = self._kernels.working_copy(x)  # a finite float64 array, copied in one go
-        point = Point(*as_point(x, name), None, precision(x)) if prepared is None else \
-            Point(prepared[0], x.shape, prepared[1])
-        if native and vectorized:
-            raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
-        if native:
-            check_native_size(point.n, name)
-        if runner is not None:
-            return Tasks(self._kernels, f, point, m, runner, max_batch_bytes)
-        if vectorized:
-            return Batched(self._kernels, f, point, m, threads, max_batch_bytes)
-        ev = Threads(self._kernels, f, point, m, threads) if threads > 1 else Serial(self._kernels, f, point, m)
-        ev.tracker = tracker if native else None
-        return ev
+    def _prepare(self, call: _Call, f: Any, x: Any, method: Any, order: Any, adaptive: Any, full_output: Any, h: Any,
+                 workers: Any = 1, vectorized: Any = False, max_batch_bytes: Any = DEFAULT_BATCH_BYTES,
+                 chunksize: Any = 1, timeout: Any = None, m: Optional[int] = None, inplace: Any = False,
+                 bounds: Any = None, deriv: int = 1, methods: Any = METHODS, sparsity: Any = None,
+                 hessian: bool = False) -> tuple:
+        """The prologue of a derivative along x's coordinates: (stencil, adaptive, full_output, the
+        evaluation, the box of bounds or None), every option checked."""
+        g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, call.args,
+                                                                call.kwargs, workers, vectorized, max_batch_bytes,
+                                                                chunksize, timeout, deriv, methods)
+        if hessian:
+            check_hessian_options(stencil, adaptive, sparsity)
+        elif sparsity is not None:
+            check_sparse_options(sparsity, adaptive, stencil)
+        ev = make_evaluation(self._kernels, g, x, "x", options, m, inplace, stencil, call.tracker)
+        box = None if bounds is None else self._box(bounds, ev.point.work, ev.point.shape, getattr(ev, "target", None))
+        return stencil, adaptive, full_output, ev, box
 
     @staticmethod
-    def _box(bounds: Any, ev: Serial, target: Optional[np.ndarray] = None) -> Any:
-        """bounds checked against the point; refused in place on an array of a coarser float (its
-        steps are rounded to that dtype, which could carry a point past a bound)."""
-        box = check_bounds(bounds, ev.point.work, ev.point.shape) if ev is not None else None
-        array = getattr(ev, "target", None) if target is None else target
-        if bounds is not None and array is not None and array.dtype != np.float64:
-            raise ValueError(f"bounds with inplace=True need a float64 array (steps in {array.dtype} could carry x "
-                             f"past a bound); pass a float64 x, or inplace=False")
-        return box
+    def _box(bounds: Any, work: np.ndarray, shape: tuple, target: Optional[np.ndarray]) -> Optional[Box]:
+        """bounds checked against the point, as a Box; None where nothing is bounded."""
+        ends = check_bounds(bounds, work, shape, target)
+        return None if ends is None else Box(*ends)
 
     def derivative(
         self,
@@ -280,72 +250,15 @@ class API:
         >>> bool(abs(second + np.sin(0.5)) < 1e-10), bool(abs(second + np.sin(0.5)) <= info.error)
         (True, True)
         """
-        tracker = start(progress, "derivative")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output,
-                                                              check_derivative_order(n, method), h=h)
-            g = bind_args(g, args, kwargs)
-            if isinstance(g, NativeFunction):
-                raise TypeError("derivative calls f with numbers or elementwise arrays; a native f works with "
-                                "partial, gradient, jacobian, hessian, hessian_diag, check_grad and gradient_descent")
-            threads, runner, _, _ = check_evaluation(workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout)
-            if runner is not None:
-                runner.check_function(g)
-            if tracker is not None:
-                plan(tracker, planned(stencil, 1, adaptive))
-                if runner is not None:
-                    runner.tracker = tracker
-                else:
-                    g = counted(g, tracker)
-            target = x if inplace is not False and check_inplace(inplace, x, "x", False, threads, runner, False,
-                                                                 stencil.method == "complex") else None
-            number = _finite_float(x)
-            if number is not None and not adaptive and runner is None and stencil.method != "complex":
-                box = check_bounds(bounds, np.array([number]), ())
-                result = self._scalar_derivative(g, number, h, stencil, full_output, box=box)  # f at numbers
-                return policed(result)
-            points = as_points(x)
-            box = check_bounds(bounds, points.reshape(-1), points.shape)
-            self._box(bounds, None, target)
-            result = elementwise(self._kernels, g, points, h, stencil, adaptive, threads, runner, full_output,
-                                 target, precision(x), box)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        return policed(result)
-
-    def _scalar_derivative(self, f: Objective, x: float, h: Step, base: Any, full_output: bool,
-                           eps: float = EPS, passes: int = 1, box: Any = None) -> Any:
-        """derivative() at a finite float x: f(x + o h) for each offset, the stencil formula
-        (base's, or near a bound, the one the bounds leave room for)."""
-        stencil = base
-        if type(h) is float and 0.0 < h < math.inf and abs(x) + stencil.reach * h <= DBL_MAX and divides(h, stencil):
-            step = h  # the commonest given step, checked at once
-        else:
-            step = float(steps(self._kernels, h, np.array([x]), (), stencil, eps)[0])
-        if box is not None:
-            sides, fitted, by_side = box.scheme(np.array([x]), np.array([step]), stencil)
-            stencil, step = by_side[int(sides[0])], float(fitted[0])
-        fx, coarsest = None, EPS
-        values = []
-        for o in stencil.offsets:
-            if o == 0.0:
-                if fx is None:
-                    raw = f(x)
-                    coarsest, fx = max(coarsest, precision(raw)), scalar_value(raw)
-                values.append(fx)
-            else:
-                value = f(x + o * step)
-                if type(value) is not float:
-                    coarsest = max(coarsest, precision(value))
-                    value = scalar_value(value)
-                values.append(value)
-        if h is None and coarsest > eps:  # f returns float32 (or float16): steps for that precision
-            return self._scalar_derivative(f, x, h, base, full_output, coarsest, 2, box)
-        result = stencil_value(stencil.weights, stencil.denom, stencil.hpow, values, step)
-        return finish(result, math.nan, passes * len(values), step, full_output)
+        with _Call("derivative", progress, f, args, kwargs) as call:
+            g, stencil, adaptive, full_output, options = check_call(
+                f, method, order, adaptive, full_output, h, args, kwargs, workers, False, DEFAULT_BATCH_BYTES,
+                chunksize, timeout, check_derivative_order(n, method), python_only=_NUMBERS_ONLY)
+            call.plan(evaluations, stencil, 1, adaptive)
+            ev = elementwise(self._kernels, g, x, options, inplace, stencil, adaptive, call.tracker)
+            box = None if bounds is None else self._box(bounds, ev.flat_points(), ev.shape, ev.target)
+            result = derivatives.derivative(ev, h, stencil, adaptive, box, full_output)
+        return call.result(result)
 
     def partial(
         self,
@@ -398,28 +311,13 @@ class API:
         >>> fdgrad.partial(f, [1, 3], 1, order=4)
         6.0
         """
-        tracker = start(progress, "partial")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
-            g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", 1, False, DEFAULT_BATCH_BYTES, 1, None, None, inplace,
-                                  stencil.method == "complex", tracker)
-            plan(tracker, planned(stencil, 1, adaptive))
+        with _Call("partial", progress, f, args, kwargs) as call:
+            stencil, adaptive, full_output, ev, box = self._prepare(call, f, x, method, order, adaptive, full_output, h,
+                                                                    inplace=inplace, bounds=bounds)
+            call.plan(evaluations, stencil, 1, adaptive)
             k = check_index(i, ev.point.shape)
-            box = self._box(bounds, ev)
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, k, k + 1, box)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        if full_output:
-            errors, used = expand(values, errors, used)
-            result = finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output,
-                            True if converged is None else bool(converged[0, k]))
-        else:
-            result = float(values[0, k])
-        return policed(result)
+            result = derivatives.partial(ev, h, stencil, adaptive, box, full_output, k)
+        return call.result(result)
 
     @overload
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -571,21 +469,13 @@ class API:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
-        tracker = start(progress, "gradient")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
-            g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
-                                  stencil.method == "complex", tracker)
-            plan(tracker, planned(stencil, ev.point.n, adaptive))
-            box = self._box(bounds, ev)
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output, converged))
+        with _Call("gradient", progress, f, args, kwargs) as call:
+            stencil, adaptive, full_output, ev, box = self._prepare(
+                call, f, x, method, order, adaptive, full_output, h, workers, vectorized, max_batch_bytes, chunksize,
+                timeout, inplace=inplace, bounds=bounds)
+            call.plan(evaluations, stencil, ev.point.n, adaptive)
+            result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
+        return call.result(result)
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -681,28 +571,18 @@ class API:
         array([[4., 3.],
                [1., 2.]])
         """
-        tracker = start(progress, "jacobian")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
-            groups = None if sparsity is None else as_groups(self._kernels, check_sparse_options(
-                sparsity, adaptive, stencil.method))
-            g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout,
-                                  check_outputs(m), inplace, stencil.method == "complex", tracker)
-            plan(tracker, planned(stencil, ev.point.n, adaptive, 1) if groups is None else
-                 1 + groups.ngroups * sum(o != 0.0 for o in stencil.offsets))
-            box = self._box(bounds, ev)
-            if groups is not None:
-                f0, out_shape, convert = ev.outputs(False)
-                result, hs, nfev = sparse_jacobian(ev, h, stencil, groups, f0, convert, out_shape, box)
-                return policed(finish(result, math.nan, nfev + 1, hs.reshape(ev.point.shape), full_output))
-            values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, False, box=box)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        return policed(shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output, converged))
+        with _Call("jacobian", progress, f, args, kwargs) as call:
+            stencil, adaptive, full_output, ev, box = self._prepare(
+                call, f, x, method, order, adaptive, full_output, h, workers, vectorized, max_batch_bytes, chunksize,
+                timeout, check_outputs(m), inplace, bounds, sparsity=sparsity)
+            if sparsity is None:
+                call.plan(evaluations, stencil, ev.point.n, adaptive, 1)
+                result = derivatives.jacobian(ev, h, stencil, adaptive, box, full_output)
+            else:
+                groups = as_groups(self._kernels, sparsity)
+                call.plan(sparse_jacobian_evaluations, stencil, groups)
+                result = sparse_jacobian(ev, h, stencil, groups, box, full_output)
+        return call.result(result)
 
     def hessian(
         self,
@@ -814,42 +694,13 @@ class API:
         >>> bool(np.all(np.abs(H - truth) <= info.error)), bool(np.max(np.abs(H - truth)) < 1e-10), info.nfev
         (True, True, 37)
         """
-        tracker = start(progress, "hessian")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS,
-                                                              h)
-            if adaptive and stencil.method != "central":
-                raise ValueError(f"an adaptive Hessian is central, got method={method!r}")
-            if sparsity is not None:
-                check_sparse_options(sparsity, adaptive, stencil.method)
-            g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, False, DEFAULT_BATCH_BYTES, chunksize, timeout, None, inplace,
-                                  False, tracker)
-            plan(tracker, hessian_evaluations(ev.point.n, stencil, adaptive))
-            box = self._box(bounds, ev)
-            if (sparsity is not None or box is not None) and not adaptive:
-                # entry by entry: on the pattern, or (bounds) with each coordinate's side
-                pattern = hessian_pattern(sparsity, ev.point.n)
-                plan(tracker, 1 + max(1, stencil.order // 2) * (2 * pattern.diag.size + 4 * pattern.pairs_i.size))
-                f0 = float(ev.outputs(True)[0][0])
-                result, hs, nfev = sparse_hessian(ev, h, stencil, pattern, f0, box)
-                return policed(finish(result, np.full(np.shape(result), math.nan) if pattern.format is None
-                                      else math.nan, nfev + 1, hs.reshape(ev.point.shape), full_output,
-                                      np.ones(np.shape(result), dtype=bool) if pattern.format is None else True))
-            values, errors, hs, nfev, converged = hessian(ev, h, stencil, adaptive, None if box is None else
-                                                          box.central_room(ev.point.work))
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        shape = ev.point.shape + ev.point.shape
-        if not full_output:
-            return policed(values.reshape(shape))
-        result = finish(values.reshape(shape), np.full(shape, np.nan) if errors is None else errors.reshape(shape),
-                        nfev, hs.reshape(ev.point.shape), full_output,
-                        np.ones(shape, dtype=bool) if converged is None else converged.reshape(shape))
-        return policed(result)
+        with _Call("hessian", progress, f, args, kwargs) as call:
+            stencil, adaptive, full_output, ev, box = self._prepare(
+                call, f, x, method, order, adaptive, full_output, h, workers, False, DEFAULT_BATCH_BYTES, chunksize,
+                timeout, None, inplace, bounds, 2, FD_METHODS, sparsity, hessian=True)
+            call.plan(hessian_evaluations, ev.point.n, stencil, adaptive)
+            result = hessian(ev, h, stencil, adaptive, box, sparsity, full_output, call.tracker)
+        return call.result(result)
 
     def hessian_diag(
         self,
@@ -918,22 +769,13 @@ class API:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
-        tracker = start(progress, "hessian_diag")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, 2, _FD_METHODS,
-                                                              h)
-            g = bind_args(g, args, kwargs)
-            ev = self._evaluation(g, x, "x", workers, vectorized, max_batch_bytes, chunksize, timeout, None, inplace,
-                                  stencil.method == "complex", tracker)
-            plan(tracker, planned(stencil, ev.point.n, adaptive))
-            box = self._box(bounds, ev)
-            values, errors, used, nfev, _, converged = differentiate(ev, h, stencil, adaptive, True, box=box)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        return policed(shaped(values, errors, used, nfev, ev.point.shape, full_output, converged))
+        with _Call("hessian_diag", progress, f, args, kwargs) as call:
+            stencil, adaptive, full_output, ev, box = self._prepare(
+                call, f, x, method, order, adaptive, full_output, h, workers, vectorized, max_batch_bytes, chunksize,
+                timeout, None, inplace, bounds, 2, FD_METHODS)
+            call.plan(evaluations, stencil, ev.point.n, adaptive)
+            result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
+        return call.result(result)
 
     def directional(
         self,
@@ -955,8 +797,9 @@ class API:
 
         Equals ``gradient(f, x) . v``, or for an array-valued f the
         Jacobian-vector product ``J v``, but costs 2 evaluations (central),
-        whatever the size of ``x`` (an array-valued f: 2 more, one of them
-        to learn that it is one).
+        whatever the size of ``x`` and of f's values (f's first value tells
+        its shape; with ``adaptive``, f at ``x`` is evaluated once more to
+        learn it).
 
         Parameters
         ----------
@@ -990,74 +833,16 @@ class API:
         >>> np.round(fdgrad.directional(lambda p: np.array([p[0] * p[1], p[0]**2]), [1.0, 2.0], [1.0, 0.0]), 8)
         array([2., 2.])
         """
-        tracker = start(progress, "directional")
-        try:
-            g, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, h=h)
-            g = bind_args(g, args, kwargs)
-            if tracker is not None:
-                plan(tracker, planned(stencil, 1, adaptive))
-                g = counted(g, tracker)
-            if isinstance(g, NativeFunction):
-                raise TypeError("directional needs a Python f (it evaluates f along x + t v); use "
-                                "gradient(f, x) @ v for a native f")
+        with _Call("directional", progress, f, args, kwargs) as call:
+            g, stencil, adaptive, full_output, _ = check_call(f, method, order, adaptive, full_output, h, args, kwargs,
+                                                              python_only=_LINE_ONLY)
+            call.plan(evaluations, stencil, 1, adaptive)
             work, shape = as_point(x)
-            direction = as_points(v, "v")
-            if direction.shape != shape:
-                raise ValueError(f"v must have x's shape {shape}, got shape {direction.shape}")
-            vflat = direction.reshape(-1)
-            size = float(np.max(np.abs(vflat)))
-            if size == 0.0:
-                raise ValueError("v must not be zero")
-            # g(t) = f(x + t w) at t = 0, with w = max(1, max|x|) v / max|v|, which makes t's
-            # natural scale 1, and f'(x; v) = g'(0) max|v| / max(1, max|x|) (computed in that
-            # order, so that neither a tiny nor a huge v overflows); w = v when h is given (h
-            # is then a step in t).
-            stretch = max(1.0, float(np.max(np.abs(work))))
-            along = stretch * (vflat / size) if h is None else vflat
-            factor = size / stretch if h is None else 1.0
-            reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else
-                                     float(np.max(check_h(h))))
-            with np.errstate(over="ignore"):
-                room = np.isfinite(np.abs(work) + reach * np.abs(along))
-            if not room.all():
-                i = int(np.argmin(room))
-                raise ValueError(f"x must leave room for a step along v: x + t v passes the largest double at "
-                                 f"x[{np.unravel_index(i, shape) if len(shape) > 1 else i}] = {float(work[i])!r}")
-
-            target = x if inplace is not False and check_inplace(inplace, x, "x", False, 1, None, False,
-                                                                 stencil.method == "complex") else None
-
-            def line(t: np.ndarray) -> Any:
-                if target is None:
-                    return g(read_only_view(work + t[0] * along, shape))
-                return call_in_place(g, target, work + t[0] * along)
-
-            try:
-                ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
-                values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, True)
-            except ValueError as exc:
-                if not str(exc).startswith(NOT_SCALAR):
-                    raise
-                # An array-valued f: J v, of f's shape (the first evaluation told).
-                ev = Serial(self._kernels, line, Point(np.zeros(1), (1,)))
-                values, errors, used, nfev, out_shape, converged = differentiate(ev, h, stencil, adaptive, False)
-                nfev += 1
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        errors, used = expand(values, errors, used)
-        flags = np.ones(values.shape, dtype=bool) if converged is None else converged
-        with np.errstate(over="ignore"):  # the step in units of a subnormal v can pass the largest double
-            steps_along_v = used[:, 0] / factor
-        if out_shape == ():
-            result = finish(float(values[0, 0]) * factor, float(errors[0, 0]) * factor, nfev,
-                            float(steps_along_v[0]), full_output, bool(flags[0, 0]))
-        else:
-            result = finish(values[:, 0].reshape(out_shape) * factor, errors[:, 0].reshape(out_shape) * factor, nfev,
-                            steps_along_v.reshape(out_shape), full_output, flags[:, 0].reshape(out_shape))
-        return policed(result)
+            v, size = check_direction(as_points(v, "v"), shape)
+            target = x if inplace is not False and check_inplace(inplace, x, "x", False, SERIAL, stencil.row) else None
+            result = derivatives.directional(self._kernels, call.counted(g), work, shape, v, size, h, stencil, adaptive,
+                                             full_output, target)
+        return call.result(result)
 
     def check_grad(
         self,
@@ -1124,50 +909,20 @@ class API:
         >>> result.ok, result.worst_index
         (False, (1,))
         """
-        try:
+        with _Call("check_grad", False, f, args, kwargs):
             bound = bind_args(resolve_f(f), args, kwargs)  # checked here, passed on by gradient()
-            rtol = check_tolerance(rtol, "rtol")
-            atol = check_tolerance(atol, "atol")
+            rtol, atol = check_tolerance(rtol, "rtol"), check_tolerance(atol, "atol")
             raise_on_mismatch = check_bool(raise_on_mismatch, "raise_on_mismatch")
             work, shape = as_point(x)
-            if callable(grad):
-                given = bind_args(grad, args, kwargs)(read_only_view(work.copy(), shape))
-            else:
-                given = grad
-            if np.asarray(given).dtype.kind not in "iuf":
-                raise TypeError(f"grad must give real numbers, got {np.asarray(given).dtype}")
-            analytic = np.array(given, dtype=np.float64)
-            if analytic.shape != shape:
-                raise ValueError(f"grad must give an array of x's shape {shape}, got shape {analytic.shape}")
+            given = bind_args(grad, args, kwargs)(read_only_view(work.copy(), shape)) if callable(grad) else grad
+            analytic = check_gradient_values(given, shape)
             numeric, info = self.gradient(f, x if inplace is not False else work.reshape(shape), h, method, order,
                                           adaptive, True, workers=workers, progress=progress, inplace=inplace,
                                           args=args, kwargs=kwargs)
             if not isinstance(bound, NativeFunction) and inplace is False:
                 # A float32 (or float16) f: no finite difference is closer than about sqrt(eps) of it.
                 rtol = max(rtol, precision(bound(read_only_view(work.copy(), shape))) ** 0.5)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        diff = np.abs(analytic - numeric)
-        size = np.maximum(np.abs(analytic), np.abs(numeric))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel = np.where(size > 0, diff / size, 0.0)
-        estimate = np.where(np.isfinite(info.error), info.error, 0.0)
-        tolerance = atol + rtol * np.abs(numeric) + estimate
-        with np.errstate(divide="ignore", invalid="ignore"):
-            excess = np.where(diff == 0, 0.0, diff / tolerance)
-        excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN anywhere is a mismatch
-        worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), shape))
-        ok = bool(np.all(excess <= 1.0))
-        result = GradCheck(float(np.max(diff)), float(np.max(rel)), worst, ok, numeric, analytic, tolerance)
-        if raise_on_mismatch and not ok:
-            raise AssertionError(
-                f"gradient mismatch at index {worst}: grad gives {float(analytic[worst])!r}, finite differences "
-                f"give {float(numeric[worst])!r}; |difference| {float(diff[worst]):.3g} > tolerance "
-                f"{float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + estimated error "
-                f"{float(estimate[worst]):.3g})"
-            )
-        return policed(result)
+        return _Call.result(compare_gradients(analytic, numeric, info.error, rtol, atol, raise_on_mismatch))
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
@@ -1295,45 +1050,18 @@ class API:
         >>> info.nit, info.reason, bool(info.grad_norm < 1e-6)
         (73, 'tol', True)
         """
-        tracker = start(progress, "gradient_descent")
-        try:
-            g = bind_args(resolve_f(f), args, kwargs)
-            rate = check_lr(lr)
-            count = check_step_num(step_num)
-            history = check_bool(history, "history")
-            full_output = check_bool(full_output, "full_output")
-            tol = None if tol is None else check_tolerance(tol, "tol")
-            if callback is not None and not callable(callback):
-                raise TypeError(f"callback must be callable or None, got {callback!r}")
-            adaptive = check_bool(adaptive, "adaptive")
-            stencil = resolve_method(method, order, adaptive)
-            if h is not None:
-                check_h(h)
-            ev = self._evaluation(g, init_x, "init_x", workers, vectorized, max_batch_bytes, chunksize, timeout, None,
-                                  inplace, stencil.method == "complex", tracker)
-            point = ev.point
-            plan(tracker, count * planned(stencil, point.n, adaptive))
+        with _Call("gradient_descent", progress, f, args, kwargs) as call:
+            rate, count, history, full_output, tol, callback = check_descent(lr, step_num, history, full_output, tol,
+                                                                             callback, h)
+            g, stencil, adaptive, _, options = check_call(f, method, order, adaptive, False, None, args, kwargs, workers,
+                                                          vectorized, max_batch_bytes, chunksize, timeout)
+            ev = make_evaluation(self._kernels, g, init_x, "init_x", options, None, inplace, stencil, call.tracker)
+            call.plan(lambda: count * evaluations(stencil, ev.point.n, adaptive))
             if history:
-                check_history_size(count, point.n)
-            path = np.empty((count + 1, point.n)) if history else None
-            if path is not None:
-                path[0] = point.work
-            last, run = descend(ev, h, stencil, adaptive, rate, count, path, tol, callback,
-                                full_output or tracker is not None)
-        except TypeError as exc:
-            note_arity(exc, f, args, kwargs)
-            raise
-        finally:
-            close(tracker)
-        result: Any = last.reshape(point.shape)
-        if path is not None:
-            result = (result, path[:run.steps + 1].reshape((run.steps + 1,) + point.shape))
-        if full_output:
-            grad = None if run.grad is None else run.grad.reshape(point.shape)
-            info = DescentInfo(run.steps, run.nfev, grad, math.nan if grad is None else norm(grad),
-                               run.reason == "tol", run.reason)
-            result = (*result, info) if path is not None else (result, info)
-        return policed(result)
+                check_history_size(count, ev.point.n)
+            result = descent(ev, h, stencil, adaptive, rate, count, history, tol, callback, full_output,
+                             call.tracker is not None)
+        return call.result(result)
 
     def group_columns(self, sparsity: Any) -> ColumnGroups:
         """Group a Jacobian's columns by its sparsity pattern, once, for many calls.

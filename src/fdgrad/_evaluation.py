@@ -1,6 +1,6 @@
 """How f is evaluated: one seam, chosen once per call.
 
-The numerics (:mod:`fdgrad._numerics`) ask an evaluation for f at x, for f's
+The numerics (:mod:`fdgrad._derivatives`, :mod:`fdgrad._hessian`, ...) ask an evaluation for f at x, for f's
 values at perturbed points, and for stencil derivatives, Hessian entries and
 complex steps; they never branch on how f is evaluated.  Four
 implementations:
@@ -14,26 +14,39 @@ implementations:
   sent as tasks;
 * :class:`InPlace` (``inplace=True``): the caller's own array perturbed one
   coordinate at a time and restored after every evaluation, for an f that
-  reads x from elsewhere (the textbooks' ``lambda w: net.loss(x, t)``).
+  reads x from elsewhere (the textbooks' ``lambda w: net.loss(x, t)``);
+  :class:`Shared`, the same on a float64 array the fused loops can use.
 
 Batched, Tasks and InPlace share :class:`Points`, which combines values with
 the same kernels (and so the same formulas) as the fused loops, so every
-evaluation gives the same bits.
+evaluation gives the same bits.  Two more evaluate other things than
+coordinates of one point: :class:`Elementwise` (``derivative()``: f at whole
+arrays of points, or at numbers) and :func:`line` (``directional()``: f along
+``x + t v``, a function of the one number t).
+
+:func:`make_evaluation` chooses the evaluation of a call, once.  Each
+evaluation computes a method by the method table's ``evaluation`` (the
+stencil's points, or the complex step): :meth:`Serial.derivatives`.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._checks import imag_value, scalar_value, steps, vector_converter
 from ._native import NativeFunction
+from ._options import EvaluationOptions, check_bool, check_inplace, check_native_size
 from ._parallel import TaskRunner, run_parts, split
-from ._stencils import EPS, hessian_moves
+from ._progress import Progress, counted
+from ._steps import rounded_to, steps
+from ._stencils import EPS, Stencil, hessian_moves
+from ._values import as_point, as_points, elementwise_values, imag_value, precision, scalar_value, vector_converter
 
-__all__ = ["Batched", "InPlace", "Moves", "Point", "Serial", "Shared", "Tasks", "Threads", "call_in_place", "read_only_view"]
+__all__ = ["Batched", "Elementwise", "InPlace", "Moves", "Point", "Serial", "Shared", "Tasks", "Threads",
+           "call_in_place", "elementwise", "line", "make_evaluation", "read_only_view", "runs"]
 
 #: Work (seconds) below which Threads runs a call on one thread: a few times the
 #: cost of waking a pool thread and handing it a part.
@@ -43,6 +56,13 @@ _PROBE = 20e-6
 
 #: The batch size vectorized evaluation aims at (measured fastest on numpy f's).
 CACHE_BATCH_BYTES = 256 * 2**10
+
+
+def runs(sides: np.ndarray, start: int, stop: int) -> list[tuple[int, int, int]]:
+    """The runs of equal sides in sides[start:stop]: (a, b, side) with sides[a:b] == side."""
+    part = sides[start:stop]
+    edges = [0, *(np.flatnonzero(part[1:] != part[:-1]) + 1).tolist(), part.size]
+    return [(start + a, start + b, int(part[a])) for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
 def read_only_view(buffer: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -115,12 +135,17 @@ class Serial:
         self.native = isinstance(f, NativeFunction)
         self.m_native = m
         self.made: list = []  # the objectives of Python f made so far (see unchanging)
+        self.objectives: dict = {}  # the kernels' objectives, by buffer, converter and m
         self.tracker: Any = None  # progress=, for a native f (a Python f counts itself)
+        self.known: Optional[tuple[int, tuple[int, ...], Callable[[Any], Any]]] = None  # f's shape, where told
 
     # f at x itself, and the shape of its values.
 
     def native_shape(self, scalar: bool) -> Optional[tuple[int, tuple[int, ...]]]:
-        """(m, out_shape) of a native f, known without calling it; None for a Python f."""
+        """(m, out_shape) of f's values where known without calling f (a native f, or one
+        whose shape was told); None otherwise."""
+        if self.known is not None:
+            return self.known[0], self.known[1]
         if not self.native:
             return None
         if not self.f.vector:
@@ -141,14 +166,30 @@ class Serial:
         """f at one point, on this thread."""
         return self.f(point)
 
-    def outputs(self, scalar: bool) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
-        """f(x) as a flat array, its shape, and the converter of f's values."""
+    def told_outputs(self, scalar: bool) -> Optional[tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]]:
+        """(f(x) as NaN, the shape of f's values, their converter) where the shape is known
+        without calling f (a native f; a line whose values were seen); None otherwise."""
+        if self.known is not None:
+            m, shape, convert = self.known
+            return np.full(m, np.nan), shape, convert
         known = self.native_shape(scalar)
-        if known is not None:
+        return None if known is None else (np.full(known[0], np.nan), known[1], scalar_value)
+
+    def outputs(self, scalar: bool, stencil: Optional[Stencil] = None) -> tuple[np.ndarray, tuple[int, ...],
+                                                                               Callable[[Any], Any]]:
+        """f(x) as a flat array, its shape, and the converter of f's values.  For a method
+        with complex input, f's shape at x + 0i (f(x) itself is unused: NaN)."""
+        if stencil is not None and stencil.row.complex_input:
+            shape = np.shape(self.here(read_only_view(self.point.work.astype(np.complex128), self.point.shape)))
+            return np.full(math.prod(shape), np.nan), shape, imag_value(shape)
+        known = self.native_shape(scalar)
+        if known is not None and self.known is None:
             f0 = np.empty(known[0])
             f0[:] = self.objective(self.point.work, self.point.view, scalar_value, known[0])()
             return f0, known[1], scalar_value
         first = self.first_value()
+        if self.known is not None:  # the shape is known; f(x) itself is needed
+            return np.array(self.known[2](first), dtype=np.float64).reshape(-1), self.known[1], self.known[2]
         if scalar:
             return np.array([scalar_value(first)]), (), scalar_value
         first = np.asarray(first)
@@ -162,10 +203,43 @@ class Serial:
     # The loops.
 
     def steps(self, h: Any, stencil: Any) -> np.ndarray:
-        """The step of every coordinate (see _checks.steps), for the precision of x and
+        """The step of every coordinate (see _steps.steps), for the precision of x and
         of f's values seen so far."""
-        self.step_eps = max(self.point.eps, self.values_eps())
+        self.step_eps = self.precision()
         return steps(self.kernels, h, self.point.work, self.point.shape, stencil, self.step_eps)
+
+    def precision(self) -> float:
+        """The coarsest precision of x and of f's values seen so far."""
+        eps = self.point.eps
+        for obj in self.made:
+            if obj.eps > eps:
+                eps = obj.eps
+        return eps
+
+    def fixed_step(self, h: Any, stencil: Stencil, f0: np.ndarray, convert: Callable[[Any], Any], lo: int, hi: int,
+                   out_shape: tuple[int, ...], box: Any = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """The method's derivatives along x_lo..x_hi-1 at fixed steps: (values (m, n), the steps,
+        the evaluations, f(x) not counted).  The steps are h, or the default for the precision of
+        x and f's values; where f's values turn out coarser (a float32 f), once more with steps
+        for them.  With bounds (box), each run of coordinates on one side with its side's stencil."""
+        for passes in (1, 2):
+            hs = self.steps(h, stencil)
+            if box is None:
+                values = self.derivatives(hs, stencil, f0, convert, lo, hi, out_shape)
+                per_pass = (hi - lo) * stencil.evaluated
+            else:
+                sides, hs, by_side = box.scheme(self.point.work, hs, stencil)
+                values, per_pass = np.empty((f0.size, self.point.n)), 0
+                for a, b, side in runs(sides, lo, hi):
+                    self.derivatives(hs, by_side[side], f0, convert, a, b, out_shape, values)
+                    per_pass += (b - a) * by_side[side].evaluated
+            if not self.coarser_values(h):  # f returns float32 (or float16): steps for that precision
+                return values, hs, passes * per_pass
+        return values, hs, 2 * per_pass
+
+    def values_for(self, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> Callable[..., np.ndarray]:
+        """values(h, offsets, lo, hi) for f's m outputs: the adaptive engine's evaluate."""
+        return _ValuesOf(self, m, convert, out_shape)
 
     def values_eps(self) -> float:
         """The coarsest precision of f's values seen so far (float64's if none was coarser)."""
@@ -188,12 +262,20 @@ class Serial:
 
     def objective(self, work: np.ndarray, view: np.ndarray, convert: Callable[[Any], Any], m: int,
                   halt: Any = None) -> Any:
-        """The kernels' objective for f on this working buffer."""
+        """The kernels' objective for f on this working buffer (made once per buffer, converter,
+        m and stop flag)."""
+        key = (id(work), convert, m)
+        hit = self.objectives.get(key) if halt is None else None
+        if hit is not None:
+            return hit[0]
         if self.native:
             f = self.f
-            return self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
-        obj = self.kernels.python_objective(self.f, view, convert, m, halt)
-        self.made.append(obj)
+            obj = self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
+        else:
+            obj = self.kernels.python_objective(self.f, view, convert, m, halt)
+            self.made.append(obj)
+        if halt is None:  # this thread's buffers (kept alive with it, so that ids stay theirs)
+            self.objectives[key] = (obj, work)
         return obj
 
     def unchanging(self) -> bool:
@@ -264,6 +346,15 @@ class Serial:
         self.run(call, 0, len(moves))
         return out
 
+    def derivatives(self, h: np.ndarray, stencil: Stencil, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
+                    hi: int, out_shape: tuple[int, ...], out: Optional[np.ndarray] = None) -> np.ndarray:
+        """The method's derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns
+        unset (or left as they are in out, which receives the columns), by the evaluation the
+        method table names for it."""
+        if stencil.row.evaluation == "complex":
+            return self.complex(h, f0.size, out_shape, lo, hi, out)
+        return self.jacobian(h, stencil, f0, convert, lo, hi, out_shape, out)
+
     def jacobian(self, h: np.ndarray, stencil: Any, f0: np.ndarray, convert: Callable[[Any], Any], lo: int,
                  hi: int, out_shape: tuple[int, ...], out: Optional[np.ndarray] = None) -> np.ndarray:
         """Stencil derivatives of f's m outputs along x_lo..x_hi-1: (m, n), other columns unset
@@ -278,8 +369,12 @@ class Serial:
         self.run(call, lo, hi, stencil.evaluated)
         return out
 
-    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
         """Im f(x + i h_k e_k) / h_k for k = lo..hi-1: (m, n)."""
+        if out is not None:
+            out[:, lo:hi] = self.complex(h, m, out_shape, lo, hi)[:, lo:hi]
+            return out
         out = np.empty(m * self.point.n)
         kernels, shape, convert = self.kernels, self.point.shape, imag_value(out_shape)
 
@@ -464,7 +559,8 @@ class Batched(Points):
                              f"of shape {self.point.shape}, got {values.shape}")
         return values.astype(np.float64, copy=True).reshape(count, m)
 
-    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
         raise TypeError("method='complex' needs a Python f that accepts complex input, one point at a time")
 
 
@@ -494,12 +590,13 @@ class Tasks(Points):
         convert = convert or (scalar_value if out_shape == () else vector_converter(out_shape))
         return np.array([convert(value) for value in raw], dtype=np.float64).reshape(count, m)
 
-    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
         points = np.repeat(self.point.work.astype(np.complex128)[None, :], hi - lo, axis=0)
         points.imag[np.arange(hi - lo), np.arange(lo, hi)] = h[lo:hi]
         imag = self.at(points.reshape(-1), hi - lo, m, out_shape,
                        lambda r: f"coordinate {self.point.index(lo + r)} (x + i h)", imag_value(out_shape))
-        out = np.empty((m, self.point.n))
+        out = np.empty((m, self.point.n)) if out is None else out
         out[:, lo:hi] = imag.T / h[lo:hi]
         return out
 
@@ -559,19 +656,8 @@ class InPlace(Points):
             self.target[...] = self.base  # also whatever f itself wrote into x
 
     def steps(self, h: Any, stencil: Any) -> np.ndarray:
-        """The steps, rounded so that x + h is exact in the array's own precision: the
-        step the loop divides by is then the one f sees (the array may be float32)."""
-        hs = super().steps(h, stencil)
-        if self.target.dtype == np.float64:
-            return hs
-        x = self.point.work
-        rounded = (x + hs).astype(self.target.dtype).astype(np.float64) - x
-        if not (rounded > 0.0).all():
-            i = int(np.argmin(rounded > 0.0))
-            raise ValueError(f"h = {float(hs[i])!r} is below the precision of x's dtype {self.target.dtype} at "
-                             f"x[{i}] = {float(x[i])!r}; a step that large or larger is needed (h=, or a copy of x "
-                             "in float64)")
-        return rounded
+        """The steps, rounded so that x + h is exact in the array's own precision (_steps.rounded_to)."""
+        return rounded_to(self.target.dtype, self.point.work, super().steps(h, stencil))
 
     def _at(self, moves: list) -> Any:
         """f with target's flat entries i set to values (moves: [(i, value), ...]), restored after."""
@@ -619,7 +705,8 @@ class InPlace(Points):
         self.target[...] = self.base  # also whatever f itself wrote into x
         self.kernels.hessian_combine(np.array(values), h, f0, f1, side, 0, n * (n + 1) // 2, out)
 
-    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int) -> np.ndarray:
+    def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
         raise TypeError("method='complex' cannot perturb x in place (x holds real numbers); use inplace=False")
 
     def moved(self) -> None:
@@ -629,3 +716,225 @@ class InPlace(Points):
 
     def restore(self) -> None:
         self.target[...] = self.original
+
+
+class _ValuesOf:
+    """An evaluation's values(h, offsets, lo, hi, m, convert, out_shape) with f's outputs fixed:
+    the adaptive engine's evaluate callback."""
+
+    __slots__ = ("ev", "m", "convert", "out_shape")
+
+    def __init__(self, ev: Serial, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> None:
+        self.ev, self.m, self.convert, self.out_shape = ev, m, convert, out_shape
+
+    def __call__(self, h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
+        return self.ev.values(h, offsets, lo, hi, self.m, self.convert, self.out_shape)
+
+
+def make_evaluation(kernels: Any, f: Any, x: Any, name: str, options: EvaluationOptions, m: Optional[int] = None,
+                    inplace: Any = False, stencil: Optional[Stencil] = None,
+                    tracker: Optional[Progress] = None) -> Serial:
+    """x prepared, and how f will be evaluated: chosen once, here (and, with progress=, how its
+    evaluations are counted: a Python f by a wrapper, tasks as they come back, a native f by
+    pieces of the kernels' loops)."""
+    native = isinstance(f, NativeFunction)
+    runner = None if options.executor is None else TaskRunner(options.executor, options.chunksize, options.timeout)
+    if tracker is not None and runner is not None:
+        runner.tracker = tracker
+    elif tracker is not None and not native:
+        f = counted(f, tracker, options.vectorized)
+    if inplace is not False:
+        row = stencil.row
+        # A float64 array the kernels' loops can work on directly: a copy for the restore, values checked.
+        serial = options.threads == 1 and runner is None and not options.vectorized and not native and row.inplace
+        shared = kernels.working_copy(x, True) if serial else None
+        if shared is not None and (inplace is None or check_bool(inplace, "inplace")):
+            return Shared(kernels, f, x, shared[0].reshape(x.shape))
+        if check_inplace(inplace, x, name, native, options, row):
+            work, shape = as_point(x, name)  # x's values checked (finite, ...)
+            return InPlace(kernels, f, Point(work, shape, None, precision(x)), x)
+    if runner is not None:
+        if native:
+            raise TypeError("a native f runs in this process; give it workers=<int> threads, not an executor")
+        runner.check_function(f)
+    prepared = kernels.working_copy(x)  # a finite float64 array, copied in one go
+    point = Point(*as_point(x, name), None, precision(x)) if prepared is None else \
+        Point(prepared[0], x.shape, prepared[1])
+    if native and options.vectorized:
+        raise TypeError("vectorized=True needs a Python f that takes a stack of points, not a native function")
+    if native:
+        check_native_size(point.n, name)
+    if runner is not None:
+        return Tasks(kernels, f, point, m, runner, options.max_batch_bytes)
+    if options.vectorized:
+        return Batched(kernels, f, point, m, options.threads, options.max_batch_bytes)
+    ev = Threads(kernels, f, point, m, options.threads) if options.threads > 1 else Serial(kernels, f, point, m)
+    ev.tracker = tracker if native else None
+    return ev
+
+
+class _Line:
+    """g(t) = f(x + t w), f called with a read-only copy of the point (or with the caller's
+    array, in place); its value at one t may be known already (see line)."""
+
+    __slots__ = ("f", "work", "shape", "along", "target", "known")
+
+    def __init__(self, f: Any, work: np.ndarray, shape: tuple[int, ...], along: np.ndarray,
+                 target: Optional[np.ndarray]) -> None:
+        self.f, self.work, self.shape, self.along, self.target = f, work, shape, along, target
+        self.known: Optional[tuple[float, Any]] = None
+
+    def at(self, t: float) -> Any:
+        if self.target is None:
+            return self.f(read_only_view(self.work + t * self.along, self.shape))
+        return call_in_place(self.f, self.target, self.work + t * self.along)
+
+    def __call__(self, t: np.ndarray) -> Any:
+        known = self.known
+        if known is not None and float(t[0]) == known[0]:
+            self.known = None  # f's value there, evaluated once already
+            return known[1]
+        return self.at(float(t[0]))
+
+
+def line(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], along: np.ndarray,
+         target: Optional[np.ndarray], first: float) -> tuple[Serial, bool]:
+    """directional()'s g(t) = f(x + t w) as a Serial evaluation of the one number t, and whether
+    f is scalar: f's value at t = first (the first point the numerics evaluate) tells its shape,
+    and is used there rather than evaluated again."""
+    g = _Line(f, work, shape, along, target)
+    value = g.at(first)
+    g.known = (first, value)
+    ev = Serial(kernels, g, Point(np.zeros(1), (1,)))
+    out_shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else ()
+    if out_shape != ():
+        ev.known = (math.prod(out_shape), out_shape, vector_converter(out_shape))
+    return ev, out_shape == ()
+
+
+def _finite_float(x: Any) -> Optional[float]:
+    """x as a float if it is a finite Python number; None for anything else (arrays, NaN, huge ints...)."""
+    if type(x) is float:
+        return x if math.isfinite(x) else None
+    if type(x) is int:
+        try:
+            return float(x)
+        except OverflowError:
+            return None
+    return None
+
+
+def elementwise(kernels: Any, f: Any, x: Any, options: EvaluationOptions, inplace: Any, stencil: Stencil,
+                adaptive: bool, tracker: Optional[Progress]) -> "Elementwise":
+    """derivative()'s evaluation of f at x, a number or an array of points: f called with numbers
+    where x is a finite float or int and the call needs no arrays (fixed steps moving x, no executor)."""
+    target = x if inplace is not False and check_inplace(inplace, x, "x", False, options, stencil.row) else None
+    number = _finite_float(x)
+    if number is not None and not adaptive and options.executor is None and stencil.row.moves_x:
+        return Elementwise(kernels, f, number, None, options, target, EPS, tracker)
+    return Elementwise(kernels, f, None, as_points(x), options, target, precision(x), tracker)
+
+
+class Elementwise:
+    """derivative()'s evaluation: f at whole arrays of points (or at numbers), one call per
+    point of the stencil; by the runner (an executor), on threads, or in turn; written into
+    target, the caller's array, for the call, with inplace."""
+
+    def __init__(self, kernels: Any, f: Any, number: Optional[float], points: Optional[np.ndarray],
+                 options: EvaluationOptions, target: Optional[np.ndarray], eps: float,
+                 tracker: Optional[Progress]) -> None:
+        self.kernels, self.number = kernels, number  # number: a finite float x, f called with numbers
+        self.runner = None if options.executor is None else \
+            TaskRunner(options.executor, options.chunksize, options.timeout)
+        if self.runner is not None:
+            self.runner.check_function(f)
+            self.runner.tracker = tracker
+        elif tracker is not None:
+            f = counted(f, tracker)
+        self.f, self.threads, self.target = f, options.threads, target
+        if points is not None:
+            self.shape, self.flat, self.scalar = points.shape, points.reshape(-1), points.ndim == 0
+        else:
+            self.shape, self.scalar = (), True
+        self.coarsest = eps  # the coarsest precision of x and of f's values seen
+        self.calls = 0  # calls of f with the whole array of points
+
+    def flat_points(self) -> np.ndarray:
+        """The points as a flat float64 array."""
+        return np.array([self.number]) if self.number is not None else self.flat
+
+    def numbers(self, x: float, offsets: tuple, step: float) -> list:
+        """f at x + o step for each offset (f(x) once), as floats: a number x, on this thread."""
+        f, fx, values = self.f, None, []
+        for o in offsets:
+            if o == 0.0:
+                if fx is None:
+                    raw = f(x)
+                    self.coarsest, fx = max(self.coarsest, precision(raw)), scalar_value(raw)
+                values.append(fx)
+            else:
+                value = f(x + o * step)
+                if type(value) is not float:
+                    self.coarsest = max(self.coarsest, precision(value))
+                    value = scalar_value(value)
+                values.append(value)
+        return values
+
+    def _argument(self, arg: np.ndarray, imag: bool) -> Any:
+        if self.scalar:
+            return complex(arg[0]) if imag else float(arg[0])
+        return arg.reshape(self.shape)
+
+    def _converted(self, value: Any, imag: bool) -> np.ndarray:
+        self.coarsest = max(self.coarsest, precision(value))
+        if self.scalar:
+            return elementwise_values(np.asarray(value) if imag else scalar_value(value), (), imag)
+        return elementwise_values(value, self.shape, imag)
+
+    def _one(self, arg: np.ndarray, imag: bool) -> np.ndarray:
+        if self.target is not None:
+            return self._converted(call_in_place(self.f, self.target, arg), imag)
+        return self._converted(self.f(self._argument(arg, imag)), imag)
+
+    def at(self, args: list, imag: bool = False) -> list:
+        """f at several flat arrays of points, each converted to a flat float64 array."""
+        self.calls += len(args)
+        if self.runner is not None:
+            labels = [f"point {k} of the stencil" for k in range(len(args))]
+            return [self._converted(v, imag) for v in self.runner.map(self.f, [self._argument(a, imag) for a in args],
+                                                                      labels)]
+        if self.threads > 1 and len(args) > 1:
+            return run_parts([lambda a=a: self._one(a, imag) for a in args], self.kernels.StopFlag())
+        return [self._one(a, imag) for a in args]
+
+    def derivatives(self, hs: np.ndarray, stencil: Stencil, mask: Optional[np.ndarray] = None,
+                    at_x: Optional[np.ndarray] = None) -> tuple[np.ndarray, list]:
+        """The method's derivative at every point, by the evaluation the method table names, and
+        f's values at the stencil's points.  With mask (bounds: the points of one side), only
+        those points move, the others stay at x, and at_x is f(x) where the stencil uses it."""
+        flat = self.flat
+        if stencil.row.evaluation == "complex":
+            return self.at([flat + 1j * hs], True)[0] / hs, []
+        if mask is None:
+            fvals = self.at([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
+        else:
+            fresh = self.at([flat + o * hs * mask for o in stencil.offsets if o != 0.0])
+            fvals = [at_x if o == 0.0 else fresh.pop(0) for o in stencil.offsets]
+        value = np.empty(flat.shape)
+        self.kernels.combine(stencil, fvals, hs, value)
+        return value, fvals
+
+    def precision(self) -> float:
+        """The coarsest precision of x and of f's values seen so far."""
+        return self.coarsest
+
+    def ladder(self, idx: np.ndarray) -> Callable[..., np.ndarray]:
+        """The adaptive engine's evaluate for the points idx (f at every point, each time: the
+        others at x)."""
+        flat, moved = self.flat, np.zeros(self.flat.size)
+
+        def evaluate(h: np.ndarray, offsets: tuple, lo: int, hi: int) -> np.ndarray:
+            moved[idx] = h
+            return np.stack(self.at([flat + o * moved for o in offsets]), axis=1)[idx][lo:hi, :, None]
+
+        return evaluate

@@ -13,7 +13,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Optional
 
-__all__ = ["Progress", "close", "counted", "start"]
+from . import _adaptive
+
+__all__ = ["Progress", "counted", "evaluations", "hessian_evaluations", "sparse_jacobian_evaluations", "start_progress"]
 
 
 class Progress:
@@ -77,18 +79,33 @@ class Progress:
                 self._callback(self.done, self.done)
 
 
-def start(progress: Any, desc: str) -> Optional[Progress]:
-    """A Progress for progress= (False/None: off; True: tqdm; a callable(done, total)), or None."""
+def start_progress(progress: Any, desc: str) -> Optional[Progress]:
+    """A Progress for a checked progress= (False/None: off; True: tqdm; a callable(done, total)), or None."""
     if progress is None or progress is False:
         return None
-    if progress is True or callable(progress):
-        return Progress(progress, None, desc)
-    raise TypeError(f"progress must be True, False or a callable(done, total), got {progress!r}")
+    return Progress(progress, None, desc)
 
 
-def close(tracker: Optional[Progress]) -> None:
-    if tracker is not None:
-        tracker.close()
+def evaluations(stencil: Any, n: int, adaptive: bool, f0: int = 0) -> int:
+    """The evaluations a derivative along n coordinates makes (progress= plans them), f(x) for
+    the output's shape (f0) included: n per point of the stencil, or the adaptive ladders'."""
+    if adaptive:
+        return _adaptive.evaluations(n, stencil.row.side, stencil.hpow) + f0
+    return n * stencil.evaluated + max(int(stencil.uses_f0), f0)
+
+
+def sparse_jacobian_evaluations(stencil: Any, groups: Any) -> int:
+    """The evaluations a Jacobian with a pattern makes: f(x), and each group at each point of the stencil."""
+    return 1 + groups.ngroups * stencil.evaluated
+
+
+def hessian_evaluations(n: int, stencil: Any, adaptive: bool) -> int:
+    """The evaluations a dense Hessian makes."""
+    if adaptive:
+        return _adaptive.hessian_evaluations(n)
+    if stencil.row.side == 0:
+        return 1 + stencil.order // 2 * 2 * n * n
+    return 1 + stencil.order * n * (n + 3) // 2
 
 
 def counted(f: Callable[[Any], Any], tracker: Progress, vectorized: bool = False) -> Callable[[Any], Any]:

@@ -1,7 +1,7 @@
 """The pure-Python kernels: the same loops as csrc/fdgrad.c, in the same order.
 
-Loops only: no argument checking and no policy; the one import from the rest
-of fdgrad is the stencil formula (_stencils.stencil_value, pure arithmetic).  Python floats are IEEE doubles and every operation below is the one
+Loops only: no argument checking and no policy; the imports from the rest of
+fdgrad are the Hessian's points and the descent's norm (_stencils, pure arithmetic).  Python floats are IEEE doubles and every operation below is the one
 the C kernel performs, so both backends round identically.
 
 The loops perturb a flat float64 working buffer ``x`` one coordinate at a
@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from ._stencils import hessian_moves, norm, stencil_value
+from ._stencils import hessian_moves, norm
 
 __all__ = [
     "Halted",
@@ -153,6 +153,19 @@ def native_objective(kind: int, address: int, user_data: int, buffer: np.ndarray
         return float(out[0]) if m == 1 else out.copy()
 
     return _halting(call_vector, halt)
+
+
+def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequence[float], h: float) -> float:
+    """sum_k w_k f_k / (denom h^hpow), summed in order: the stencil formula of csrc/fdgrad.c
+    (stencil_value), operation for operation: the pure-Python kernels' and derivative()'s at a number x."""
+    acc = weights[0] * fk[0]
+    for k in range(1, len(weights)):
+        acc = acc + weights[k] * fk[k]
+    scale = denom * h
+    for _ in range(1, hpow):
+        scale = scale * h
+    return acc / scale
+
 
 
 def _eval_at(call: Callable[[], Any], x: np.ndarray, i: int, xi: float, o: float, h: float) -> Any:

@@ -1,19 +1,25 @@
-"""What fdgrad returns and how it reports: DiffInfo, GradCheck, the
-non-finite policy and the note on a wrong arity of f.  Shared by both backends."""
+"""What fdgrad returns and how it reports: DiffInfo, DescentInfo, GradCheck (and
+the comparison behind it), the results' shapes, the non-finite policy, the
+warning for an f that never changed and the note on a wrong arity of f.
+Shared by both backends."""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import inspect
+import os
 import re
+import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator, Union
 
 import numpy as np
 
-__all__ = ["DescentInfo", "DiffInfo", "GradCheck", "NONFINITE", "check_nonfinite", "finish", "note_arity", "on_nonfinite", "policed",
-           "shaped"]
+__all__ = ["DescentInfo", "DiffInfo", "GradCheck", "NONFINITE", "UnchangingWarning", "apply_nonfinite_policy",
+           "check_nonfinite", "compare_gradients", "expand", "finish", "note_wrong_arity", "on_nonfinite", "shaped",
+           "warn_if_unchanging"]
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,7 @@ def check_nonfinite(result: Any) -> None:
         )
 
 
-def note_arity(exc: TypeError, f: Any, args: Any = (), kwargs: Any = None) -> None:
+def note_wrong_arity(exc: TypeError, f: Any, args: Any = (), kwargs: Any = None) -> None:
     """A note on a TypeError when f cannot take the arguments fdgrad gives it."""
     if not callable(f):
         return
@@ -243,6 +249,12 @@ def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool, conv
     return (value, DiffInfo(error, nfev, step, converged)) if full_output else value
 
 
+def expand(values: np.ndarray, errors: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Derivatives' errors (None: no estimate) and steps ((n,) or (m, n)) as arrays of values' shape (m, n)."""
+    errors = np.full(values.shape, np.nan) if errors is None else errors
+    return errors, np.broadcast_to(used, values.shape)
+
+
 def shaped(values: np.ndarray, errors: Any, used: np.ndarray, nfev: int, shape: tuple, full_output: bool,
            converged: Any = None) -> Any:
     """Derivatives (m, n) as an array of `shape`, or (it, DiffInfo) with full_output;
@@ -256,8 +268,60 @@ def shaped(values: np.ndarray, errors: Any, used: np.ndarray, nfev: int, shape: 
     return values.reshape(shape), DiffInfo(errors.reshape(shape), nfev, steps, flags.reshape(shape))
 
 
-def policed(result: Any) -> Any:
+def apply_nonfinite_policy(result: Any) -> Any:
     """result, checked under on_nonfinite("raise")."""
     if NONFINITE.get() != "propagate":
         check_nonfinite(result)
+    return result
+
+
+class UnchangingWarning(UserWarning):
+    """f gave the same value wherever fdgrad moved x: it may not read the x it is given."""
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside fdgrad, so a warning names the user's line."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_if_unchanging() -> None:
+    """After an all-zero result from an f that gave one and the same value at every point:
+    a warning that it may read x from elsewhere (shown once per place, as warnings are)."""
+    warnings.warn(
+        "f returned the same value at every point fdgrad evaluated, so the derivatives are all zero. If f "
+        "reads x from elsewhere instead of from its argument (the textbooks' lambda w: net.loss(x, t), "
+        "which relies on net.W being perturbed in place), pass inplace=True (numerical_gradient and "
+        "gradient_descent do so by themselves for a writable float array)", UnchangingWarning,
+        stacklevel=_caller_level())
+
+
+def compare_gradients(analytic: np.ndarray, numeric: np.ndarray, error: Any, rtol: float, atol: float,
+                      raise_on_mismatch: bool) -> GradCheck:
+    """check_grad's verdict: an entry passes when |analytic - numeric| <= atol + rtol |numeric| +
+    error (NaN anywhere is a mismatch); with raise_on_mismatch, a failed check is an
+    AssertionError naming the worst entry."""
+    shape = numeric.shape
+    diff = np.abs(analytic - numeric)
+    size = np.maximum(np.abs(analytic), np.abs(numeric))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(size > 0, diff / size, 0.0)
+    estimate = np.where(np.isfinite(error), error, 0.0)
+    tolerance = atol + rtol * np.abs(numeric) + estimate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.where(diff == 0, 0.0, diff / tolerance)
+    excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN anywhere is a mismatch
+    worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), shape))
+    ok = bool(np.all(excess <= 1.0))
+    result = GradCheck(float(np.max(diff)), float(np.max(rel)), worst, ok, numeric, analytic, tolerance)
+    if raise_on_mismatch and not ok:
+        raise AssertionError(
+            f"gradient mismatch at index {worst}: grad gives {float(analytic[worst])!r}, finite differences "
+            f"give {float(numeric[worst])!r}; |difference| {float(diff[worst]):.3g} > tolerance "
+            f"{float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + estimated error "
+            f"{float(estimate[worst]):.3g})"
+        )
     return result

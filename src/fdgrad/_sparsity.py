@@ -14,20 +14,19 @@ build a result in the pattern's format.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._checks import scalar_value
-from ._bounds import Box
 from ._evaluation import Moves, Serial
-from ._stencils import Stencil, richardson_weights, side
+from ._options import sparsity_pattern
+from ._results import finish
+from ._steps import Box
+from ._stencils import Stencil, richardson_weights
+from ._values import scalar_value
 
 __all__ = ["ColumnGroups", "as_groups", "hessian_pattern", "sparse_hessian", "sparse_jacobian"]
-
-
-def _is_scipy_sparse(value: Any) -> bool:
-    return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "tocsc")
 
 
 class ColumnGroups:
@@ -104,47 +103,11 @@ class ColumnGroups:
         return build((data, self._col_rows.copy(), self._col_ptr.copy()), shape=(m, n)).asformat(self.format)
 
 
-def _pattern(sparsity: Any, name: str) -> tuple[tuple[int, int], np.ndarray, np.ndarray, Optional[str], bool]:
-    """(shape, col_ptr, col_rows, format, sparse_array) of a scipy.sparse or array-like pattern."""
-    if _is_scipy_sparse(sparsity):
-        shape = tuple(int(d) for d in sparsity.shape)
-        if len(shape) != 2:
-            raise ValueError(f"{name} must be 2-D, got shape {shape}")
-        coo = sparsity.tocoo()
-        keep = np.asarray(coo.data != 0)
-        rows, cols = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep]
-        fmt, sparse_array = sparsity.format, not type(sparsity).__name__.endswith("_matrix")
-    else:
-        if isinstance(sparsity, (str, bytes)) or sparsity is None:
-            raise TypeError(f"{name} must be a scipy.sparse matrix, an array of the non-zero pattern or "
-                            f"fdgrad.ColumnGroups, got {sparsity!r}")
-        try:
-            arr = np.asarray(sparsity)
-        except Exception as exc:
-            raise TypeError(f"{name} must be a scipy.sparse matrix or an array of the non-zero pattern, "
-                            f"got {type(sparsity).__name__}") from exc
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must hold booleans or numbers (non-zero: a non-zero entry), got dtype "
-                            f"{arr.dtype}")
-        if arr.ndim != 2:
-            raise ValueError(f"{name} must be 2-D, (f's values, x's entries), got shape {arr.shape}")
-        shape = (int(arr.shape[0]), int(arr.shape[1]))
-        rows, cols = np.nonzero(arr)
-        fmt, sparse_array = None, False
-    order = np.lexsort((rows, cols))  # CSC: by column, then row; duplicates once
-    rows, cols = rows[order].astype(np.intp), cols[order].astype(np.intp)
-    if rows.size:
-        first = np.concatenate([[True], (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])])
-        rows, cols = rows[first], cols[first]
-    col_ptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))]).astype(np.intp)
-    return shape, col_ptr, rows, fmt, sparse_array
-
-
 def as_groups(kernels: Any, sparsity: Any, name: str = "sparsity") -> ColumnGroups:
     """sparsity as ColumnGroups (grouped by the kernels), or itself if it is one."""
     if isinstance(sparsity, ColumnGroups):
         return sparsity
-    shape, col_ptr, col_rows, fmt, sparse_array = _pattern(sparsity, name)
+    shape, col_ptr, col_rows, fmt, sparse_array = sparsity_pattern(sparsity, name)
     m, n = shape
     by_row = np.argsort(col_rows, kind="stable")
     row_cols = np.repeat(np.arange(n), np.diff(col_ptr))[by_row]
@@ -161,11 +124,20 @@ def _check_shape(groups: ColumnGroups, m: int, n: int, name: str = "sparsity") -
                          f"got {groups.shape}")
 
 
-def sparse_jacobian(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, f0: np.ndarray,
-                    convert: Callable[[Any], Any], out_shape: tuple,
-                    box: Optional[Box] = None) -> tuple[Any, np.ndarray, int]:
+def sparse_jacobian(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, box: Optional[Box],
+                    full_output: bool) -> Any:
+    """The Jacobian with a pattern (groups): of the pattern's format, with a DiffInfo (no error
+    estimate) under full_output."""
+    f0, out_shape, convert = ev.outputs(False)
+    result, hs, nfev = _jacobian_nonzeros(ev, h, stencil, groups, f0, convert, out_shape, box)
+    return finish(result, math.nan, nfev + 1, hs.reshape(ev.point.shape), full_output)
+
+
+def _jacobian_nonzeros(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, f0: np.ndarray,
+                       convert: Callable[[Any], Any], out_shape: tuple,
+                       box: Optional[Box] = None) -> tuple[Any, np.ndarray, int]:
     """The Jacobian's non-zeros by groups of columns: (result, steps, nfev without f(x)).
-    With bounds, the columns of each side (see _bounds) are grouped and evaluated apart."""
+    With bounds, the columns of each side (see _steps.Box) are grouped and evaluated apart."""
     point = ev.point
     m = f0.size
     _check_shape(groups, m, point.n)
@@ -174,7 +146,7 @@ def sparse_jacobian(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, 
     for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
         hs = ev.steps(h, stencil)
         if box is None:
-            sides, by_side = np.full(point.n, side(stencil), dtype=np.int8), {side(stencil): stencil}
+            sides, by_side = np.full(point.n, stencil.row.side, dtype=np.int8), {stencil.row.side: stencil}
         else:
             sides, hs, by_side = box.scheme(point.work, hs, stencil)
         data = np.empty(groups.nnz)
@@ -189,18 +161,16 @@ def sparse_jacobian(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroups, 
             slot = np.full(groups.ngroups, -1, dtype=np.intp)
             slot[kept] = np.arange(len(kept))
             mine = np.flatnonzero(sides[cols] == s)
+            if mine.size == 0:
+                continue
             r, c = rows[mine], cols[mine]
             g = slot[groups.groups[c]]
-            # sum_k w_k f_k / (denom h^hpow), in the kernels' order (fdgrad.h), for these non-zeros at once
-            acc = None
-            for k, weight in enumerate(st.weights):
-                fk = f0[r] if st.offsets[k] == 0.0 else values[g, live.index(k), r]
-                acc = weight * fk if acc is None else acc + weight * fk
-            hj = hs[c]
-            scale = st.denom * hj
-            for _ in range(1, st.hpow):
-                scale = scale * hj
-            data[mine] = acc / scale
+            # the kernels' stencil formula for these non-zeros at once: f_k of row r at column c's step
+            fvals = [np.ascontiguousarray(f0[r] if o == 0.0 else values[g, live.index(k), r])
+                     for k, o in enumerate(st.offsets)]
+            part = np.empty(mine.size)
+            ev.kernels.combine(st, fvals, np.ascontiguousarray(hs[c]), part)
+            data[mine] = part
         if h is not None or not ev.coarser_values(h):
             break
     return groups.assemble(data, out_shape, point.shape), hs, nfev
@@ -242,7 +212,7 @@ def hessian_pattern(sparsity: Any, n: int) -> HessianPattern:
         shape, col_ptr, col_rows = sparsity.shape, sparsity._col_ptr, sparsity._col_rows
         fmt, sparse_array = sparsity.format, sparsity._sparse_array
     else:
-        shape, col_ptr, col_rows, fmt, sparse_array = _pattern(sparsity, "sparsity")
+        shape, col_ptr, col_rows, fmt, sparse_array = sparsity_pattern(sparsity, "sparsity")
     if shape != (n, n):
         raise ValueError(f"sparsity must have shape (x's number of entries,) * 2 = {(n, n)} for a Hessian, "
                          f"got {shape}")
@@ -275,7 +245,7 @@ def sparse_hessian(ev: Serial, h: Any, stencil: Stencil, pattern: HessianPattern
     """The Hessian's structurally non-zero entries, each by the dense formula (fdgrad.h), with
     Richardson's combination over rungs for higher orders: (result, steps, nfev without f(x)).
 
-    With bounds (see _bounds.Box.hessian_scheme), each coordinate's one-sided steps may point
+    With bounds (see _steps.Box.hessian_scheme), each coordinate's one-sided steps may point
     either way: the one-sided formula at signed steps s_i = side_i h_i, which for one side
     throughout is the dense formula bit for bit."""
     diag, pi, pj = pattern.diag, pattern.pairs_i, pattern.pairs_j
@@ -284,7 +254,7 @@ def sparse_hessian(ev: Serial, h: Any, stencil: Stencil, pattern: HessianPattern
     for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
         hs = ev.steps(h, stencil)
         if box is None:
-            sides, order = np.full(pattern.n, side(stencil), dtype=np.int8), stencil.order
+            sides, order = np.full(pattern.n, stencil.row.side, dtype=np.int8), stencil.order
         else:
             sides, hs, order = box.hessian_scheme(ev.point.work, hs, stencil)
         central = not sides.any()

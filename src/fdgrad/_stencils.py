@@ -13,18 +13,61 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["EPS", "METHODS", "ORDERS", "Stencil", "hessian_moves", "make_stencil", "richardson_weights",
-           "norm", "side", "stencil_value"]
+__all__ = ["COMPLEX_STEP", "EPS", "FINITE_DIFFERENCES", "METHODS", "METHOD_TABLE", "Method", "ONE_SIDED", "ORDERS", "Stencil", "hessian_moves",
+           "make_stencil", "richardson_weights", "norm", "side"]
 
 EPS = 2.0**-52
 
+
+class Method(NamedTuple):
+    """One row of the method table: what a method offers.  The options check a call against
+    its row, the numerics read it, and the evaluation named by ``evaluation`` computes it; a
+    new method is a row here, an evaluation and a kernel."""
+
+    name: str
+    #: the accuracy orders it offers, the first the default
+    orders: tuple[int, ...]
+    #: the orders of derivative it computes (derivative(n=))
+    derivatives: tuple[int, ...]
+    #: 0 central, +1 forward, -1 backward: the side its points lie on (ladders, bounds)
+    side: int
+    #: Richardson extrapolation over a ladder of steps (adaptive=True)
+    adaptive: bool
+    #: second derivatives of a function of many variables (hessian, hessian_diag)
+    hessian: bool
+    #: columns evaluated together by a sparsity pattern
+    sparsity: bool
+    #: the caller's own array perturbed (inplace=True), which holds real numbers
+    inplace: bool
+    #: whether its points move x along the real line: then steps are rounded to representable
+    #: moves, sized for f's precision, checked against the divisor and turned one-sided at a bound
+    moves_x: bool
+    #: f is called with complex points
+    complex_input: bool
+    #: the evaluation's method that computes it ("stencil": f at x + o h; "complex": Im f(x + i h) / h)
+    evaluation: str
+
+
+#: The method table.
+METHOD_TABLE: dict[str, Method] = {row.name: row for row in (
+    Method("central", (2, 4, 6, 8), (1, 2, 3, 4), 0, True, True, True, True, True, False, "stencil"),
+    Method("forward", (1, 2, 3, 4), (1, 2, 3, 4), 1, True, True, True, True, True, False, "stencil"),
+    Method("backward", (1, 2, 3, 4), (1, 2, 3, 4), -1, True, True, True, True, True, False, "stencil"),
+    Method("complex", (2,), (1,), 0, False, False, False, False, False, True, "complex"),
+)}
+
+#: The methods whose points move x along the real line (finite differences).
+FINITE_DIFFERENCES = tuple(name for name, row in METHOD_TABLE.items() if row.moves_x)
+#: The one-sided finite differences by side (+1, -1): where a stencil turns near a bound.
+ONE_SIDED = {row.side: row.name for row in METHOD_TABLE.values() if row.moves_x and row.side}
+
 #: The methods and, for each, the accuracy orders it offers (first is the default).
-ORDERS = {"central": (2, 4, 6, 8), "forward": (1, 2, 3, 4), "backward": (1, 2, 3, 4), "complex": (2,)}
-METHODS = tuple(ORDERS)
+ORDERS = {name: row.orders for name, row in METHOD_TABLE.items()}
+METHODS = tuple(METHOD_TABLE)
 
 
 class Stencil(NamedTuple):
@@ -44,6 +87,11 @@ class Stencil(NamedTuple):
     uses_f0: bool = False
     #: how many offsets are not 0: evaluations per coordinate
     evaluated: int = 0
+
+    @property
+    def row(self) -> Method:
+        """The method's row of the method table."""
+        return METHOD_TABLE[self.method]
 
 
 def _offsets(method: str, npoints: int) -> list[int]:
@@ -92,6 +140,8 @@ def richardson_weights(count: int, power: int) -> tuple[float, ...]:
 @lru_cache(maxsize=None)
 def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
     """The stencil of accuracy ``order`` for derivative ``deriv`` (1 to 4)."""
+    if METHOD_TABLE[method].evaluation == "complex":
+        return COMPLEX_STEP
     if method == "central":
         # Symmetric: ``order`` points for a first derivative, the centre too for a
         # second one, two more points for a third (the centre's weight then 0) and fourth.
@@ -116,16 +166,8 @@ def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
     )
 
 
-def stencil_value(weights: Sequence[float], denom: float, hpow: int, fk: Sequence[float], h: float) -> float:
-    """sum_k w_k f_k / (denom h^hpow), summed in order: the stencil formula of csrc/fdgrad.c
-    (stencil_value), operation for operation, for the pure-Python kernels and scalar x."""
-    acc = weights[0] * fk[0]
-    for k in range(1, len(weights)):
-        acc = acc + weights[k] * fk[k]
-    scale = denom * h
-    for _ in range(1, hpow):
-        scale = scale * h
-    return acc / scale
+#: The complex step's "stencil": f'(x) = Im f(x + i h) / h, one evaluation per coordinate at a tiny step.
+COMPLEX_STEP = Stencil((), (), 1.0, 1, 1e-20, "complex", 2, 1.0, False, 1)
 
 
 def norm(g: Any) -> float:
@@ -137,12 +179,9 @@ def norm(g: Any) -> float:
     return math.sqrt(total)
 
 
-_SIDES = {"central": 0, "forward": 1, "backward": -1}
-
-
 def side(stencil: Stencil) -> int:
-    """0 for central differences, +1 forward, -1 backward."""
-    return _SIDES[stencil.method]
+    """0 for central differences, +1 forward, -1 backward (the method table's side)."""
+    return METHOD_TABLE[stencil.method].side
 
 
 def hessian_moves(i: int, j: int, side: int) -> list[tuple[float, float]]:

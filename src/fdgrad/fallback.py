@@ -14,7 +14,7 @@ from typing import Literal
 
 from . import _pykernels
 from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
-from ._numerics import UnchangingWarning
+from ._results import UnchangingWarning
 from ._sparsity import ColumnGroups
 from ._results import DescentInfo, DiffInfo, GradCheck, on_nonfinite
 

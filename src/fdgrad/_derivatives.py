@@ -1,0 +1,222 @@
+"""First and higher derivatives over one evaluation: columns of a Jacobian, derivative(), directional().
+
+Each function asks its evaluation (:mod:`fdgrad._evaluation`) for f's values
+or for fixed-step derivatives, and never looks at how f is evaluated; the
+method table (:mod:`fdgrad._stencils`) says what a method needs; every step is
+chosen by :mod:`fdgrad._steps`; the adaptive ladders are
+:mod:`fdgrad._adaptive`'s.  Arguments arrive checked.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import numpy as np
+
+from . import _adaptive
+from ._evaluation import Elementwise, Serial, line, runs
+from ._pykernels import stencil_value
+from ._results import expand, finish, shaped, warn_if_unchanging
+from ._steps import Box, ladder_top, line_scale, number_step, steps
+from ._stencils import EPS, Stencil
+from ._values import scalar_value
+
+__all__ = ["columns", "derivative", "directional", "gradient", "jacobian", "partial"]
+
+#: Adaptive evaluation keeps at most this many f values in memory at once.
+ADAPTIVE_BLOCK = 1 << 20
+
+#: f(x) where a stencil does not use it.
+_NO_F0 = np.full(1, np.nan)
+_NO_F0.flags.writeable = False
+
+
+def columns(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, start: int = 0,
+            stop: Optional[int] = None, box: Optional[Box] = None) -> tuple:
+    """Derivatives of f's outputs along coordinates start..stop-1: the columns of its Jacobian.
+
+    Returns (values (m, n), errors, steps, nfev, out_shape, converged); only
+    columns start..stop-1 are meaningful.  errors is None (no estimate) or
+    (m, n); steps is (n,) or (m, n): see ``_results.expand``; converged is None
+    (not adaptive) or (m, n), False where the adaptive ladder failed its check.
+    box: bounds (see _steps.Box), within which every point stays.
+    """
+    point, row = ev.point, stencil.row
+    stop = point.n if stop is None else stop
+    told = ev.told_outputs(scalar) if ev.native or ev.known is not None else None
+    needs_f0 = adaptive and row.side != 0 or stencil.uses_f0 or (not scalar and told is None)
+    if box is not None and not row.moves_x:
+        box = None  # its points never leave x
+    if box is not None and adaptive:
+        sides, limit = box.ladder_sides(point.work, row.side, ladder_top(point.work))
+        needs_f0 = needs_f0 or bool(sides[start:stop].any())
+    elif box is not None:
+        sides = box.scheme(point.work, ev.steps(h, stencil), stencil)[0]
+        needs_f0 = needs_f0 or bool(sides[start:stop].any())
+    f0, out_shape, convert = ev.outputs(scalar, stencil) if needs_f0 else \
+        told if told is not None else (_NO_F0, (), scalar_value)
+    if adaptive:
+        if box is None:
+            return _adaptive_columns(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
+        return _adaptive_columns(ev, stencil, f0, convert, start, stop, out_shape, needs_f0, sides, limit)
+    values, hs, nfev = ev.fixed_step(h, stencil, f0, convert, start, stop, out_shape, box)
+    if not values[:, start:stop].any() and ev.unchanging():
+        warn_if_unchanging()
+    return values, None, hs, nfev + (1 if needs_f0 else 0), out_shape, None
+
+
+def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any, start: int, stop: int,
+                      out_shape: tuple, needs_f0: bool, sides: Optional[np.ndarray] = None,
+                      limit: Optional[np.ndarray] = None) -> tuple:
+    """Adaptive derivatives along coordinates start..stop-1; with bounds, sides gives each
+    coordinate's ladder (0 central, +-1 one-sided) and limit the farthest its points may go."""
+    m, n, deriv = f0.size, ev.point.n, stencil.hpow
+    evaluate = ev.values_for(m, convert, out_shape)
+    block = max(1, ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
+    if sides is None:
+        sides = np.full(n, stencil.row.side, dtype=np.int8)
+    parts, nfev, used_f0 = [], 0, False
+    for a, b, s in runs(sides, start, stop):
+        parts += [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, b),
+                                                ev.precision, deriv, limit=limit) for lo in range(a, b, block)]
+        uses_f0 = _adaptive.base_stencil(s, deriv).uses_f0
+        nfev += _adaptive.evaluations(b - a, s, deriv) - (1 if uses_f0 else 0)
+        used_f0 = used_f0 or uses_f0
+    result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
+    values = np.full((m, n), np.nan)
+    errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
+    values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
+    converged[:, start:stop] = result.converged.T
+    if not values[:, start:stop].any() and ev.unchanging():
+        warn_if_unchanging()
+    return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0), out_shape, converged
+
+
+def gradient(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box], full_output: bool) -> Any:
+    """The gradient of a scalar f (also hessian_diag's second derivatives), in x's shape."""
+    values, errors, used, nfev, _, converged = columns(ev, h, stencil, adaptive, True, box=box)
+    return shaped(values, errors, used, nfev, ev.point.shape, full_output, converged)
+
+
+def jacobian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box], full_output: bool) -> Any:
+    """The Jacobian, of shape f(x).shape + x.shape."""
+    values, errors, used, nfev, out_shape, converged = columns(ev, h, stencil, adaptive, False, box=box)
+    return shaped(values, errors, used, nfev, out_shape + ev.point.shape, full_output, converged)
+
+
+def partial(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box], full_output: bool,
+            k: int) -> Any:
+    """The partial derivative along flat coordinate k, a float."""
+    values, errors, used, nfev, _, converged = columns(ev, h, stencil, adaptive, True, k, k + 1, box)
+    if not full_output:
+        return float(values[0, k])
+    errors, used = expand(values, errors, used)
+    return finish(float(values[0, k]), float(errors[0, k]), nfev, float(used[0, k]), full_output,
+                  True if converged is None else bool(converged[0, k]))
+
+
+def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: float,
+                h: Any, stencil: Stencil, adaptive: bool, full_output: bool, target: Optional[np.ndarray]) -> Any:
+    """The derivative of g(t) = f(x + t w) at t = 0, as f'(x; v) (a float, or J v of f's shape):
+    see _steps.line_scale for w and the scale.  f's shape is asked once, at the first point the
+    numerics evaluate, whose value is then used there."""
+    along, factor = line_scale(work, shape, v, size, h, stencil, adaptive)
+    t = np.zeros(1)
+    if adaptive or stencil.uses_f0:
+        first: Any = 0.0
+    else:
+        hs = steps(kernels, h, t, (1,), stencil)
+        first = 1j * float(hs[0]) if stencil.row.complex_input else stencil.offsets[0] * float(hs[0])
+    ev, scalar = line(kernels, f, work, shape, along, target, first)
+    values, errors, used, nfev, out_shape, converged = columns(ev, h, stencil, adaptive, scalar)
+    nfev += ev.f.known is not None  # f's value at t = 0 that the ladder did not use
+    errors, used = expand(values, errors, used)
+    flags = np.ones(values.shape, dtype=bool) if converged is None else converged
+    with np.errstate(over="ignore"):  # the step in units of a subnormal v can pass the largest double
+        steps_along_v = used[:, 0] / factor
+    if out_shape == ():
+        return finish(float(values[0, 0]) * factor, float(errors[0, 0]) * factor, nfev,
+                      float(steps_along_v[0]), full_output, bool(flags[0, 0]))
+    return finish(values[:, 0].reshape(out_shape) * factor, errors[:, 0].reshape(out_shape) * factor, nfev,
+                  steps_along_v.reshape(out_shape), full_output, flags[:, 0].reshape(out_shape))
+
+
+def number_derivative(ev: Elementwise, x: float, h: Any, stencil: Stencil, box: Optional[Box],
+                      full_output: bool) -> Any:
+    """derivative() at a finite float x, f called with numbers: f(x + o h) for each offset, the
+    stencil formula (stencil's, or near a bound, the one the bounds leave room for)."""
+    eps, passes = EPS, 1
+    while True:
+        step, used = number_step(ev.kernels, h, x, stencil, eps), stencil
+        if box is not None:
+            sides, fitted, by_side = box.scheme(np.array([x]), np.array([step]), stencil)
+            used, step = by_side[int(sides[0])], float(fitted[0])
+        ev.coarsest = EPS  # the precision of this pass's values
+        values = ev.numbers(x, used.offsets, step)
+        if h is not None or ev.coarsest <= eps or passes == 2:
+            break
+        eps, passes = ev.coarsest, 2  # f returns float32 (or float16): steps for that precision
+    result = stencil_value(used.weights, used.denom, used.hpow, values, step)
+    return finish(result, math.nan, passes * len(values), step, full_output)
+
+
+def derivative(ev: Elementwise, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box],
+               full_output: bool) -> Any:
+    """derivative() of an elementwise f at an array of points (or at one, 0-d): f is called with
+    whole arrays of perturbed points, one per point of the stencil.  With bounds (box), the
+    points of each side (see _steps.Box) are moved in calls of their own, the others left at x.
+    At a number (ev.number), f is called with numbers: number_derivative."""
+    if ev.number is not None:
+        return number_derivative(ev, ev.number, h, stencil, box, full_output)
+    shape, flat = ev.shape, ev.flat
+    if box is not None and not stencil.row.moves_x:
+        box = None  # its points never leave x
+    if adaptive:
+        value, error, step, converged = _adaptive_elementwise(ev, stencil, box)
+    else:
+        for _ in range(2):  # a second pass only for steps sized for f's coarser values (float32)
+            used_eps = ev.coarsest
+            hs = steps(ev.kernels, h, flat, shape, stencil, used_eps)
+            if box is None:
+                value, fvals = ev.derivatives(hs, stencil)
+            else:
+                sides, hs, by_side = box.scheme(flat, hs, stencil)
+                value, at_x = np.empty(flat.shape), None
+                for k in np.unique(sides).tolist():
+                    st, mask = by_side[k], sides == k
+                    if at_x is None and st.uses_f0:
+                        at_x = ev.at([flat])[0]
+                    part, fvals = ev.derivatives(hs, st, mask, at_x)
+                    value[mask] = part[mask]
+            if h is not None or ev.coarsest <= used_eps:
+                break
+        if len(fvals) > 1 and not value.any() and all(np.array_equal(fvals[0], v) for v in fvals):
+            warn_if_unchanging()
+        error, step, converged = np.full(flat.shape, np.nan), hs, np.ones(flat.shape, dtype=bool)
+    if ev.scalar:
+        return finish(float(value[0]), float(error[0]), ev.calls, float(step[0]), full_output, bool(converged[0]))
+    return finish(value.reshape(shape), error.reshape(shape), ev.calls, step.reshape(shape), full_output,
+                  converged.reshape(shape))
+
+
+def _adaptive_elementwise(ev: Elementwise, stencil: Stencil, box: Optional[Box]) -> tuple:
+    """Adaptive derivatives at every point of an elementwise f, a ladder per side (bounds)."""
+    flat, s, deriv = ev.flat, stencil.row.side, stencil.hpow
+    if box is None:
+        sides, limit = np.full(flat.size, s, dtype=np.int8), None
+    else:
+        sides, limit = box.ladder_sides(flat, s, ladder_top(flat))
+    kinds = np.unique(sides).tolist()
+    uses_f0 = any(_adaptive.base_stencil(k, deriv).uses_f0 for k in kinds)
+    f0 = ev.at([flat])[0][:, None] if uses_f0 else None
+    value, error, step = np.empty(flat.size), np.empty(flat.size), np.empty(flat.size)
+    converged = np.empty(flat.size, dtype=bool)
+    for k in kinds:
+        idx = np.flatnonzero(sides == k)
+        result = _adaptive.adaptive_derivative(ev.ladder(idx), flat[idx], 1, k, None if f0 is None else f0[idx], 0,
+                                               idx.size, ev.precision, deriv, whole=True,
+                                               limit=None if limit is None else limit[idx])
+        value[idx], error[idx], step[idx] = result.value[:, 0], result.error[:, 0], result.step[:, 0]
+        converged[idx] = result.converged[:, 0]
+    return value, error, step, converged
