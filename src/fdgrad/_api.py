@@ -55,8 +55,7 @@ from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobia
 from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
 from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
 from ._steps import Box
-from ._stencils import METHODS
-from ._values import as_point, as_points, precision
+from ._values import as_point, as_points, finite_number, precision
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -125,35 +124,17 @@ class _Call:
         return value
 
 
+def _box(bounds: Any, work: np.ndarray, shape: tuple, target: Optional[np.ndarray]) -> Optional[Box]:
+    """bounds checked against the point, as a Box; None where nothing is bounded."""
+    ends = check_bounds(bounds, work, shape, target)
+    return None if ends is None else Box(*ends)
+
+
 class API:
     """fdgrad's public functions over one kernel module (``_ckernels`` or ``_pykernels``)."""
 
     def __init__(self, kernels: Any) -> None:
         self._kernels = kernels
-
-    def _prepare(self, call: _Call, f: Any, x: Any, method: Any, order: Any, adaptive: Any, full_output: Any, h: Any,
-                 workers: Any = 1, vectorized: Any = False, max_batch_bytes: Any = DEFAULT_BATCH_BYTES,
-                 chunksize: Any = 1, timeout: Any = None, m: Optional[int] = None, inplace: Any = False,
-                 bounds: Any = None, deriv: int = 1, methods: Any = METHODS, sparsity: Any = None,
-                 hessian: bool = False) -> tuple:
-        """The prologue of a derivative along x's coordinates: (stencil, adaptive, full_output, the
-        evaluation, the box of bounds or None), every option checked."""
-        g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, call.args,
-                                                                call.kwargs, workers, vectorized, max_batch_bytes,
-                                                                chunksize, timeout, deriv, methods)
-        if hessian:
-            check_hessian_options(stencil, adaptive, sparsity)
-        elif sparsity is not None:
-            check_sparse_options(sparsity, adaptive, stencil)
-        ev = make_evaluation(self._kernels, g, x, "x", options, m, inplace, stencil, call.tracker)
-        box = None if bounds is None else self._box(bounds, ev.point.work, ev.point.shape, getattr(ev, "target", None))
-        return stencil, adaptive, full_output, ev, box
-
-    @staticmethod
-    def _box(bounds: Any, work: np.ndarray, shape: tuple, target: Optional[np.ndarray]) -> Optional[Box]:
-        """bounds checked against the point, as a Box; None where nothing is bounded."""
-        ends = check_bounds(bounds, work, shape, target)
-        return None if ends is None else Box(*ends)
 
     def derivative(
         self,
@@ -254,10 +235,19 @@ class API:
             g, stencil, adaptive, full_output, options = check_call(
                 f, method, order, adaptive, full_output, h, args, kwargs, workers, False, DEFAULT_BATCH_BYTES,
                 chunksize, timeout, check_derivative_order(n, method), python_only=_NUMBERS_ONLY)
-            call.plan(evaluations, stencil, 1, adaptive)
-            ev = elementwise(self._kernels, g, x, options, inplace, stencil, adaptive, call.tracker)
-            box = None if bounds is None else self._box(bounds, ev.flat_points(), ev.shape, ev.target)
-            result = derivatives.derivative(ev, h, stencil, adaptive, box, full_output)
+            if call.tracker:
+                call.plan(evaluations, stencil, 1, adaptive)
+            number = finite_number(x) if not adaptive and options.executor is None and stencil.row.moves_x else None
+            if number is not None:  # f called with numbers
+                if inplace is not False and inplace is not None:
+                    check_inplace(inplace, x, "x", False, options, stencil.row)
+                box = None if bounds is None else _box(bounds, np.array([number]), (), None)
+                result = derivatives.number_derivative(self._kernels, call.counted(g), number, h, stencil, box,
+                                                       full_output)
+            else:
+                ev = elementwise(self._kernels, g, x, inplace, options, stencil, call.tracker)
+                box = None if bounds is None else _box(bounds, ev.flat, ev.shape, ev.target)
+                result = derivatives.derivative(ev, h, stencil, adaptive, box, full_output)
         return call.result(result)
 
     def partial(
@@ -312,10 +302,13 @@ class API:
         6.0
         """
         with _Call("partial", progress, f, args, kwargs) as call:
-            stencil, adaptive, full_output, ev, box = self._prepare(call, f, x, method, order, adaptive, full_output, h,
-                                                                    inplace=inplace, bounds=bounds)
-            call.plan(evaluations, stencil, 1, adaptive)
+            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
+                                                                    kwargs)
+            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            if call.tracker:
+                call.plan(evaluations, stencil, 1, adaptive)
             k = check_index(i, ev.point.shape)
+            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
             result = derivatives.partial(ev, h, stencil, adaptive, box, full_output, k)
         return call.result(result)
 
@@ -470,10 +463,13 @@ class API:
         (2, 3)
         """
         with _Call("gradient", progress, f, args, kwargs) as call:
-            stencil, adaptive, full_output, ev, box = self._prepare(
-                call, f, x, method, order, adaptive, full_output, h, workers, vectorized, max_batch_bytes, chunksize,
-                timeout, inplace=inplace, bounds=bounds)
-            call.plan(evaluations, stencil, ev.point.n, adaptive)
+            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
+                                                                    kwargs, workers, vectorized, max_batch_bytes,
+                                                                    chunksize, timeout)
+            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            if call.tracker:
+                call.plan(evaluations, stencil, ev.point.n, adaptive)
+            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
             result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
         return call.result(result)
 
@@ -572,15 +568,19 @@ class API:
                [1., 2.]])
         """
         with _Call("jacobian", progress, f, args, kwargs) as call:
-            stencil, adaptive, full_output, ev, box = self._prepare(
-                call, f, x, method, order, adaptive, full_output, h, workers, vectorized, max_batch_bytes, chunksize,
-                timeout, check_outputs(m), inplace, bounds, sparsity=sparsity)
-            if sparsity is None:
-                call.plan(evaluations, stencil, ev.point.n, adaptive, 1)
+            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
+                                                                    kwargs, workers, vectorized, max_batch_bytes,
+                                                                    chunksize, timeout)
+            groups = None if sparsity is None else \
+                as_groups(self._kernels, check_sparse_options(sparsity, adaptive, stencil))
+            ev = make_evaluation(self._kernels, g, x, "x", options, check_outputs(m), inplace, stencil, call.tracker)
+            if call.tracker:
+                call.plan(*((evaluations, stencil, ev.point.n, adaptive, 1) if groups is None else
+                            (sparse_jacobian_evaluations, stencil, groups)))
+            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
+            if groups is None:
                 result = derivatives.jacobian(ev, h, stencil, adaptive, box, full_output)
             else:
-                groups = as_groups(self._kernels, sparsity)
-                call.plan(sparse_jacobian_evaluations, stencil, groups)
                 result = sparse_jacobian(ev, h, stencil, groups, box, full_output)
         return call.result(result)
 
@@ -695,10 +695,14 @@ class API:
         (True, True, 37)
         """
         with _Call("hessian", progress, f, args, kwargs) as call:
-            stencil, adaptive, full_output, ev, box = self._prepare(
-                call, f, x, method, order, adaptive, full_output, h, workers, False, DEFAULT_BATCH_BYTES, chunksize,
-                timeout, None, inplace, bounds, 2, FD_METHODS, sparsity, hessian=True)
-            call.plan(hessian_evaluations, ev.point.n, stencil, adaptive)
+            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
+                                                                    kwargs, workers, False, DEFAULT_BATCH_BYTES,
+                                                                    chunksize, timeout, 2, FD_METHODS)
+            check_hessian_options(stencil, adaptive, sparsity)
+            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            if call.tracker:
+                call.plan(hessian_evaluations, ev.point.n, stencil, adaptive)
+            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
             result = hessian(ev, h, stencil, adaptive, box, sparsity, full_output, call.tracker)
         return call.result(result)
 
@@ -770,10 +774,13 @@ class API:
         array([ 4., 12.])
         """
         with _Call("hessian_diag", progress, f, args, kwargs) as call:
-            stencil, adaptive, full_output, ev, box = self._prepare(
-                call, f, x, method, order, adaptive, full_output, h, workers, vectorized, max_batch_bytes, chunksize,
-                timeout, None, inplace, bounds, 2, FD_METHODS)
-            call.plan(evaluations, stencil, ev.point.n, adaptive)
+            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
+                                                                    kwargs, workers, vectorized, max_batch_bytes,
+                                                                    chunksize, timeout, 2, FD_METHODS)
+            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            if call.tracker:
+                call.plan(evaluations, stencil, ev.point.n, adaptive)
+            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
             result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
         return call.result(result)
 
@@ -836,7 +843,8 @@ class API:
         with _Call("directional", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, _ = check_call(f, method, order, adaptive, full_output, h, args, kwargs,
                                                               python_only=_LINE_ONLY)
-            call.plan(evaluations, stencil, 1, adaptive)
+            if call.tracker:
+                call.plan(evaluations, stencil, 1, adaptive)
             work, shape = as_point(x)
             v, size = check_direction(as_points(v, "v"), shape)
             target = x if inplace is not False and check_inplace(inplace, x, "x", False, SERIAL, stencil.row) else None
@@ -1056,7 +1064,8 @@ class API:
             g, stencil, adaptive, _, options = check_call(f, method, order, adaptive, False, None, args, kwargs, workers,
                                                           vectorized, max_batch_bytes, chunksize, timeout)
             ev = make_evaluation(self._kernels, g, init_x, "init_x", options, None, inplace, stencil, call.tracker)
-            call.plan(lambda: count * evaluations(stencil, ev.point.n, adaptive))
+            if call.tracker:
+                call.plan(lambda: count * evaluations(stencil, ev.point.n, adaptive))
             if history:
                 check_history_size(count, ev.point.n)
             result = descent(ev, h, stencil, adaptive, rate, count, history, tol, callback, full_output,

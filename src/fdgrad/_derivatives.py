@@ -15,7 +15,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _adaptive
-from ._evaluation import Elementwise, Serial, line, runs
+from ._evaluation import Elementwise, Serial, line, number_values, runs
 from ._pykernels import stencil_value
 from ._results import expand, finish, shaped, warn_if_unchanging
 from ._steps import Box, ladder_top, line_scale, number_step, steps
@@ -61,8 +61,6 @@ def columns(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, 
             return _adaptive_columns(ev, stencil, f0, convert, start, stop, out_shape, needs_f0)
         return _adaptive_columns(ev, stencil, f0, convert, start, stop, out_shape, needs_f0, sides, limit)
     values, hs, nfev = ev.fixed_step(h, stencil, f0, convert, start, stop, out_shape, box)
-    if not values[:, start:stop].any() and ev.unchanging():
-        warn_if_unchanging()
     return values, None, hs, nfev + (1 if needs_f0 else 0), out_shape, None
 
 
@@ -88,7 +86,7 @@ def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any
     errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
     converged[:, start:stop] = result.converged.T
-    if not values[:, start:stop].any() and ev.unchanging():
+    if ev.unchanging() and not values[:, start:stop].any():
         warn_if_unchanging()
     return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0), out_shape, converged
 
@@ -142,21 +140,21 @@ def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], 
                   steps_along_v.reshape(out_shape), full_output, flags[:, 0].reshape(out_shape))
 
 
-def number_derivative(ev: Elementwise, x: float, h: Any, stencil: Stencil, box: Optional[Box],
+def number_derivative(kernels: Any, f: Any, x: float, h: Any, stencil: Stencil, box: Optional[Box],
                       full_output: bool) -> Any:
     """derivative() at a finite float x, f called with numbers: f(x + o h) for each offset, the
-    stencil formula (stencil's, or near a bound, the one the bounds leave room for)."""
-    eps, passes = EPS, 1
-    while True:
-        step, used = number_step(ev.kernels, h, x, stencil, eps), stencil
+    stencil formula (stencil's, or near a bound, the one the bounds leave room for).  Where f's
+    values are coarser than float64 (a float32 f), once more with steps for their precision."""
+    eps = EPS
+    for passes in (1, 2):
+        step, used = number_step(kernels, h, x, stencil, eps), stencil
         if box is not None:
             sides, fitted, by_side = box.scheme(np.array([x]), np.array([step]), stencil)
             used, step = by_side[int(sides[0])], float(fitted[0])
-        ev.coarsest = EPS  # the precision of this pass's values
-        values = ev.numbers(x, used.offsets, step)
-        if h is not None or ev.coarsest <= eps or passes == 2:
+        values, coarsest = number_values(f, x, used.offsets, step)
+        if h is not None or coarsest <= eps:
             break
-        eps, passes = ev.coarsest, 2  # f returns float32 (or float16): steps for that precision
+        eps = coarsest
     result = stencil_value(used.weights, used.denom, used.hpow, values, step)
     return finish(result, math.nan, passes * len(values), step, full_output)
 
@@ -165,10 +163,7 @@ def derivative(ev: Elementwise, h: Any, stencil: Stencil, adaptive: bool, box: O
                full_output: bool) -> Any:
     """derivative() of an elementwise f at an array of points (or at one, 0-d): f is called with
     whole arrays of perturbed points, one per point of the stencil.  With bounds (box), the
-    points of each side (see _steps.Box) are moved in calls of their own, the others left at x.
-    At a number (ev.number), f is called with numbers: number_derivative."""
-    if ev.number is not None:
-        return number_derivative(ev, ev.number, h, stencil, box, full_output)
+    points of each side (see _steps.Box) are moved in calls of their own, the others left at x."""
     shape, flat = ev.shape, ev.flat
     if box is not None and not stencil.row.moves_x:
         box = None  # its points never leave x

@@ -41,12 +41,13 @@ from ._native import NativeFunction
 from ._options import EvaluationOptions, check_bool, check_inplace, check_native_size
 from ._parallel import TaskRunner, run_parts, split
 from ._progress import Progress, counted
+from ._results import warn_if_unchanging
 from ._steps import rounded_to, steps
 from ._stencils import EPS, Stencil, hessian_moves
 from ._values import as_point, as_points, elementwise_values, imag_value, precision, scalar_value, vector_converter
 
 __all__ = ["Batched", "Elementwise", "InPlace", "Moves", "Point", "Serial", "Shared", "Tasks", "Threads",
-           "call_in_place", "elementwise", "line", "make_evaluation", "read_only_view", "runs"]
+           "call_in_place", "elementwise", "line", "make_evaluation", "number_values", "read_only_view", "runs"]
 
 #: Work (seconds) below which Threads runs a call on one thread: a few times the
 #: cost of waking a pool thread and handing it a part.
@@ -126,6 +127,8 @@ def _real_values(values: Any) -> np.ndarray:
 class Serial:
     """f evaluated one point at a time by the kernels' loops, on this thread."""
 
+    target: Optional[np.ndarray] = None  # the caller's array, where f is called with it (inplace=True)
+
     __slots__ = ("kernels", "f", "point", "native", "m_native", "__dict__")
 
     def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int] = None) -> None:
@@ -135,7 +138,7 @@ class Serial:
         self.native = isinstance(f, NativeFunction)
         self.m_native = m
         self.made: list = []  # the objectives of Python f made so far (see unchanging)
-        self.objectives: dict = {}  # the kernels' objectives, by buffer, converter and m
+        self.last: Any = None  # (buffer, converter, m, objective): the kernels' objective on this thread's buffer
         self.tracker: Any = None  # progress=, for a native f (a Python f counts itself)
         self.known: Optional[tuple[int, tuple[int, ...], Callable[[Any], Any]]] = None  # f's shape, where told
 
@@ -221,11 +224,13 @@ class Serial:
         """The method's derivatives along x_lo..x_hi-1 at fixed steps: (values (m, n), the steps,
         the evaluations, f(x) not counted).  The steps are h, or the default for the precision of
         x and f's values; where f's values turn out coarser (a float32 f), once more with steps
-        for them.  With bounds (box), each run of coordinates on one side with its side's stencil."""
+        for them.  With bounds (box), each run of coordinates on one side with its side's stencil.
+        An all-zero result from an f that never changed warns (see _results.warn_if_unchanging)."""
         for passes in (1, 2):
             hs = self.steps(h, stencil)
             if box is None:
-                values = self.derivatives(hs, stencil, f0, convert, lo, hi, out_shape)
+                values = self.jacobian(hs, stencil, f0, convert, lo, hi, out_shape) if stencil.row.moves_x else \
+                    self.derivatives(hs, stencil, f0, convert, lo, hi, out_shape)
                 per_pass = (hi - lo) * stencil.evaluated
             else:
                 sides, hs, by_side = box.scheme(self.point.work, hs, stencil)
@@ -234,8 +239,10 @@ class Serial:
                     self.derivatives(hs, by_side[side], f0, convert, a, b, out_shape, values)
                     per_pass += (b - a) * by_side[side].evaluated
             if not self.coarser_values(h):  # f returns float32 (or float16): steps for that precision
-                return values, hs, passes * per_pass
-        return values, hs, 2 * per_pass
+                break
+        if self.unchanging() and not values[:, lo:hi].any():
+            warn_if_unchanging()
+        return values, hs, passes * per_pass
 
     def values_for(self, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> Callable[..., np.ndarray]:
         """values(h, offsets, lo, hi) for f's m outputs: the adaptive engine's evaluate."""
@@ -264,18 +271,17 @@ class Serial:
                   halt: Any = None) -> Any:
         """The kernels' objective for f on this working buffer (made once per buffer, converter,
         m and stop flag)."""
-        key = (id(work), convert, m)
-        hit = self.objectives.get(key) if halt is None else None
-        if hit is not None:
-            return hit[0]
+        last = self.last
+        if last is not None and last[0] is work and last[1] is convert and last[2] == m and halt is None:
+            return last[3]
         if self.native:
             f = self.f
             obj = self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
         else:
             obj = self.kernels.python_objective(self.f, view, convert, m, halt)
             self.made.append(obj)
-        if halt is None:  # this thread's buffers (kept alive with it, so that ids stay theirs)
-            self.objectives[key] = (obj, work)
+        if halt is None:  # this thread's buffer, reused by the next loop over it
+            self.last = (work, convert, m, obj)
         return obj
 
     def unchanging(self) -> bool:
@@ -812,27 +818,30 @@ def line(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], along: 
     return ev, out_shape == ()
 
 
-def _finite_float(x: Any) -> Optional[float]:
-    """x as a float if it is a finite Python number; None for anything else (arrays, NaN, huge ints...)."""
-    if type(x) is float:
-        return x if math.isfinite(x) else None
-    if type(x) is int:
-        try:
-            return float(x)
-        except OverflowError:
-            return None
-    return None
-
-
-def elementwise(kernels: Any, f: Any, x: Any, options: EvaluationOptions, inplace: Any, stencil: Stencil,
-                adaptive: bool, tracker: Optional[Progress]) -> "Elementwise":
-    """derivative()'s evaluation of f at x, a number or an array of points: f called with numbers
-    where x is a finite float or int and the call needs no arrays (fixed steps moving x, no executor)."""
+def elementwise(kernels: Any, f: Any, x: Any, inplace: Any, options: EvaluationOptions, stencil: Stencil,
+                tracker: Optional[Progress]) -> "Elementwise":
+    """derivative()'s evaluation of f at an array of points x (or at one, 0-d)."""
     target = x if inplace is not False and check_inplace(inplace, x, "x", False, options, stencil.row) else None
-    number = _finite_float(x)
-    if number is not None and not adaptive and options.executor is None and stencil.row.moves_x:
-        return Elementwise(kernels, f, number, None, options, target, EPS, tracker)
-    return Elementwise(kernels, f, None, as_points(x), options, target, precision(x), tracker)
+    return Elementwise(kernels, f, as_points(x), options, target, precision(x), tracker)
+
+
+def number_values(f: Any, x: float, offsets: tuple, step: float) -> tuple[list, float]:
+    """derivative()'s evaluation at a number x: f at x + o step for each offset (f(x) once), as
+    floats, and the coarsest precision of f's values."""
+    fx, values, coarsest = None, [], EPS
+    for o in offsets:
+        if o == 0.0:
+            if fx is None:
+                raw = f(x)
+                coarsest, fx = max(coarsest, precision(raw)), scalar_value(raw)
+            values.append(fx)
+        else:
+            value = f(x + o * step)
+            if type(value) is not float:
+                coarsest = max(coarsest, precision(value))
+                value = scalar_value(value)
+            values.append(value)
+    return values, coarsest
 
 
 class Elementwise:
@@ -840,10 +849,9 @@ class Elementwise:
     point of the stencil; by the runner (an executor), on threads, or in turn; written into
     target, the caller's array, for the call, with inplace."""
 
-    def __init__(self, kernels: Any, f: Any, number: Optional[float], points: Optional[np.ndarray],
-                 options: EvaluationOptions, target: Optional[np.ndarray], eps: float,
-                 tracker: Optional[Progress]) -> None:
-        self.kernels, self.number = kernels, number  # number: a finite float x, f called with numbers
+    def __init__(self, kernels: Any, f: Any, points: np.ndarray, options: EvaluationOptions,
+                 target: Optional[np.ndarray], eps: float, tracker: Optional[Progress]) -> None:
+        self.kernels = kernels
         self.runner = None if options.executor is None else \
             TaskRunner(options.executor, options.chunksize, options.timeout)
         if self.runner is not None:
@@ -852,33 +860,9 @@ class Elementwise:
         elif tracker is not None:
             f = counted(f, tracker)
         self.f, self.threads, self.target = f, options.threads, target
-        if points is not None:
-            self.shape, self.flat, self.scalar = points.shape, points.reshape(-1), points.ndim == 0
-        else:
-            self.shape, self.scalar = (), True
+        self.shape, self.flat, self.scalar = points.shape, points.reshape(-1), points.ndim == 0
         self.coarsest = eps  # the coarsest precision of x and of f's values seen
         self.calls = 0  # calls of f with the whole array of points
-
-    def flat_points(self) -> np.ndarray:
-        """The points as a flat float64 array."""
-        return np.array([self.number]) if self.number is not None else self.flat
-
-    def numbers(self, x: float, offsets: tuple, step: float) -> list:
-        """f at x + o step for each offset (f(x) once), as floats: a number x, on this thread."""
-        f, fx, values = self.f, None, []
-        for o in offsets:
-            if o == 0.0:
-                if fx is None:
-                    raw = f(x)
-                    self.coarsest, fx = max(self.coarsest, precision(raw)), scalar_value(raw)
-                values.append(fx)
-            else:
-                value = f(x + o * step)
-                if type(value) is not float:
-                    self.coarsest = max(self.coarsest, precision(value))
-                    value = scalar_value(value)
-                values.append(value)
-        return values
 
     def _argument(self, arg: np.ndarray, imag: bool) -> Any:
         if self.scalar:

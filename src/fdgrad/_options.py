@@ -203,13 +203,23 @@ def check_call(f: Any, method: Any, order: Any, adaptive: Any, full_output: Any,
                chunksize: Any = 1, timeout: Any = None, deriv: int = 1, methods: Sequence[str] = METHODS,
                python_only: Optional[str] = None) -> tuple[Any, Stencil, bool, bool, "EvaluationOptions"]:
     """A differentiating call's options: f resolved and bound to its extra arguments, the stencil,
-    adaptive, full_output, and how f is evaluated (see check_options, bind_args, check_evaluation).
+    adaptive, full_output, and how f is evaluated (see check_options, bind_args, check_evaluation;
+    arguments valid before, the commonest calls', are recognised at once).
     python_only: the message for a native f where the function needs a Python one."""
-    f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, deriv, methods, h)
+    stencil = None
+    if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
+            and type(method) is str and (order is None or type(order) is int) \
+            and (h is None or adaptive is False or type(h) is float and 0.0 < h < math.inf):
+        stencil = _RESOLVED.get((method, order, adaptive, deriv, methods))
+    if stencil is None:
+        f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, deriv, methods, h)
     if type(args) is not tuple or args or kwargs is not None:
         f = bind_args(f, args, kwargs)
     if python_only is not None and isinstance(f, NativeFunction):
         raise TypeError(python_only)
+    if type(workers) is int and workers == 1 and vectorized is False and max_batch_bytes is DEFAULT_BATCH_BYTES \
+            and chunksize == 1 and type(chunksize) is int and timeout is None:
+        return f, stencil, adaptive, full_output, SERIAL
     return f, stencil, adaptive, full_output, check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout)
 
 

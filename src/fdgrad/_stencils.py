@@ -87,11 +87,8 @@ class Stencil(NamedTuple):
     uses_f0: bool = False
     #: how many offsets are not 0: evaluations per coordinate
     evaluated: int = 0
-
-    @property
-    def row(self) -> Method:
-        """The method's row of the method table."""
-        return METHOD_TABLE[self.method]
+    #: the method's row of the method table
+    row: Any = None
 
 
 def _offsets(method: str, npoints: int) -> list[int]:
@@ -163,11 +160,12 @@ def make_stencil(method: str, order: int, deriv: int = 1) -> Stencil:
         reach=max([1.0] + [abs(float(o)) for o, _ in keep]),
         uses_f0=any(o == 0 for o, _ in keep),
         evaluated=sum(1 for o, _ in keep if o != 0),
+        row=METHOD_TABLE[method],
     )
 
 
 #: The complex step's "stencil": f'(x) = Im f(x + i h) / h, one evaluation per coordinate at a tiny step.
-COMPLEX_STEP = Stencil((), (), 1.0, 1, 1e-20, "complex", 2, 1.0, False, 1)
+COMPLEX_STEP = Stencil((), (), 1.0, 1, 1e-20, "complex", 2, 1.0, False, 1, METHOD_TABLE["complex"])
 
 
 def norm(g: Any) -> float:

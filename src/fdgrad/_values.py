@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 from ._stencils import EPS
 
-__all__ = ["DBL_MAX", "REAL_KINDS", "as_float", "as_point", "as_points", "elementwise_values", "imag_value",
+__all__ = ["DBL_MAX", "REAL_KINDS", "as_float", "as_point", "as_points", "elementwise_values", "finite_number", "imag_value",
            "is_real_number", "precision", "real_array", "scalar_value", "show", "vector_converter"]
 
 #: The largest finite double.
@@ -115,6 +115,18 @@ def as_point(x: Any, name: str = "x") -> tuple[np.ndarray, tuple[int, ...]]:
             f"{name} must have at least one dimension, got the scalar {show(x)}; use derivative() for scalars"
         )
     return work.reshape(-1), work.shape
+
+
+def finite_number(x: Any) -> Optional[float]:
+    """x as a float if it is a finite Python float or int; None for anything else (arrays, NaN, huge ints...)."""
+    if type(x) is float:
+        return x if math.isfinite(x) else None
+    if type(x) is int:
+        try:
+            return float(x)
+        except OverflowError:
+            return None
+    return None
 
 
 def precision(value: Any) -> float:
