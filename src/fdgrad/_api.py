@@ -41,13 +41,10 @@ from ._options import (
     check_descent,
     check_direction,
     check_gradient_values,
-    check_hessian_options,
     check_history_size,
     check_index,
     check_inplace,
-    check_outputs,
     check_progress,
-    check_sparse_options,
     check_tolerance,
     resolve_f,
 )
@@ -304,7 +301,7 @@ class API:
         with _Call("partial", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs)
-            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
             if call.tracker:
                 call.plan(evaluations, stencil, 1, adaptive)
             k = check_index(i, ev.point.shape)
@@ -466,7 +463,7 @@ class API:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs, workers, vectorized, max_batch_bytes,
                                                                     chunksize, timeout)
-            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
             if call.tracker:
                 call.plan(evaluations, stencil, ev.point.n, adaptive)
             box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
@@ -570,10 +567,9 @@ class API:
         with _Call("jacobian", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs, workers, vectorized, max_batch_bytes,
-                                                                    chunksize, timeout)
-            groups = None if sparsity is None else \
-                as_groups(self._kernels, check_sparse_options(sparsity, adaptive, stencil))
-            ev = make_evaluation(self._kernels, g, x, "x", options, check_outputs(m), inplace, stencil, call.tracker)
+                                                                    chunksize, timeout, m=m, sparsity=sparsity)
+            groups = None if sparsity is None else as_groups(self._kernels, sparsity)
+            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
             if call.tracker:
                 call.plan(*((evaluations, stencil, ev.point.n, adaptive, 1) if groups is None else
                             (sparse_jacobian_evaluations, stencil, groups)))
@@ -697,9 +693,9 @@ class API:
         with _Call("hessian", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs, workers, False, DEFAULT_BATCH_BYTES,
-                                                                    chunksize, timeout, 2, FD_METHODS)
-            check_hessian_options(stencil, adaptive, sparsity)
-            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+                                                                    chunksize, timeout, 2, FD_METHODS,
+                                                                    sparsity=sparsity, hessian=True)
+            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
             if call.tracker:
                 call.plan(hessian_evaluations, ev.point.n, stencil, adaptive)
             box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
@@ -777,7 +773,7 @@ class API:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs, workers, vectorized, max_batch_bytes,
                                                                     chunksize, timeout, 2, FD_METHODS)
-            ev = make_evaluation(self._kernels, g, x, "x", options, None, inplace, stencil, call.tracker)
+            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
             if call.tracker:
                 call.plan(evaluations, stencil, ev.point.n, adaptive)
             box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
@@ -1063,7 +1059,7 @@ class API:
                                                                              callback, h)
             g, stencil, adaptive, _, options = check_call(f, method, order, adaptive, False, None, args, kwargs, workers,
                                                           vectorized, max_batch_bytes, chunksize, timeout)
-            ev = make_evaluation(self._kernels, g, init_x, "init_x", options, None, inplace, stencil, call.tracker)
+            ev = make_evaluation(self._kernels, g, init_x, "init_x", options, inplace, stencil, call.tracker)
             if call.tracker:
                 call.plan(lambda: count * evaluations(stencil, ev.point.n, adaptive))
             if history:

@@ -173,6 +173,11 @@ cdef class Objective:
     cdef public double eps  # the coarsest precision of f's values (float32's for a float32 value)
 
     cdef object first_vector
+    cdef object shape  # f's values' shape where a float64 ndarray of it needs no conversion (m > 1), or None
+
+    cdef inline bint plain_vector(self, object value):
+        return self.shape is not None and type(value) is np.ndarray and value.dtype is _FLOAT64 \
+            and value.shape == self.shape
 
     cdef void watch_vector(self, object converted, const double *values) noexcept:
         if self.first_vector is None:
@@ -195,7 +200,9 @@ cdef class Objective:
             if self.halt is not None and self.halt.flag:
                 raise Halted("stopped: another part of this call failed or was interrupted")
             value = self.f(self.view)
-            if not (self.fast and isinstance(value, float)):
+            if self.plain_vector(value):
+                value = np.array(value, dtype=np.float64).reshape(-1)  # as convert copies it
+            elif not (self.fast and isinstance(value, float)):
                 self.eps = max(self.eps, _coarse_eps(value))
                 value = self.convert(value)
             if self.m == 1:
@@ -245,6 +252,9 @@ cdef class Objective:
         return 0
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _coarse_eps(value):
     """The machine epsilon of a float16 or float32 value (or array); float64's otherwise."""
     dtype = getattr(value, "dtype", None)
@@ -253,19 +263,21 @@ def _coarse_eps(value):
     return 2.0**-52
 
 
-def python_objective(f, view, convert, Py_ssize_t m, StopFlag halt=None, bint fast=True):
+def python_objective(f, view, convert, Py_ssize_t m, StopFlag halt=None, bint fast=True, shape=None):
     """f at the buffer behind view, as a float (m == 1) or m floats, through convert.
 
-    With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
-    Its attribute ``varied`` says whether f's value ever changed, ``seen`` how many
-    values were watched, and ``eps`` the coarsest precision of its values (float32's
-    for a float32 value)."""
+    With fast, a float value (numpy.float64 included) needs no conversion when m == 1;
+    with shape (m > 1), neither does a float64 ndarray of that shape (it is copied as
+    convert would copy it).  Its attribute ``varied`` says whether f's value ever
+    changed, ``seen`` how many values were watched, and ``eps`` the coarsest precision
+    of its values (float32's for a float32 value)."""
     cdef Objective obj = Objective.__new__(Objective)
     obj.is_native = False
     obj.varied = False
     obj.eps = 2.0**-52
     obj.f, obj.view, obj.convert, obj.m, obj.halt = f, view, convert, m, halt
     obj.fast = fast and m == 1
+    obj.shape = shape if m > 1 else None
     return obj
 
 
@@ -323,6 +335,15 @@ cdef int _converted(Objective obj, PyObject *result, double *out) noexcept:
     value = <object>result  # a reference of its own
     _decref(result)  # the one PyObject_CallOneArg returned
     try:
+        if obj.plain_vector(value):  # float64 values of f's shape: read as they are
+            converted = np.ascontiguousarray(value).reshape(-1)
+            if obj.first_vector is None:
+                converted = converted.copy()  # kept to compare: f may reuse its array
+            values = _data(converted, obj.m, False, b"f's value")
+            for j in range(obj.m):
+                out[j] = values[j]
+            obj.watch_vector(converted, values)
+            return 0
         obj.eps = max(obj.eps, _coarse_eps(value))
         if obj.m == 1:
             out[0] = <double>obj.convert(value)

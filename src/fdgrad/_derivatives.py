@@ -10,6 +10,7 @@ chosen by :mod:`fdgrad._steps`; the adaptive ladders are
 from __future__ import annotations
 
 import math
+from functools import partial as partial_function
 from typing import Any, Optional
 
 import numpy as np
@@ -26,6 +27,11 @@ __all__ = ["columns", "derivative", "directional", "gradient", "jacobian", "part
 
 #: Adaptive evaluation keeps at most this many f values in memory at once.
 ADAPTIVE_BLOCK = 1 << 20
+
+#: (evaluations per coordinate, whether f(x) is used) of an adaptive ladder by (side, derivative order):
+#: _adaptive.evaluations, tabled.
+_LADDERS = {(s, d): (_adaptive.evaluations(1, s, d) - _adaptive.base_stencil(s, d).uses_f0,
+                     _adaptive.base_stencil(s, d).uses_f0) for s in (-1, 0, 1) for d in range(1, 5)}
 
 #: f(x) where a stencil does not use it.
 _NO_F0 = np.full(1, np.nan)
@@ -70,16 +76,14 @@ def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any
     """Adaptive derivatives along coordinates start..stop-1; with bounds, sides gives each
     coordinate's ladder (0 central, +-1 one-sided) and limit the farthest its points may go."""
     m, n, deriv = f0.size, ev.point.n, stencil.hpow
-    evaluate = ev.values_for(m, convert, out_shape)
+    evaluate = partial_function(ev.values, m=m, convert=convert, out_shape=out_shape)
     block = max(1, ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
-    if sides is None:
-        sides = np.full(n, stencil.row.side, dtype=np.int8)
     parts, nfev, used_f0 = [], 0, False
-    for a, b, s in runs(sides, start, stop):
+    for a, b, s in [(start, stop, stencil.row.side)] if sides is None else runs(sides, start, stop):
         parts += [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, b),
                                                 ev.precision, deriv, limit=limit) for lo in range(a, b, block)]
-        uses_f0 = _adaptive.base_stencil(s, deriv).uses_f0
-        nfev += _adaptive.evaluations(b - a, s, deriv) - (1 if uses_f0 else 0)
+        per_coordinate, uses_f0 = _LADDERS[s, deriv]
+        nfev += (b - a) * per_coordinate
         used_f0 = used_f0 or uses_f0
     result = _adaptive.AdaptiveResult(*(np.concatenate(p, axis=0) for p in zip(*parts)))
     values = np.full((m, n), np.nan)

@@ -278,7 +278,7 @@ class Serial:
             f = self.f
             obj = self.kernels.native_objective(f.kind, f.address, f.user_data, work, m, halt)
         else:
-            obj = self.kernels.python_objective(self.f, view, convert, m, halt)
+            obj = self.kernels.python_objective(self.f, view, convert, m, halt, True, getattr(convert, "shape", None))
             self.made.append(obj)
         if halt is None:  # this thread's buffer, reused by the next loop over it
             self.last = (work, convert, m, obj)
@@ -409,14 +409,18 @@ class Threads(Serial):
     def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int], workers: int) -> None:
         super().__init__(kernels, f, point, m)
         self.workers = workers
+        self.per_evaluation: Optional[float] = None  # seconds per evaluation of f, as the last probe measured
 
     def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
         call = self.tracked(call, cost)
         work, view = self.point.work, self.point.view
+        if self.per_evaluation is not None and self.per_evaluation * cost * (stop - start) < _WORTH_A_THREAD:
+            return call(work, view, None, start, stop)  # known to be too small for other threads
         # A probe on this thread, 1, 4, 16, ... indices until it has taken _PROBE seconds:
         # work too small to outweigh handing parts to other threads (tens of us) is
         # then finished here, so workers > 1 never costs much more than workers=1 on
         # small problems, and a large problem loses at most _PROBE of parallel time.
+        # What it measured decides later loops of this call at once.
         probe, size, began = start, 1, time.perf_counter()
         while probe < stop:
             call(work, view, None, probe, min(probe + size, stop))
@@ -424,6 +428,7 @@ class Threads(Serial):
             elapsed = time.perf_counter() - began
             if elapsed >= _PROBE:
                 break
+        self.per_evaluation = elapsed / (max(cost, 1e-300) * (probe - start))
         if probe == stop:
             return
         if elapsed * (stop - probe) / (probe - start) < _WORTH_A_THREAD:
@@ -737,13 +742,12 @@ class _ValuesOf:
         return self.ev.values(h, offsets, lo, hi, self.m, self.convert, self.out_shape)
 
 
-def make_evaluation(kernels: Any, f: Any, x: Any, name: str, options: EvaluationOptions, m: Optional[int] = None,
-                    inplace: Any = False, stencil: Optional[Stencil] = None,
-                    tracker: Optional[Progress] = None) -> Serial:
+def make_evaluation(kernels: Any, f: Any, x: Any, name: str, options: EvaluationOptions, inplace: Any = False,
+                    stencil: Optional[Stencil] = None, tracker: Optional[Progress] = None) -> Serial:
     """x prepared, and how f will be evaluated: chosen once, here (and, with progress=, how its
     evaluations are counted: a Python f by a wrapper, tasks as they come back, a native f by
     pieces of the kernels' loops)."""
-    native = isinstance(f, NativeFunction)
+    native, m = isinstance(f, NativeFunction), options.m
     runner = None if options.executor is None else TaskRunner(options.executor, options.chunksize, options.timeout)
     if tracker is not None and runner is not None:
         runner.tracker = tracker

@@ -201,11 +201,14 @@ def check_options(
 def check_call(f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, h: Any, args: Any, kwargs: Any,
                workers: Any = 1, vectorized: Any = False, max_batch_bytes: Any = DEFAULT_BATCH_BYTES,
                chunksize: Any = 1, timeout: Any = None, deriv: int = 1, methods: Sequence[str] = METHODS,
-               python_only: Optional[str] = None) -> tuple[Any, Stencil, bool, bool, "EvaluationOptions"]:
+               python_only: Optional[str] = None, m: Any = None, sparsity: Any = None,
+               hessian: bool = False) -> tuple[Any, Stencil, bool, bool, "EvaluationOptions"]:
     """A differentiating call's options: f resolved and bound to its extra arguments, the stencil,
     adaptive, full_output, and how f is evaluated (see check_options, bind_args, check_evaluation;
     arguments valid before, the commonest calls', are recognised at once).
-    python_only: the message for a native f where the function needs a Python one."""
+    python_only: the message for a native f where the function needs a Python one; m: a native
+    vector f's number of values (check_outputs); sparsity, hessian: a pattern allowed by the
+    options (check_sparse_options), a Hessian's options (check_hessian_options)."""
     stencil = None
     if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
             and type(method) is str and (order is None or type(order) is int) \
@@ -217,10 +220,15 @@ def check_call(f: Any, method: Any, order: Any, adaptive: Any, full_output: Any,
         f = bind_args(f, args, kwargs)
     if python_only is not None and isinstance(f, NativeFunction):
         raise TypeError(python_only)
+    if hessian:
+        check_hessian_options(stencil, adaptive, sparsity)
+    elif sparsity is not None:
+        check_sparse_options(sparsity, adaptive, stencil)
     if type(workers) is int and workers == 1 and vectorized is False and max_batch_bytes is DEFAULT_BATCH_BYTES \
-            and chunksize == 1 and type(chunksize) is int and timeout is None:
+            and chunksize == 1 and type(chunksize) is int and timeout is None and m is None:
         return f, stencil, adaptive, full_output, SERIAL
-    return f, stencil, adaptive, full_output, check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout)
+    options = check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout)
+    return f, stencil, adaptive, full_output, options if m is None else options._replace(m=check_outputs(m))
 
 
 def check_hessian_options(stencil: Stencil, adaptive: bool, sparsity: Any) -> None:
@@ -266,6 +274,8 @@ class EvaluationOptions(NamedTuple):
     timeout: Optional[float]
     vectorized: bool
     max_batch_bytes: int
+    #: how many values a native vector f writes (None: not given)
+    m: Optional[int] = None
 
 
 #: The defaults: one thread, no executor.
@@ -467,7 +477,10 @@ def check_bounds(bounds: Any, x: np.ndarray, shape: tuple[int, ...], target: Opt
                         f"scipy.optimize.Bounds, got {show(bounds)}")
     ends = []
     for label, value in (("lb", lb_in), ("ub", ub_in)):
-        arr = real_array(value, f"bounds' {label}").astype(np.float64)
+        if type(value) is float or type(value) is np.ndarray and value.dtype == np.float64:
+            arr = np.asarray(value)  # the commonest: as real_array would take it
+        else:
+            arr = real_array(value, f"bounds' {label}").astype(np.float64)
         if np.isnan(arr).any():
             raise ValueError(f"bounds' {label} must not be NaN, got {show(value)}")
         try:

@@ -82,11 +82,12 @@ def _halting(call: Callable[[], Any], halt: Optional[StopFlag]) -> Callable[[], 
 class _PythonObjective:
     """f at the buffer behind view, converted; records whether f's (scalar) value ever varied."""
 
-    __slots__ = ("f", "view", "convert", "fast", "halt", "first", "varied", "eps", "seen")
+    __slots__ = ("f", "view", "convert", "fast", "halt", "first", "varied", "eps", "seen", "shape")
 
     def __init__(self, f: Callable[[Any], Any], view: Any, convert: Callable[[Any], Any], fast: bool,
-                 halt: Optional[StopFlag]) -> None:
+                 halt: Optional[StopFlag], shape: Optional[tuple]) -> None:
         self.f, self.view, self.convert, self.fast, self.halt = f, view, convert, fast, halt
+        self.shape = shape  # f's values' shape where a float64 ndarray of it needs no conversion
         self.first: Any = None
         self.varied = False
         self.eps = 2.0**-52
@@ -98,6 +99,9 @@ class _PythonObjective:
         value = self.f(self.view)
         if self.fast and isinstance(value, float):
             value = float(value)
+        elif self.shape is not None and type(value) is np.ndarray and value.dtype is _FLOAT64 \
+                and value.shape == self.shape:
+            value = np.array(value, dtype=np.float64).reshape(-1)  # as convert copies it
         else:
             self.eps = max(self.eps, _coarse_eps(value))
             value = self.convert(value)
@@ -119,14 +123,16 @@ def _coarse_eps(value: Any) -> float:
 
 
 def python_objective(f: Callable[[Any], Any], view: Any, convert: Callable[[Any], Any], m: int,
-                     halt: Optional[StopFlag] = None, fast: bool = True) -> Callable[[], Any]:
+                     halt: Optional[StopFlag] = None, fast: bool = True,
+                     shape: Optional[tuple] = None) -> Callable[[], Any]:
     """f at the buffer behind view, as a float (m == 1) or m floats, through convert.
 
-    With fast, a float value (numpy.float64 included) needs no conversion when m == 1.
-    Its attribute ``varied`` says whether f's value ever changed, ``seen`` how many
-    values were watched, and ``eps`` the coarsest precision of its values (float32's
-    for a float32 value)."""
-    return _PythonObjective(f, view, convert, fast and m == 1, halt)
+    With fast, a float value (numpy.float64 included) needs no conversion when m == 1;
+    with shape (m > 1), neither does a float64 ndarray of that shape (it is copied as
+    convert would copy it).  Its attribute ``varied`` says whether f's value ever
+    changed, ``seen`` how many values were watched, and ``eps`` the coarsest precision
+    of its values (float32's for a float32 value)."""
+    return _PythonObjective(f, view, convert, fast and m == 1, halt, shape if m > 1 else None)
 
 
 def native_objective(kind: int, address: int, user_data: int, buffer: np.ndarray, m: int,

@@ -31,8 +31,8 @@ from typing import Any, Optional
 import numpy as np
 
 from ._adaptive import TOP_FRACTION
-from ._options import check_h, resolve_method
-from ._stencils import EPS, FINITE_DIFFERENCES, ONE_SIDED, Stencil
+from ._options import check_h
+from ._stencils import EPS, ONE_SIDED, Stencil, make_stencil
 from ._values import DBL_MAX
 
 __all__ = ["Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
@@ -242,8 +242,7 @@ class Box:
         by_side = {0: stencil} if own == 0 else {}
         order = min(stencil.order, MAX_ONE_SIDED_ORDER)
         for side, name in ONE_SIDED.items():
-            by_side[side] = stencil if own == side else \
-                resolve_method(name, order, False, stencil.hpow, FINITE_DIFFERENCES)
+            by_side[side] = stencil if own == side else make_stencil(name, order, stencil.hpow)
         one_reach = max(abs(o) for o in by_side[1].offsets)
         sides, hs = self._choose(x, hs, stencil.reach if own == 0 else None, one_reach, -1 if own < 0 else 1)
         return sides, hs, by_side

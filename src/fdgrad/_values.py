@@ -178,6 +178,7 @@ def vector_converter(shape: tuple[int, ...]) -> Callable[[Any], Any]:
             return float(arr.reshape(-1)[0])
         return np.array(arr, dtype=np.float64).reshape(-1)  # a copy: f may return (a view of) x itself
 
+    convert.shape = shape  # type: ignore[attr-defined]  # the kernels take a float64 array of it as it is
     return convert
 
 
