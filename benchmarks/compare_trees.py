@@ -176,27 +176,6 @@ def isolate(ckernels: Optional[str]) -> None:
         sys.meta_path.insert(0, PinnedExtension("fdgrad._ckernels", ckernels))
 
 
-def loops(fn: Callable[[], Any], min_time: float) -> int:
-    """A loop count that makes one sample of fn last at least min_time."""
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            return number
-        number *= 2 if elapsed == 0 else max(2, int(min_time / elapsed * 1.2))
-
-
-def sample(fn: Callable[[], Any], number: int) -> float:
-    """Seconds per call of fn over number calls."""
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number
-
-
 def digest(result: Any) -> str:
     """A hash of a result, bit for bit: arrays by their bytes, floats by their hex."""
     parts: list[str] = []
@@ -246,7 +225,9 @@ def worker(src: Path, ckernels: Optional[str], samples: int, min_time: float) ->
         except Exception as exc:  # noqa: BLE001 - a call this tree does not support is reported, not timed
             errors[name] = f"{type(exc).__name__}: {exc}"
             del fns[name]
-    numbers = {name: loops(fn, min_time) for name, fn in fns.items()}
+    from fdgrad._bench import loops, sample  # the bench command's timing loop, the same in both trees
+
+    numbers = {name: loops(fn, min_time)[0] for name, fn in fns.items()}
     best = {name: float("inf") for name in fns}
     gc.collect()
     gc.disable()

@@ -18,7 +18,6 @@ the non-finite policy) is :class:`_Call`, once.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, Callable, Literal, Optional, Union, overload
 
 import numpy as np
@@ -52,9 +51,12 @@ from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobia
 from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
 from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
 from ._steps import Box
+from ._stencils import METHODS
 from ._values import as_point, as_points, finite_number, precision
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
+
+from ._callables import CALLABLE_NAMES, bound_callables  # noqa: E402  (the numdifftools-style classes over an API)
 
 #: The public functions, in the order the documentation presents them.
 PUBLIC_NAMES = (
@@ -132,6 +134,23 @@ class API:
 
     def __init__(self, kernels: Any) -> None:
         self._kernels = kernels
+
+    def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
+                           adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,
+                           chunksize: Any, timeout: Any, bounds: Any, progress: Any, inplace: Any, args: Any,
+                           kwargs: Any) -> Any:
+        """gradient() (deriv 1) and hessian_diag() (deriv 2): a scalar f's derivatives along each
+        coordinate, in x's shape."""
+        with _Call(name, progress, f, args, kwargs) as call:
+            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
+                                                                    kwargs, workers, vectorized, max_batch_bytes,
+                                                                    chunksize, timeout, deriv, methods)
+            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
+            if call.tracker:
+                call.plan(evaluations, stencil, ev.point.n, adaptive)
+            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
+            result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
+        return call.result(result)
 
     def derivative(
         self,
@@ -459,16 +478,9 @@ class API:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
-        with _Call("gradient", progress, f, args, kwargs) as call:
-            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
-                                                                    kwargs, workers, vectorized, max_batch_bytes,
-                                                                    chunksize, timeout)
-            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
-            if call.tracker:
-                call.plan(evaluations, stencil, ev.point.n, adaptive)
-            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
-            result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
-        return call.result(result)
+        return self._along_coordinates("gradient", 1, METHODS, f, x, h, method, order, adaptive, full_output, workers,
+                                       vectorized, max_batch_bytes, chunksize, timeout, bounds, progress, inplace, args,
+                                       kwargs)
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
@@ -769,16 +781,9 @@ class API:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
-        with _Call("hessian_diag", progress, f, args, kwargs) as call:
-            g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
-                                                                    kwargs, workers, vectorized, max_batch_bytes,
-                                                                    chunksize, timeout, 2, FD_METHODS)
-            ev = make_evaluation(self._kernels, g, x, "x", options, inplace, stencil, call.tracker)
-            if call.tracker:
-                call.plan(evaluations, stencil, ev.point.n, adaptive)
-            box = None if bounds is None else _box(bounds, ev.point.work, ev.point.shape, ev.target)
-            result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
-        return call.result(result)
+        return self._along_coordinates("hessian_diag", 2, FD_METHODS, f, x, h, method, order, adaptive, full_output,
+                                       workers, vectorized, max_batch_bytes, chunksize, timeout, bounds, progress,
+                                       inplace, args, kwargs)
 
     def directional(
         self,
@@ -1153,101 +1158,3 @@ class API:
         array([6., 0.])
         """
         return self.gradient(f, x, TEXTBOOK_STEP, "central", inplace=None)
-
-
-class Differentiator:
-    """numdifftools' calling style: f and the options fixed, the object called as ``obj(x, *args, **kwargs)``.
-
-    So it plugs into ``scipy.optimize.minimize(f, x0, jac=fdgrad.Gradient(f),
-    hess=fdgrad.Hessian(f), args=...)`` and ``least_squares(r, x0,
-    jac=fdgrad.Jacobian(r))``, and numdifftools code switches by its import.
-    The options are the function's keyword arguments (``step`` is accepted
-    as numdifftools' name for ``h``); extra positional and keyword arguments
-    of the call go to f, as SciPy passes them.
-    """
-
-    _function = ""
-    _api: API
-
-    def __init__(self, f: Objective, step: Any = None, method: Optional[str] = None, order: Optional[int] = None,
-                 **options: Any) -> None:
-        # numdifftools' positional order: step, method, order
-        options.update({key: value for key, value in (("step", step), ("method", method), ("order", order))
-                        if value is not None})
-        if "step" in options:
-            if "h" in options:
-                raise TypeError(f"{type(self).__name__}() takes h or step (its numdifftools name), not both")
-            options["h"] = options.pop("step")
-        function = getattr(self._api, self._function)
-        allowed = [p for p in inspect.signature(function).parameters if p not in ("f", "x", "args", "kwargs")]
-        for key in options:
-            if key not in allowed:
-                raise TypeError(f"{type(self).__name__}() got an unexpected option {key!r}; it takes "
-                                f"{', '.join(allowed)} (and step for h)")
-        if options.get("sparsity") is not None:  # grouped once, for every call
-            options["sparsity"] = self._api.group_columns(options["sparsity"])
-        self.f, self.options, self._call = f, options, function
-
-    def __call__(self, x: ArrayLike, *args: Any, **kwargs: Any) -> Any:
-        return self._call(self.f, x, args=args, kwargs=kwargs or None, **self.options)
-
-    def __getstate__(self) -> dict:
-        return {"f": self.f, "options": self.options}  # the class (fdgrad.Gradient, ...) brings the backend
-
-    def __setstate__(self, state: dict) -> None:
-        self.f, self.options, self._call = state["f"], state["options"], getattr(self._api, self._function)
-
-    def __repr__(self) -> str:
-        options = "".join(f", {key}={value!r}" for key, value in self.options.items())
-        return f"{type(self).__name__}({self.f!r}{options})"
-
-
-class Derivative(Differentiator):
-    """``Derivative(f, n=1, **options)(x, *args)`` is ``derivative(f, x, n=n, args=args, **options)``."""
-
-    _function = "derivative"
-
-    def __init__(self, f: Objective, step: Any = None, method: Optional[str] = None, order: Optional[int] = None,
-                 n: Any = 1, **options: Any) -> None:
-        if not (type(n) is int and n == 1):  # numdifftools' fourth positional argument
-            options["n"] = check_derivative_order(n, method if method is not None else options.get("method"))
-        super().__init__(f, step, method, order, **options)
-
-
-class Gradient(Differentiator):
-    """``Gradient(f, **options)(x, *args)`` is ``gradient(f, x, args=args, **options)``."""
-
-    _function = "gradient"
-
-
-class Jacobian(Differentiator):
-    """``Jacobian(f, **options)(x, *args)`` is ``jacobian(f, x, args=args, **options)``."""
-
-    _function = "jacobian"
-
-
-class Hessian(Differentiator):
-    """``Hessian(f, **options)(x, *args)`` is ``hessian(f, x, args=args, **options)``."""
-
-    _function = "hessian"
-
-
-class Hessdiag(Differentiator):
-    """``Hessdiag(f, **options)(x, *args)`` is ``hessian_diag(f, x, args=args, **options)``."""
-
-    _function = "hessian_diag"
-
-
-#: The numdifftools-style classes, in the order the documentation presents them.
-CALLABLE_NAMES = ("Derivative", "Gradient", "Jacobian", "Hessian", "Hessdiag")
-
-
-def bound_callables(api: API, module: str) -> tuple[type[Derivative], type[Gradient], type[Jacobian],
-                                                    type[Hessian], type[Hessdiag]]:
-    """The numdifftools-style classes over one API (a backend), presented as members of module."""
-    bound = []
-    for base in (Derivative, Gradient, Jacobian, Hessian, Hessdiag):
-        cls = type(base.__name__, (base,), {"_api": api, "__module__": module, "__doc__": base.__doc__})
-        cls.__qualname__ = base.__name__
-        bound.append(cls)
-    return tuple(bound)  # type: ignore[return-value]

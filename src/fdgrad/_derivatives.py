@@ -90,7 +90,7 @@ def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any
     errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
     converged[:, start:stop] = result.converged.T
-    if ev.unchanging() and not values[:, start:stop].any():
+    if not values[:, start:stop].any() and ev.unchanging():  # (the ladders' cost dwarfs the look at values)
         warn_if_unchanging()
     return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0), out_shape, converged
 
@@ -124,12 +124,12 @@ def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], 
     see _steps.line_scale for w and the scale.  f's shape is asked once, at the first point the
     numerics evaluate, whose value is then used there."""
     along, factor = line_scale(work, shape, v, size, h, stencil, adaptive)
-    t = np.zeros(1)
     if adaptive or stencil.uses_f0:
         first: Any = 0.0
-    else:
-        hs = steps(kernels, h, t, (1,), stencil)
-        first = 1j * float(hs[0]) if stencil.row.complex_input else stencil.offsets[0] * float(hs[0])
+    else:  # t = 0 + o h at the stencil's first offset (the step of the one number t = 0)
+        step = number_step(kernels, h, 0.0, stencil) if h is None or type(h) is float else \
+            float(steps(kernels, h, np.zeros(1), (1,), stencil)[0])
+        first = 1j * step if stencil.row.complex_input else stencil.offsets[0] * step
     ev, scalar = line(kernels, f, work, shape, along, target, first)
     values, errors, used, nfev, out_shape, converged = columns(ev, h, stencil, adaptive, scalar)
     nfev += ev.f.known is not None  # f's value at t = 0 that the ladder did not use

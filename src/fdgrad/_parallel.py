@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import os
 import pickle
 import queue
 import threading
@@ -35,21 +34,7 @@ import numpy as np
 
 from ._results import add_note
 
-__all__ = ["TaskRunner", "check_workers", "evaluate_chunk", "run_parts", "split"]
-
-
-def check_workers(workers: Any) -> int:
-    """workers as a thread count: an int >= 1, or -1 for every core."""
-    if hasattr(workers, "__index__") and not isinstance(workers, bool) and type(workers).__name__ != "bool_":
-        workers = workers.__index__()
-    if isinstance(workers, bool) or not isinstance(workers, int):
-        raise TypeError("workers must be an int (a thread count, or -1 for all cores), a concurrent.futures "
-                        f"Executor or a map-like callable, got {workers!r}")
-    if workers == -1:
-        return max(1, os.cpu_count() or 1)
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1 or -1 (all cores), got {workers}")
-    return workers
+__all__ = ["TaskRunner", "evaluate_chunk", "run_parts", "split"]
 
 
 def split(start: int, stop: int, parts: int, cost: Optional[Callable[[int], int]] = None) -> list[tuple[int, int]]:
