@@ -51,7 +51,6 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-import math
 
 import numpy as np
 
@@ -59,7 +58,7 @@ from ._stencils import EPS, Stencil, make_stencil
 
 DBL_MAX = float(np.finfo(np.float64).max)
 
-__all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations",
+__all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations", "first_point",
            "hessian_evaluations"]
 
 #: the ratio of the ladder's steps, and of the wider ladder below a probe that failed.  Not 2 and
@@ -196,6 +195,21 @@ def _groups(flags: np.ndarray, whole: bool) -> list[tuple[np.ndarray, bool]]:
     return [(np.arange(lo, hi), bool(flags[lo])) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
+def _pilot_steps(absx: np.ndarray, deriv: int, central: bool) -> np.ndarray:
+    """The pilot's step at each |x| (before the room caps it): relative to |x| below 1, absolute above."""
+    return EPS ** (1 / (deriv + (2 if central else 1))) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
+
+
+def first_point(x: float, side: int, deriv: int = 1) -> float:
+    """Where adaptive_derivative first evaluates f along an unbounded coordinate at x (its pilot's
+    first point), so that a caller may learn f's shape there and have that value used."""
+    rule = _Rule.of(side, deriv)
+    reach = max(abs(o) for o in rule.offsets)
+    absx = np.array([abs(x)])
+    step = float(np.minimum(_pilot_steps(absx, deriv, side == 0), (DBL_MAX - absx) * 0.5 / reach)[0])
+    return x + rule.offsets[0] * step
+
+
 def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                         f0: np.ndarray | None, start: int, stop: int,
                         precision: Callable[[], float] = lambda: EPS, deriv: int = 1,
@@ -223,8 +237,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     room = (DBL_MAX - absx) * 0.5 / reach  # no step carries x past the largest double, rounding included
     if limit is not None:
         room = np.minimum(room, _inside(limit[start:stop], absx) / reach)
-    pilot_step = EPS ** (1 / (deriv + (2 if central else 1))) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
-    pilot_step = np.minimum(pilot_step, room)
+    pilot_step = np.minimum(_pilot_steps(absx, deriv, central), room)
     eps_f = precision
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
         quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)

@@ -258,8 +258,8 @@ class API:
                 if inplace is not False and inplace is not None:
                     check_inplace(inplace, x, "x", False, options, stencil.row)
                 box = None if bounds is None else _box(bounds, np.array([number]), (), None)
-                result = derivatives.number_derivative(self._kernels, call.counted(g), number, h, stencil, box,
-                                                       full_output)
+                result = derivatives.number_derivative(self._kernels, g if call.tracker is None else call.counted(g),
+                                                       number, h, stencil, box, full_output)
             else:
                 ev = elementwise(self._kernels, g, x, inplace, options, stencil, call.tracker)
                 box = None if bounds is None else _box(bounds, ev.flat, ev.shape, ev.target)

@@ -124,15 +124,17 @@ def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], 
     see _steps.line_scale for w and the scale.  f's shape is asked once, at the first point the
     numerics evaluate, whose value is then used there."""
     along, factor = line_scale(work, shape, v, size, h, stencil, adaptive)
-    if adaptive or stencil.uses_f0:
-        first: Any = 0.0
+    if stencil.uses_f0 or adaptive and stencil.row.side != 0:
+        first: Any = 0.0  # f(x), which the numerics evaluate first
+    elif adaptive:
+        first = _adaptive.first_point(0.0, 0, stencil.hpow)
     else:  # t = 0 + o h at the stencil's first offset (the step of the one number t = 0)
         step = number_step(kernels, h, 0.0, stencil) if h is None or type(h) is float else \
             float(steps(kernels, h, np.zeros(1), (1,), stencil)[0])
         first = 1j * step if stencil.row.complex_input else stencil.offsets[0] * step
     ev, scalar = line(kernels, f, work, shape, along, target, first)
     values, errors, used, nfev, out_shape, converged = columns(ev, h, stencil, adaptive, scalar)
-    nfev += ev.f.known is not None  # f's value at t = 0 that the ladder did not use
+    nfev += ev.f.known is not None  # (a value the numerics did not ask for after all)
     errors, used = expand(values, errors, used)
     flags = np.ones(values.shape, dtype=bool) if converged is None else converged
     with np.errstate(over="ignore"):  # the step in units of a subnormal v can pass the largest double
@@ -160,7 +162,7 @@ def number_derivative(kernels: Any, f: Any, x: float, h: Any, stencil: Stencil, 
             break
         eps = coarsest
     result = stencil_value(used.weights, used.denom, used.hpow, values, step)
-    return finish(result, math.nan, passes * len(values), step, full_output)
+    return finish(result, math.nan, passes * len(values), step, True) if full_output else result
 
 
 def derivative(ev: Elementwise, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box],

@@ -302,7 +302,10 @@ class Serial:
 
     def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
         """call(work, view, halt, lo, hi) over [start, stop); cost: f's evaluations per index."""
-        self.tracked(call, cost)(self.point.work, self.point.view, None, start, stop)
+        point = self.point
+        if self.tracker is None:
+            return call(point.work, point.view, None, start, stop)
+        self.tracked(call, cost)(point.work, point.view, None, start, stop)
 
     def tracked(self, call: Callable[..., None], cost: float) -> Callable[..., None]:
         """call, reporting progress= in pieces where f is native (it runs in C, uncounted)."""

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._native import NativeFunction, cached_native_function
 from ._stencils import METHOD_TABLE, METHODS, Method, Stencil, make_stencil
-from ._values import as_float, is_real_number, real_array, show
+from ._values import as_float, is_real_number, largest_magnitude, real_array, show
 
 __all__ = [
     "C_INT_MAX", "DEFAULT_BATCH_BYTES", "SERIAL", "EvaluationOptions", "FD_METHODS", "MAX_DERIVATIVE", "WithArgs",
@@ -450,7 +450,7 @@ def check_direction(v: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, 
     if v.shape != shape:
         raise ValueError(f"v must have x's shape {shape}, got shape {v.shape}")
     flat = v.reshape(-1)
-    size = float(np.max(np.abs(flat)))
+    size = largest_magnitude(flat)
     if size == 0.0:
         raise ValueError("v must not be zero")
     return flat, size

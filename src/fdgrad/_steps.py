@@ -33,7 +33,7 @@ import numpy as np
 from ._adaptive import TOP_FRACTION
 from ._options import check_h
 from ._stencils import EPS, ONE_SIDED, Stencil, make_stencil
-from ._values import DBL_MAX
+from ._values import DBL_MAX, largest_magnitude
 
 __all__ = ["Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
 
@@ -170,11 +170,11 @@ def line_scale(work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: fl
     scale 1, and f'(x; v) = g'(0) max|v| / max(1, max|x|) (computed in that order, so that
     neither a tiny nor a huge v overflows); w = v when h is given (h is then a step in t).
     x must leave room for the stencil's reach along w."""
-    stretch = max(1.0, float(np.max(np.abs(work))))
+    stretch = max(1.0, largest_magnitude(work))
     along = stretch * (v / size) if h is None else v
     factor = size / stretch if h is None else 1.0
-    reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else
-                             float(np.max(check_h(h))))
+    given = h if type(h) is float and 0.0 < h < math.inf else None if h is None else float(np.max(check_h(h)))
+    reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else given)
     with np.errstate(over="ignore"):
         room = np.isfinite(np.abs(work) + reach * np.abs(along))
     if not room.all():

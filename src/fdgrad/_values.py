@@ -20,7 +20,7 @@ import numpy as np
 from ._stencils import EPS
 
 __all__ = ["DBL_MAX", "REAL_KINDS", "as_float", "as_point", "as_points", "elementwise_values", "finite_number", "imag_value",
-           "is_real_number", "precision", "real_array", "scalar_value", "show", "vector_converter"]
+           "is_real_number", "largest_magnitude", "precision", "real_array", "scalar_value", "show", "vector_converter"]
 
 #: The largest finite double.
 DBL_MAX = float(np.finfo(np.float64).max)
@@ -30,6 +30,8 @@ REAL_KINDS = frozenset("iuf")
 
 #: numpy's warning for ragged nested lists (numpy < 1.24 still makes an object array after it).
 _RAGGED_WARNING = getattr(getattr(np, "exceptions", np), "VisibleDeprecationWarning", DeprecationWarning)
+#: Whether this numpy warns on ragged lists (< 1.24) rather than refusing them (a ValueError).
+_RAGGED_WARNS = tuple(int(part) for part in np.__version__.split(".")[:2]) < (1, 24)
 
 
 def show(value: Any) -> str:
@@ -57,17 +59,21 @@ def real_array(value: Any, name: str) -> np.ndarray:
     if isinstance(value, np.ma.MaskedArray):
         raise TypeError(f"{name} must not be a masked array (its mask would be ignored); pass x.filled(...) or x.data")
     try:
-        with warnings.catch_warnings():  # numpy < 1.24 warns on ragged lists (and makes an object array)
-            warnings.simplefilter("error", _RAGGED_WARNING)
+        if type(value) is np.ndarray or not _RAGGED_WARNS:
             arr = np.asarray(value)
+        else:
+            with warnings.catch_warnings():  # numpy < 1.24 warns on ragged lists (and makes an object array)
+                warnings.simplefilter("error", _RAGGED_WARNING)
+                arr = np.asarray(value)
         if isinstance(arr, np.matrix):  # its indexing is not an array's
             arr = arr.view(np.ndarray)
     except (ValueError, TypeError, _RAGGED_WARNING) as exc:  # ragged nested lists and the like
         raise ValueError(f"{name} must be a rectangular array of real numbers, got {show(value)} ({exc})") from None
     if isinstance(value, (list, tuple)) and arr.dtype.kind in "iuf":  # True among numbers would pass as 1
-        for index, item in np.ndenumerate(np.array(value, dtype=object)):
+        items = enumerate(value) if arr.ndim == 1 else np.ndenumerate(np.array(value, dtype=object))
+        for index, item in items:
             if isinstance(item, (bool, np.bool_)):
-                raise TypeError(f"{name} must be real numbers, got {item!r} at index {index}")
+                raise TypeError(f"{name} must be real numbers, got {item!r} at index {index if arr.ndim != 1 else (index,)}")
     if arr.dtype.kind == "O" and arr.size and all(is_real_number(item) for item in arr.flat):
         # Python ints beyond int64 (2**64) and the like: numbers all the same.
         try:
@@ -127,6 +133,13 @@ def finite_number(x: Any) -> Optional[float]:
         except OverflowError:
             return None
     return None
+
+
+def largest_magnitude(values: np.ndarray) -> float:
+    """max |v| of a flat float64 array (in Python for a few entries, where numpy's reduction costs more)."""
+    if values.size <= 16:
+        return max(map(abs, values.tolist()))
+    return float(np.max(np.abs(values)))
 
 
 def precision(value: Any) -> float:
