@@ -33,6 +33,11 @@ static double stencil_value(const fdgrad_stencil *s, const double *fk, size_t st
     return acc / scale;
 }
 
+double fdgrad_stencil_value(const fdgrad_stencil *stencil, const double *fk, size_t stride, double h)
+{
+    return stencil_value(stencil, fk, stride, h);
+}
+
 /* f at x with x[i] = xi + o * h (restored afterwards, also on failure). */
 static int eval_at(fdgrad_objective f, void *ctx, double *x, size_t i, double xi,
                    double o, double h, double *out)

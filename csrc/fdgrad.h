@@ -115,6 +115,13 @@ int fdgrad_hessian_combine(const double *values, size_t n, const double *h, doub
                            const double *f1, int side, size_t start, size_t stop, double *out);
 
 /*
+ * The stencil formula alone, for one derivative: sum_k w_k fk[k * stride] /
+ * (denom h^hpow), the arithmetic of every stencil kernel (derivative() at a
+ * number, where f's values come from elsewhere).
+ */
+double fdgrad_stencil_value(const fdgrad_stencil *stencil, const double *fk, size_t stride, double h);
+
+/*
  * Elementwise stencil combination: out[j] = sum_k w_k fvals[k][j] / (denom h[j]^hpow)
  * for j < n, with the arithmetic of fdgrad_jacobian_range.
  */

@@ -51,9 +51,9 @@ def fd(request):
 @pytest.fixture(scope="session")
 def compiled() -> SimpleNamespace:
     require_compiled()
-    from fdgrad import _ckernels
+    from fdgrad import _ckernels, _front
 
-    api = API(_ckernels)
+    api = API(_ckernels, _front)  # the compiled backend as fdgrad has it: its front door too
     return SimpleNamespace(**{name: getattr(api, name) for name in PUBLIC_NAMES}, group_columns=api.group_columns,
                            BACKEND="c")
 

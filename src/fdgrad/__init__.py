@@ -21,7 +21,7 @@ import importlib.util
 import os
 import warnings
 from types import ModuleType
-from typing import Literal
+from typing import Literal, Optional
 
 from . import _pykernels
 from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
@@ -50,6 +50,15 @@ def _purepython_requested(value: str | None) -> bool:
     return False
 
 
+def _front_door() -> Optional[ModuleType]:
+    """The compiled front door for the commonest small calls (built with the kernels), or None."""
+    try:
+        from . import _front
+    except ImportError:  # a build without it: every call takes the general path
+        return None
+    return _front
+
+
 def _select_kernels() -> tuple[ModuleType, Literal["c", "python"]]:
     if _purepython_requested(os.environ.get("FDGRAD_PUREPYTHON")):
         return _pykernels, "python"
@@ -74,7 +83,7 @@ def _select_kernels() -> tuple[ModuleType, Literal["c", "python"]]:
 
 
 _kernels, BACKEND = _select_kernels()
-_api = API(_kernels)
+_api = API(_kernels, _front_door() if BACKEND == "c" else None)
 
 derivative = _api.derivative
 partial = _api.partial

@@ -31,6 +31,7 @@ from ._native import NativeFunction
 from ._options import (
     DEFAULT_BATCH_BYTES,
     FD_METHODS,
+    GENERAL,
     SERIAL,
     bind_args,
     check_bool,
@@ -132,8 +133,14 @@ def _box(bounds: Any, work: np.ndarray, shape: tuple, target: Optional[np.ndarra
 class API:
     """fdgrad's public functions over one kernel module (``_ckernels`` or ``_pykernels``)."""
 
-    def __init__(self, kernels: Any) -> None:
+    def __init__(self, kernels: Any, front: Any = None) -> None:
         self._kernels = kernels
+        # The compiled front door (fdgrad._front): the commonest calls in C, or None (the pure backend).
+        self._front = front
+        self._front_derivative = None if front is None else front.derivative
+        self._front_gradient = None if front is None else front.gradient
+        self._front_numerical_diff = None if front is None else front.numerical_diff
+        self._front_numerical_gradient = None if front is None else front.numerical_gradient
 
     def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
                            adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,
@@ -247,6 +254,11 @@ class API:
         >>> bool(abs(second + np.sin(0.5)) < 1e-10), bool(abs(second + np.sin(0.5)) <= info.error)
         (True, True)
         """
+        if self._front_derivative is not None:  # the compiled front door: the commonest calls in C
+            result = self._front_derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunksize,
+                                            timeout, bounds, progress, inplace, args, kwargs)
+            if result is not GENERAL:
+                return result
         with _Call("derivative", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(
                 f, method, order, adaptive, full_output, h, args, kwargs, workers, False, DEFAULT_BATCH_BYTES,
@@ -478,6 +490,11 @@ class API:
         >>> fdgrad.gradient(lambda w: (w**2).sum(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).shape
         (2, 3)
         """
+        if self._front_gradient is not None:  # the compiled front door: the commonest calls in C
+            result = self._front_gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
+                                          max_batch_bytes, chunksize, timeout, bounds, progress, inplace, args, kwargs)
+            if result is not GENERAL:
+                return result
         return self._along_coordinates("gradient", 1, METHODS, f, x, h, method, order, adaptive, full_output, workers,
                                        vectorized, max_batch_bytes, chunksize, timeout, bounds, progress, inplace, args,
                                        kwargs)
@@ -1128,6 +1145,10 @@ class API:
         >>> fdgrad.numerical_diff(lambda x: 0.01 * x**2 + 0.1 * x, 5)
         0.1999999999990898
         """
+        if self._front_numerical_diff is not None:
+            result = self._front_numerical_diff(f, x)
+            if result is not GENERAL:
+                return result
         return self.derivative(f, x, TEXTBOOK_STEP, "central", inplace=None)
 
     def numerical_gradient(self, f: Objective, x: ArrayLike) -> np.ndarray:
@@ -1157,4 +1178,8 @@ class API:
         >>> fdgrad.numerical_gradient(lambda p: p[0]**2 + p[1]**2, [3.0, 0.0])
         array([6., 0.])
         """
+        if self._front_numerical_gradient is not None:
+            result = self._front_numerical_gradient(f, x)
+            if result is not GENERAL:
+                return result
         return self.gradient(f, x, TEXTBOOK_STEP, "central", inplace=None)

@@ -74,6 +74,7 @@ cdef extern from "fdgrad.h" nogil:
     int fdgrad_hessian_combine(const double *values, size_t n, const double *h, double f0,
                                const double *f1, int side, size_t start, size_t stop, double *out)
 
+    double fdgrad_stencil_value(const fdgrad_stencil *stencil, const double *fk, size_t stride, double h)
     size_t fdgrad_default_steps(const double *x, size_t n, double rel_step, double reach, double *h)
 
     size_t fdgrad_fixed_steps(const double *x, size_t n, double h, double reach, double *out)

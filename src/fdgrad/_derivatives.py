@@ -147,20 +147,20 @@ def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], 
 
 
 def number_derivative(kernels: Any, f: Any, x: float, h: Any, stencil: Stencil, box: Optional[Box],
-                      full_output: bool) -> Any:
+                      full_output: bool, eps: float = EPS, passes: int = 1) -> Any:
     """derivative() at a finite float x, f called with numbers: f(x + o h) for each offset, the
     stencil formula (stencil's, or near a bound, the one the bounds leave room for).  Where f's
-    values are coarser than float64 (a float32 f), once more with steps for their precision."""
-    eps = EPS
-    for passes in (1, 2):
+    values are coarser than float64 (a float32 f), once more with steps for their precision
+    (eps, passes: where a first pass, the front door's, found them coarser)."""
+    while True:
         step, used = number_step(kernels, h, x, stencil, eps), stencil
         if box is not None:
             sides, fitted, by_side = box.scheme(np.array([x]), np.array([step]), stencil)
             used, step = by_side[int(sides[0])], float(fitted[0])
         values, coarsest = number_values(f, x, used.offsets, step)
-        if h is not None or coarsest <= eps:
+        if h is not None or coarsest <= eps or passes == 2:
             break
-        eps = coarsest
+        eps, passes = coarsest, 2
     result = stencil_value(used.weights, used.denom, used.hpow, values, step)
     return finish(result, math.nan, passes * len(values), step, True) if full_output else result
 

@@ -797,17 +797,18 @@ class _Line:
         self.f, self.work, self.shape, self.along, self.target = f, work, shape, along, target
         self.known: Optional[tuple[float, Any]] = None
 
-    def at(self, t: float) -> Any:
+    def at(self, t: Any) -> Any:
+        """f at x + t w (t real, or complex for the complex step)."""
         if self.target is None:
             return self.f(read_only_view(self.work + t * self.along, self.shape))
         return call_in_place(self.f, self.target, self.work + t * self.along)
 
     def __call__(self, t: np.ndarray) -> Any:
-        known = self.known
-        if known is not None and float(t[0]) == known[0]:
+        known, t0 = self.known, t[0]
+        if known is not None and t0 == known[0]:
             self.known = None  # f's value there, evaluated once already
             return known[1]
-        return self.at(float(t[0]))
+        return self.at(t0)
 
 
 def line(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], along: np.ndarray,

@@ -27,7 +27,7 @@ from ._stencils import METHOD_TABLE, METHODS, Method, Stencil, make_stencil
 from ._values import as_float, is_real_number, largest_magnitude, real_array, show
 
 __all__ = [
-    "C_INT_MAX", "DEFAULT_BATCH_BYTES", "SERIAL", "EvaluationOptions", "FD_METHODS", "MAX_DERIVATIVE", "WithArgs",
+    "C_INT_MAX", "DEFAULT_BATCH_BYTES", "GENERAL", "SERIAL", "EvaluationOptions", "FD_METHODS", "MAX_DERIVATIVE", "WithArgs",
     "bind_args", "check_bool", "check_bounds", "check_call", "check_callable", "check_derivative_order",
     "check_descent", "check_direction", "check_evaluation", "check_gradient_values", "check_h",
     "check_hessian_options", "check_history_size", "check_index", "check_inplace", "check_lr", "check_native_size",
@@ -49,6 +49,9 @@ FD_METHODS = tuple(name for name, row in METHOD_TABLE.items() if row.hessian)
 
 #: the largest n (and m) a native f's C int can be told
 C_INT_MAX = 2**31 - 1
+
+#: What the compiled front door (fdgrad._front) answers for a call it leaves to the general path.
+GENERAL = type("General", (), {"__repr__": lambda self: "GENERAL", "__slots__": ()})()
 
 #: The default bound on the memory of one batch of stacked points (vectorized=True).
 DEFAULT_BATCH_BYTES = 64 * 2**20

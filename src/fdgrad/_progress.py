@@ -6,6 +6,10 @@ tasks count as they come back (their futures are the executor's own, so Dask's
 progress tools see them), and a native f, which runs in C, counts by pieces of
 its loop.  The total is the call's planned number of evaluations; where it runs
 over (a float32 f's second pass, an adaptive fallback), the bar grows with it.
+
+The planned counts are :func:`evaluations`, :func:`hessian_evaluations` and
+:func:`sparse_jacobian_evaluations`: the one formula of each, which the
+numerics also report as ``DiffInfo.nfev``.
 """
 
 from __future__ import annotations

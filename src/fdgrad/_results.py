@@ -279,6 +279,9 @@ class UnchangingWarning(UserWarning):
     """f gave the same value wherever fdgrad moved x: it may not read the x it is given."""
 
 
+UnchangingWarning.__module__ = "fdgrad"  # its public name (for -W ignore::fdgrad.UnchangingWarning, pickles)
+
+
 def _caller_level() -> int:
     """The stacklevel of the first frame outside fdgrad, so a warning names the user's line."""
     here = os.path.dirname(os.path.abspath(__file__))

@@ -218,6 +218,10 @@ static void test_complex_and_combine(void)
     CHECK(fdgrad_combine(&s, cols, hh, 2, res) == FDGRAD_OK);
     CHECK(res[0] == 1.0 && res[1] == 4.0);
     CHECK(fdgrad_combine(&s, NULL, hh, 2, res) == FDGRAD_EINVAL);
+    /* The formula alone equals the combination of the same values, bit for bit (a stride too). */
+    double pair[2] = {fp[1], fm[1]}, strided[4] = {fp[0], -1.0, fm[0], -1.0};
+    CHECK(fdgrad_stencil_value(&s, pair, 1, hh[1]) == res[1]);
+    CHECK(fdgrad_stencil_value(&s, strided, 2, hh[0]) == res[0]);
 }
 
 static void test_default_steps(void)

@@ -1,0 +1,357 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# cython: embedsignature=True, cdivision=True
+"""The compiled front door: the commonest small calls, checked and computed in C.
+
+With the compiled backend, fdgrad's public functions (fdgrad._api) hand their
+arguments here first.  A call whose every argument is of the plainest kind (a
+Python function f; x a finite float or int for derivative, a float64 ndarray for
+gradient; h None or a positive finite float; a finite-difference method by its
+name with its default order; every other option at its default) is checked here
+as fdgrad._options checks it and computed with the kernels' arithmetic
+(csrc/fdgrad.h): the same steps, the same evaluations of f in the same order,
+the same formula, so the result is the general path's bit for bit.  Anything
+else returns GENERAL before f is called, and the caller takes the general path,
+which checks it and gives its usual message.  Where f's values turn out to need
+the general path's care (a float32 f's second pass), the rest is handed to it
+without evaluating f again.  fdgrad.fallback never comes here.
+"""
+
+from cpython.exc cimport PyErr_Occurred
+from cpython.ref cimport PyObject
+from libc.math cimport fabs, isfinite, INFINITY
+from libc.string cimport memcpy
+from libc.float cimport DBL_MAX
+
+cimport numpy as cnp
+import numpy as np
+
+cnp.import_array()
+
+from fdgrad._cfdgrad cimport (
+    FDGRAD_OK,
+    fdgrad_all_finite,
+    fdgrad_default_steps,
+    fdgrad_fixed_steps,
+    fdgrad_jacobian_range,
+    fdgrad_stencil,
+    fdgrad_stencil_value,
+)
+
+from fdgrad import _ckernels, _derivatives, _evaluation, _results, _steps, _values
+from fdgrad._options import _PLAIN_CALLABLES
+from fdgrad._stencils import EPS, ONE_SIDED, make_stencil
+
+cdef extern from "Python.h":
+    int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
+    void _decref "Py_DECREF"(PyObject *value)
+
+__all__ = ["GENERAL", "derivative", "gradient", "numerical_diff", "numerical_gradient"]
+
+#: What a front door returns for a call it leaves to the general path.
+from fdgrad._options import GENERAL
+
+cdef object _GENERAL = GENERAL
+cdef object _PROPAGATE = "propagate"
+cdef object _NONFINITE = _results.NONFINITE
+cdef object _precision = _values.precision
+cdef object _scalar_value = _values.scalar_value
+cdef object _note = _results.note_wrong_arity
+cdef object _warn_unchanging = _results.warn_if_unchanging
+cdef object _number_derivative = _derivatives.number_derivative
+cdef object _zero_step_error = _steps.zero_step_error
+cdef object _read_only_view = _evaluation.read_only_view
+cdef object _kernels = _ckernels
+cdef object _plain = _PLAIN_CALLABLES
+cdef object _function = type(_scalar_value)  # the commonest f: a Python function (one of _PLAIN_CALLABLES)
+cdef object _empty = ()
+cdef object _ONE = 1  # CPython keeps one object for each small int: 1 is recognised by identity
+cdef object _FLOAT64 = np.dtype(np.float64)
+
+# The finite-difference methods by name (interned strings: a name is recognised by identity,
+# anything else takes the general path), and each one's stencils for n = 1..4 at the default order.
+cdef object _CENTRAL = "central"
+cdef object _FORWARD = "forward"
+cdef object _BACKWARD = "backward"
+
+
+cdef struct Rule:
+    fdgrad_stencil stencil
+    double rel_step
+    double reach
+    bint uses_f0
+    int evaluated
+
+
+cdef Rule _RULES[3][5]
+_STENCILS = [[None] * 5 for _ in range(3)]
+
+
+cdef void _fill(Rule *rule, object st):
+    cdef int k
+    rule.stencil.npoints = len(st.offsets)
+    rule.stencil.hpow = st.hpow
+    for k in range(rule.stencil.npoints):
+        rule.stencil.offsets[k] = st.offsets[k]
+        rule.stencil.weights[k] = st.weights[k]
+    rule.stencil.denom = st.denom
+    rule.rel_step = st.rel_step
+    rule.reach = st.reach
+    rule.uses_f0 = st.uses_f0
+    rule.evaluated = st.evaluated
+
+
+cdef int _m
+cdef int _n
+for _m, _name in enumerate(("central", "forward", "backward")):
+    for _n in range(1, 5):
+        _st = make_stencil(_name, (2 if _name == "central" else 1), _n)
+        _STENCILS[_m][_n] = _st
+        _fill(&_RULES[_m][_n], _st)
+
+
+cdef inline int _method_index(object method):
+    if method is _CENTRAL:
+        return 0
+    if method is _FORWARD:
+        return 1
+    if method is _BACKWARD:
+        return 2
+    return -1
+
+
+cdef inline bint _is_one(object value):
+    return value is _ONE or (type(value) is int and value == 1)
+
+
+cdef inline bint _propagating() except -1:
+    """Whether on_nonfinite's policy is "propagate" (the default), read without a Python call."""
+    cdef PyObject *value = NULL
+    PyContextVar_Get(_NONFINITE, NULL, &value)
+    if value == NULL:
+        return True
+    cdef bint same = value == <PyObject *>_PROPAGATE
+    if not same:
+        same = <object>value == _PROPAGATE
+    _decref(value)
+    return same
+
+
+cdef inline bint _off(object value):
+    return value is False or value is None
+
+
+cdef bint _divides(double h, const Rule *rule):
+    """_steps.divides for a finite-difference stencil: denom h^k (4 h^2 for a Hessian's entry) positive and finite."""
+    cdef double divisor = rule.stencil.denom * h
+    cdef int p
+    for p in range(1, rule.stencil.hpow):
+        divisor = divisor * h
+    cdef double low = divisor, high = divisor
+    if rule.stencil.hpow == 2:
+        low = divisor if divisor < 4.0 * h * h else 4.0 * h * h
+        high = divisor if divisor > 4.0 * h * h else 4.0 * h * h
+    return 0.0 < low and high < INFINITY
+
+
+cdef inline bint _plain_options(object f, object h, object order, object adaptive, object full_output,
+                                object workers, object chunksize, object timeout, object bounds, object progress,
+                                object args, object kwargs):
+    return ((type(f) is _function or type(f) in _plain) and (h is None or (type(h) is float and 0.0 < <double>h < INFINITY))
+            and order is None and adaptive is False and full_output is False and _is_one(workers)
+            and _is_one(chunksize) and timeout is None and bounds is None and _off(progress)
+            and args is _empty and kwargs is None and _propagating())
+
+
+def derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunksize, timeout, bounds, progress,
+               inplace, args, kwargs):
+    """derivative(f, x, ...) at a finite float or int x with the plainest options, or GENERAL."""
+    cdef int mi = _method_index(method)
+    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
+                                    progress, args, kwargs) or not _off(inplace):
+        return _GENERAL
+    cdef int order_n
+    if n is _ONE:
+        order_n = 1
+    elif type(n) is int and 1 <= n <= 4:
+        order_n = n
+    else:
+        return _GENERAL
+    cdef double xv
+    if type(x) is float:
+        xv = x
+    elif type(x) is int:
+        try:
+            xv = float(x)
+        except OverflowError:
+            return _GENERAL
+    else:
+        return _GENERAL
+    if not isfinite(xv):
+        return _GENERAL
+    cdef Rule *rule = &_RULES[mi][order_n]
+    cdef double step, ax = fabs(xv)
+    if h is None:
+        if fdgrad_default_steps(&xv, 1, rule.rel_step, rule.reach, &step) != 1:
+            return _GENERAL  # no room for a step: the general path's error
+    else:
+        step = h
+        if not (ax + rule.reach * step <= DBL_MAX and _divides(step, rule)):
+            return _GENERAL
+    cdef double values[16]
+    cdef double fx = 0.0, o
+    cdef bint have_fx = False
+    cdef double coarsest = EPS
+    cdef int k
+    try:  # _evaluation.number_values, call for call
+        for k in range(rule.stencil.npoints):
+            o = rule.stencil.offsets[k]
+            if o == 0.0:
+                if not have_fx:
+                    value = f(xv)
+                    coarsest = max(coarsest, <double>_precision(value))
+                    fx, have_fx = _scalar_value(value), True
+                values[k] = fx
+            else:
+                value = f(xv + o * step)
+                if isinstance(value, float):
+                    values[k] = <double>value
+                else:
+                    coarsest = max(coarsest, <double>_precision(value))
+                    values[k] = _scalar_value(value)
+        if h is None and coarsest > EPS:  # a float32 f: the general path's second pass, with steps for it
+            return _number_derivative(_kernels, f, xv, None, _STENCILS[mi][order_n], None, False, coarsest, 2)
+    except TypeError as exc:
+        _note(exc, f, args, kwargs)
+        raise
+    return fdgrad_stencil_value(&rule.stencil, values, 1, step)
+
+
+cdef class _Watch:
+    """A Python f as the C loop calls it: its read-only view of the buffer, the coarsest precision
+    of its values, whether they ever varied (the kernels' objective, for the plainest f)."""
+    cdef object f
+    cdef object view
+    cdef object error
+    cdef double eps
+    cdef double first
+    cdef bint varied
+    cdef long seen
+
+    cdef inline void watch(self, double value) noexcept:
+        if not self.seen:
+            self.first = value
+        elif value != self.first:
+            self.varied = True
+        self.seen += 1
+
+
+cdef int _call(void *ctx, const double *x, double *out) noexcept:
+    cdef _Watch w = <_Watch>ctx
+    try:
+        value = w.f(w.view)
+        if isinstance(value, float):
+            out[0] = <double>value
+        else:
+            w.eps = max(w.eps, <double>_precision(value))
+            out[0] = <double>_scalar_value(value)
+        w.watch(out[0])
+        return 0
+    except BaseException as exc:
+        w.error = exc
+        return -1
+
+
+cdef int _loop(_Watch w, double *work, Py_ssize_t n, const double *hs, const Rule *rule, const double *f0,
+               double *out) except -1:
+    cdef double scratch[16]
+    if fdgrad_jacobian_range(_call, <void *>w, work, n, 1, hs, &rule.stencil, f0, 0, n, scratch, out) != FDGRAD_OK:
+        error, w.error = w.error, None
+        if error is None:
+            raise RuntimeError("an fdgrad kernel failed")
+        raise error
+    return 0
+
+
+def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize, timeout,
+             bounds, progress, inplace, args, kwargs):
+    """gradient(f, x, ...) of a float64 ndarray x with the plainest options, or GENERAL."""
+    cdef int mi = _method_index(method)
+    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
+                                    progress, args, kwargs) or not _off(inplace) or vectorized is not False:
+        return _GENERAL
+    if type(max_batch_bytes) is not int or max_batch_bytes < 1:
+        return _GENERAL
+    if type(x) is not np.ndarray:
+        return _GENERAL
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
+        return _GENERAL
+    cdef bint shared = False
+    if inplace is None:  # the textbook's numerical_gradient: x itself, where it can be the buffer
+        if not (cnp.PyArray_ISWRITEABLE(arr) and cnp.PyArray_IS_C_CONTIGUOUS(arr) and cnp.PyArray_ISALIGNED(arr)):
+            return _GENERAL
+        shared = True
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
+    cdef cnp.ndarray work = arr.reshape(-1) if shared else arr.flatten()
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
+        return _GENERAL
+    cdef Rule *rule = &_RULES[mi][1]
+    cdef cnp.ndarray hs = np.empty(n)
+    cdef double *hp = <double *>cnp.PyArray_DATA(hs)
+    if h is None:
+        if fdgrad_default_steps(wp, <size_t>n, rule.rel_step, rule.reach, hp) != <size_t>n:
+            return _GENERAL
+    elif fdgrad_fixed_steps(wp, <size_t>n, <double>h, rule.reach, hp) != <size_t>n or not _divides(<double>h, rule):
+        return _GENERAL
+    shape = x.shape
+    original = arr.copy() if shared else None
+    cdef _Watch w = _Watch.__new__(_Watch)
+    w.f, w.eps = f, EPS
+    w.view = x if shared else _read_only_view(work, shape)
+    cdef cnp.ndarray out = np.empty(n)
+    cdef double f0 = 0.0
+    try:
+        try:
+            if rule.uses_f0:  # f(x), as the general path's outputs() takes it
+                try:
+                    f0 = _scalar_value(f(w.view))
+                finally:
+                    if shared:
+                        x[...] = original
+            _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out))
+            if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
+                rel = w.eps ** (1.0 / (_STENCILS[mi][1].order + _STENCILS[mi][1].hpow))
+                bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
+                if bad != <size_t>n:
+                    raise _zero_step_error(bad, float(wp[bad]), shape)
+                _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out))
+            if not shared and not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
+                _call(<void *>w, wp, &f0)
+                if w.error is not None:
+                    error, w.error = w.error, None
+                    raise error
+                if not w.varied and not out.any():
+                    _warn_unchanging()
+        finally:
+            if shared:
+                x[...] = original  # also whatever f itself wrote into x
+    except TypeError as exc:
+        _note(exc, f, args, kwargs)
+        raise
+    return out.reshape(shape)
+
+
+cdef object _TEXTBOOK_STEP = 1e-4
+
+
+def numerical_diff(f, x):
+    """numerical_diff(f, x): derivative(f, x, 1e-4, "central", inplace=None), or GENERAL."""
+    return derivative(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, _ONE, _ONE, None, None, False, None,
+                      _empty, None)
+
+
+def numerical_gradient(f, x):
+    """numerical_gradient(f, x): gradient(f, x, 1e-4, "central", inplace=None), or GENERAL."""
+    return gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, _ONE, None, None, False,
+                    None, _empty, None)

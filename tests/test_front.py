@@ -1,0 +1,185 @@
+"""The compiled front door (fdgrad._front): the commonest small calls, checked and computed in C.
+
+It must take the plainest calls, leave every other one to the general path, and give
+the general path's result bit for bit, with the same evaluations of f, the same
+exceptions (and notes), warnings and restorations; the pure backend is the reference.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import fdgrad
+import fdgrad.fallback
+from fdgrad._options import GENERAL
+
+
+@pytest.fixture
+def front(compiled):
+    """fdgrad._front (also under FDGRAD_PUREPYTHON=1, where fdgrad itself is pure)."""
+    from fdgrad import _front
+
+    return _front
+
+
+def _call(function, f, x, **options):
+    """function(f, x, **options) as outcome data: the value's bits, or the exception (type, text, notes)."""
+    try:
+        value = function(f, x, **options)
+    except Exception as exc:  # noqa: BLE001 - the outcome compared
+        return ("raise", type(exc), str(exc), tuple(getattr(exc, "__notes__", ())))
+    return ("value", np.asarray(value).dtype, np.shape(value), np.asarray(value).tobytes())
+
+
+class Counting:
+    """f, recording the points it is called at."""
+
+    def __init__(self, f):
+        self.f, self.points = f, []
+
+    def __call__(self, x):
+        self.points.append(np.array(x, dtype=float).tobytes() if isinstance(x, np.ndarray) else float(x))
+        return self.f(x)
+
+
+def both(compiled, name, make_f, x, **options):
+    """The outcome and the points f saw, from the compiled API (its front door) and fdgrad.fallback."""
+    out = []
+    for api in (compiled, fdgrad.fallback):
+        f = Counting(make_f())
+        xx = x.copy() if isinstance(x, np.ndarray) else x
+        out.append((_call(getattr(api, name), f, xx, **options), f.points))
+    return out
+
+
+NUMBER_FUNCTIONS = {
+    "float": lambda: (lambda t: math.sin(t) * t + 1e3),
+    "numpy float64": lambda: (lambda t: np.float64(t) ** 3),
+    "int": lambda: (lambda t: 7),
+    "float32": lambda: (lambda t: np.float32(t) ** 2),
+    "0-d array": lambda: (lambda t: np.array(t) ** 2),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NUMBER_FUNCTIONS))
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("h", [None, 1e-3])
+@pytest.mark.parametrize("x", [0.0, 1.5, -3, 1e5, 2**60])
+def test_derivative_at_a_number_is_the_general_paths(compiled, kind, method, n, h, x):
+    (got, seen), (want, wanted) = both(compiled, "derivative", NUMBER_FUNCTIONS[kind], x, h=h, method=method, n=n)
+    assert got == want and seen == wanted
+
+
+def test_the_plainest_calls_take_the_front_door(front):
+    f = lambda t: t * t  # noqa: E731
+    assert front.derivative(f, 2.0, None, "central", None, False, False, 1, 1, 1, None, None, False, False, (),
+                            None) is not GENERAL
+    assert front.numerical_diff(f, 2) is not GENERAL
+    g = lambda p: float(p @ p)  # noqa: E731
+    assert front.gradient(g, np.ones(3), None, "central", None, False, False, 1, False, 2**26, 1, None, None, False,
+                          False, (), None) is not GENERAL
+    assert front.numerical_gradient(g, np.ones(3)) is not GENERAL
+
+
+@pytest.mark.parametrize("change", [
+    {"x": [1.0, 2.0]}, {"x": float("nan")}, {"x": True}, {"x": 10**400}, {"h": -1.0}, {"h": 1}, {"h": 1e-200, "n": 2},
+    {"method": "complex"}, {"method": "Central"}, {"order": 4}, {"adaptive": True}, {"full_output": True},
+    {"workers": 2}, {"chunksize": 2}, {"timeout": 1.0}, {"bounds": (0, 3)}, {"progress": True},
+    {"inplace": True}, {"args": (1,)}, {"kwargs": {}}, {"n": 5}, {"n": True}, {"n": 2.0}, {"f": np.sin},
+])
+def test_anything_else_takes_the_general_path(front, change):
+    args = dict(f=lambda t: t * t, x=2.0, h=None, method="central", order=None, adaptive=False, full_output=False,
+                n=1, workers=1, chunksize=1, timeout=None, bounds=None, progress=False, inplace=False, args=(),
+                kwargs=None)
+    args.update(change)
+    before = dict(args)
+    result = front.derivative(*args.values())
+    if "f" in change:  # a ufunc is a plain f: taken
+        assert result == fdgrad.fallback.derivative(np.sin, 2.0)
+    else:
+        assert result is GENERAL
+    assert args == before
+
+
+def _arrays():
+    rng = np.random.default_rng(7)
+    return {"1-D": rng.uniform(-2, 2, 5), "2-D": rng.uniform(-2, 2, (2, 3)), "tiny": np.array([1e-300, -0.0]),
+            "large": np.array([1e150, -3e200]), "one": np.array([0.5])}
+
+
+GRADIENT_FUNCTIONS = {
+    "float": lambda: (lambda p: float(np.sum(np.sin(p) * p))),
+    "numpy float64": lambda: (lambda p: np.sum(p**3)),
+    "float32": lambda: (lambda p: np.float32(np.sum(p**2))),
+    "python int": lambda: (lambda p: 3),
+    "constant": lambda: (lambda p: 1.5),
+}
+
+
+CALLS = [("gradient", {"h": h, "method": method}) for h in (None, 1e-4) for method in ("central", "forward", "backward")]
+
+
+@pytest.mark.parametrize("kind", sorted(GRADIENT_FUNCTIONS))
+@pytest.mark.parametrize("name", sorted(_arrays()))
+@pytest.mark.parametrize("function, options", CALLS + [("numerical_gradient", {})])
+def test_gradient_is_the_general_paths(compiled, kind, name, function, options):
+    x = _arrays()[name]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (got, seen), (want, wanted) = both(compiled, function, GRADIENT_FUNCTIONS[kind], x, **options)
+    assert got == want and seen == wanted
+    kinds = [w.category for w in caught]
+    assert kinds.count(fdgrad.UnchangingWarning) % 2 == 0  # the same warning from both, or from neither
+
+
+def test_f_raising_gives_the_same_exception_and_note(compiled):
+    for api in (compiled, fdgrad.fallback):
+        with pytest.raises(TypeError) as info:
+            api.derivative(lambda a, b: a, 1.0)
+        assert any("fdgrad: f is called with one argument" in note for note in info.value.__notes__)
+        with pytest.raises(TypeError) as info:
+            api.gradient(lambda a, b: a, np.ones(2))
+        assert any("fdgrad: f is called with one argument" in note for note in info.value.__notes__)
+    for name, x in (("derivative", 1.0), ("gradient", np.ones(2))):
+        outcomes = [_call(getattr(api, name), lambda p: 1 / 0, x) for api in (compiled, fdgrad.fallback)]
+        assert outcomes[0] == outcomes[1] and outcomes[0][1] is ZeroDivisionError
+
+
+def test_numerical_gradient_perturbs_x_itself_and_restores_it(compiled):
+    """The textbook's numerical_gradient: f is called with x itself (one coordinate moved), and x is
+    restored bit for bit, also after an f that writes into x or raises."""
+    for api in (compiled, fdgrad.fallback):
+        x = np.array([1.0, -2.0, 0.25])
+        before = x.copy()
+        seen = []
+
+        def f(p):
+            seen.append(p is x)
+            p[0] += 1.0  # f writing into x
+            return float(np.sum(p**2))
+
+        api.numerical_gradient(f, x)
+        assert all(seen) and x.tobytes() == before.tobytes()
+
+        def g(p):
+            if p[1] != -2.0:
+                raise RuntimeError("no")
+            return 0.0
+
+        with pytest.raises(RuntimeError):
+            api.numerical_gradient(g, x)
+        assert x.tobytes() == before.tobytes()
+
+
+def test_under_on_nonfinite_raise_the_general_path_decides(compiled):
+    f = lambda t: float("nan") if t > 1.0 else t  # noqa: E731
+    assert math.isnan(compiled.derivative(f, 1.0))
+    with fdgrad.on_nonfinite("raise"):
+        for api in (compiled, fdgrad.fallback):
+            with pytest.raises(FloatingPointError):
+                api.derivative(f, 1.0)
