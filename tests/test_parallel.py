@@ -87,6 +87,39 @@ def test_small_work_stays_on_one_thread(fd, monkeypatch):
     assert len(seen) == 2
 
 
+def test_an_f_holding_the_gil_stays_on_one_thread_after_a_trial(fd, monkeypatch):
+    """Issue 21: a Python f that never lets go of the GIL gains nothing from threads (they take
+    turns, slower than one); a trial of a few ms of work on every thread tells, and the rest of
+    the call runs on the caller's thread.  An f that sleeps (lets go) keeps the threads."""
+    from fdgrad import _evaluation
+
+    monkeypatch.setattr(_evaluation, "_WORTH_A_THREAD", 500e-6)
+    monkeypatch.setattr(_evaluation, "_PROBE", 20e-6)
+    counts: dict = {}
+
+    def busy(v):  # pure-Python arithmetic, about 50 us
+        counts[threading.get_ident()] = counts.get(threading.get_ident(), 0) + 1
+        total = 0.0
+        for value in v.tolist() * 20:
+            total += value * value
+        return total
+
+    x = np.linspace(-1.0, 1.0, 300)
+    want = fd.gradient(busy, x)
+    counts.clear()
+    assert fd.gradient(busy, x, workers=2).tobytes() == want.tobytes()
+    assert counts[threading.get_ident()] >= 0.8 * sum(counts.values()), counts
+
+    def sleepy(v):
+        counts[threading.get_ident()] = counts.get(threading.get_ident(), 0) + 1
+        time.sleep(1e-4)
+        return float(v @ v)
+
+    counts.clear()
+    assert fd.gradient(sleepy, x, workers=2).tobytes() == fd.gradient(sleepy, x).tobytes()
+    assert len(counts) == 2
+
+
 def test_nested_workers_do_not_starve(fd):
     """An f that itself runs fdgrad with threads, inside a call with more threads than cores."""
     import subprocess

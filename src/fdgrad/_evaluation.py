@@ -54,6 +54,11 @@ __all__ = ["Batched", "Elementwise", "InPlace", "Moves", "Point", "Serial", "Sha
 _WORTH_A_THREAD = 500e-6
 #: How long Threads probes the work on the caller's thread before deciding.
 _PROBE = 20e-6
+#: The work (seconds, as on one thread) of the trial that tells whether a Python f gains from threads,
+#: made where the call's work is at least four times that; and the fraction of the one-thread time
+#: above which the trial counts as no speedup (f holds the GIL).
+_TRIAL = 2e-3
+_NO_SPEEDUP = 0.8
 
 #: The batch size vectorized evaluation aims at (measured fastest on numpy f's).
 CACHE_BATCH_BYTES = 256 * 2**10
@@ -413,12 +418,14 @@ class Threads(Serial):
         super().__init__(kernels, f, point, m)
         self.workers = workers
         self.per_evaluation: Optional[float] = None  # seconds per evaluation of f, as the last probe measured
+        self.gil_bound: Optional[bool] = None  # whether a trial on threads found f holding the GIL (no speedup)
 
     def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
         call = self.tracked(call, cost)
         work, view = self.point.work, self.point.view
-        if self.per_evaluation is not None and self.per_evaluation * cost * (stop - start) < _WORTH_A_THREAD:
-            return call(work, view, None, start, stop)  # known to be too small for other threads
+        if self.gil_bound or (self.per_evaluation is not None
+                              and self.per_evaluation * cost * (stop - start) < _WORTH_A_THREAD):
+            return call(work, view, None, start, stop)  # known to gain nothing from other threads
         # A probe on this thread, 1, 4, 16, ... indices until it has taken _PROBE seconds:
         # work too small to outweigh handing parts to other threads (tens of us) is
         # then finished here, so workers > 1 never costs much more than workers=1 on
@@ -431,12 +438,31 @@ class Threads(Serial):
             elapsed = time.perf_counter() - began
             if elapsed >= _PROBE:
                 break
-        self.per_evaluation = elapsed / (max(cost, 1e-300) * (probe - start))
+        per_index = elapsed / (probe - start)
+        self.per_evaluation = per_index / max(cost, 1e-300)
         if probe == stop:
             return
-        if elapsed * (stop - probe) / (probe - start) < _WORTH_A_THREAD:
+        if per_index * (stop - probe) < _WORTH_A_THREAD:
             return call(work, view, None, probe, stop)
-        parts = split(probe, stop, self.workers)
+        if self.gil_bound is None and not self.native and per_index * (stop - probe) >= 4 * _TRIAL:
+            # A Python f may hold the GIL throughout (pure-Python arithmetic): threads then only take
+            # turns, slower than one thread.  A trial of about _TRIAL seconds of work on every
+            # thread at once tells; without a speedup the rest of the call stays on this thread.
+            count = min(stop - probe, max(self.workers, int(_TRIAL / per_index)))
+            began = time.perf_counter()
+            self._on_threads(call, probe, probe + count)
+            self.gil_bound = time.perf_counter() - began > _NO_SPEEDUP * per_index * count
+            probe += count
+            if probe == stop:
+                return
+            if self.gil_bound:
+                return call(work, view, None, probe, stop)
+        self._on_threads(call, probe, stop)
+
+    def _on_threads(self, call: Callable[..., None], start: int, stop: int) -> None:
+        """call over [start, stop) in parts at once, on fdgrad's pool, each part on its own copy of x."""
+        work, view = self.point.work, self.point.view
+        parts = split(start, stop, self.workers)
         halt = self.kernels.StopFlag()
         buffers = [(work, view)]
         for _ in parts[1:]:  # copies before any part starts: the first part perturbs work in place
