@@ -276,6 +276,6 @@ def test_an_executor_that_refuses_a_task_part_way_leaves_nothing_running(fd):
 
     with Refusing() as pool:
         with pytest.raises(RuntimeError, match="queue full") as info:
-            fd.gradient(slow, np.ones(10), workers=pool)
+            fd.gradient(slow, np.ones(10), workers=pool, chunksize=2)  # one coordinate (2 points) a task
         assert running == []  # nothing of the call runs after it raised
-    assert any("submitting task 5 of 20 failed" in n for n in info.value.__notes__)
+    assert any("submitting task 5 of 10 failed" in n for n in info.value.__notes__)

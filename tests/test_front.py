@@ -77,24 +77,24 @@ def test_derivative_at_a_number_is_the_general_paths(compiled, kind, method, n, 
 
 def test_the_plainest_calls_take_the_front_door(front):
     f = lambda t: t * t  # noqa: E731
-    assert front.derivative(f, 2.0, None, "central", None, False, False, 1, 1, 1, None, None, False, False, (),
+    assert front.derivative(f, 2.0, None, "central", None, False, False, 1, 1, None, None, None, False, False, (),
                             None) is not GENERAL
     assert front.numerical_diff(f, 2) is not GENERAL
     g = lambda p: float(p @ p)  # noqa: E731
-    assert front.gradient(g, np.ones(3), None, "central", None, False, False, 1, False, 2**26, 1, None, None, False,
-                          False, (), None) is not GENERAL
+    assert front.gradient(g, np.ones(3), None, "central", None, False, False, 1, False, 2**26, None, None, None,
+                          False, False, (), None) is not GENERAL
     assert front.numerical_gradient(g, np.ones(3)) is not GENERAL
 
 
 @pytest.mark.parametrize("change", [
     {"x": [1.0, 2.0]}, {"x": float("nan")}, {"x": True}, {"x": 10**400}, {"h": -1.0}, {"h": 1}, {"h": 1e-200, "n": 2},
     {"method": "complex"}, {"method": "Central"}, {"order": 4}, {"adaptive": True}, {"full_output": True},
-    {"workers": 2}, {"chunksize": 2}, {"timeout": 1.0}, {"bounds": (0, 3)}, {"progress": True},
+    {"workers": 2}, {"chunksize": 1}, {"chunksize": 2}, {"timeout": 1.0}, {"bounds": (0, 3)}, {"progress": True},
     {"inplace": True}, {"args": (1,)}, {"kwargs": {}}, {"n": 5}, {"n": True}, {"n": 2.0}, {"f": np.sin},
 ])
 def test_anything_else_takes_the_general_path(front, change):
     args = dict(f=lambda t: t * t, x=2.0, h=None, method="central", order=None, adaptive=False, full_output=False,
-                n=1, workers=1, chunksize=1, timeout=None, bounds=None, progress=False, inplace=False, args=(),
+                n=1, workers=1, chunksize=None, timeout=None, bounds=None, progress=False, inplace=False, args=(),
                 kwargs=None)
     args.update(change)
     before = dict(args)

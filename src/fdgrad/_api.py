@@ -171,7 +171,7 @@ class API:
         *,
         n: int = 1,
         workers: Any = 1,
-        chunksize: int = 1,
+        chunksize: Optional[int] = None,
         timeout: Optional[float] = None,
         bounds: Any = None,
         progress: Any = False,
@@ -344,7 +344,7 @@ class API:
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None,
+                 chunksize: Optional[int] = None, timeout: Optional[float] = None,
                  bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> np.ndarray: ...
 
@@ -352,7 +352,7 @@ class API:
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None,
+                 chunksize: Optional[int] = None, timeout: Optional[float] = None,
                  bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
 
@@ -369,7 +369,7 @@ class API:
         workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-        chunksize: int = 1,
+        chunksize: Optional[int] = None,
         timeout: Optional[float] = None,
         bounds: Any = None,
         progress: Any = False,
@@ -416,13 +416,17 @@ class API:
             native f (below) they run in parallel; a Python f holds the GIL.
             An executor (``concurrent.futures`` threads or processes, or a
             Dask cluster's ``client.get_executor()``) or a map-like callable
-            (``multiprocessing.Pool(4).map``): every evaluation point is a
-            task, so an expensive f runs on many cores or machines; f must
-            then be picklable.  Either way the result is bit-identical to
+            (``multiprocessing.Pool(4).map``): the evaluation points go out
+            as tasks (ranges of coordinates, x sent once a task; see
+            ``chunksize``), so an expensive f runs on many cores or
+            machines; f must then be picklable.  Either way the result is bit-identical to
             ``workers=1``, and an exception in f propagates with a note
             naming the coordinate it was evaluating.
-        chunksize : int
-            With an executor: points per task (1).
+        chunksize : int, optional
+            With an executor: points per task, in whole coordinates (all
+            of one coordinate's points).  By default, ranges of coordinates
+            of about four tasks for each of the executor's workers; a task
+            carries x once, whatever its number of points.
         timeout : float, optional
             With an executor: the longest to wait for every task, after
             which the rest are cancelled and ``TimeoutError`` is raised.
@@ -503,7 +507,7 @@ class API:
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None, m: Optional[int] = None,
+                 chunksize: Optional[int] = None, timeout: Optional[float] = None, m: Optional[int] = None,
                  sparsity: Any = None, bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False,
                  args: Any = (), kwargs: Optional[dict] = None) -> Any: ...
 
@@ -511,7 +515,7 @@ class API:
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
                  workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: int = 1, timeout: Optional[float] = None,
+                 chunksize: Optional[int] = None, timeout: Optional[float] = None,
                  m: Optional[int] = None, sparsity: Any = None,
                  bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
                  kwargs: Optional[dict] = None) -> tuple[Any, DiffInfo]: ...
@@ -529,7 +533,7 @@ class API:
         workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-        chunksize: int = 1,
+        chunksize: Optional[int] = None,
         timeout: Optional[float] = None,
         m: Optional[int] = None,
         sparsity: Any = None,
@@ -620,7 +624,7 @@ class API:
         full_output: bool = False,
         *,
         workers: Any = 1,
-        chunksize: int = 1,
+        chunksize: Optional[int] = None,
         timeout: Optional[float] = None,
         sparsity: Any = None,
         bounds: Any = None,
@@ -744,7 +748,7 @@ class API:
         workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-        chunksize: int = 1,
+        chunksize: Optional[int] = None,
         timeout: Optional[float] = None,
         bounds: Any = None,
         progress: Any = False,
@@ -954,7 +958,7 @@ class API:
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
                          h: Step = None, method: Method = "central", history: Literal[False] = False,
                          order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
-                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
+                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: Optional[int] = None,
                          timeout: Optional[float] = None, tol: Optional[float] = None,
                          callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
                          full_output: Literal[False] = False, progress: Any = False,
@@ -965,7 +969,7 @@ class API:
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
                          h: Step = None, method: Method = "central", *, history: Literal[True],
                          order: Optional[int] = None, adaptive: bool = False, workers: Any = 1,
-                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
+                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: Optional[int] = None,
                          timeout: Optional[float] = None, tol: Optional[float] = None,
                          callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
                          full_output: Literal[False] = False, progress: Any = False,
@@ -976,7 +980,7 @@ class API:
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
                          h: Step = None, method: Method = "central", history: bool = False,
                          order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
-                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: int = 1,
+                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: Optional[int] = None,
                          timeout: Optional[float] = None, tol: Optional[float] = None,
                          callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
                          full_output: Literal[True], progress: Any = False,
@@ -998,7 +1002,7 @@ class API:
         workers: Any = 1,
         vectorized: bool = False,
         max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-        chunksize: int = 1,
+        chunksize: Optional[int] = None,
         timeout: Optional[float] = None,
         tol: Optional[float] = None,
         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,

@@ -605,7 +605,7 @@ class Batched(Points):
 
 
 class Tasks(Points):
-    """f on an executor or a map-like callable: every point (or chunksize of them) a task."""
+    """f on an executor or a map-like callable: tasks of ranges of coordinates (or chunksize points)."""
 
     def __init__(self, kernels: Any, f: Any, point: Point, m: Optional[int], runner: TaskRunner,
                  max_batch_bytes: int) -> None:
@@ -621,6 +621,14 @@ class Tasks(Points):
         if self.runner.tracker is not None:
             self.runner.tracker.add(1)
         return value
+
+    def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
+               out_shape: tuple[int, ...], share: int = 1) -> np.ndarray:
+        """As Points.values, but the tasks are ranges of coordinates, x sent once a task (see
+        _parallel.evaluate_range), not one copy of x per point."""
+        raw = self.runner.map_ranges(self.f, self.point.work, self.point.shape, h, offsets, lo, hi)
+        convert = scalar_value if out_shape == () else vector_converter(out_shape)
+        return np.array([convert(value) for value in raw], dtype=np.float64).reshape(hi - lo, len(offsets), m)
 
     def at(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...],
            label: Callable[[int], str], convert: Optional[Callable[[Any], Any]] = None) -> np.ndarray:

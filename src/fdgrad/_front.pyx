@@ -158,7 +158,7 @@ cdef inline bint _plain_options(object f, object h, object order, object adaptiv
                                 object args, object kwargs):
     return ((type(f) is _function or type(f) in _plain) and (h is None or (type(h) is float and 0.0 < <double>h < INFINITY))
             and order is None and adaptive is False and full_output is False and _is_one(workers)
-            and _is_one(chunksize) and timeout is None and bounds is None and _off(progress)
+            and chunksize is None and timeout is None and bounds is None and _off(progress)
             and args is _empty and kwargs is None and _propagating())
 
 
@@ -347,11 +347,11 @@ cdef object _TEXTBOOK_STEP = 1e-4
 
 def numerical_diff(f, x):
     """numerical_diff(f, x): derivative(f, x, 1e-4, "central", inplace=None), or GENERAL."""
-    return derivative(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, _ONE, _ONE, None, None, False, None,
+    return derivative(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, _ONE, None, None, None, False, None,
                       _empty, None)
 
 
 def numerical_gradient(f, x):
     """numerical_gradient(f, x): gradient(f, x, 1e-4, "central", inplace=None), or GENERAL."""
-    return gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, _ONE, None, None, False,
+    return gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, None, None, None, False,
                     None, _empty, None)

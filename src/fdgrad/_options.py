@@ -203,7 +203,7 @@ def check_options(
 
 def check_call(f: Any, method: Any, order: Any, adaptive: Any, full_output: Any, h: Any, args: Any, kwargs: Any,
                workers: Any = 1, vectorized: Any = False, max_batch_bytes: Any = DEFAULT_BATCH_BYTES,
-               chunksize: Any = 1, timeout: Any = None, deriv: int = 1, methods: Sequence[str] = METHODS,
+               chunksize: Any = None, timeout: Any = None, deriv: int = 1, methods: Sequence[str] = METHODS,
                python_only: Optional[str] = None, m: Any = None, sparsity: Any = None,
                hessian: bool = False) -> tuple[Any, Stencil, bool, bool, "EvaluationOptions"]:
     """A differentiating call's options: f resolved and bound to its extra arguments, the stencil,
@@ -228,7 +228,7 @@ def check_call(f: Any, method: Any, order: Any, adaptive: Any, full_output: Any,
     elif sparsity is not None:
         check_sparse_options(sparsity, adaptive, stencil)
     if type(workers) is int and workers == 1 and vectorized is False and max_batch_bytes is DEFAULT_BATCH_BYTES \
-            and chunksize == 1 and type(chunksize) is int and timeout is None and m is None:
+            and chunksize is None and timeout is None and m is None:
         return f, stencil, adaptive, full_output, SERIAL
     options = check_evaluation(workers, vectorized, max_batch_bytes, chunksize, timeout)
     return f, stencil, adaptive, full_output, options if m is None else options._replace(m=check_outputs(m))
@@ -273,7 +273,8 @@ class EvaluationOptions(NamedTuple):
     threads: int
     #: a concurrent.futures Executor or a map-like callable, or None for threads
     executor: Any
-    chunksize: int
+    #: points per task (None: ranges of coordinates, a few tasks per worker)
+    chunksize: Optional[int]
     timeout: Optional[float]
     vectorized: bool
     max_batch_bytes: int
@@ -282,7 +283,7 @@ class EvaluationOptions(NamedTuple):
 
 
 #: The defaults: one thread, no executor.
-SERIAL = EvaluationOptions(1, None, 1, None, False, DEFAULT_BATCH_BYTES)
+SERIAL = EvaluationOptions(1, None, None, None, False, DEFAULT_BATCH_BYTES)
 
 
 def check_workers(workers: Any) -> int:
@@ -303,20 +304,21 @@ def check_workers(workers: Any) -> int:
 
 
 def check_evaluation(workers: Any, vectorized: Any = False, max_batch_bytes: Any = DEFAULT_BATCH_BYTES,
-                     chunksize: Any = 1, timeout: Any = None) -> EvaluationOptions:
+                     chunksize: Any = None, timeout: Any = None) -> EvaluationOptions:
     """workers (a thread count, -1 for all cores, a concurrent.futures Executor or a map-like
     callable such as multiprocessing.Pool(4).map) and its companions, checked."""
     if type(workers) is int and workers == 1 and vectorized is False and type(max_batch_bytes) is int \
-            and max_batch_bytes >= 1 and type(chunksize) is int and chunksize == 1 and timeout is None:
+            and max_batch_bytes >= 1 and chunksize is None and timeout is None:
         # the defaults: all checked at once
         return SERIAL if max_batch_bytes == DEFAULT_BATCH_BYTES else SERIAL._replace(max_batch_bytes=max_batch_bytes)
     vectorized = check_bool(vectorized, "vectorized")
     max_batch_bytes = _check_int(max_batch_bytes, "max_batch_bytes")
     if max_batch_bytes < 1:
         raise ValueError(f"max_batch_bytes must be positive, got {max_batch_bytes}")
-    chunksize = _check_int(chunksize, "chunksize")
-    if chunksize < 1:
-        raise ValueError(f"chunksize must be >= 1, got {chunksize}")
+    if chunksize is not None:
+        chunksize = _check_int(chunksize, "chunksize")
+        if chunksize < 1:
+            raise ValueError(f"chunksize must be >= 1 or None, got {chunksize}")
     if timeout is not None:
         if not is_real_number(timeout):
             raise TypeError(f"timeout must be a number of seconds or None, got {show(timeout)}")

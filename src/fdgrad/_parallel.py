@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import math
+import os
 import pickle
 import queue
 import threading
@@ -34,7 +36,7 @@ import numpy as np
 
 from ._results import add_note
 
-__all__ = ["TaskRunner", "evaluate_chunk", "run_parts", "split"]
+__all__ = ["TaskRunner", "evaluate_chunk", "evaluate_range", "run_parts", "split"]
 
 
 def split(start: int, stop: int, parts: int, cost: Optional[Callable[[int], int]] = None) -> list[tuple[int, int]]:
@@ -184,8 +186,31 @@ def evaluate_chunk(f: Callable[[Any], Any], points: Sequence[Any], labels: Seque
     return values
 
 
-def _evaluate_packed(f: Callable[[Any], Any], task: tuple) -> list[Any]:
-    return evaluate_chunk(f, *task)
+def evaluate_range(f: Callable[[Any], Any], x: np.ndarray, shape: tuple[int, ...], h: np.ndarray, offsets: tuple,
+                   lo: int, hi: int) -> list[Any]:
+    """f at x with x_i + o h_i (the kernels' arithmetic) for each lo <= i < hi and each offset, on a
+    worker: one task's range of coordinates, x sent once for all of them (h holds h_lo..h_hi-1).
+    f gets a read-only view of the task's own copy of x; each value is copied as f returns it."""
+    work = np.array(x, dtype=np.float64)
+    view = work.reshape(shape)
+    view.flags.writeable = False
+    values = []
+    for i, hi_ in zip(range(lo, hi), h.tolist()):
+        xi = float(work[i])
+        for o in offsets:
+            work[i] = xi + o * hi_
+            try:
+                values.append(owned(f(view)))
+            except BaseException as exc:
+                index = tuple(int(k) for k in np.unravel_index(i, shape))
+                add_note(exc, f"fdgrad: f raised this while evaluating coordinate {index} (x + {o:g} h)")
+                raise
+        work[i] = xi
+    return values
+
+
+def _apply(function: Callable[..., Any], task: tuple) -> Any:
+    return function(*task)
 
 
 def _needs_pickle(workers: Any) -> Optional[str]:
@@ -206,6 +231,10 @@ def _count_done(tracker: Any, count: int, future: Any) -> None:
         tracker.add(count)
 
 
+#: tasks a call makes for each slot of the workers by default (a few: the slots stay busy while
+#: tasks of unequal length finish, and x travels once a task)
+TASKS_PER_SLOT = 4
+
 #: how long each wait for an executor's futures lasts before it looks for cancelled ones (s)
 _WAIT_SLICE = 0.25
 
@@ -216,7 +245,7 @@ class TaskRunner:
     Pool.map, map): evaluates f at many points as tasks of `chunksize` points,
     and returns the values in order."""
 
-    def __init__(self, workers: Any, chunksize: int, timeout: Optional[float]) -> None:
+    def __init__(self, workers: Any, chunksize: Optional[int], timeout: Optional[float]) -> None:
         self.workers = workers
         self.executor = workers if isinstance(workers, Executor) else None
         self.chunksize = chunksize
@@ -243,18 +272,46 @@ class TaskRunner:
             ) from None
 
     def map(self, f: Callable[[Any], Any], points: Sequence[Any], labels: Sequence[str]) -> list[Any]:
-        """[f(p) for p in points], evaluated by the workers."""
+        """[f(p) for p in points], evaluated by the workers, chunksize points a task (by default
+        about TASKS_PER_SLOT tasks for each of the workers' slots)."""
         count = len(points)
-        chunks = [range(a, min(a + self.chunksize, count)) for a in range(0, count, self.chunksize)]
-        tasks = [([points[k] for k in c], [labels[k] for k in c]) for c in chunks]
+        size = self.chunksize or max(1, math.ceil(count / (TASKS_PER_SLOT * self.slots())))
+        chunks = [range(a, min(a + size, count)) for a in range(0, count, size)]
+        tasks = [(f, [points[k] for k in c], [labels[k] for k in c]) for c in chunks]
+        return self._values(evaluate_chunk, tasks, [len(c) for c in chunks], count)
+
+    def map_ranges(self, f: Callable[[Any], Any], x: np.ndarray, shape: tuple[int, ...], h: np.ndarray,
+                   offsets: tuple, lo: int, hi: int) -> list[Any]:
+        """f at x_i + o h_i for each lo <= i < hi and offset o, in that order: tasks of ranges of
+        coordinates, each sending x once (evaluate_range), chunksize points a task in whole
+        coordinates (by default about TASKS_PER_SLOT tasks for each of the workers' slots)."""
+        count, npoints = hi - lo, len(offsets)
+        per = max(1, self.chunksize // npoints) if self.chunksize else \
+            max(1, math.ceil(count / (TASKS_PER_SLOT * self.slots())))
+        ranges = [(a, min(a + per, hi)) for a in range(lo, hi, per)]
+        tasks = [(f, x, shape, h[a:b], offsets, a, b) for a, b in ranges]
+        return self._values(evaluate_range, tasks, [(b - a) * npoints for a, b in ranges], count * npoints)
+
+    def slots(self) -> int:
+        """How many tasks the workers run at once, as far as they tell (else this machine's cores)."""
+        owner = self.workers.func if isinstance(self.workers, functools.partial) else self.workers
+        owner = getattr(owner, "__self__", owner)
+        for attribute in ("_max_workers", "_processes"):  # concurrent.futures, multiprocessing.Pool
+            value = getattr(owner, attribute, None)
+            if isinstance(value, int) and value > 0:
+                return value
+        return os.cpu_count() or 1
+
+    def _values(self, function: Callable[..., Any], tasks: list, counts: list, count: int) -> list[Any]:
+        """The tasks' values in order: function(*task) for each task, by the workers."""
         if self.executor is None:
             results = []
-            for result in self.workers(functools.partial(_evaluate_packed, f), tasks):
+            for result in self.workers(functools.partial(_apply, function), tasks):
                 results.append(result)
                 if self.tracker is not None:
                     self.tracker.add(len(result))
         else:
-            results = self._submit(f, tasks, chunks)
+            results = self._submit(function, tasks, counts)
         values = [value for chunk in results for value in chunk]
         if len(values) != count:
             raise RuntimeError(f"workers={self.workers!r} returned {len(values)} values for {count} points")
@@ -271,14 +328,14 @@ class TaskRunner:
                     or any(fu.exception() is not None for fu in done if not fu.cancelled()):
                 return done, pending
 
-    def _submit(self, f: Callable[[Any], Any], tasks: list, chunks: list) -> list:
+    def _submit(self, function: Callable[..., Any], tasks: list, counts: list) -> list:
         assert self.executor is not None
         futures = []
         try:
-            for task in tasks:
-                futures.append(self.executor.submit(evaluate_chunk, f, *task))
+            for task, points in zip(tasks, counts):
+                futures.append(self.executor.submit(function, *task))
                 if self.tracker is not None:
-                    futures[-1].add_done_callback(functools.partial(_count_done, self.tracker, len(task[0])))
+                    futures[-1].add_done_callback(functools.partial(_count_done, self.tracker, points))
         except BaseException as exc:  # the executor refused one part-way: leave nothing of this call running
             for future in futures:
                 future.cancel()

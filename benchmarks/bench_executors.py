@@ -1,0 +1,100 @@
+"""Executors and Dask against serial: a gradient of a 30 us f at 4 000 points on a pool of two.
+
+    pip install ".[bench,dask]" && python benchmarks/bench_executors.py [--quick]
+
+Each task carries a range of coordinates and x once (issue 21: before, every
+point was a task with its own copy of x).  The pools are warm (started, and
+used once, before the timing); each contender's time is its fastest of a few
+rounds, taken in turns; every result is compared with the serial one bit for
+bit.  Target: <= 0.8x serial on a pool of two (a ProcessPoolExecutor, a
+multiprocessing Pool's map, and a Dask LocalCluster of two single-thread
+worker processes on loopback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+import fdgrad
+
+_W = np.linspace(0.5, 1.5, 6000)
+
+
+def objective(x):
+    """About 30 us of numpy work, plus a term in every coordinate."""
+    return float(np.sum(np.sin(_W * x[0]) * np.cos(_W)) + x @ x)
+
+
+def best_of(fn, rounds):
+    best, value = float("inf"), None
+    for _ in range(rounds):
+        start = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 000 points, fewer rounds")
+    parser.add_argument("--no-dask", action="store_true", help="leave Dask out")
+    args = parser.parse_args(argv)
+    n, rounds = (1000, 2) if args.quick else (4000, 3)
+    x = np.random.default_rng(1).uniform(-1.0, 1.0, n)
+    contenders = {"serial": None}
+    pool = ProcessPoolExecutor(2)
+    contenders["ProcessPoolExecutor(2)"] = pool
+    mp = multiprocessing.get_context("fork").Pool(2)
+    contenders["multiprocessing Pool(2).map"] = mp.map
+    client = cluster = None
+    if not args.no_dask:
+        try:
+            import distributed
+
+            cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                               dashboard_address=None, silence_logs=40)
+            client = distributed.Client(cluster)
+            contenders["Dask LocalCluster(2)"] = client.get_executor(pure=False)
+        except ImportError:
+            print("(dask.distributed is not installed: pip install \"fdgrad[dask]\" for the Dask row)", file=sys.stderr)
+    try:
+        for workers in contenders.values():  # warm: workers started, f and numpy imported there
+            fdgrad.gradient(objective, x[:8], workers=1 if workers is None else workers)
+        times, results = {}, {}
+        for _ in range(rounds):
+            for label, workers in contenders.items():
+                t, value = best_of(lambda: fdgrad.gradient(objective, x, workers=1 if workers is None else workers), 1)
+                times[label] = min(times.get(label, float("inf")), t)
+                results[label] = value
+    finally:
+        pool.shutdown()
+        mp.close()
+        if client is not None:
+            client.close()
+            cluster.close()
+    serial = times["serial"]
+    print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}; gradient of a {serial / (2 * n) * 1e6:.0f} us f "
+          f"at {n} points (central: {2 * n} evaluations); fastest of {rounds} rounds\n")
+    print("| workers | time | / serial | target | ok |")
+    print("|---|---|---|---|---|")
+    missed = 0
+    for label, t in times.items():
+        assert results[label].tobytes() == results["serial"].tobytes(), f"{label} changed the result"
+        if label == "serial":
+            print(f"| 1 (serial) | {t:.3f} s | 1.000 | - | - |")
+            continue
+        ok = t / serial <= 0.8
+        missed += not ok
+        print(f"| {label} | {t:.3f} s | {t / serial:.3f} | <= 0.8 | {'pass' if ok else 'FAIL'} |")
+    print("\nEvery target met." if not missed else f"\n{missed} of the targets missed.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
