@@ -59,6 +59,16 @@ def diff(f, x):
 
 # What a user writes by hand where the textbooks stop.
 
+step = 0.01
+
+
+def df(f, p, k):
+    """The seed's partial derivative (000_...: df(f, p, k)), verbatim."""
+    p1 = p.copy()
+    p1[k] += step
+    return (f(p1) - f(p)) / step
+
+
 def partial_by_hand(f, x, k, h):
     p = np.array(x, dtype=float)
     p1 = p.copy()
@@ -132,21 +142,29 @@ def cases() -> list:
     x2 = np.array([3.0, 4.0])  # the textbooks' point; their in-place loops restore it
     init = np.array([-3.0, 4.0])
     p, v = [3.0, 4.0], [1.0, 0.0]
+    p13 = np.array([1.0, 3.0])
     tb_gradient = ("textbook numerical_gradient", lambda: numerical_gradient(function_2, x2))
     out = [
         Case("numerical_diff(function_1, 5)", lambda m: lambda: m.numerical_diff(function_1, 5),
-             [("textbook numerical_diff", lambda: numerical_diff(function_1, 5), 1.5, True)]),
+             [("textbook numerical_diff", lambda: numerical_diff(function_1, 5), 1.2, True)]),
+        Case("derivative(function_1, 5.0)", lambda m: lambda: m.derivative(function_1, 5.0),
+             [("textbook numerical_diff", lambda: numerical_diff(function_1, 5.0), 1.5, True)]),
         Case('derivative(power3, 2, h=0.001, method="forward")',
              lambda m: lambda: m.derivative(power3, 2, h=0.001, method="forward"),
              [("textbook diff: (f(x+dx)-f(x))/dx", lambda: diff(power3, 2), 1.5, True)]),
+        Case('partial(f, np.array([1., 3.]), 0, h=0.01, method="forward")',
+             lambda m: lambda: m.partial(f_partial, p13, 0, h=0.01, method="forward"),
+             [("the seed's df(f, p, 0) on an array", lambda: df(f_partial, p13, 0), 1.0, True)]),
         Case('partial(f, [1, 3], 0, h=0.01, method="forward")',
              lambda m: lambda: m.partial(f_partial, [1, 3], 0, h=0.01, method="forward"),
-             [("hand: float copy, forward", lambda: partial_by_hand(f_partial, [1, 3], 0, 0.01), 1.5, True)]),
+             [("hand: float copy, forward", lambda: partial_by_hand(f_partial, [1, 3], 0, 0.01), None, True)]),
         Case("numerical_gradient(function_2, np.array([3., 4.]))",
-             lambda m: lambda: m.numerical_gradient(function_2, x2), [(*tb_gradient, 1.1, True)]),
+             lambda m: lambda: m.numerical_gradient(function_2, x2), [(*tb_gradient, 1.0, True)]),
         Case("gradient(function_2, np.array([3., 4.]))", lambda m: lambda: m.gradient(function_2, x2),
-             [(*tb_gradient, None, True),
+             [(*tb_gradient, 1.0, True),
               ("floor: 4 bare calls of f", lambda: bare_calls(function_2, x2, 4), None, False)]),
+        Case("Gradient(function_2)(np.array([3., 4.])), made once",
+             lambda m: (lambda g=m.Gradient(function_2): g(x2)), [(*tb_gradient, 1.0, True)]),
     ]
     for n in (100, 1000):
         x = np.random.default_rng(n).uniform(-2.0, 2.0, n)
@@ -156,23 +174,23 @@ def cases() -> list:
                           1.05, False)]))
     return out + [
         Case("jacobian(vec2, [3., 4.], h=1e-4)", lambda m: lambda: m.jacobian(vec2, p, h=1e-4),
-             [("hand: central loop", lambda: jacobian_by_hand(vec2, p, 1e-4), 1.2, True)]),
+             [("hand: central loop", lambda: jacobian_by_hand(vec2, p, 1e-4), 1.0, True)]),
         Case("hessian(function_2, [3., 4.], h=1e-4)", lambda m: lambda: m.hessian(function_2, p, h=1e-4),
-             [("hand: 3- and 4-point central", lambda: hessian_by_hand(function_2, p, 1e-4), 1.2, True)]),
+             [("hand: 3- and 4-point central", lambda: hessian_by_hand(function_2, p, 1e-4), 0.8, True)]),
         Case("hessian_diag(function_2, [3., 4.], h=1e-4)",
              lambda m: lambda: m.hessian_diag(function_2, p, h=1e-4),
-             [("hand: 3-point central", lambda: hessian_diag_by_hand(function_2, p, 1e-4), 1.2, True)]),
+             [("hand: 3-point central", lambda: hessian_diag_by_hand(function_2, p, 1e-4), 1.0, True)]),
         Case("directional(function_2, [3., 4.], [1., 0.], h=1e-4)",
              lambda m: lambda: m.directional(function_2, p, v, h=1e-4),
              [("hand: (f(x+hv)-f(x-hv))/2h", lambda: directional_by_hand(function_2, p, v, 1e-4), 1.5, True)]),
         Case("check_grad(function_2, grad, [3., 4.])", lambda m: lambda: m.check_grad(function_2, grad_2, p),
              [("textbook numerical_gradient + np.allclose",
                lambda: np.allclose(grad_2(x2), numerical_gradient(function_2, x2), rtol=1e-6, atol=1e-8),
-               None, True)], key=lambda result: result.ok),
+               1.0, True)], key=lambda result: result.ok),
         Case("gradient_descent(function_2, np.array([-3., 4.]), lr=0.1, step_num=100, h=1e-4)",
              lambda m: lambda: m.gradient_descent(function_2, init, lr=0.1, step_num=100, h=1e-4),
              [("textbook gradient_descent, on a copy",
-               lambda: gradient_descent(function_2, init.copy(), lr=0.1, step_num=100), 1.0, True)]),
+               lambda: gradient_descent(function_2, init.copy(), lr=0.1, step_num=100), 0.5, True)]),
     ]
 
 

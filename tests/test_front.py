@@ -183,3 +183,27 @@ def test_under_on_nonfinite_raise_the_general_path_decides(compiled):
         for api in (compiled, fdgrad.fallback):
             with pytest.raises(FloatingPointError):
                 api.derivative(f, 1.0)
+
+
+@pytest.mark.parametrize("kind", sorted(GRADIENT_FUNCTIONS))
+@pytest.mark.parametrize("name", sorted(_arrays()))
+@pytest.mark.parametrize("i", [0, -1, 1])
+@pytest.mark.parametrize("options", [{}, {"h": 1e-2, "method": "forward"}, {"method": "backward"},
+                                     {"inplace": None}])
+def test_partial_is_the_general_paths(compiled, kind, name, i, options):
+    x = _arrays()[name]
+    if not -x.size <= i < x.size:
+        i = 0
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        (got, seen), (want, wanted) = both(compiled, "partial", GRADIENT_FUNCTIONS[kind], x, i=i, **options)
+    assert got == want and seen == wanted
+
+
+def test_partial_takes_the_front_door(front):
+    g = lambda p: float(p @ p)  # noqa: E731
+    assert front.partial(g, np.ones(3), 1, None, "central", None, False, False, None, False, False, (),
+                         None) is not GENERAL
+    for i in (3, -4, True, (0,), 1.0):
+        assert front.partial(g, np.ones(3), i, None, "central", None, False, False, None, False, False, (),
+                             None) is GENERAL

@@ -141,6 +141,7 @@ class API:
         self._front_gradient = None if front is None else front.gradient
         self._front_numerical_diff = None if front is None else front.numerical_diff
         self._front_numerical_gradient = None if front is None else front.numerical_gradient
+        self._front_partial = None if front is None else front.partial
 
     def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
                            adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,
@@ -329,6 +330,11 @@ class API:
         >>> fdgrad.partial(f, [1, 3], 1, order=4)
         6.0
         """
+        if self._front_partial is not None:  # the compiled front door: the commonest calls in C
+            result = self._front_partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, inplace,
+                                         args, kwargs)
+            if result is not GENERAL:
+                return result
         with _Call("partial", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs)

@@ -45,7 +45,7 @@ cdef extern from "Python.h":
     int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
     void _decref "Py_DECREF"(PyObject *value)
 
-__all__ = ["GENERAL", "derivative", "gradient", "numerical_diff", "numerical_gradient"]
+__all__ = ["GENERAL", "derivative", "gradient", "numerical_diff", "numerical_gradient", "partial"]
 
 #: What a front door returns for a call it leaves to the general path.
 from fdgrad._options import GENERAL
@@ -59,7 +59,6 @@ cdef object _note = _results.note_wrong_arity
 cdef object _warn_unchanging = _results.warn_if_unchanging
 cdef object _number_derivative = _derivatives.number_derivative
 cdef object _zero_step_error = _steps.zero_step_error
-cdef object _read_only_view = _evaluation.read_only_view
 cdef object _kernels = _ckernels
 cdef object _plain = _PLAIN_CALLABLES
 cdef object _function = type(_scalar_value)  # the commonest f: a Python function (one of _PLAIN_CALLABLES)
@@ -208,8 +207,12 @@ def derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunks
             if o == 0.0:
                 if not have_fx:
                     value = f(xv)
-                    coarsest = max(coarsest, <double>_precision(value))
-                    fx, have_fx = _scalar_value(value), True
+                    if isinstance(value, float):  # precision float64's, and scalar_value the float itself
+                        fx = <double>value
+                    else:
+                        coarsest = max(coarsest, <double>_precision(value))
+                        fx = _scalar_value(value)
+                    have_fx = True
                 values[k] = fx
             else:
                 value = f(xv + o * step)
@@ -262,9 +265,9 @@ cdef int _call(void *ctx, const double *x, double *out) noexcept:
 
 
 cdef int _loop(_Watch w, double *work, Py_ssize_t n, const double *hs, const Rule *rule, const double *f0,
-               double *out) except -1:
+               double *out, Py_ssize_t lo, Py_ssize_t hi) except -1:
     cdef double scratch[16]
-    if fdgrad_jacobian_range(_call, <void *>w, work, n, 1, hs, &rule.stencil, f0, 0, n, scratch, out) != FDGRAD_OK:
+    if fdgrad_jacobian_range(_call, <void *>w, work, n, 1, hs, &rule.stencil, f0, lo, hi, scratch, out) != FDGRAD_OK:
         error, w.error = w.error, None
         if error is None:
             raise RuntimeError("an fdgrad kernel failed")
@@ -281,6 +284,12 @@ def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
         return _GENERAL
     if type(max_batch_bytes) is not int or max_batch_bytes < 1:
         return _GENERAL
+    return _columns(f, x, h, mi, inplace, args, kwargs, None)
+
+
+cdef object _columns(object f, object x, object h, int mi, object inplace, object args, object kwargs, object index):
+    """gradient() (index None) or partial() (index an int) of a float64 ndarray x, or GENERAL: the
+    general path's _derivatives.columns over a Serial (or, with inplace=None, Shared) evaluation."""
     if type(x) is not np.ndarray:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x
@@ -291,13 +300,21 @@ def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
         if not (cnp.PyArray_ISWRITEABLE(arr) and cnp.PyArray_IS_C_CONTIGUOUS(arr) and cnp.PyArray_ISALIGNED(arr)):
             return _GENERAL
         shared = True
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi
+    if index is not None:  # partial's i: a flat index (negative counts from the end)
+        if type(index) is not int or not -n <= index < n:
+            return _GENERAL
+        lo = index % n
+        hi = lo + 1
+    else:
+        hi = n
     cdef cnp.ndarray work = arr.reshape(-1) if shared else arr.flatten()
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
     if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
         return _GENERAL
     cdef Rule *rule = &_RULES[mi][1]
-    cdef cnp.ndarray hs = np.empty(n)
+    cdef cnp.npy_intp size = n
+    cdef cnp.ndarray hs = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
     cdef double *hp = <double *>cnp.PyArray_DATA(hs)
     if h is None:
         if fdgrad_default_steps(wp, <size_t>n, rule.rel_step, rule.reach, hp) != <size_t>n:
@@ -308,30 +325,39 @@ def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
     original = arr.copy() if shared else None
     cdef _Watch w = _Watch.__new__(_Watch)
     w.f, w.eps = f, EPS
-    w.view = x if shared else _read_only_view(work, shape)
-    cdef cnp.ndarray out = np.empty(n)
+    cdef cnp.ndarray view
+    if shared:
+        w.view = x
+    else:  # _evaluation.read_only_view: f's view of the copy, in x's shape, read-only
+        view = work if cnp.PyArray_NDIM(arr) == 1 else work.reshape(shape)
+        if view is work:
+            view = work[:]
+        cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
+        w.view = view
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
     cdef double f0 = 0.0
     try:
         try:
             if rule.uses_f0:  # f(x), as the general path's outputs() takes it
                 try:
-                    f0 = _scalar_value(f(w.view))
+                    value = f(w.view)
+                    f0 = <double>value if isinstance(value, float) else _scalar_value(value)
                 finally:
                     if shared:
                         x[...] = original
-            _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out))
+            _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out), lo, hi)
             if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
                 rel = w.eps ** (1.0 / (_STENCILS[mi][1].order + _STENCILS[mi][1].hpow))
                 bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
                 if bad != <size_t>n:
                     raise _zero_step_error(bad, float(wp[bad]), shape)
-                _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out))
+                _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out), lo, hi)
             if not shared and not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
                 _call(<void *>w, wp, &f0)
                 if w.error is not None:
                     error, w.error = w.error, None
                     raise error
-                if not w.varied and not out.any():
+                if not w.varied and not out[lo:hi].any():
                     _warn_unchanging()
         finally:
             if shared:
@@ -339,7 +365,16 @@ def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
     except TypeError as exc:
         _note(exc, f, args, kwargs)
         raise
-    return out.reshape(shape)
+    return out.reshape(shape) if index is None else float(out[lo])
+
+
+def partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, inplace, args, kwargs):
+    """partial(f, x, i, ...) along a flat index i of a float64 ndarray x with the plainest options, or GENERAL."""
+    cdef int mi = _method_index(method)
+    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None, bounds, progress, args,
+                                    kwargs) or not _off(inplace):
+        return _GENERAL
+    return _columns(f, x, h, mi, inplace, args, kwargs, i)
 
 
 cdef object _TEXTBOOK_STEP = 1e-4
