@@ -121,7 +121,8 @@ GRADIENT_FUNCTIONS = {
 }
 
 
-CALLS = [("gradient", {"h": h, "method": method}) for h in (None, 1e-4) for method in ("central", "forward", "backward")]
+CALLS = [(name, {"h": h, "method": method}) for name in ("gradient", "hessian_diag") for h in (None, 1e-3)
+         for method in ("central", "forward", "backward")]
 
 
 @pytest.mark.parametrize("kind", sorted(GRADIENT_FUNCTIONS))

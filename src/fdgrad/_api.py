@@ -142,6 +142,7 @@ class API:
         self._front_numerical_diff = None if front is None else front.numerical_diff
         self._front_numerical_gradient = None if front is None else front.numerical_gradient
         self._front_partial = None if front is None else front.partial
+        self._front_hessian_diag = None if front is None else front.hessian_diag
 
     def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
                            adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,
@@ -808,6 +809,12 @@ class API:
         >>> np.round(fdgrad.hessian_diag(lambda p: p[0]**2 * p[1] + p[1]**3, [1.0, 2.0]), 6)
         array([ 4., 12.])
         """
+        if self._front_hessian_diag is not None:  # the compiled front door: the commonest calls in C
+            result = self._front_hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectorized,
+                                              max_batch_bytes, chunksize, timeout, bounds, progress, inplace, args,
+                                              kwargs)
+            if result is not GENERAL:
+                return result
         return self._along_coordinates("hessian_diag", 2, FD_METHODS, f, x, h, method, order, adaptive, full_output,
                                        workers, vectorized, max_batch_bytes, chunksize, timeout, bounds, progress,
                                        inplace, args, kwargs)

@@ -45,7 +45,7 @@ cdef extern from "Python.h":
     int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
     void _decref "Py_DECREF"(PyObject *value)
 
-__all__ = ["GENERAL", "derivative", "gradient", "numerical_diff", "numerical_gradient", "partial"]
+__all__ = ["GENERAL", "derivative", "gradient", "hessian_diag", "numerical_diff", "numerical_gradient", "partial"]
 
 #: What a front door returns for a call it leaves to the general path.
 from fdgrad._options import GENERAL
@@ -284,12 +284,26 @@ def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
         return _GENERAL
     if type(max_batch_bytes) is not int or max_batch_bytes < 1:
         return _GENERAL
-    return _columns(f, x, h, mi, inplace, args, kwargs, None)
+    return _columns(f, x, h, mi, inplace, args, kwargs, None, 1)
 
 
-cdef object _columns(object f, object x, object h, int mi, object inplace, object args, object kwargs, object index):
-    """gradient() (index None) or partial() (index an int) of a float64 ndarray x, or GENERAL: the
-    general path's _derivatives.columns over a Serial (or, with inplace=None, Shared) evaluation."""
+def hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                 timeout, bounds, progress, inplace, args, kwargs):
+    """hessian_diag(f, x, ...) of a float64 ndarray x with the plainest options, or GENERAL."""
+    cdef int mi = _method_index(method)
+    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
+                                    progress, args, kwargs) or not _off(inplace) or vectorized is not False:
+        return _GENERAL
+    if type(max_batch_bytes) is not int or max_batch_bytes < 1:
+        return _GENERAL
+    return _columns(f, x, h, mi, inplace, args, kwargs, None, 2)
+
+
+cdef object _columns(object f, object x, object h, int mi, object inplace, object args, object kwargs, object index,
+                     int deriv):
+    """gradient() (index None, deriv 1), hessian_diag() (deriv 2) or partial() (index an int) of a
+    float64 ndarray x, or GENERAL: the general path's _derivatives.columns over a Serial (or, with
+    inplace=None, Shared) evaluation."""
     if type(x) is not np.ndarray:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x
@@ -312,7 +326,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
     if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
         return _GENERAL
-    cdef Rule *rule = &_RULES[mi][1]
+    cdef Rule *rule = &_RULES[mi][deriv]
     cdef cnp.npy_intp size = n
     cdef cnp.ndarray hs = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
     cdef double *hp = <double *>cnp.PyArray_DATA(hs)
@@ -347,7 +361,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
                         x[...] = original
             _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out), lo, hi)
             if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
-                rel = w.eps ** (1.0 / (_STENCILS[mi][1].order + _STENCILS[mi][1].hpow))
+                rel = w.eps ** (1.0 / (_STENCILS[mi][deriv].order + _STENCILS[mi][deriv].hpow))
                 bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
                 if bad != <size_t>n:
                     raise _zero_step_error(bad, float(wp[bad]), shape)
@@ -374,7 +388,7 @@ def partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, 
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None, bounds, progress, args,
                                     kwargs) or not _off(inplace):
         return _GENERAL
-    return _columns(f, x, h, mi, inplace, args, kwargs, i)
+    return _columns(f, x, h, mi, inplace, args, kwargs, i, 1)
 
 
 cdef object _TEXTBOOK_STEP = 1e-4
