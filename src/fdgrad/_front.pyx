@@ -299,11 +299,27 @@ def hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectori
     return _columns(f, x, h, mi, inplace, args, kwargs, None, 2)
 
 
+cdef object _float_list(list values):
+    """values as a float64 array where each is a float, or an int a float holds exactly; else None."""
+    if not values:
+        return None
+    for value in values:
+        if type(value) is float:
+            continue
+        if type(value) is not int or not -9007199254740992 <= value <= 9007199254740992:
+            return None
+    return np.array(values, dtype=np.float64)
+
+
 cdef object _columns(object f, object x, object h, int mi, object inplace, object args, object kwargs, object index,
                      int deriv):
     """gradient() (index None, deriv 1), hessian_diag() (deriv 2) or partial() (index an int) of a
     float64 ndarray x, or GENERAL: the general path's _derivatives.columns over a Serial (or, with
     inplace=None, Shared) evaluation."""
+    if type(x) is list:  # a flat list of floats (or ints a float holds exactly): as _values.as_point converts it
+        x = _float_list(x)
+        if x is None or inplace is None:  # (in place needs an ndarray: the general path copies a list)
+            return _GENERAL if x is None else _columns(f, x, h, mi, False, args, kwargs, index, deriv)
     if type(x) is not np.ndarray:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x
