@@ -52,7 +52,10 @@ def both(compiled, name, make_f, x, **options):
     for api in (compiled, fdgrad.fallback):
         f = Counting(make_f())
         xx = x.copy() if isinstance(x, (np.ndarray, list)) else x
-        out.append((_call(getattr(api, name), f, xx, **options), f.points))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome = _call(getattr(api, name), f, xx, **options)
+        out.append(((outcome, [(w.category, str(w.message)) for w in caught]), f.points))
     return out
 
 
@@ -209,3 +212,39 @@ def test_partial_takes_the_front_door(front):
     for i in (3, -4, True, (0,), 1.0):
         assert front.partial(g, np.ones(3), i, None, "central", None, False, False, None, False, False, (),
                              None) is GENERAL
+
+
+JACOBIAN_FUNCTIONS = {
+    "vector": lambda: (lambda p: np.array([p[0] * p.sum(), np.sin(p[-1]), 2.0])),
+    "2-D values": lambda: (lambda p: np.outer(p[:2], p[:2])),
+    "float32 values": lambda: (lambda p: (p[:2] ** 2).astype(np.float32)),
+    "list values": lambda: (lambda p: [float(p[0]), float(p[-1]) ** 2]),
+    "one value (1,)": lambda: (lambda p: np.array([p @ p])),
+    "scalar": lambda: (lambda p: float(p @ p)),
+    "constant vector": lambda: (lambda p: np.array([1.0, 2.0])),
+    "reused buffer": lambda: _reusing(),
+    "nan": lambda: (lambda p: np.array([np.nan, p[0]])),
+    "complex values": lambda: (lambda p: p[:2] * 1j),
+    "empty": lambda: (lambda p: np.zeros(0)),
+}
+
+
+def _reusing():
+    out = np.empty(2)
+
+    def f(p):
+        out[0], out[1] = p[0] * 2.0, p[-1] ** 3
+        return out
+
+    return f
+
+
+@pytest.mark.parametrize("kind", sorted(JACOBIAN_FUNCTIONS))
+@pytest.mark.parametrize("name", sorted(_arrays()))
+@pytest.mark.parametrize("options", [{}, {"h": 1e-3, "method": "forward"}, {"method": "backward"}])
+def test_jacobian_is_the_general_paths(compiled, kind, name, options):
+    x = _arrays()[name]
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        (got, seen), (want, wanted) = both(compiled, "jacobian", JACOBIAN_FUNCTIONS[kind], x, **options)
+    assert got == want and seen == wanted

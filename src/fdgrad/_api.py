@@ -143,6 +143,7 @@ class API:
         self._front_numerical_gradient = None if front is None else front.numerical_gradient
         self._front_partial = None if front is None else front.partial
         self._front_hessian_diag = None if front is None else front.hessian_diag
+        self._front_jacobian = None if front is None else front.jacobian
 
     def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
                            adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,
@@ -604,6 +605,12 @@ class API:
         array([[4., 3.],
                [1., 2.]])
         """
+        if self._front_jacobian is not None:  # the compiled front door: the commonest calls in C
+            result = self._front_jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
+                                          max_batch_bytes, chunksize, timeout, m, sparsity, bounds, progress, inplace,
+                                          args, kwargs)
+            if result is not GENERAL:
+                return result
         with _Call("jacobian", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs, workers, vectorized, max_batch_bytes,

@@ -44,7 +44,8 @@ from ._progress import Progress, counted
 from ._results import warn_if_unchanging
 from ._steps import rounded_to, steps
 from ._stencils import EPS, Stencil, hessian_moves
-from ._values import as_point, as_points, elementwise_values, imag_value, precision, scalar_value, vector_converter
+from ._values import (as_point, as_points, elementwise_values, first_outputs, imag_value, precision, scalar_value,
+                      vector_converter)
 
 __all__ = ["Batched", "Elementwise", "InPlace", "Moves", "Point", "Serial", "Shared", "Tasks", "Threads",
            "call_in_place", "elementwise", "line", "make_evaluation", "number_values", "read_only_view", "runs"]
@@ -200,13 +201,7 @@ class Serial:
             return np.array(self.known[2](first), dtype=np.float64).reshape(-1), self.known[1], self.known[2]
         if scalar:
             return np.array([scalar_value(first)]), (), scalar_value
-        first = np.asarray(first)
-        if first.dtype.kind not in "iuf":
-            raise TypeError(f"f must return real numbers, got {first!r} with dtype {first.dtype}")
-        if first.size == 0:
-            raise ValueError(f"f must return at least one value, got shape {first.shape}")
-        convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
-        return np.array(first, dtype=np.float64).reshape(-1), first.shape, convert  # a copy: f may return a view of x
+        return first_outputs(first)
 
     # The loops.
 

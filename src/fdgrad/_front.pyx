@@ -19,7 +19,7 @@ without evaluating f again.  fdgrad.fallback never comes here.
 from cpython.exc cimport PyErr_Occurred
 from cpython.ref cimport PyObject
 from libc.math cimport fabs, isfinite, INFINITY
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 from libc.float cimport DBL_MAX
 
 cimport numpy as cnp
@@ -33,6 +33,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_default_steps,
     fdgrad_fixed_steps,
     fdgrad_jacobian_range,
+    fdgrad_objective,
     fdgrad_stencil,
     fdgrad_stencil_value,
 )
@@ -45,7 +46,7 @@ cdef extern from "Python.h":
     int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
     void _decref "Py_DECREF"(PyObject *value)
 
-__all__ = ["GENERAL", "derivative", "gradient", "hessian_diag", "numerical_diff", "numerical_gradient", "partial"]
+__all__ = ["GENERAL", "derivative", "gradient", "hessian_diag", "jacobian", "numerical_diff", "numerical_gradient", "partial"]
 
 #: What a front door returns for a call it leaves to the general path.
 from fdgrad._options import GENERAL
@@ -59,6 +60,7 @@ cdef object _note = _results.note_wrong_arity
 cdef object _warn_unchanging = _results.warn_if_unchanging
 cdef object _number_derivative = _derivatives.number_derivative
 cdef object _zero_step_error = _steps.zero_step_error
+cdef object _first_outputs = _values.first_outputs
 cdef object _kernels = _ckernels
 cdef object _plain = _PLAIN_CALLABLES
 cdef object _function = type(_scalar_value)  # the commonest f: a Python function (one of _PLAIN_CALLABLES)
@@ -264,10 +266,11 @@ cdef int _call(void *ctx, const double *x, double *out) noexcept:
         return -1
 
 
-cdef int _loop(_Watch w, double *work, Py_ssize_t n, const double *hs, const Rule *rule, const double *f0,
-               double *out, Py_ssize_t lo, Py_ssize_t hi) except -1:
-    cdef double scratch[16]
-    if fdgrad_jacobian_range(_call, <void *>w, work, n, 1, hs, &rule.stencil, f0, lo, hi, scratch, out) != FDGRAD_OK:
+cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_ssize_t m, const double *hs,
+               const Rule *rule, const double *f0, double *scratch, double *out, Py_ssize_t lo,
+               Py_ssize_t hi) except -1:
+    """The kernels' loop over coordinates lo..hi-1 with call as f; f's exception, as it was, on failure."""
+    if fdgrad_jacobian_range(call, <void *>w, work, n, m, hs, &rule.stencil, f0, lo, hi, scratch, out) != FDGRAD_OK:
         error, w.error = w.error, None
         if error is None:
             raise RuntimeError("an fdgrad kernel failed")
@@ -297,6 +300,22 @@ def hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectori
     if type(max_batch_bytes) is not int or max_batch_bytes < 1:
         return _GENERAL
     return _columns(f, x, h, mi, inplace, args, kwargs, None, 2)
+
+
+cdef object _steps_of(cnp.ndarray work, Py_ssize_t n, object h, const Rule *rule):
+    """Each coordinate's step (h, or the default) where x is finite and every coordinate has one, as
+    _values and _steps check them; None: the general path, which says why."""
+    cdef const double *wp = <const double *>cnp.PyArray_DATA(work)
+    if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
+        return None
+    cdef cnp.npy_intp size = n
+    cdef cnp.ndarray hs = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    cdef double *hp = <double *>cnp.PyArray_DATA(hs)
+    if h is None:
+        ok = fdgrad_default_steps(wp, <size_t>n, rule.rel_step, rule.reach, hp) == <size_t>n
+    else:
+        ok = fdgrad_fixed_steps(wp, <size_t>n, <double>h, rule.reach, hp) == <size_t>n and _divides(<double>h, rule)
+    return hs if ok else None
 
 
 cdef object _float_list(list values):
@@ -340,17 +359,12 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
         hi = n
     cdef cnp.ndarray work = arr.reshape(-1) if shared else arr.flatten()
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
-    if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
-        return _GENERAL
     cdef Rule *rule = &_RULES[mi][deriv]
-    cdef cnp.npy_intp size = n
-    cdef cnp.ndarray hs = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
-    cdef double *hp = <double *>cnp.PyArray_DATA(hs)
-    if h is None:
-        if fdgrad_default_steps(wp, <size_t>n, rule.rel_step, rule.reach, hp) != <size_t>n:
-            return _GENERAL
-    elif fdgrad_fixed_steps(wp, <size_t>n, <double>h, rule.reach, hp) != <size_t>n or not _divides(<double>h, rule):
+    hs = _steps_of(work, n, h, rule)
+    if hs is None:
         return _GENERAL
+    cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>hs)
+    cdef cnp.npy_intp size = n
     shape = x.shape
     original = arr.copy() if shared else None
     cdef _Watch w = _Watch.__new__(_Watch)
@@ -366,6 +380,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
         w.view = view
     cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
     cdef double f0 = 0.0
+    cdef double scratch[16]
     try:
         try:
             if rule.uses_f0:  # f(x), as the general path's outputs() takes it
@@ -375,13 +390,13 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
                 finally:
                     if shared:
                         x[...] = original
-            _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out), lo, hi)
+            _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, <double *>cnp.PyArray_DATA(out), lo, hi)
             if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
                 rel = w.eps ** (1.0 / (_STENCILS[mi][deriv].order + _STENCILS[mi][deriv].hpow))
                 bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
                 if bad != <size_t>n:
                     raise _zero_step_error(bad, float(wp[bad]), shape)
-                _loop(w, wp, n, hp, rule, &f0, <double *>cnp.PyArray_DATA(out), lo, hi)
+                _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, <double *>cnp.PyArray_DATA(out), lo, hi)
             if not shared and not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
                 _call(<void *>w, wp, &f0)
                 if w.error is not None:
@@ -420,3 +435,116 @@ def numerical_gradient(f, x):
     """numerical_gradient(f, x): gradient(f, x, 1e-4, "central", inplace=None), or GENERAL."""
     return gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, None, None, None, False,
                     None, _empty, None)
+
+
+cdef class _WatchVector(_Watch):
+    """An f of m values as the C loop calls it (the kernels' objective with m > 1 or f's 0-d shape)."""
+    cdef object convert
+    cdef object shape
+    cdef object first_vector
+    cdef Py_ssize_t m
+
+
+cdef int _call_vector(void *ctx, const double *x, double *out) noexcept:
+    cdef _WatchVector w = <_WatchVector>ctx
+    cdef const double *values
+    cdef Py_ssize_t j
+    try:
+        value = w.f(w.view)
+        if w.m == 1:  # the objective's fast path for one value, and its watch
+            if isinstance(value, float):
+                out[0] = <double>value
+            else:
+                w.eps = max(w.eps, <double>_precision(value))
+                out[0] = <double>w.convert(value)
+            if not w.seen:
+                w.first = out[0]
+            elif out[0] != w.first:
+                w.varied = True
+            w.seen += 1
+            return 0
+        if type(value) is np.ndarray and value.dtype is _FLOAT64 and value.shape == w.shape:
+            converted = np.ascontiguousarray(value).reshape(-1)
+            if w.first_vector is None:
+                converted = converted.copy()  # kept to compare: f may reuse its array
+        else:
+            w.eps = max(w.eps, <double>_precision(value))
+            converted = w.convert(value)
+        values = <const double *>cnp.PyArray_DATA(<cnp.ndarray>converted)
+        for j in range(w.m):
+            out[j] = values[j]
+        if w.first_vector is None:
+            w.first_vector = converted
+        elif not w.varied and memcmp(values, cnp.PyArray_DATA(<cnp.ndarray>w.first_vector),
+                                     w.m * sizeof(double)) != 0:
+            w.varied = True
+        w.seen += 1
+        return 0
+    except BaseException as exc:
+        w.error = exc
+        return -1
+
+
+def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize, timeout,
+             m, sparsity, bounds, progress, inplace, args, kwargs):
+    """jacobian(f, x, ...) of a float64 ndarray x (or a flat list of floats) with the plainest options, or GENERAL."""
+    cdef int mi = _method_index(method)
+    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
+                                    progress, args, kwargs) or inplace is not False or vectorized is not False:
+        return _GENERAL
+    if m is not None or sparsity is not None or type(max_batch_bytes) is not int or max_batch_bytes < 1:
+        return _GENERAL
+    if type(x) is list:
+        x = _float_list(x)
+    if type(x) is not np.ndarray:
+        return _GENERAL
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
+        return _GENERAL
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
+    cdef cnp.ndarray work = arr.flatten()
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    cdef Rule *rule = &_RULES[mi][1]
+    hs = _steps_of(work, n, h, rule)
+    if hs is None:
+        return _GENERAL
+    cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>hs)
+    cdef cnp.npy_intp size = n
+    shape = x.shape
+    cdef cnp.ndarray view = work if cnp.PyArray_NDIM(arr) == 1 else work.reshape(shape)
+    if view is work:
+        view = work[:]
+    cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
+    cdef _WatchVector w = _WatchVector.__new__(_WatchVector)
+    w.f, w.view, w.eps = f, view, EPS
+    try:
+        f0, out_shape, w.convert = _first_outputs(f(view))  # _evaluation.Serial.outputs
+        w.shape, w.m = out_shape, f0.size
+        out = np.empty(w.m * n)
+        scratch = np.empty(rule.stencil.npoints * w.m)
+        _loop(_call_vector, w, wp, n, w.m, hp, rule, <double *>cnp.PyArray_DATA(f0),
+              <double *>cnp.PyArray_DATA(scratch), <double *>cnp.PyArray_DATA(out), 0, n)
+        if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
+            rel = w.eps ** (1.0 / (_STENCILS[mi][1].order + _STENCILS[mi][1].hpow))
+            bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
+            if bad != <size_t>n:
+                raise _zero_step_error(bad, float(wp[bad]), shape)
+            _loop(_call_vector, w, wp, n, w.m, hp, rule, <double *>cnp.PyArray_DATA(f0),
+                  <double *>cnp.PyArray_DATA(scratch), <double *>cnp.PyArray_DATA(out), 0, n)
+        if not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging: f once more at x itself
+            if w.m == 1:
+                _call_vector(<void *>w, wp, <double *>cnp.PyArray_DATA(scratch))
+            else:  # the objective's call at x (a vector is converted, not watched, then)
+                value = w.f(w.view)
+                if not (type(value) is np.ndarray and value.dtype is _FLOAT64 and value.shape == w.shape):
+                    w.eps = max(w.eps, <double>_precision(value))
+                    w.convert(value)
+            if w.error is not None:
+                error, w.error = w.error, None
+                raise error
+            if not w.varied and not out.any():
+                _warn_unchanging()
+    except TypeError as exc:
+        _note(exc, f, args, kwargs)
+        raise
+    return out.reshape(out_shape + shape)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._stencils import EPS
 
-__all__ = ["DBL_MAX", "REAL_KINDS", "as_float", "as_point", "as_points", "elementwise_values", "finite_number", "imag_value",
+__all__ = ["DBL_MAX", "REAL_KINDS", "as_float", "as_point", "as_points", "elementwise_values", "finite_number", "first_outputs", "imag_value",
            "is_real_number", "largest_magnitude", "precision", "real_array", "scalar_value", "show", "vector_converter"]
 
 #: The largest finite double.
@@ -193,6 +193,18 @@ def vector_converter(shape: tuple[int, ...]) -> Callable[[Any], Any]:
 
     convert.shape = shape  # type: ignore[attr-defined]  # the kernels take a float64 array of it as it is
     return convert
+
+
+def first_outputs(first: Any) -> tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]:
+    """f(x) of an f of any shape (a Jacobian's) as a flat float64 copy, its shape, and the converter of
+    f's later values (scalar_value for a 0-d value)."""
+    first = np.asarray(first)
+    if first.dtype.kind not in "iuf":
+        raise TypeError(f"f must return real numbers, got {first!r} with dtype {first.dtype}")
+    if first.size == 0:
+        raise ValueError(f"f must return at least one value, got shape {first.shape}")
+    convert = scalar_value if first.ndim == 0 else vector_converter(first.shape)
+    return np.array(first, dtype=np.float64).reshape(-1), first.shape, convert  # a copy: f may return a view of x
 
 
 def imag_value(shape: tuple[int, ...]) -> Callable[[Any], Any]:
