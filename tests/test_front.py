@@ -125,7 +125,7 @@ GRADIENT_FUNCTIONS = {
 }
 
 
-CALLS = [(name, {"h": h, "method": method}) for name in ("gradient", "hessian_diag") for h in (None, 1e-3)
+CALLS = [(name, {"h": h, "method": method}) for name in ("gradient", "hessian_diag", "hessian") for h in (None, 1e-3)
          for method in ("central", "forward", "backward")]
 
 

@@ -144,6 +144,7 @@ class API:
         self._front_partial = None if front is None else front.partial
         self._front_hessian_diag = None if front is None else front.hessian_diag
         self._front_jacobian = None if front is None else front.jacobian
+        self._front_hessian = None if front is None else front.hessian
 
     def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
                            adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,
@@ -737,6 +738,11 @@ class API:
         >>> bool(np.all(np.abs(H - truth) <= info.error)), bool(np.max(np.abs(H - truth)) < 1e-10), info.nfev
         (True, True, 37)
         """
+        if self._front_hessian is not None:  # the compiled front door: the commonest calls in C
+            result = self._front_hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, timeout,
+                                         sparsity, bounds, progress, inplace, args, kwargs)
+            if result is not GENERAL:
+                return result
         with _Call("hessian", progress, f, args, kwargs) as call:
             g, stencil, adaptive, full_output, options = check_call(f, method, order, adaptive, full_output, h, args,
                                                                     kwargs, workers, False, DEFAULT_BATCH_BYTES,

@@ -32,6 +32,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_all_finite,
     fdgrad_default_steps,
     fdgrad_fixed_steps,
+    fdgrad_hessian_range,
     fdgrad_jacobian_range,
     fdgrad_objective,
     fdgrad_stencil,
@@ -46,7 +47,7 @@ cdef extern from "Python.h":
     int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
     void _decref "Py_DECREF"(PyObject *value)
 
-__all__ = ["GENERAL", "derivative", "gradient", "hessian_diag", "jacobian", "numerical_diff", "numerical_gradient", "partial"]
+__all__ = ["GENERAL", "derivative", "gradient", "hessian", "hessian_diag", "jacobian", "numerical_diff", "numerical_gradient", "partial"]
 
 #: What a front door returns for a call it leaves to the general path.
 from fdgrad._options import GENERAL
@@ -318,6 +319,28 @@ cdef object _steps_of(cnp.ndarray work, Py_ssize_t n, object h, const Rule *rule
     return hs if ok else None
 
 
+cdef object _copied_point(object x, object h, const Rule *rule):
+    """(x's flat float64 copy, its steps, f's read-only view of it in x's shape, x's shape) for a
+    float64 ndarray x or a flat list of floats, as _evaluation.make_evaluation prepares the point; None
+    for anything else, or where the general path has something to say (see _steps_of)."""
+    if type(x) is list:
+        x = _float_list(x)
+    if type(x) is not np.ndarray:
+        return None
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
+        return None
+    cdef cnp.ndarray work = arr.flatten()
+    hs = _steps_of(work, cnp.PyArray_SIZE(arr), h, rule)
+    if hs is None:
+        return None
+    cdef cnp.ndarray view = work if cnp.PyArray_NDIM(arr) == 1 else work.reshape(x.shape)
+    if view is work:
+        view = work[:]
+    cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
+    return work, hs, view, x.shape
+
+
 cdef object _float_list(list values):
     """values as a float64 array where each is a float, or an int a float holds exactly; else None."""
     if not values:
@@ -494,27 +517,15 @@ def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
         return _GENERAL
     if m is not None or sparsity is not None or type(max_batch_bytes) is not int or max_batch_bytes < 1:
         return _GENERAL
-    if type(x) is list:
-        x = _float_list(x)
-    if type(x) is not np.ndarray:
-        return _GENERAL
-    cdef cnp.ndarray arr = <cnp.ndarray>x
-    if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
-        return _GENERAL
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
-    cdef cnp.ndarray work = arr.flatten()
-    cdef double *wp = <double *>cnp.PyArray_DATA(work)
     cdef Rule *rule = &_RULES[mi][1]
-    hs = _steps_of(work, n, h, rule)
-    if hs is None:
+    prepared = _copied_point(x, h, rule)
+    if prepared is None:
         return _GENERAL
-    cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>hs)
-    cdef cnp.npy_intp size = n
-    shape = x.shape
-    cdef cnp.ndarray view = work if cnp.PyArray_NDIM(arr) == 1 else work.reshape(shape)
-    if view is work:
-        view = work[:]
-    cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
+    cdef cnp.ndarray work = prepared[0], view = prepared[2]
+    shape = prepared[3]
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(work)
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>prepared[1])
     cdef _WatchVector w = _WatchVector.__new__(_WatchVector)
     w.f, w.view, w.eps = f, view, EPS
     try:
@@ -548,3 +559,57 @@ def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
         _note(exc, f, args, kwargs)
         raise
     return out.reshape(out_shape + shape)
+
+
+cdef int _hessian_loop(_Watch w, double *work, Py_ssize_t n, const double *hs, double f0, double *out) except -1:
+    """The kernels' central Hessian over every entry of the upper triangle; f's exception on failure."""
+    if fdgrad_hessian_range(_call, <void *>w, work, n, hs, f0, NULL, 0, 0, n * (n + 1) // 2, out) != FDGRAD_OK:
+        error, w.error = w.error, None
+        if error is None:
+            raise RuntimeError("an fdgrad kernel failed")
+        raise error
+    return 0
+
+
+def hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, timeout, sparsity, bounds, progress,
+            inplace, args, kwargs):
+    """hessian(f, x, ...) central, of order 2, at a float64 ndarray x (or a flat list of floats) with the
+    plainest options, or GENERAL: _hessian.dense_hessian over a Serial evaluation."""
+    if method is not _CENTRAL or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout,
+                                                    bounds, progress, args, kwargs):
+        return _GENERAL
+    if sparsity is not None or inplace is not False:
+        return _GENERAL
+    cdef Rule *rule = &_RULES[0][2]
+    prepared = _copied_point(x, h, rule)
+    if prepared is None:
+        return _GENERAL
+    cdef cnp.ndarray work = prepared[0], view = prepared[2]
+    shape = prepared[3]
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(work)
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>prepared[1])
+    cdef _Watch w = _Watch.__new__(_Watch)
+    w.f, w.view, w.eps = f, view, EPS
+    cdef double f0, spare
+    cdef cnp.ndarray out = np.empty(n * n)
+    try:
+        f0 = _scalar_value(f(view))  # _evaluation.Serial.outputs(True)
+        _hessian_loop(w, wp, n, hp, f0, <double *>cnp.PyArray_DATA(out))
+        if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
+            rel = w.eps ** (1.0 / (_STENCILS[0][2].order + _STENCILS[0][2].hpow))
+            bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
+            if bad != <size_t>n:
+                raise _zero_step_error(bad, float(wp[bad]), shape)
+            _hessian_loop(w, wp, n, hp, f0, <double *>cnp.PyArray_DATA(out))
+        if not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
+            _call(<void *>w, wp, &spare)
+            if w.error is not None:
+                error, w.error = w.error, None
+                raise error
+            if not w.varied and not out.any():
+                _warn_unchanging()
+    except TypeError as exc:
+        _note(exc, f, args, kwargs)
+        raise
+    return out.reshape(shape + shape)
