@@ -267,15 +267,34 @@ cdef int _call(void *ctx, const double *x, double *out) noexcept:
         return -1
 
 
+cdef int _raise_pending(_Watch w) except -1:
+    """f's exception, kept by the callback, raised as it was."""
+    if w.error is not None:
+        error, w.error = w.error, None
+        raise error
+    return 0
+
+
+cdef bint _coarser_steps(_Watch w, object h, object stencil, double *work, Py_ssize_t n, const Rule *rule,
+                         double *hs, object shape) except -1:
+    """Whether f's values were coarser than float64 (a float32 f) under default steps: then hs holds
+    the steps for their precision (_steps.steps), for the general path's second pass."""
+    if h is not None or w.eps <= EPS:
+        return False
+    rel = w.eps ** (1.0 / (stencil.order + stencil.hpow))
+    bad = fdgrad_default_steps(work, <size_t>n, <double>rel, rule.reach, hs)
+    if bad != <size_t>n:
+        raise _zero_step_error(bad, float(work[bad]), shape)
+    return True
+
+
 cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_ssize_t m, const double *hs,
                const Rule *rule, const double *f0, double *scratch, double *out, Py_ssize_t lo,
                Py_ssize_t hi) except -1:
     """The kernels' loop over coordinates lo..hi-1 with call as f; f's exception, as it was, on failure."""
     if fdgrad_jacobian_range(call, <void *>w, work, n, m, hs, &rule.stencil, f0, lo, hi, scratch, out) != FDGRAD_OK:
-        error, w.error = w.error, None
-        if error is None:
-            raise RuntimeError("an fdgrad kernel failed")
-        raise error
+        _raise_pending(w)
+        raise RuntimeError("an fdgrad kernel failed")
     return 0
 
 
@@ -414,17 +433,11 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
                     if shared:
                         x[...] = original
             _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, <double *>cnp.PyArray_DATA(out), lo, hi)
-            if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
-                rel = w.eps ** (1.0 / (_STENCILS[mi][deriv].order + _STENCILS[mi][deriv].hpow))
-                bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
-                if bad != <size_t>n:
-                    raise _zero_step_error(bad, float(wp[bad]), shape)
+            if _coarser_steps(w, h, _STENCILS[mi][deriv], wp, n, rule, hp, shape):  # a float32 f: once more
                 _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, <double *>cnp.PyArray_DATA(out), lo, hi)
             if not shared and not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
                 _call(<void *>w, wp, &f0)
-                if w.error is not None:
-                    error, w.error = w.error, None
-                    raise error
+                _raise_pending(w)
                 if not w.varied and not out[lo:hi].any():
                     _warn_unchanging()
         finally:
@@ -535,11 +548,7 @@ def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
         scratch = np.empty(rule.stencil.npoints * w.m)
         _loop(_call_vector, w, wp, n, w.m, hp, rule, <double *>cnp.PyArray_DATA(f0),
               <double *>cnp.PyArray_DATA(scratch), <double *>cnp.PyArray_DATA(out), 0, n)
-        if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
-            rel = w.eps ** (1.0 / (_STENCILS[mi][1].order + _STENCILS[mi][1].hpow))
-            bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
-            if bad != <size_t>n:
-                raise _zero_step_error(bad, float(wp[bad]), shape)
+        if _coarser_steps(w, h, _STENCILS[mi][1], wp, n, rule, hp, shape):  # a float32 f: once more
             _loop(_call_vector, w, wp, n, w.m, hp, rule, <double *>cnp.PyArray_DATA(f0),
                   <double *>cnp.PyArray_DATA(scratch), <double *>cnp.PyArray_DATA(out), 0, n)
         if not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging: f once more at x itself
@@ -550,9 +559,7 @@ def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
                 if not (type(value) is np.ndarray and value.dtype is _FLOAT64 and value.shape == w.shape):
                     w.eps = max(w.eps, <double>_precision(value))
                     w.convert(value)
-            if w.error is not None:
-                error, w.error = w.error, None
-                raise error
+            _raise_pending(w)
             if not w.varied and not out.any():
                 _warn_unchanging()
     except TypeError as exc:
@@ -564,10 +571,8 @@ def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
 cdef int _hessian_loop(_Watch w, double *work, Py_ssize_t n, const double *hs, double f0, double *out) except -1:
     """The kernels' central Hessian over every entry of the upper triangle; f's exception on failure."""
     if fdgrad_hessian_range(_call, <void *>w, work, n, hs, f0, NULL, 0, 0, n * (n + 1) // 2, out) != FDGRAD_OK:
-        error, w.error = w.error, None
-        if error is None:
-            raise RuntimeError("an fdgrad kernel failed")
-        raise error
+        _raise_pending(w)
+        raise RuntimeError("an fdgrad kernel failed")
     return 0
 
 
@@ -596,17 +601,11 @@ def hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, t
     try:
         f0 = _scalar_value(f(view))  # _evaluation.Serial.outputs(True)
         _hessian_loop(w, wp, n, hp, f0, <double *>cnp.PyArray_DATA(out))
-        if h is None and w.eps > EPS:  # a float32 f: once more with steps for its precision
-            rel = w.eps ** (1.0 / (_STENCILS[0][2].order + _STENCILS[0][2].hpow))
-            bad = fdgrad_default_steps(wp, <size_t>n, <double>rel, rule.reach, hp)
-            if bad != <size_t>n:
-                raise _zero_step_error(bad, float(wp[bad]), shape)
+        if _coarser_steps(w, h, _STENCILS[0][2], wp, n, rule, hp, shape):  # a float32 f: once more
             _hessian_loop(w, wp, n, hp, f0, <double *>cnp.PyArray_DATA(out))
         if not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
             _call(<void *>w, wp, &spare)
-            if w.error is not None:
-                error, w.error = w.error, None
-                raise error
+            _raise_pending(w)
             if not w.varied and not out.any():
                 _warn_unchanging()
     except TypeError as exc:
