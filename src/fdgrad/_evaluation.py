@@ -439,15 +439,25 @@ class Threads(Serial):
             return
         if per_index * (stop - probe) < _WORTH_A_THREAD:
             return call(work, view, None, probe, stop)
-        if self.gil_bound is None and not self.native and per_index * (stop - probe) >= 4 * _TRIAL:
+        if (self.gil_bound is None and not self.native and per_index * (stop - probe) >= 4 * _TRIAL
+                and stop - probe >= 4 * self.workers):
             # A Python f may hold the GIL throughout (pure-Python arithmetic): threads then only take
-            # turns, slower than one thread.  A trial of about _TRIAL seconds of work on every
-            # thread at once tells; without a speedup the rest of the call stays on this thread.
-            count = min(stop - probe, max(self.workers, int(_TRIAL / per_index)))
-            began = time.perf_counter()
-            self._on_threads(call, probe, probe + count)
-            self.gil_bound = time.perf_counter() - began > _NO_SPEEDUP * per_index * count
-            probe += count
+            # turns, slower than one thread.  A trial tells, in four samples of the same number of
+            # indices, about _TRIAL / 2 seconds each: this thread, every thread at once, every
+            # thread again, this thread again (so a slow spell of the machine weighs on both sides
+            # alike, and one slow evaluation in the probe cannot decide).  Every sample is part of
+            # the call's work.  Without a speedup the rest of the call stays on this thread.
+            count = min((stop - probe) // 4, max(self.workers, int(_TRIAL / (2 * per_index))))
+            spent = [0.0, 0.0]  # this thread, every thread
+            for on_threads in (False, True, True, False):
+                began = time.perf_counter()
+                if on_threads:
+                    self._on_threads(call, probe, probe + count)
+                else:
+                    call(work, view, None, probe, probe + count)
+                spent[on_threads] += time.perf_counter() - began
+                probe += count
+            self.gil_bound = spent[1] > _NO_SPEEDUP * spent[0]
             if probe == stop:
                 return
             if self.gil_bound:
