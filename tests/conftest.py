@@ -28,6 +28,7 @@ with warnings.catch_warnings():
     import fdgrad
     import fdgrad.fallback
 from fdgrad._api import API, PUBLIC_NAMES
+import fdgrad
 
 BACKENDS = {"fdgrad": fdgrad, "fallback": fdgrad.fallback}
 
@@ -54,8 +55,11 @@ def compiled() -> SimpleNamespace:
     from fdgrad import _ckernels, _front
 
     api = API(_ckernels, _front)  # the compiled backend as fdgrad has it: its front door too
-    return SimpleNamespace(**{name: getattr(api, name) for name in PUBLIC_NAMES}, group_columns=api.group_columns,
-                           BACKEND="c")
+    functions = {name: getattr(api, name) for name in PUBLIC_NAMES}
+    # and its compiled definitions, whose general path is such an API (fdgrad's own, when fdgrad is compiled)
+    functions.update(_front.bind(api) if fdgrad.BACKEND != "c" else {name: getattr(_front, name)
+                                                                       for name in _front.DEFINED})
+    return SimpleNamespace(**functions, group_columns=api.group_columns, BACKEND="c")
 
 
 @pytest.fixture(scope="session")

@@ -80,9 +80,9 @@ def test_derivative_at_a_number_is_the_general_paths(compiled, kind, method, n, 
 
 def test_the_plainest_calls_take_the_front_door(front):
     f = lambda t: t * t  # noqa: E731
-    assert front.derivative(f, 2.0, None, "central", None, False, False, 1, 1, None, None, None, False, False, (),
-                            None) is not GENERAL
-    assert front.numerical_diff(f, 2) is not GENERAL
+    assert front.derivative_door(f, 2.0, None, "central", None, False, False, 1, 1, None, None, None, False, False,
+                                 (), None) is not GENERAL
+    assert front.numerical_diff_door(f, 2) is not GENERAL
     g = lambda p: float(p @ p)  # noqa: E731
     assert front.gradient(g, np.ones(3), None, "central", None, False, False, 1, False, 2**26, None, None, None,
                           False, False, (), None) is not GENERAL
@@ -101,12 +101,44 @@ def test_anything_else_takes_the_general_path(front, change):
                 kwargs=None)
     args.update(change)
     before = dict(args)
-    result = front.derivative(*args.values())
+    result = front.derivative_door(*args.values())
     if "f" in change:  # a ufunc is a plain f: taken
         assert result == fdgrad.fallback.derivative(np.sin, 2.0)
     else:
         assert result is GENERAL
     assert args == before
+
+
+# Every argument of derivative changed alone from its default, by position where it has one,
+# and bad values: the compiled definition (fdgrad._front.derivative) must hand each one on to
+# the general path as given, so its outcome is the fallback's.
+DERIVATIVE_ARGUMENTS = [
+    ((1e-3,), {}), ((None, "forward"), {}), ((None, "central", 4), {}), ((None, "central", None, True), {}),
+    ((None, "central", None, False, True), {}), ((), {"n": 2}), ((), {"workers": 2}), ((), {"chunksize": 1}),
+    ((), {"timeout": 5.0}), ((), {"bounds": (0.0, 3.0)}), ((), {"progress": True}), ((), {"inplace": None}),
+    ((), {"args": (2.0,)}), ((), {"kwargs": {"c": 2.0}}), ((-1.0,), {}), ((None, "sideways"), {}), ((), {"n": 9}),
+    ((), {"bounds": (5.0, 1.0)}), ((), {"nonsense": 1}), ((None, "central", None, False, False, 7), {}),
+]
+
+
+@pytest.mark.parametrize("positional, keywords", DERIVATIVE_ARGUMENTS)
+def test_the_compiled_definitions_hand_every_argument_on(compiled, positional, keywords):
+    def f(t, c=1.0):
+        return c * np.sin(t) * t
+
+    outcomes = []
+    for api in (compiled, fdgrad.fallback):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                value = api.derivative(f, 1.5, *positional, **keywords)
+                outcome = ("value", repr(value))
+            except Exception as exc:  # noqa: BLE001 - the outcome compared
+                outcome = ("raise", type(exc))
+        outcomes.append((outcome, [w.category for w in caught]))
+    assert outcomes[0] == outcomes[1]
+    assert _call(compiled.numerical_diff, f, 1.5) == _call(fdgrad.fallback.numerical_diff, f, 1.5)
+    assert _call(compiled.numerical_diff, f, [1.5, 2.0]) == _call(fdgrad.fallback.numerical_diff, f, [1.5, 2.0])
 
 
 def _arrays():

@@ -83,7 +83,8 @@ def _select_kernels() -> tuple[ModuleType, Literal["c", "python"]]:
 
 
 _kernels, BACKEND = _select_kernels()
-_api = API(_kernels, _front_door() if BACKEND == "c" else None)
+_door = _front_door() if BACKEND == "c" else None  # (not named _front: that is the submodule's name)
+_api = API(_kernels, _door)
 
 derivative = _api.derivative
 partial = _api.partial
@@ -97,6 +98,8 @@ gradient_descent = _api.gradient_descent
 numerical_diff = _api.numerical_diff
 numerical_gradient = _api.numerical_gradient
 group_columns = _api.group_columns
+if _door is not None:  # the compiled definitions of the calls whose signature costs most (fdgrad._front)
+    derivative, numerical_diff = (_door.bind(_api)[name] for name in ("derivative", "numerical_diff"))
 Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
 __all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",

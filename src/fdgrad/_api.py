@@ -137,9 +137,9 @@ class API:
         self._kernels = kernels
         # The compiled front door (fdgrad._front): the commonest calls in C, or None (the pure backend).
         self._front = front
-        self._front_derivative = None if front is None else front.derivative
+        self._front_derivative = None if front is None else front.derivative_door
         self._front_gradient = None if front is None else front.gradient
-        self._front_numerical_diff = None if front is None else front.numerical_diff
+        self._front_numerical_diff = None if front is None else front.numerical_diff_door
         self._front_numerical_gradient = None if front is None else front.numerical_gradient
         self._front_partial = None if front is None else front.partial
         self._front_hessian_diag = None if front is None else front.hessian_diag

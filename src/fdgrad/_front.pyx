@@ -68,6 +68,7 @@ cdef object _function = type(_scalar_value)  # the commonest f: a Python functio
 cdef object _empty = ()
 cdef object _ONE = 1  # CPython keeps one object for each small int: 1 is recognised by identity
 cdef object _FLOAT64 = np.dtype(np.float64)
+cdef double _EPS = EPS
 
 # The finite-difference methods by name (interned strings: a name is recognised by identity,
 # anything else takes the general path), and each one's stencils for n = 1..4 at the default order.
@@ -164,9 +165,16 @@ cdef inline bint _plain_options(object f, object h, object order, object adaptiv
             and args is _empty and kwargs is None and _propagating())
 
 
-def derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunksize, timeout, bounds, progress,
-               inplace, args, kwargs):
+def derivative_door(f, x, h, method, order, adaptive, full_output, n, workers, chunksize, timeout, bounds, progress,
+                    inplace, args, kwargs):
     """derivative(f, x, ...) at a finite float or int x with the plainest options, or GENERAL."""
+    return _derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunksize, timeout, bounds,
+                       progress, inplace, args, kwargs)
+
+
+cdef object _derivative(object f, object x, object h, object method, object order, object adaptive,
+                        object full_output, object n, object workers, object chunksize, object timeout,
+                        object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace):
@@ -202,7 +210,7 @@ def derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunks
     cdef double values[16]
     cdef double fx = 0.0, o
     cdef bint have_fx = False
-    cdef double coarsest = EPS
+    cdef double coarsest = _EPS
     cdef int k
     try:  # _evaluation.number_values, call for call
         for k in range(rule.stencil.npoints):
@@ -224,7 +232,7 @@ def derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunks
                 else:
                     coarsest = max(coarsest, <double>_precision(value))
                     values[k] = _scalar_value(value)
-        if h is None and coarsest > EPS:  # a float32 f: the general path's second pass, with steps for it
+        if h is None and coarsest > _EPS:  # a float32 f: the general path's second pass, with steps for it
             return _number_derivative(_kernels, f, xv, None, _STENCILS[mi][order_n], None, False, coarsest, 2)
     except TypeError as exc:
         _note(exc, f, args, kwargs)
@@ -279,7 +287,7 @@ cdef bint _coarser_steps(_Watch w, object h, object stencil, double *work, Py_ss
                          double *hs, object shape) except -1:
     """Whether f's values were coarser than float64 (a float32 f) under default steps: then hs holds
     the steps for their precision (_steps.steps), for the general path's second pass."""
-    if h is not None or w.eps <= EPS:
+    if h is not None or w.eps <= _EPS:
         return False
     rel = w.eps ** (1.0 / (stencil.order + stencil.hpow))
     bad = fdgrad_default_steps(work, <size_t>n, <double>rel, rule.reach, hs)
@@ -410,7 +418,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
     shape = x.shape
     original = arr.copy() if shared else None
     cdef _Watch w = _Watch.__new__(_Watch)
-    w.f, w.eps = f, EPS
+    w.f, w.eps = f, _EPS
     cdef cnp.ndarray view
     if shared:
         w.view = x
@@ -461,10 +469,10 @@ def partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, 
 cdef object _TEXTBOOK_STEP = 1e-4
 
 
-def numerical_diff(f, x):
+def numerical_diff_door(f, x):
     """numerical_diff(f, x): derivative(f, x, 1e-4, "central", inplace=None), or GENERAL."""
-    return derivative(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, _ONE, None, None, None, False, None,
-                      _empty, None)
+    return _derivative(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, _ONE, None, None, None, False, None,
+                       _empty, None)
 
 
 def numerical_gradient(f, x):
@@ -540,7 +548,7 @@ def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized,
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
     cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>prepared[1])
     cdef _WatchVector w = _WatchVector.__new__(_WatchVector)
-    w.f, w.view, w.eps = f, view, EPS
+    w.f, w.view, w.eps = f, view, _EPS
     try:
         f0, out_shape, w.convert = _first_outputs(f(view))  # _evaluation.Serial.outputs
         w.shape, w.m = out_shape, f0.size
@@ -595,7 +603,7 @@ def hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, t
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
     cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>prepared[1])
     cdef _Watch w = _Watch.__new__(_Watch)
-    w.f, w.view, w.eps = f, view, EPS
+    w.f, w.view, w.eps = f, view, _EPS
     cdef double f0, spare
     cdef cnp.ndarray out = np.empty(n * n)
     try:
@@ -612,3 +620,46 @@ def hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, t
         _note(exc, f, args, kwargs)
         raise
     return out.reshape(shape + shape)
+
+
+# The public definitions of the calls with a door.  With the compiled backend, fdgrad.derivative
+# and fdgrad.numerical_diff are these: their signature is parsed in C (a Python def that hands its
+# seventeen arguments on costs about 100 ns more, more than the rest of a plain call), the door
+# tries the call, and anything else goes to fdgrad's general path, the API over the compiled
+# kernels, which checks it and gives its usual message.  bind() gives them that API's
+# docstrings and annotations; tests/test_api.py holds their signatures to the fallback's.
+
+cdef object _general = None
+DEFINED = ("derivative", "numerical_diff")
+
+
+def bind(api):
+    """Take api (fdgrad._api.API over the compiled kernels and this module) as the general path of
+    the public definitions below, with its docstrings and annotations; return them by name."""
+    global _general
+    _general = api
+    public = {name: globals()[name] for name in DEFINED}
+    for name, function in public.items():
+        method = getattr(type(api), name)
+        function.__doc__ = method.__doc__
+        function.__annotations__ = dict(method.__annotations__)
+    return public
+
+
+def derivative(f, x, h=None, method="central", order=None, adaptive=False, full_output=False, *, n=1, workers=1,
+               chunksize=None, timeout=None, bounds=None, progress=False, inplace=False, args=(), kwargs=None):
+    result = _derivative(f, x, h, method, order, adaptive, full_output, n, workers, chunksize, timeout, bounds,
+                         progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.derivative(f, x, h, method, order, adaptive, full_output, n=n, workers=workers,
+                                   chunksize=chunksize, timeout=timeout, bounds=bounds, progress=progress,
+                                   inplace=inplace, args=args, kwargs=kwargs)
+    return result
+
+
+def numerical_diff(f, x):
+    result = _derivative(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, _ONE, None, None, None, False,
+                         None, _empty, None)
+    if result is _GENERAL:
+        return _general.numerical_diff(f, x)
+    return result
