@@ -7,6 +7,7 @@ exceptions (and notes), warnings and restorations; the pure backend is the refer
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 
@@ -84,9 +85,9 @@ def test_the_plainest_calls_take_the_front_door(front):
                                  (), None) is not GENERAL
     assert front.numerical_diff_door(f, 2) is not GENERAL
     g = lambda p: float(p @ p)  # noqa: E731
-    assert front.gradient(g, np.ones(3), None, "central", None, False, False, 1, False, 2**26, None, None, None,
-                          False, False, (), None) is not GENERAL
-    assert front.numerical_gradient(g, np.ones(3)) is not GENERAL
+    assert front.gradient_door(g, np.ones(3), None, "central", None, False, False, 1, False, 2**26, None, None,
+                               None, False, False, (), None) is not GENERAL
+    assert front.numerical_gradient_door(g, np.ones(3)) is not GENERAL
 
 
 @pytest.mark.parametrize("change", [
@@ -109,36 +110,62 @@ def test_anything_else_takes_the_general_path(front, change):
     assert args == before
 
 
-# Every argument of derivative changed alone from its default, by position where it has one,
-# and bad values: the compiled definition (fdgrad._front.derivative) must hand each one on to
-# the general path as given, so its outcome is the fallback's.
-DERIVATIVE_ARGUMENTS = [
-    ((1e-3,), {}), ((None, "forward"), {}), ((None, "central", 4), {}), ((None, "central", None, True), {}),
-    ((None, "central", None, False, True), {}), ((), {"n": 2}), ((), {"workers": 2}), ((), {"chunksize": 1}),
-    ((), {"timeout": 5.0}), ((), {"bounds": (0.0, 3.0)}), ((), {"progress": True}), ((), {"inplace": None}),
-    ((), {"args": (2.0,)}), ((), {"kwargs": {"c": 2.0}}), ((-1.0,), {}), ((None, "sideways"), {}), ((), {"n": 9}),
-    ((), {"bounds": (5.0, 1.0)}), ((), {"nonsense": 1}), ((None, "central", None, False, False, 7), {}),
-]
+# Every argument of each compiled definition (fdgrad._front.derivative, gradient, ...) changed
+# alone from its default, by position where it has one, and bad values: each must be handed on
+# to the general path as given, so that the outcome is the fallback's.
+CHANGED = {"h": [1e-3, -1.0], "method": ["forward", "sideways"], "order": [4, 3], "adaptive": [True],
+           "full_output": [True], "n": [2, 9], "workers": [2, 0], "vectorized": [True], "max_batch_bytes": [64, 0],
+           "chunksize": [1, -1], "timeout": [5.0, -1.0], "m": [1, 0], "sparsity": [None, "x"],
+           "bounds": [(-3.0, 3.0), (5.0, 1.0)], "progress": [True, "yes"], "inplace": [None, "no"],
+           "args": [(2.0,)], "kwargs": [{"c": 2.0}, {"nonsense": 1}]}
+POINTS = {"derivative": 1.5, "numerical_diff": 1.5, "partial": np.array([1.5, -0.5])}
 
 
-@pytest.mark.parametrize("positional, keywords", DERIVATIVE_ARGUMENTS)
-def test_the_compiled_definitions_hand_every_argument_on(compiled, positional, keywords):
+def _variants():
+    for name in fdgrad.fallback.__all__:
+        if name not in ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag"):
+            continue
+        parameters = list(inspect.signature(getattr(fdgrad.fallback, name)).parameters.values())
+        fixed = 3 if name == "partial" else 2
+        for k, parameter in enumerate(parameters[fixed:], fixed):
+            for value in CHANGED[parameter.name]:
+                if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+                    positional = tuple(p.default for p in parameters[fixed:k]) + (value,)
+                    yield name, positional, {}
+                else:
+                    yield name, (), {parameter.name: value}
+        yield name, (), {"nonsense": 1}
+        yield name, (None,) * 9, {}
+
+
+@pytest.mark.parametrize("name, positional, keywords", list(_variants()))
+def test_the_compiled_definitions_hand_every_argument_on(compiled, name, positional, keywords):
     def f(t, c=1.0):
-        return c * np.sin(t) * t
+        return c * np.sin(t) * t if name == "derivative" else c * float(np.sum(np.sin(t) * t))
 
+    x = POINTS.get(name, np.array([1.5, -0.5]))
+    lead = (0,) if name == "partial" else ()
     outcomes = []
     for api in (compiled, fdgrad.fallback):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                value = api.derivative(f, 1.5, *positional, **keywords)
+                value = getattr(api, name)(f, x.copy() if isinstance(x, np.ndarray) else x, *lead, *positional,
+                                           **keywords)
                 outcome = ("value", repr(value))
             except Exception as exc:  # noqa: BLE001 - the outcome compared
                 outcome = ("raise", type(exc))
         outcomes.append((outcome, [w.category for w in caught]))
     assert outcomes[0] == outcomes[1]
-    assert _call(compiled.numerical_diff, f, 1.5) == _call(fdgrad.fallback.numerical_diff, f, 1.5)
-    assert _call(compiled.numerical_diff, f, [1.5, 2.0]) == _call(fdgrad.fallback.numerical_diff, f, [1.5, 2.0])
+
+
+def test_the_textbook_definitions_hand_every_argument_on(compiled):
+    f = lambda t: np.sin(t) * t  # noqa: E731
+    for x in (1.5, [1.5, 2.0], np.array([0.5, 1.0]), "a"):
+        assert _call(compiled.numerical_diff, f, x) == _call(fdgrad.fallback.numerical_diff, f, x)
+        if not isinstance(x, float):
+            g = lambda p: float(np.sum(np.sin(p)))  # noqa: E731
+            assert _call(compiled.numerical_gradient, g, x) == _call(fdgrad.fallback.numerical_gradient, g, x)
 
 
 def _arrays():
@@ -239,11 +266,11 @@ def test_partial_is_the_general_paths(compiled, kind, name, i, options):
 
 def test_partial_takes_the_front_door(front):
     g = lambda p: float(p @ p)  # noqa: E731
-    assert front.partial(g, np.ones(3), 1, None, "central", None, False, False, None, False, False, (),
-                         None) is not GENERAL
+    assert front.partial_door(g, np.ones(3), 1, None, "central", None, False, False, None, False, False, (),
+                              None) is not GENERAL
     for i in (3, -4, True, (0,), 1.0):
-        assert front.partial(g, np.ones(3), i, None, "central", None, False, False, None, False, False, (),
-                             None) is GENERAL
+        assert front.partial_door(g, np.ones(3), i, None, "central", None, False, False, None, False, False, (),
+                                  None) is GENERAL
 
 
 JACOBIAN_FUNCTIONS = {

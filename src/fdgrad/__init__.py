@@ -98,8 +98,8 @@ gradient_descent = _api.gradient_descent
 numerical_diff = _api.numerical_diff
 numerical_gradient = _api.numerical_gradient
 group_columns = _api.group_columns
-if _door is not None:  # the compiled definitions of the calls whose signature costs most (fdgrad._front)
-    derivative, numerical_diff = (_door.bind(_api)[name] for name in ("derivative", "numerical_diff"))
+if _door is not None:  # the compiled definitions of the calls with a front door (fdgrad._front)
+    globals().update(_door.bind(_api))
 Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
 __all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",

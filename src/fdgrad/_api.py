@@ -138,13 +138,13 @@ class API:
         # The compiled front door (fdgrad._front): the commonest calls in C, or None (the pure backend).
         self._front = front
         self._front_derivative = None if front is None else front.derivative_door
-        self._front_gradient = None if front is None else front.gradient
+        self._front_gradient = None if front is None else front.gradient_door
         self._front_numerical_diff = None if front is None else front.numerical_diff_door
-        self._front_numerical_gradient = None if front is None else front.numerical_gradient
-        self._front_partial = None if front is None else front.partial
-        self._front_hessian_diag = None if front is None else front.hessian_diag
-        self._front_jacobian = None if front is None else front.jacobian
-        self._front_hessian = None if front is None else front.hessian
+        self._front_numerical_gradient = None if front is None else front.numerical_gradient_door
+        self._front_partial = None if front is None else front.partial_door
+        self._front_hessian_diag = None if front is None else front.hessian_diag_door
+        self._front_jacobian = None if front is None else front.jacobian_door
+        self._front_hessian = None if front is None else front.hessian_door
 
     def _along_coordinates(self, name: str, deriv: int, methods: Any, f: Any, x: Any, h: Any, method: Any, order: Any,
                            adaptive: Any, full_output: Any, workers: Any, vectorized: Any, max_batch_bytes: Any,

@@ -40,7 +40,7 @@ from fdgrad._cfdgrad cimport (
 )
 
 from fdgrad import _ckernels, _derivatives, _evaluation, _results, _steps, _values
-from fdgrad._options import _PLAIN_CALLABLES
+from fdgrad._options import _PLAIN_CALLABLES, DEFAULT_BATCH_BYTES
 from fdgrad._stencils import EPS, ONE_SIDED, make_stencil
 
 cdef extern from "Python.h":
@@ -69,6 +69,8 @@ cdef object _empty = ()
 cdef object _ONE = 1  # CPython keeps one object for each small int: 1 is recognised by identity
 cdef object _FLOAT64 = np.dtype(np.float64)
 cdef double _EPS = EPS
+cdef enum:
+    _SMALL = 32  # a size of x up to which steps and partial's values live on the stack
 
 # The finite-difference methods by name (interned strings: a name is recognised by identity,
 # anything else takes the general path), and each one's stencils for n = 1..4 at the default order.
@@ -137,6 +139,14 @@ cdef inline bint _propagating() except -1:
         same = <object>value == _PROPAGATE
     _decref(value)
     return same
+
+
+cdef inline bint _all_zero(const double *values, Py_ssize_t count):
+    cdef Py_ssize_t k
+    for k in range(count):
+        if values[k] != 0.0:
+            return False
+    return True
 
 
 cdef inline bint _off(object value):
@@ -259,6 +269,28 @@ cdef class _Watch:
         self.seen += 1
 
 
+cdef _Watch _spare = None  # one _Watch kept between calls (a call inside f makes its own)
+
+
+cdef inline _Watch _take_watch(object f):
+    """A fresh _Watch of f: the spare one, or a new one."""
+    global _spare
+    cdef _Watch w = _spare
+    if w is None:
+        w = _Watch.__new__(_Watch)
+    else:
+        _spare = None
+    w.f, w.eps, w.seen, w.varied = f, _EPS, 0, False
+    return w
+
+
+cdef inline void _give_back(_Watch w) noexcept:
+    """w, done with, as the spare: holding no reference to f, its view or an exception."""
+    global _spare
+    w.f = w.view = w.error = None
+    _spare = w
+
+
 cdef int _call(void *ctx, const double *x, double *out) noexcept:
     cdef _Watch w = <_Watch>ctx
     try:
@@ -292,7 +324,7 @@ cdef bint _coarser_steps(_Watch w, object h, object stencil, double *work, Py_ss
     rel = w.eps ** (1.0 / (stencil.order + stencil.hpow))
     bad = fdgrad_default_steps(work, <size_t>n, <double>rel, rule.reach, hs)
     if bad != <size_t>n:
-        raise _zero_step_error(bad, float(work[bad]), shape)
+        raise _zero_step_error(bad, float(work[bad]), (n,) if shape is None else shape)
     return True
 
 
@@ -306,9 +338,16 @@ cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_s
     return 0
 
 
-def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize, timeout,
-             bounds, progress, inplace, args, kwargs):
+def gradient_door(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                  timeout, bounds, progress, inplace, args, kwargs):
     """gradient(f, x, ...) of a float64 ndarray x with the plainest options, or GENERAL."""
+    return _gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                     timeout, bounds, progress, inplace, args, kwargs)
+
+
+cdef object _gradient(object f, object x, object h, object method, object order, object adaptive, object full_output,
+                      object workers, object vectorized, object max_batch_bytes, object chunksize, object timeout,
+                      object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace) or vectorized is not False:
@@ -318,9 +357,17 @@ def gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized,
     return _columns(f, x, h, mi, inplace, args, kwargs, None, 1)
 
 
-def hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
-                 timeout, bounds, progress, inplace, args, kwargs):
+def hessian_diag_door(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                      timeout, bounds, progress, inplace, args, kwargs):
     """hessian_diag(f, x, ...) of a float64 ndarray x with the plainest options, or GENERAL."""
+    return _hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes,
+                         chunksize, timeout, bounds, progress, inplace, args, kwargs)
+
+
+cdef object _hessian_diag(object f, object x, object h, object method, object order, object adaptive,
+                          object full_output, object workers, object vectorized, object max_batch_bytes,
+                          object chunksize, object timeout, object bounds, object progress, object inplace,
+                          object args, object kwargs):
     cdef int mi = _method_index(method)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace) or vectorized is not False:
@@ -330,20 +377,42 @@ def hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectori
     return _columns(f, x, h, mi, inplace, args, kwargs, None, 2)
 
 
-cdef object _steps_of(cnp.ndarray work, Py_ssize_t n, object h, const Rule *rule):
-    """Each coordinate's step (h, or the default) where x is finite and every coordinate has one, as
-    _values and _steps check them; None: the general path, which says why."""
-    cdef const double *wp = <const double *>cnp.PyArray_DATA(work)
+cdef bint _steps_into(const double *wp, Py_ssize_t n, object h, const Rule *rule, double *hp):
+    """Each coordinate's step (h, or the default) into hp, where x is finite and every coordinate has
+    one, as _values and _steps check them; False: the general path, which says why."""
     if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
-        return None
+        return False
+    if h is None:
+        return fdgrad_default_steps(wp, <size_t>n, rule.rel_step, rule.reach, hp) == <size_t>n
+    return fdgrad_fixed_steps(wp, <size_t>n, <double>h, rule.reach, hp) == <size_t>n and _divides(<double>h, rule)
+
+
+cdef object _steps_of(cnp.ndarray work, Py_ssize_t n, object h, const Rule *rule):
+    """_steps_into as an array, or None."""
     cdef cnp.npy_intp size = n
     cdef cnp.ndarray hs = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
-    cdef double *hp = <double *>cnp.PyArray_DATA(hs)
-    if h is None:
-        ok = fdgrad_default_steps(wp, <size_t>n, rule.rel_step, rule.reach, hp) == <size_t>n
-    else:
-        ok = fdgrad_fixed_steps(wp, <size_t>n, <double>h, rule.reach, hp) == <size_t>n and _divides(<double>h, rule)
-    return hs if ok else None
+    return hs if _steps_into(<const double *>cnp.PyArray_DATA(work), n, h, rule,
+                             <double *>cnp.PyArray_DATA(hs)) else None
+
+
+cdef cnp.ndarray _flat_copy(cnp.ndarray arr):
+    """arr.flatten() of a float64 array: for a C-contiguous one, by memcpy into a new array (numpy's
+    copy goes through its general casting machinery, a third of a small call's own cost)."""
+    if not (cnp.PyArray_IS_C_CONTIGUOUS(arr) and cnp.PyArray_ISALIGNED(arr)):
+        return arr.flatten()
+    cdef cnp.npy_intp size = cnp.PyArray_SIZE(arr)
+    cdef cnp.ndarray copy = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    memcpy(cnp.PyArray_DATA(copy), cnp.PyArray_DATA(arr), size * sizeof(double))
+    return copy
+
+
+cdef object _read_only(cnp.ndarray work, object shape):
+    """f's read-only view of the flat copy work, in x's shape (_evaluation.read_only_view): work itself
+    for a 1-D x, whose shape may be given as None (the kernels write through its pointer, never
+    through the array)."""
+    cdef cnp.ndarray view = work if shape is None or len(shape) == 1 else work.reshape(shape)
+    cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
+    return view
 
 
 cdef object _copied_point(object x, object h, const Rule *rule):
@@ -357,15 +426,11 @@ cdef object _copied_point(object x, object h, const Rule *rule):
     cdef cnp.ndarray arr = <cnp.ndarray>x
     if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
         return None
-    cdef cnp.ndarray work = arr.flatten()
+    cdef cnp.ndarray work = _flat_copy(arr)
     hs = _steps_of(work, cnp.PyArray_SIZE(arr), h, rule)
     if hs is None:
         return None
-    cdef cnp.ndarray view = work if cnp.PyArray_NDIM(arr) == 1 else work.reshape(x.shape)
-    if view is work:
-        view = work[:]
-    cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
-    return work, hs, view, x.shape
+    return work, hs, _read_only(work, x.shape), x.shape
 
 
 cdef object _float_list(list values):
@@ -401,34 +466,42 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
         shared = True
     cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi
     if index is not None:  # partial's i: a flat index (negative counts from the end)
-        if type(index) is not int or not -n <= index < n:
+        if type(index) is not int:
             return _GENERAL
-        lo = index % n
+        try:
+            lo = index
+        except OverflowError:
+            return _GENERAL
+        if not -n <= lo < n:
+            return _GENERAL
+        lo = lo + n if lo < 0 else lo
         hi = lo + 1
     else:
         hi = n
-    cdef cnp.ndarray work = arr.reshape(-1) if shared else arr.flatten()
+    cdef bint flat = cnp.PyArray_NDIM(arr) == 1
+    cdef cnp.ndarray work = arr.reshape(-1) if shared else _flat_copy(arr)
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
     cdef Rule *rule = &_RULES[mi][deriv]
-    hs = _steps_of(work, n, h, rule)
-    if hs is None:
+    # Steps, and partial's values, on the stack for a small x (partial's one value is then returned
+    # without an array); arrays otherwise.
+    cdef double small_steps[_SMALL], small_out[_SMALL]
+    cdef double *hp = small_steps
+    cdef double *op = small_out
+    hs = None
+    if n > _SMALL:
+        hs = np.empty(n)
+        hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>hs)
+    if not _steps_into(wp, n, h, rule, hp):
         return _GENERAL
-    cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>hs)
     cdef cnp.npy_intp size = n
-    shape = x.shape
+    cdef cnp.ndarray out = None
+    if index is None or n > _SMALL:
+        out = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+        op = <double *>cnp.PyArray_DATA(out)
+    shape = None if flat else x.shape  # (None: x's own, 1-D)
     original = arr.copy() if shared else None
-    cdef _Watch w = _Watch.__new__(_Watch)
-    w.f, w.eps = f, _EPS
-    cdef cnp.ndarray view
-    if shared:
-        w.view = x
-    else:  # _evaluation.read_only_view: f's view of the copy, in x's shape, read-only
-        view = work if cnp.PyArray_NDIM(arr) == 1 else work.reshape(shape)
-        if view is work:
-            view = work[:]
-        cnp.PyArray_CLEARFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
-        w.view = view
-    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    cdef _Watch w = _take_watch(f)
+    w.view = x if shared else _read_only(work, shape)
     cdef double f0 = 0.0
     cdef double scratch[16]
     try:
@@ -440,13 +513,13 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
                 finally:
                     if shared:
                         x[...] = original
-            _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, <double *>cnp.PyArray_DATA(out), lo, hi)
+            _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
             if _coarser_steps(w, h, _STENCILS[mi][deriv], wp, n, rule, hp, shape):  # a float32 f: once more
-                _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, <double *>cnp.PyArray_DATA(out), lo, hi)
+                _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
             if not shared and not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
                 _call(<void *>w, wp, &f0)
                 _raise_pending(w)
-                if not w.varied and not out[lo:hi].any():
+                if not w.varied and _all_zero(op + lo, hi - lo):
                     _warn_unchanging()
         finally:
             if shared:
@@ -454,11 +527,20 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
     except TypeError as exc:
         _note(exc, f, args, kwargs)
         raise
-    return out.reshape(shape) if index is None else float(out[lo])
+    finally:
+        _give_back(w)
+    if index is not None:
+        return op[lo]
+    return out if flat else out.reshape(shape)
 
 
-def partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, inplace, args, kwargs):
+def partial_door(f, x, i, h, method, order, adaptive, full_output, bounds, progress, inplace, args, kwargs):
     """partial(f, x, i, ...) along a flat index i of a float64 ndarray x with the plainest options, or GENERAL."""
+    return _partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, inplace, args, kwargs)
+
+
+cdef object _partial(object f, object x, object i, object h, object method, object order, object adaptive,
+                     object full_output, object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None, bounds, progress, args,
                                     kwargs) or not _off(inplace):
@@ -475,10 +557,10 @@ def numerical_diff_door(f, x):
                        _empty, None)
 
 
-def numerical_gradient(f, x):
+def numerical_gradient_door(f, x):
     """numerical_gradient(f, x): gradient(f, x, 1e-4, "central", inplace=None), or GENERAL."""
-    return gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, None, None, None, False,
-                    None, _empty, None)
+    return _gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, None, None, None, False,
+                     None, _empty, None)
 
 
 cdef class _WatchVector(_Watch):
@@ -529,9 +611,17 @@ cdef int _call_vector(void *ctx, const double *x, double *out) noexcept:
         return -1
 
 
-def jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize, timeout,
-             m, sparsity, bounds, progress, inplace, args, kwargs):
+def jacobian_door(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                  timeout, m, sparsity, bounds, progress, inplace, args, kwargs):
     """jacobian(f, x, ...) of a float64 ndarray x (or a flat list of floats) with the plainest options, or GENERAL."""
+    return _jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                     timeout, m, sparsity, bounds, progress, inplace, args, kwargs)
+
+
+cdef object _jacobian(object f, object x, object h, object method, object order, object adaptive, object full_output,
+                      object workers, object vectorized, object max_batch_bytes, object chunksize, object timeout,
+                      object m, object sparsity, object bounds, object progress, object inplace, object args,
+                      object kwargs):
     cdef int mi = _method_index(method)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or inplace is not False or vectorized is not False:
@@ -584,10 +674,17 @@ cdef int _hessian_loop(_Watch w, double *work, Py_ssize_t n, const double *hs, d
     return 0
 
 
-def hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, timeout, sparsity, bounds, progress,
-            inplace, args, kwargs):
+def hessian_door(f, x, h, method, order, adaptive, full_output, workers, chunksize, timeout, sparsity, bounds,
+                 progress, inplace, args, kwargs):
     """hessian(f, x, ...) central, of order 2, at a float64 ndarray x (or a flat list of floats) with the
     plainest options, or GENERAL: _hessian.dense_hessian over a Serial evaluation."""
+    return _hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, timeout, sparsity, bounds,
+                    progress, inplace, args, kwargs)
+
+
+cdef object _hessian(object f, object x, object h, object method, object order, object adaptive, object full_output,
+                     object workers, object chunksize, object timeout, object sparsity, object bounds,
+                     object progress, object inplace, object args, object kwargs):
     if method is not _CENTRAL or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout,
                                                     bounds, progress, args, kwargs):
         return _GENERAL
@@ -630,7 +727,8 @@ def hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, t
 # docstrings and annotations; tests/test_api.py holds their signatures to the fallback's.
 
 cdef object _general = None
-DEFINED = ("derivative", "numerical_diff")
+DEFINED = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "numerical_diff",
+           "numerical_gradient")
 
 
 def bind(api):
@@ -662,4 +760,72 @@ def numerical_diff(f, x):
                          None, _empty, None)
     if result is _GENERAL:
         return _general.numerical_diff(f, x)
+    return result
+
+
+def partial(f, x, i, h=None, method="central", order=None, adaptive=False, full_output=False, *, bounds=None,
+            progress=False, inplace=False, args=(), kwargs=None):
+    result = _partial(f, x, i, h, method, order, adaptive, full_output, bounds, progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.partial(f, x, i, h, method, order, adaptive, full_output, bounds=bounds, progress=progress,
+                                inplace=inplace, args=args, kwargs=kwargs)
+    return result
+
+
+def gradient(f, x, h=None, method="central", order=None, adaptive=False, full_output=False, *, workers=1,
+             vectorized=False, max_batch_bytes=DEFAULT_BATCH_BYTES, chunksize=None, timeout=None, bounds=None,
+             progress=False, inplace=False, args=(), kwargs=None):
+    result = _gradient(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                       timeout, bounds, progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.gradient(f, x, h, method, order, adaptive, full_output, workers=workers,
+                                 vectorized=vectorized, max_batch_bytes=max_batch_bytes, chunksize=chunksize,
+                                 timeout=timeout, bounds=bounds, progress=progress, inplace=inplace, args=args,
+                                 kwargs=kwargs)
+    return result
+
+
+def jacobian(f, x, h=None, method="central", order=None, adaptive=False, full_output=False, *, workers=1,
+             vectorized=False, max_batch_bytes=DEFAULT_BATCH_BYTES, chunksize=None, timeout=None, m=None,
+             sparsity=None, bounds=None, progress=False, inplace=False, args=(), kwargs=None):
+    result = _jacobian(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
+                       timeout, m, sparsity, bounds, progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.jacobian(f, x, h, method, order, adaptive, full_output, workers=workers,
+                                 vectorized=vectorized, max_batch_bytes=max_batch_bytes, chunksize=chunksize,
+                                 timeout=timeout, m=m, sparsity=sparsity, bounds=bounds, progress=progress,
+                                 inplace=inplace, args=args, kwargs=kwargs)
+    return result
+
+
+def hessian(f, x, h=None, method="central", order=None, adaptive=False, full_output=False, *, workers=1,
+            chunksize=None, timeout=None, sparsity=None, bounds=None, progress=False, inplace=False, args=(),
+            kwargs=None):
+    result = _hessian(f, x, h, method, order, adaptive, full_output, workers, chunksize, timeout, sparsity, bounds,
+                      progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.hessian(f, x, h, method, order, adaptive, full_output, workers=workers, chunksize=chunksize,
+                                timeout=timeout, sparsity=sparsity, bounds=bounds, progress=progress, inplace=inplace,
+                                args=args, kwargs=kwargs)
+    return result
+
+
+def hessian_diag(f, x, h=None, method="central", order=None, adaptive=False, full_output=False, *, workers=1,
+                 vectorized=False, max_batch_bytes=DEFAULT_BATCH_BYTES, chunksize=None, timeout=None, bounds=None,
+                 progress=False, inplace=False, args=(), kwargs=None):
+    result = _hessian_diag(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes,
+                           chunksize, timeout, bounds, progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.hessian_diag(f, x, h, method, order, adaptive, full_output, workers=workers,
+                                     vectorized=vectorized, max_batch_bytes=max_batch_bytes, chunksize=chunksize,
+                                     timeout=timeout, bounds=bounds, progress=progress, inplace=inplace, args=args,
+                                     kwargs=kwargs)
+    return result
+
+
+def numerical_gradient(f, x):
+    result = _gradient(f, x, _TEXTBOOK_STEP, _CENTRAL, None, False, False, _ONE, False, _ONE, None, None, None, False,
+                       None, _empty, None)
+    if result is _GENERAL:
+        return _general.numerical_gradient(f, x)
     return result
