@@ -55,8 +55,8 @@ def test_same_signature_and_docstring(name):
     assert inspect.getsourcefile(twin).endswith("_api.py")
 
 
-COMPILED_DEFINITIONS = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "numerical_diff",
-                        "numerical_gradient")
+COMPILED_DEFINITIONS = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "directional",
+                        "numerical_diff", "numerical_gradient")
 
 
 @pytest.mark.parametrize("name", PUBLIC_NAMES)

@@ -123,10 +123,10 @@ POINTS = {"derivative": 1.5, "numerical_diff": 1.5, "partial": np.array([1.5, -0
 
 def _variants():
     for name in fdgrad.fallback.__all__:
-        if name not in ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag"):
+        if name not in ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "directional"):
             continue
         parameters = list(inspect.signature(getattr(fdgrad.fallback, name)).parameters.values())
-        fixed = 3 if name == "partial" else 2
+        fixed = 3 if name in ("partial", "directional") else 2
         for k, parameter in enumerate(parameters[fixed:], fixed):
             for value in CHANGED[parameter.name]:
                 if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
@@ -144,7 +144,7 @@ def test_the_compiled_definitions_hand_every_argument_on(compiled, name, positio
         return c * np.sin(t) * t if name == "derivative" else c * float(np.sum(np.sin(t) * t))
 
     x = POINTS.get(name, np.array([1.5, -0.5]))
-    lead = (0,) if name == "partial" else ()
+    lead = {"partial": (0,), "directional": (np.array([0.5, 2.0]),)}.get(name, ())
     outcomes = []
     for api in (compiled, fdgrad.fallback):
         with warnings.catch_warnings(record=True) as caught:
@@ -307,3 +307,73 @@ def test_jacobian_is_the_general_paths(compiled, kind, name, options):
         warnings.simplefilter("always")
         (got, seen), (want, wanted) = both(compiled, "jacobian", JACOBIAN_FUNCTIONS[kind], x, **options)
     assert got == want and seen == wanted
+
+
+DIRECTIONAL_FUNCTIONS = {
+    "float": lambda: (lambda p: float(np.sum(np.sin(p) * p))),
+    "numpy float64": lambda: (lambda p: np.sum(p**3)),
+    "float32": lambda: (lambda p: np.float32(np.sum(p**2))),
+    "python int": lambda: (lambda p: 3),
+    "vector": lambda: (lambda p: np.array([p.sum(), float(np.prod(p))])),
+    "list values": lambda: (lambda p: [float(p.flat[0]), 2.0]),
+    "nan": lambda: (lambda p: float("nan")),
+    "raises": lambda: (lambda p: float(p["a"])),
+    "float, then float32": lambda: _then_float32(),
+}
+
+
+def _then_float32():
+    calls = []
+
+    def f(p):
+        calls.append(1)
+        value = float(np.sum(p**2))
+        return value if len(calls) == 1 else np.float32(value)
+
+    return f
+
+
+def _directions():
+    rng = np.random.default_rng(11)
+    return {"along an axis": [1.0, 0.0, 0.0, 0.0, 0.0], "random": rng.normal(size=5), "tiny": np.full(5, 1e-300),
+            "huge": np.full(5, 1e300), "zero": np.zeros(5), "nan": np.full(5, np.nan), "ints": [1, 0, 2, 0, -1],
+            "wrong shape": np.ones(4), "2-D": np.ones((1, 5)), "float32": np.ones(5, np.float32)}
+
+
+@pytest.mark.parametrize("kind", sorted(DIRECTIONAL_FUNCTIONS))
+@pytest.mark.parametrize("direction", sorted(_directions()))
+@pytest.mark.parametrize("options", [{}, {"h": 1e-3}, {"method": "forward"}, {"h": 1e-2, "method": "backward"},
+                                     {"h": 1e300}, {"h": -1.0}, {"method": "complex"}, {"order": 4}])
+def test_directional_is_the_general_paths(compiled, kind, direction, options):
+    """The directional door (fdgrad._front.directional): the general path's value bit for bit, the
+    same points of f in the same order, the same exception, notes and warnings."""
+    for x in (np.array([0.5, -1.5, 2.0, 1e-3, 7.0]), [0.5, -1.5, 2.0, 1e-3, 7.0], np.full(5, 1e200)):
+        v = _directions()[direction]
+        outcomes = []
+        for api in (compiled, fdgrad.fallback):
+            f = Counting(DIRECTIONAL_FUNCTIONS[kind]())
+            vv = v.copy() if isinstance(v, (np.ndarray, list)) else v
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                outcome = _call(lambda f, x, **o: api.directional(f, x, vv, **o), f,
+                                x.copy() if isinstance(x, np.ndarray) else list(x), **options)
+            outcomes.append((outcome, [(w.category, str(w.message)) for w in caught], f.points))
+        assert outcomes[0] == outcomes[1]
+
+
+def test_directional_takes_the_front_door(front):
+    g = lambda p: float(np.sum(p * p))  # noqa: E731
+    assert front.directional_door(g, np.ones(3), np.ones(3), None, "central", None, False, False, False, False, (),
+                                  None) is not GENERAL
+    assert front.directional_door(g, [1.0, 2.0], [0, 1], 1e-3, "forward", None, False, False, False, False, (),
+                                  None) is not GENERAL
+    for change in ({"x": np.ones((1, 3))}, {"v": np.ones(2)}, {"v": np.zeros(3)}, {"order": 2}, {"inplace": True},
+                   {"adaptive": True}, {"progress": True}, {"method": "complex"}, {"kwargs": {}}):
+        options = dict(f=g, x=np.ones(3), v=np.ones(3), h=None, method="central", order=None, adaptive=False,
+                       full_output=False, progress=False, inplace=False, args=(), kwargs=None)
+        options.update(change)
+        if "x" in change:
+            options["v"] = np.ones((1, 3))
+            assert front.directional_door(*options.values()) is not GENERAL  # any shape of x
+        else:
+            assert front.directional_door(*options.values()) is GENERAL

@@ -119,10 +119,12 @@ def partial(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[
 
 
 def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: float,
-                h: Any, stencil: Stencil, adaptive: bool, full_output: bool, target: Optional[np.ndarray]) -> Any:
+                h: Any, stencil: Stencil, adaptive: bool, full_output: bool, target: Optional[np.ndarray],
+                known: Any = None) -> Any:
     """The derivative of g(t) = f(x + t w) at t = 0, as f'(x; v) (a float, or J v of f's shape):
     see _steps.line_scale for w and the scale.  f's shape is asked once, at the first point the
-    numerics evaluate, whose value is then used there."""
+    numerics evaluate, whose value is then used there (known: f's value there, where the front
+    door has evaluated it)."""
     along, factor = line_scale(work, shape, v, size, h, stencil, adaptive)
     if stencil.uses_f0 or adaptive and stencil.row.side != 0:
         first: Any = 0.0  # f(x), which the numerics evaluate first
@@ -132,7 +134,7 @@ def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], 
         step = number_step(kernels, h, 0.0, stencil) if h is None or type(h) is float else \
             float(steps(kernels, h, np.zeros(1), (1,), stencil)[0])
         first = 1j * step if stencil.row.complex_input else stencil.offsets[0] * step
-    ev, scalar = line(kernels, f, work, shape, along, target, first)
+    ev, scalar = line(kernels, f, work, shape, along, target, first, known)
     values, errors, used, nfev, out_shape, converged = columns(ev, h, stencil, adaptive, scalar)
     nfev += ev.f.known is not None  # (a value the numerics did not ask for after all)
     errors, used = expand(values, errors, used)

@@ -851,12 +851,12 @@ class _Line:
 
 
 def line(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], along: np.ndarray,
-         target: Optional[np.ndarray], first: float) -> tuple[Serial, bool]:
+         target: Optional[np.ndarray], first: float, known: Any = None) -> tuple[Serial, bool]:
     """directional()'s g(t) = f(x + t w) as a Serial evaluation of the one number t, and whether
-    f is scalar: f's value at t = first (the first point the numerics evaluate) tells its shape,
-    and is used there rather than evaluated again."""
+    f is scalar: f's value at t = first (the first point the numerics evaluate; known, if given)
+    tells its shape, and is used there rather than evaluated again."""
     g = _Line(f, work, shape, along, target)
-    value = g.at(first)
+    value = g.at(first) if known is None else known
     g.known = (first, value)
     ev = Serial(kernels, g, Point(np.zeros(1), (1,)))
     out_shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else ()

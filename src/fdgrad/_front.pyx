@@ -268,6 +268,16 @@ cdef class _Watch:
             self.varied = True
         self.seen += 1
 
+    cdef inline int take(self, object value, double *out) except -1:
+        """f's value into out as the objective converts it (a float at once), noting its precision; watched."""
+        if isinstance(value, float):
+            out[0] = <double>value
+        else:
+            self.eps = max(self.eps, <double>_precision(value))
+            out[0] = <double>_scalar_value(value)
+        self.watch(out[0])
+        return 0
+
 
 cdef _Watch _spare = None  # one _Watch kept between calls (a call inside f makes its own)
 
@@ -294,14 +304,7 @@ cdef inline void _give_back(_Watch w) noexcept:
 cdef int _call(void *ctx, const double *x, double *out) noexcept:
     cdef _Watch w = <_Watch>ctx
     try:
-        value = w.f(w.view)
-        if isinstance(value, float):
-            out[0] = <double>value
-        else:
-            w.eps = max(w.eps, <double>_precision(value))
-            out[0] = <double>_scalar_value(value)
-        w.watch(out[0])
-        return 0
+        return w.take(w.f(w.view), out)
     except BaseException as exc:
         w.error = exc
         return -1
@@ -719,6 +722,126 @@ cdef object _hessian(object f, object x, object h, object method, object order, 
     return out.reshape(shape + shape)
 
 
+cdef class _WatchLine(_Watch):
+    """directional()'s g(t) = f(x + t w) as the C loop calls it (_evaluation._Line): f called with a
+    fresh read-only point each time, its value at one t known already."""
+    cdef cnp.ndarray work
+    cdef cnp.ndarray along
+    cdef object shape
+    cdef double known_t
+    cdef object known
+
+
+cdef object _line_point(_WatchLine w, double t):
+    """x + t w as the array f sees (work + t * along, then _evaluation.read_only_view)."""
+    cdef Py_ssize_t i, n = cnp.PyArray_SIZE(w.work)
+    cdef cnp.npy_intp size = n
+    cdef cnp.ndarray point = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    cdef const double *xp = <const double *>cnp.PyArray_DATA(w.work)
+    cdef const double *ap = <const double *>cnp.PyArray_DATA(w.along)
+    cdef double *pp = <double *>cnp.PyArray_DATA(point)
+    for i in range(n):
+        pp[i] = xp[i] + t * ap[i]
+    return _read_only(point, w.shape)
+
+
+cdef int _call_line(void *ctx, const double *t, double *out) noexcept:
+    cdef _WatchLine w = <_WatchLine>ctx
+    try:
+        if w.known is not None and t[0] == w.known_t:
+            value, w.known = w.known, None  # (f's value there, evaluated once already)
+        else:
+            value = w.f(_line_point(w, t[0]))
+        return w.take(value, out)
+    except BaseException as exc:
+        w.error = exc
+        return -1
+
+
+cdef object _directional_door(object f, object x, object v, object h, object method, object order, object adaptive,
+                              object full_output, object progress, object inplace, object args, object kwargs):
+    """directional(f, x, v, ...) of a float64 ndarray x (or a flat list of floats) along a v of its shape,
+    with the plainest options, or GENERAL: _derivatives.directional, over one number t by the kernels'
+    loop.  Where f's first value is not a float, the rest is the general path's, with that value."""
+    cdef int mi = _method_index(method)
+    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None, None, progress, args,
+                                    kwargs) or inplace is not False:
+        return _GENERAL
+    if type(x) is list:
+        x = _float_list(x)
+    if type(v) is list:
+        v = _float_list(v)
+    if type(x) is not np.ndarray or type(v) is not np.ndarray:
+        return _GENERAL
+    cdef cnp.ndarray arr = <cnp.ndarray>x, direction = <cnp.ndarray>v
+    if (arr.dtype is not _FLOAT64 or direction.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0
+            or cnp.PyArray_SIZE(arr) == 0 or x.shape != v.shape):
+        return _GENERAL
+    cdef Py_ssize_t i, n = cnp.PyArray_SIZE(arr)
+    cdef cnp.ndarray work = _flat_copy(arr), flat_v = _flat_copy(direction)
+    cdef const double *xp = <const double *>cnp.PyArray_DATA(work)
+    cdef const double *vp = <const double *>cnp.PyArray_DATA(flat_v)
+    if fdgrad_all_finite(xp, <size_t>n) != <size_t>n or fdgrad_all_finite(vp, <size_t>n) != <size_t>n:
+        return _GENERAL
+    cdef double size = 0.0, stretch = 1.0  # _options.check_direction's max |v|; max(1, max |x|)
+    for i in range(n):
+        size = max(size, fabs(vp[i]))
+        stretch = max(stretch, fabs(xp[i]))
+    if size == 0.0:
+        return _GENERAL
+    cdef Rule *rule = &_RULES[mi][1]
+    cdef double zero = 0.0, step  # t's step at t = 0 (_steps.number_step)
+    if h is None:
+        if fdgrad_default_steps(&zero, 1, rule.rel_step, rule.reach, &step) != 1:
+            return _GENERAL
+    else:
+        step = h
+        if not _divides(step, rule):
+            return _GENERAL
+    # _steps.line_scale: w = max(1, max|x|) v / max|v| (v itself for a given h), room along it
+    cdef cnp.npy_intp size_n = n
+    cdef cnp.ndarray along = flat_v if h is not None else cnp.PyArray_EMPTY(1, &size_n, cnp.NPY_DOUBLE, 0)
+    cdef double *ap = <double *>cnp.PyArray_DATA(along)
+    cdef double factor = 1.0 if h is not None else size / stretch
+    cdef double reach = rule.reach * (rule.rel_step if h is None else <double>h)
+    for i in range(n):
+        if h is None:
+            ap[i] = stretch * (vp[i] / size)
+        if not isfinite(fabs(xp[i]) + reach * fabs(ap[i])):
+            return _GENERAL
+    cdef _WatchLine w = _WatchLine.__new__(_WatchLine)
+    w.f, w.eps, w.work, w.along, w.shape = f, _EPS, work, along, x.shape
+    cdef double first = 0.0 if rule.uses_f0 else rule.stencil.offsets[0] * step
+    cdef double t = 0.0, f0 = 0.0, out = 0.0, scratch[16]
+    try:
+        value = f(_line_point(w, first))  # _evaluation.line: f's first value tells its shape
+        if not isinstance(value, float):
+            return _derivatives.directional(_kernels, f, work, x.shape, flat_v, size, h, _STENCILS[mi][1], False,
+                                            False, None, value)
+        if rule.uses_f0:
+            f0 = <double>value
+        else:
+            w.known, w.known_t = value, first
+        if fdgrad_jacobian_range(_call_line, <void *>w, &t, 1, 1, &step, &rule.stencil, &f0, 0, 1, scratch,
+                                 &out) != FDGRAD_OK:
+            _raise_pending(w)
+            raise RuntimeError("an fdgrad kernel failed")
+        if _coarser_steps(w, h, _STENCILS[mi][1], &t, 1, rule, &step, (1,)):  # a float32 f: once more
+            if fdgrad_jacobian_range(_call_line, <void *>w, &t, 1, 1, &step, &rule.stencil, &f0, 0, 1, scratch,
+                                     &out) != FDGRAD_OK:
+                _raise_pending(w)
+                raise RuntimeError("an fdgrad kernel failed")
+    except TypeError as exc:
+        _note(exc, f, args, kwargs)
+        raise
+    return out * factor
+
+
+def directional_door(f, x, v, h, method, order, adaptive, full_output, progress, inplace, args, kwargs):
+    """directional(f, x, v, ...) with the plainest options, or GENERAL."""
+    return _directional_door(f, x, v, h, method, order, adaptive, full_output, progress, inplace, args, kwargs)
+
+
 # The public definitions of the calls with a door.  With the compiled backend, fdgrad.derivative
 # and fdgrad.numerical_diff are these: their signature is parsed in C (a Python def that hands its
 # seventeen arguments on costs about 100 ns more, more than the rest of a plain call), the door
@@ -727,8 +850,8 @@ cdef object _hessian(object f, object x, object h, object method, object order, 
 # docstrings and annotations; tests/test_api.py holds their signatures to the fallback's.
 
 cdef object _general = None
-DEFINED = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "numerical_diff",
-           "numerical_gradient")
+DEFINED = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "directional",
+           "numerical_diff", "numerical_gradient")
 
 
 def bind(api):
@@ -828,4 +951,13 @@ def numerical_gradient(f, x):
                        None, _empty, None)
     if result is _GENERAL:
         return _general.numerical_gradient(f, x)
+    return result
+
+
+def directional(f, x, v, h=None, method="central", order=None, adaptive=False, full_output=False, *, progress=False,
+                inplace=False, args=(), kwargs=None):
+    result = _directional_door(f, x, v, h, method, order, adaptive, full_output, progress, inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.directional(f, x, v, h, method, order, adaptive, full_output, progress=progress,
+                                    inplace=inplace, args=args, kwargs=kwargs)
     return result
