@@ -13,7 +13,9 @@ r_i = u_{i-1} - 2 u_i + u_{i+1} + c exp(u_i).  Targets (issue 13):
   grouping made once (``(S, groups)`` for SciPy, ``group_columns(S)`` for
   fdgrad);
 * its values equal SciPy's to rounding (the same steps and formula:
-  relative differences of a few ulps of the difference quotient).
+  relative differences of a few ulps of the difference quotient);
+* at n = 100 000, given S, its peak memory (tracemalloc) is at most 1.0x
+  SciPy's (issue 21).
 
 The Hessian of the problem's energy with a tridiagonal pattern is compared
 with the dense Hessian (evaluations and time), since SciPy has no sparse
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +60,16 @@ class Counted:
     def __call__(self, x):
         self.calls += 1
         return self.f(x)
+
+
+def peak_bytes(call) -> int:
+    """The peak of memory traced while call() runs."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
              f"| max abs difference from SciPy | {diff:.2g} (relative {rel:.2g}) | - | - | rounding (< 1e-9) | "
              f"{'pass' if rel < 1e-9 else 'FAIL'} |",
              "", f"groups: {groups.ngroups}; one evaluation of f: {fmt(med['f alone'])}."]
+
+    big = 100_000
+    xb = np.linspace(0.0, 1.0, big)
+    Sb = sp.diags([np.ones(big - 1), np.ones(big), np.ones(big - 1)], [-1, 0, 1], shape=(big, big), format="csr")
+    peak = peak_bytes(lambda: fdgrad.jacobian(bratu, xb, sparsity=Sb))
+    peak_scipy = peak_bytes(lambda: approx_derivative(bratu, xb, method="3-point", sparsity=Sb))
+    lines[-2:-2] = [f"| peak memory, given S, n = {big} | {peak / 2**20:.1f} MiB | {peak_scipy / 2**20:.1f} MiB | "
+                    f"{peak / peak_scipy:.2f}x | <= 1.0x | {'pass' if peak <= peak_scipy else 'FAIL'} |"]
 
     # The Hessian: pattern against dense (no SciPy counterpart).
     m = 200 if options.quick else 400

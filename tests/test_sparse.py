@@ -251,3 +251,31 @@ def test_scipy_is_imported_only_for_a_scipy_pattern():
             "print('scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("bounds", [None, (0.0, 1.0)])
+def test_the_non_zeros_are_combined_in_slices_as_at_once(fd, monkeypatch, bounds):
+    """Issue 21: the stencil formula runs over slices of the non-zeros (a small peak of memory
+    beside the result); slices of any size give the same bits as one slice of all of them, with
+    bounds (columns of each side apart) and without."""
+    scipy_sparse = need("scipy.sparse")
+    from fdgrad import _sparsity
+
+    n = 600
+    pattern = scipy_sparse.diags([np.ones(n - 1), np.ones(n), np.ones(n - 1)], [-1, 0, 1]).tocsr()
+
+    def f(x):
+        y = 3 * x - x**2
+        y[1:] -= x[:-1]
+        y[:-1] -= 2 * np.sin(x[1:])
+        return y
+
+    x = np.linspace(0.0, 1.0, n)  # at both bounds, with bounds: one-sided columns at each end
+    results = []
+    for size in (10**9, 512, 7):
+        monkeypatch.setattr(_sparsity, "_COMBINE_SLICE", size)
+        results.append(fd.jacobian(f, x, sparsity=pattern, bounds=bounds).toarray())
+    assert all(r.tobytes() == results[0].tobytes() for r in results[1:])
+    dense = fd.jacobian(f, x, bounds=bounds)
+    band = pattern.toarray() != 0
+    assert np.array_equal(results[0][band], dense[band]) and not results[0][~band].any()

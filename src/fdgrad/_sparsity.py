@@ -160,20 +160,30 @@ def _jacobian_nonzeros(ev: Serial, h: Any, stencil: Stencil, groups: ColumnGroup
             nfev += len(kept) * len(offsets)
             slot = np.full(groups.ngroups, -1, dtype=np.intp)
             slot[kept] = np.arange(len(kept))
-            mine = np.flatnonzero(sides[cols] == s)
-            if mine.size == 0:
-                continue
-            r, c = rows[mine], cols[mine]
-            g = slot[groups.groups[c]]
-            # the kernels' stencil formula for these non-zeros at once: f_k of row r at column c's step
-            fvals = [np.ascontiguousarray(f0[r] if o == 0.0 else values[g, live.index(k), r])
-                     for k, o in enumerate(st.offsets)]
-            part = np.empty(mine.size)
-            ev.kernels.combine(st, fvals, np.ascontiguousarray(hs[c]), part)
-            data[mine] = part
+            mine = None if box is None else np.flatnonzero(sides[cols] == s)  # (None: every non-zero)
+            count = groups.nnz if mine is None else mine.size
+            # the kernels' stencil formula for these non-zeros, a slice of them at a time (so that the
+            # values gathered for it stay small beside the result): f_k of row r at column c's step
+            for lo in range(0, count, _COMBINE_SLICE):
+                part = slice(lo, min(lo + _COMBINE_SLICE, count))
+                which = part if mine is None else mine[part]
+                r, c = rows[which], cols[which]
+                g = slot[groups.groups[c]]
+                fvals = [np.ascontiguousarray(f0[r] if o == 0.0 else values[g, live.index(k), r])
+                         for k, o in enumerate(st.offsets)]
+                if mine is None:
+                    ev.kernels.combine(st, fvals, np.ascontiguousarray(hs[c]), data[part])
+                else:
+                    combined = np.empty(len(r))
+                    ev.kernels.combine(st, fvals, np.ascontiguousarray(hs[c]), combined)
+                    data[which] = combined
         if h is not None or not ev.coarser_values(h):
             break
     return groups.assemble(data, out_shape, point.shape), hs, nfev
+
+
+#: How many non-zeros the stencil formula combines at once in a Jacobian with a pattern.
+_COMBINE_SLICE = 1 << 15
 
 
 class HessianPattern:
