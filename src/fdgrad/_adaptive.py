@@ -12,7 +12,11 @@ Per coordinate (and per output of f), for a central difference of any order:
    that error is ``TAU`` relative to |f'| (kept between the pilot step and a
    ceiling of a quarter of max(1, |x|) for the top): chosen from the data, not
    from an absolute constant, which is what keeps log(x) at 1e-8 and sin(x) at
-   1e6 accurate alike.
+   1e6 accurate alike.  Where every difference of the pilot is exactly 0 at a
+   step relative to a small |x| (f rounds to a constant there: log(1 + c t) at
+   1e-300), or its h^n is below the normal doubles, the pilot is taken again at
+   the step of |x| = 1, in place of the probe; a result that is then not
+   converged has an estimate that also covers what the first pilot bounds.
 2. **Probe.** One difference at the ladder's top step checks that step
    against the pilot.  Where |f| >> |f'| (a large constant, or other
    coordinates, dominate f's value) the rounding-placed ladder can reach past
@@ -57,6 +61,7 @@ import numpy as np
 from ._stencils import EPS, Stencil, make_stencil
 
 DBL_MAX = float(np.finfo(np.float64).max)
+_TINY = float(np.finfo(np.float64).tiny)
 
 __all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations", "first_point",
            "hessian_evaluations"]
@@ -186,13 +191,13 @@ def _rungs(evaluate: Evaluate, xr: np.ndarray, h_all: np.ndarray, h: np.ndarray,
     return _differences(xr[idx], h, offsets, values, part, rule)
 
 
-def _groups(flags: np.ndarray, whole: bool) -> list[tuple[np.ndarray, bool]]:
-    """The coordinates of each run of equal flags, or of each flag where f is evaluated
-    at all points at once anyway (an elementwise f)."""
+def _groups(labels: np.ndarray, whole: bool) -> list[tuple[np.ndarray, int]]:
+    """The coordinates of each run of equal labels (bools or small ints), or of each label where f
+    is evaluated at all points at once anyway (an elementwise f)."""
     if whole:
-        return [(idx, flag) for flag in (True, False) if (idx := np.flatnonzero(flags == flag)).size]
-    edges = [0, *(np.flatnonzero(flags[1:] != flags[:-1]) + 1).tolist(), flags.size]
-    return [(np.arange(lo, hi), bool(flags[lo])) for lo, hi in zip(edges[:-1], edges[1:])]
+        return [(idx, label) for label in np.unique(labels).tolist() if (idx := np.flatnonzero(labels == label)).size]
+    edges = [0, *(np.flatnonzero(labels[1:] != labels[:-1]) + 1).tolist(), labels.size]
+    return [(np.arange(lo, hi), labels[lo].item()) for lo, hi in zip(edges[:-1], edges[1:])]
 
 
 def _pilot_steps(absx: np.ndarray, deriv: int, central: bool) -> np.ndarray:
@@ -241,8 +246,23 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     eps_f = precision
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
         quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)
-        eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
         pilot, pilot_size = quotient[0], size[0]
+        # A pilot step relative to a small |x| can be where f rounds to a constant (log(1 + c t) at
+        # t = 1e-300, cos at 1e-10 for a second derivative): every difference exactly 0 tells nothing
+        # of f's scale, and a ladder placed from it would see only those zeros; nor does a step whose
+        # power (h^2 for a second derivative) is below the normal doubles.  The pilot is then taken
+        # again at the step of |x| = 1, in place of the probe (its ladder is the probe's).
+        blank = (((pilot == 0.0).all(axis=1) | (rule.power(pilot_step) < _TINY)) & (absx < 1.0)
+                 & (pilot_step < room))
+        # What the first pilot still tells: a change below f's rounding, |f^(deriv)| h^deriv < about
+        # 2 eps |f| (an upper bound, where |f| > 0), for entries the ladder then cannot vouch for.
+        unseen = 4.0 * rule.rounding * EPS * pilot_size / rule.power(pilot_step)[:, None]
+        for idx, again in _groups(blank, whole):
+            if again:
+                pilot_step[idx] = np.minimum(_pilot_steps(np.ones(idx.size), deriv, central), room[idx])
+                quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step[idx], (1.0,), rule, f0, start, idx)
+                pilot[idx], pilot_size[idx] = quotient[0], size[0]
+        eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
         wanted = eps * rule.relative * pilot_size / np.abs(pilot) / tau  # (n, m): step ** deriv
         if deriv > 1:
             wanted = wanted ** (1.0 / deriv)
@@ -255,21 +275,32 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     power = 2 if central else 1  # the difference's error terms: h^2, h^4, ... or h, h^2, ...
     wide = WIDE_RATIO if central else RATIO
 
-    # 2. The probe at the ladder's top step.
+    # 2. The probe at the ladder's top step (not where the pilot was taken again).
     top = smallest * powers[0]
-    with np.errstate(all="ignore"):
-        probe = _rungs(evaluate, xr, h_all, top, (1.0,), rule, f0, start, everything)
-        pilot_rounding = 2.0 * rule.rounding * eps * pilot_size / rule.power(pilot_step)[:, None]
-        gap = np.abs(probe[0][0] - pilot)
-        near = (gap <= PROBE_TOLERANCE * np.abs(pilot) + 4.0 * pilot_rounding) | ~np.isfinite(pilot)
-    near = near.all(axis=1)
+    probe = (np.full((1, n, m), np.nan), np.full((1, n, m), np.nan), np.full((1, n), np.nan))
+    near = np.ones(n, dtype=bool)
+    for idx, again in _groups(blank, whole):
+        if again:
+            continue
+        with np.errstate(all="ignore"):
+            part = _rungs(evaluate, xr, h_all, top[idx], (1.0,), rule, f0, start, idx)
+            for whole_part, this in zip(probe, part):
+                whole_part[:, idx] = this
+            pilot_rounding = 2.0 * rule.rounding * eps * pilot_size[idx] / rule.power(pilot_step[idx])[:, None]
+            gap = np.abs(part[0][0] - pilot[idx])
+            close = (gap <= PROBE_TOLERANCE * np.abs(pilot[idx]) + 4.0 * pilot_rounding) | ~np.isfinite(pilot[idx])
+        near[idx] = close.all(axis=1)
 
-    # 3. The ladder below it.
+    # 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, without a probe: the
+    # pilot taken again took its evaluations).
     ladders = []
     wide_powers = tuple(wide ** (count - 2 - k) for k in range(count - 1))
-    for idx, within in _groups(near, whole):
+    for idx, kind in _groups(np.where(blank, 2, near.astype(int)), whole):
         with np.errstate(all="ignore"):
-            if within:  # the other steps below the probe's
+            if kind == 2:
+                ladders.append((idx, _rungs(evaluate, xr, h_all, smallest[idx], powers[1:], rule, f0, start, idx),
+                                RATIO))
+            elif kind == 1:  # the other steps below the probe's
                 ladder = _rungs(evaluate, xr, h_all, smallest[idx], powers[1:], rule, f0, start, idx)
                 ladder = tuple(np.concatenate([p[:, idx], q]) for p, q in zip(probe, ladder))
                 ladders.append((idx, ladder, RATIO))
@@ -283,7 +314,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # pilot measures it against the first winner, where that is more.
     best, error, step, slope = (np.empty((n, m)) for _ in range(4))
     trusted, fully = np.empty((n, m), dtype=bool), np.empty((n, m), dtype=bool)
-    noise = np.zeros((n, m))
+    noise, spread = np.zeros((n, m)), np.zeros((n, m))
     for attempt in range(2):
         with np.errstate(all="ignore"):
             for idx, ladder, ratio in ladders:
@@ -291,15 +322,31 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                                                                                      noise[idx])
                 column, _, steps = ladder
                 slope[idx] = (column[-2] - column[-1]) / (steps[-2] ** power - steps[-1] ** power)[:, None]
+                # the noise that would explain the change between the two smallest steps, in f's units
+                spread[idx] = np.abs(column[-1] - column[-2]) * rule.power(steps[-1])[:, None] / rule.rounding
             measured = 2.0 * np.abs(best - pilot) * rule.power(pilot_step)[:, None] / rule.rounding
+            # Where f rounded to a constant at the first pilot's steps (blank), its rounding is not
+            # eps |f| (f = log(1 + u) rounds 1 + u at eps, not at eps |f|), and a ladder with no
+            # entry at all in Richardson's regime is under that noise: measured by its smallest
+            # steps' change, the tableau is weighed again with it.  (Elsewhere a ladder so lost
+            # may lie past f's scale, where more noise would let it pass: the pilot's value stands.)
+            lost_to_noise = blank[:, None] & ~trusted & ~np.isfinite(error)
+            measured = np.where(lost_to_noise, np.fmax(measured, spread), measured)
             noisy = measured > eps * pilot_size
         if attempt or not noisy.any():
             break
         noise = np.where(noisy & np.isfinite(measured), measured, 0.0)
 
-    # 5. The pilot checks the winner.
-    return AdaptiveResult(*_pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule, xr,
-                                        trusted, fully))
+    # 5. The pilot checks the winner.  Where the pilot was taken again at a step past |x| and the
+    # result is not converged, that pilot may lie past f's own scale (sqrt at 1e-8 beside large
+    # terms): the estimate then also covers the first pilot's bound.
+    best, error, step, converged = _pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule,
+                                                xr, trusted, fully)
+    doubtful = blank[:, None] & ~converged
+    if doubtful.any():
+        with np.errstate(all="ignore"):
+            error = np.where(doubtful, np.fmax(error, np.abs(best) + unseen), error)
+    return AdaptiveResult(best, error, step, converged)
 
 
 #: a larger step's change in the differences must be at least this fraction of the ratio's power
