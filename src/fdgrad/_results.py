@@ -5,6 +5,8 @@ Shared by both backends."""
 
 from __future__ import annotations
 
+import math
+
 import contextlib
 import contextvars
 import inspect
@@ -44,7 +46,9 @@ class DiffInfo:
         left f's domain; the pilot's value then stands).  ``error`` then
         covers the disagreement, but is not a confident estimate.  For an
         adaptive Hessian, also the entries in the row and column of such a
-        diagonal entry.  True everywhere else (and without ``adaptive``).
+        diagonal entry.  Never True where there is no estimate (NaN: without
+        ``adaptive``; infinite) or where the estimate is larger than the
+        entry's own magnitude (the value cannot be told from 0).
     """
 
     error: Union[float, np.ndarray]
@@ -244,9 +248,19 @@ class GradCheck(GradCheckBase):
         return float(self) >= other
 
 
+def actionable(value: Any, error: Any, converged: Any) -> Any:
+    """converged as DiffInfo states it: never where there is no estimate (NaN, infinite) or where
+    the estimate is larger than the value it qualifies (the value cannot be told from 0)."""
+    if np.ndim(error) == 0 and not math.isfinite(error):
+        return False  # (one NaN for the whole result: no estimate was made, as for a sparse Jacobian)
+    with np.errstate(invalid="ignore"):
+        flags = np.logical_and(converged, np.isfinite(error) & (np.abs(error) <= np.abs(value)))
+    return bool(flags) if np.ndim(flags) == 0 else flags
+
+
 def finish(value: Any, error: Any, nfev: int, step: Any, full_output: bool, converged: Any = True) -> Any:
     """value, or (value, DiffInfo) with full_output."""
-    return (value, DiffInfo(error, nfev, step, converged)) if full_output else value
+    return (value, DiffInfo(error, nfev, step, actionable(value, error, converged))) if full_output else value
 
 
 def expand(values: np.ndarray, errors: Any, used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -264,7 +278,7 @@ def shaped(values: np.ndarray, errors: Any, used: np.ndarray, nfev: int, shape: 
         return values.reshape(shape)
     errors = np.full(values.shape, np.nan) if errors is None else errors
     steps = np.array(np.broadcast_to(used, values.shape)).reshape(shape)
-    flags = np.ones(values.shape, dtype=bool) if converged is None else converged
+    flags = actionable(values, errors, True if converged is None else converged)
     return values.reshape(shape), DiffInfo(errors.reshape(shape), nfev, steps, flags.reshape(shape))
 
 
