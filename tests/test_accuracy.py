@@ -561,3 +561,28 @@ def test_converged_only_where_the_estimate_can_tell_the_value_from_0(fd):
     assert info.converged is True and info.error <= abs(value)
     J, jinfo = fd.jacobian(lambda v: np.array([v[0] * v[1], np.sin(v[1])]), [1.0, 2.0], full_output=True)
     assert not jinfo.converged.any() and np.isnan(jinfo.error).all()
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_adaptive_higher_derivatives_at_a_large_x_do_not_lie(fd, n):
+    """Issue 23, class 5: at a large |x|, x + o h rounds to x's spacing differently for each offset
+    o, and for stencils of more than two points that unevenness outweighed the difference (sin'''
+    at 760: error 5.9e-8 under an estimate of 1.3e-9, converged).  The ladder now weighs the points
+    actually evaluated.  Random instances, central and forward: no converged entry understated
+    where its error exceeds 1e-8, estimates covering at least 90% (issue 23: 99.5% over its suite)."""
+    rng = np.random.default_rng(50 + n)
+    covered, lies = [], []
+    for _ in range(30):
+        if rng.random() < 0.5:
+            x = rng.choice([-1, 1]) * 10 ** rng.uniform(1, 5)
+            f, truth = np.sin, (-np.cos(x) if n == 3 else np.sin(x))
+        else:
+            x = 10 ** rng.uniform(2, 7)
+            f, truth = (lambda t: np.cos(t / 7)), (np.sin(x / 7) / 343 if n == 3 else np.cos(x / 7) / 2401)
+        for method in ("central", "forward"):
+            value, info = fd.derivative(f, x, n=n, method=method, adaptive=True, full_output=True)
+            err = abs(value - truth)
+            covered.append(err <= info.error)
+            if info.converged and err > info.error and err > 1e-8:
+                lies.append((x, method, err, info))
+    assert not lies and np.mean(covered) >= 0.9, (lies, np.mean(covered))

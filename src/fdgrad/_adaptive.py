@@ -163,18 +163,56 @@ def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarra
         step = step / abs(rule.offsets[0])
     else:
         step = np.abs(first - xs) / abs(rule.offsets[0])
-    acc = None
     size = None
-    for k, w in enumerate(rule.weights):
-        term = values[:, k::q, :]
-        acc = w * term if acc is None else acc + w * term
-        size = np.abs(term) if size is None else np.maximum(size, np.abs(term))
+    for k in range(q):
+        term = np.abs(values[:, k::q, :])
+        size = term if size is None else np.maximum(size, term)
     if rule.centre:
         assert f0 is not None, "this stencil needs f(x)"
-        acc = acc + rule.centre * f0
         size = np.maximum(size, np.abs(f0))
-    quotient = acc / (rule.denom * rule.power(step))[:, :, None]
+    if q + (1 if rule.centre else 0) > 2:
+        # More than two points: x + o h rounds to x's spacing differently for each o, and at a large
+        # |x| that unevenness (an ulp of x against h^n) can outweigh the difference itself (the third
+        # derivative of sin at 760: 6e-8).  The weights are those of the points actually evaluated.
+        # (The weights sum to 0: the values are taken relative to one of them, so that equal values,
+        # f rounding to a constant, give exactly 0.)
+        nodes = [points[:, k::q] - xs for k in range(q)] + ([np.zeros_like(step)] if rule.centre else [])
+        weights = _fornberg(nodes, rule.deriv)
+        base = f0 if rule.centre else values[:, 0::q, :]
+        quotient = sum(w[:, :, None] * (values[:, k::q, :] - base) for k, w in enumerate(weights[:q]))
+    else:
+        acc = None
+        for k, w in enumerate(rule.weights):
+            term = values[:, k::q, :]
+            acc = w * term if acc is None else acc + w * term
+        if rule.centre:
+            acc = acc + rule.centre * f0
+        quotient = acc / (rule.denom * rule.power(step))[:, :, None]
     return np.moveaxis(quotient, 1, 0), np.moveaxis(size, 1, 0), np.moveaxis(step, 1, 0)
+
+
+def _fornberg(nodes: list[np.ndarray], deriv: int) -> list[np.ndarray]:
+    """The weights of the derivative of order deriv at 0 from values at the given nodes (arrays of
+    one shape, each entry its own set of nodes): Fornberg's recursion, elementwise."""
+    count = len(nodes)
+    c = [[np.zeros_like(nodes[0]) for _ in range(deriv + 1)] for _ in range(count)]
+    c[0][0] = np.ones_like(nodes[0])
+    c1, c4 = np.ones_like(nodes[0]), nodes[0]
+    for i in range(1, count):
+        top = min(i, deriv)
+        c2, c5, c4 = np.ones_like(nodes[0]), c4, nodes[i]
+        for j in range(i):
+            c3 = nodes[i] - nodes[j]
+            c2 = c2 * c3
+            if j == i - 1:
+                for k in range(top, 0, -1):
+                    c[i][k] = c1 * (k * c[i - 1][k - 1] - c5 * c[i - 1][k]) / c2
+                c[i][0] = -c1 * c5 * c[i - 1][0] / c2
+            for k in range(top, 0, -1):
+                c[j][k] = (c4 * c[j][k] - k * c[j][k - 1]) / c3
+            c[j][0] = c4 * c[j][0] / c3
+        c1 = c2
+    return [c[i][deriv] for i in range(count)]
 
 
 def _rungs(evaluate: Evaluate, xr: np.ndarray, h_all: np.ndarray, h: np.ndarray, powers: tuple[float, ...],
@@ -203,6 +241,13 @@ def _groups(labels: np.ndarray, whole: bool) -> list[tuple[np.ndarray, int]]:
 def _pilot_steps(absx: np.ndarray, deriv: int, central: bool) -> np.ndarray:
     """The pilot's step at each |x| (before the room caps it): relative to |x| below 1, absolute above."""
     return EPS ** (1 / (deriv + (2 if central else 1))) * np.where(absx > 0, np.minimum(absx, 1.0), 1.0)
+
+
+def _in_rounding(quotient: np.ndarray, size: np.ndarray, step: np.ndarray, eps: float, rule: _Rule) -> np.ndarray:
+    """Where differences (n, m) at steps (n,) are within their own rounding: 0, or no larger than
+    rule.rounding * eps |f| / h^deriv."""
+    with np.errstate(all="ignore"):
+        return np.abs(quotient) <= rule.rounding * eps * size / rule.power(step)[:, None]
 
 
 def first_point(x: float, side: int, deriv: int = 1) -> float:
@@ -248,12 +293,13 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)
         pilot, pilot_size = quotient[0], size[0]
         # A pilot step relative to a small |x| can be where f rounds to a constant (log(1 + c t) at
-        # t = 1e-300, cos at 1e-10 for a second derivative): every difference exactly 0 tells nothing
-        # of f's scale, and a ladder placed from it would see only those zeros; nor does a step whose
-        # power (h^2 for a second derivative) is below the normal doubles.  The pilot is then taken
+        # t = 1e-300, cos at 1e-10 for a second derivative): differences 0, or within f's rounding,
+        # tell nothing of f's scale, and a ladder placed from them would see only rounding; nor does
+        # a step whose power (h^2 for a second derivative) is below the normal doubles.  The pilot is then taken
         # again at the step of |x| = 1, in place of the probe (its ladder is the probe's).
-        blank = (((pilot == 0.0).all(axis=1) | (rule.power(pilot_step) < _TINY)) & (absx < 1.0)
-                 & (pilot_step < room))
+        eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
+        blank = ((_in_rounding(pilot, pilot_size, pilot_step, eps, rule).all(axis=1)
+                  | (rule.power(pilot_step) < _TINY)) & (absx < 1.0) & (pilot_step < room))
         # What the first pilot still tells: a change below f's rounding, |f^(deriv)| h^deriv < about
         # 2 eps |f| (an upper bound, where |f| > 0), for entries the ladder then cannot vouch for.
         unseen = 4.0 * rule.rounding * EPS * pilot_size / rule.power(pilot_step)[:, None]
@@ -262,11 +308,14 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                 pilot_step[idx] = np.minimum(_pilot_steps(np.ones(idx.size), deriv, central), room[idx])
                 quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step[idx], (1.0,), rule, f0, start, idx)
                 pilot[idx], pilot_size[idx] = quotient[0], size[0]
-        eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
+        eps = max(EPS, eps_f())
         wanted = eps * rule.relative * pilot_size / np.abs(pilot) / tau  # (n, m): step ** deriv
         if deriv > 1:
             wanted = wanted ** (1.0 / deriv)
-    wanted = np.where(np.isfinite(wanted), wanted, np.nan)
+        # A pilot within its own rounding (a second difference at x = 1e9) measures that rounding, not
+        # f's derivative: it places nothing (as a pilot of exactly 0 does), and the ceiling stands.
+        placed = np.isfinite(wanted) & ~_in_rounding(pilot, pilot_size, pilot_step, eps, rule)
+    wanted = np.where(placed, wanted, np.nan)
     all_nan = np.asarray(np.isnan(wanted).all(axis=1))
     smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
     ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
