@@ -586,3 +586,37 @@ def test_adaptive_higher_derivatives_at_a_large_x_do_not_lie(fd, n):
             if info.converged and err > info.error and err > 1e-8:
                 lies.append((x, method, err, info))
     assert not lies and np.mean(covered) >= 0.9, (lies, np.mean(covered))
+
+
+def test_adaptive_next_to_an_edge_of_the_domain_is_finite_and_honest(fd):
+    """Issue 23, class 7: where even the pilot's points leave f's domain (arccos at 1 - 5e-8,
+    sqrt(1 - t^2) near 1), every value was NaN.  The pilot is taken again 1024 times closer and
+    the ladder kept inside: a finite value, an estimate covering its error.  Random instances at
+    distances the second pilot fits in (1e-8 up to the first pilot's step; closer still stays NaN,
+    flagged with an infinite estimate)."""
+    rng = np.random.default_rng(70)
+    for _ in range(30):
+        d = 10 ** rng.uniform(-8, -6.5)  # the distance to the edge at 1, below the pilot's step
+        t = 1.0 - d
+        d = 1.0 - t  # (exact)
+        slope = 1.0 / np.sqrt(d * (1.0 + t))
+        for f, truth in ((np.arccos, -slope), (lambda s: np.sqrt(1 - s * s), -t * slope),
+                         (lambda s: np.log1p(-s), -1.0 / d)):
+            value, info = fd.derivative(f, t, adaptive=True, full_output=True)
+            assert np.isfinite(value) and abs(value - truth) <= info.error, (d, value, truth, info)
+            assert info.nfev == 12
+
+
+def test_adaptive_in_a_tight_box_does_not_claim_convergence_it_cannot_have(fd):
+    """Issue 23, class 8: derivative(np.exp, 2.0, n=3, bounds=(1.999999, 2.0)) gave -8.3e5 (truth
+    7.39) with an estimate of 4.5e7, converged.  No third derivative is resolvable in a box that
+    tight: the estimate covers the error and the entry is not converged.  Random instances."""
+    rng = np.random.default_rng(80)
+    for _ in range(20):
+        x, width, n = rng.uniform(0.5, 3.0), 10 ** rng.uniform(-7, -5), int(rng.integers(2, 5))
+        value, info = fd.derivative(np.exp, x, n=n, adaptive=True, full_output=True, bounds=(x - width, x))
+        err = abs(value - np.exp(x))
+        assert err <= info.error or not info.converged, (x, width, n, value, info)
+        assert not (info.converged and err > 1e-8 and err > info.error)
+        if info.converged:
+            assert info.error <= abs(value)

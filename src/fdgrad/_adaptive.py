@@ -17,6 +17,9 @@ Per coordinate (and per output of f), for a central difference of any order:
    1e-300), or its h^n is below the normal doubles, the pilot is taken again at
    the step of |x| = 1, in place of the probe; a result that is then not
    converged has an estimate that also covers what the first pilot bounds.
+   A pilot whose points left f's domain (a value that is not finite: arccos
+   at 1 - 5e-8) is taken again, the same way, 1024 times closer, and where
+   that one is finite the whole ladder stays within its step.
 2. **Probe.** One difference at the ladder's top step checks that step
    against the pilot.  Where |f| >> |f'| (a large constant, or other
    coordinates, dominate f's value) the rounding-placed ladder can reach past
@@ -62,6 +65,8 @@ from ._stencils import EPS, Stencil, make_stencil
 
 DBL_MAX = float(np.finfo(np.float64).max)
 _TINY = float(np.finfo(np.float64).tiny)
+#: how much smaller a pilot is taken again whose points left f's domain
+_SHRINK = 1024.0
 
 __all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations", "first_point",
            "hessian_evaluations"]
@@ -295,19 +300,27 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         # A pilot step relative to a small |x| can be where f rounds to a constant (log(1 + c t) at
         # t = 1e-300, cos at 1e-10 for a second derivative): differences 0, or within f's rounding,
         # tell nothing of f's scale, and a ladder placed from them would see only rounding; nor does
-        # a step whose power (h^2 for a second derivative) is below the normal doubles.  The pilot is then taken
-        # again at the step of |x| = 1, in place of the probe (its ladder is the probe's).
+        # a step whose power (h^2 for a second derivative) is below the normal doubles.  The pilot is
+        # then taken again at the step of |x| = 1, in place of the probe (its ladder is the probe's).
         eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
         blank = ((_in_rounding(pilot, pilot_size, pilot_step, eps, rule).all(axis=1)
                   | (rule.power(pilot_step) < _TINY)) & (absx < 1.0) & (pilot_step < room))
+        # A pilot whose points left f's domain (arccos at 1 - 5e-8: a value that is not finite) is
+        # taken again, the same way, at a step 1024 times smaller; where that one is finite, every
+        # step of the ladder stays within it (f's domain reaches at least that far).
+        broken = ~np.isfinite(pilot).all(axis=1) & (pilot_step > 0.0) & ~blank
+        again = blank | broken
         # What the first pilot still tells: a change below f's rounding, |f^(deriv)| h^deriv < about
         # 2 eps |f| (an upper bound, where |f| > 0), for entries the ladder then cannot vouch for.
         unseen = 4.0 * rule.rounding * EPS * pilot_size / rule.power(pilot_step)[:, None]
-        for idx, again in _groups(blank, whole):
-            if again:
-                pilot_step[idx] = np.minimum(_pilot_steps(np.ones(idx.size), deriv, central), room[idx])
+        for idx, retake in _groups(again, whole):
+            if retake:
+                pilot_step[idx] = np.where(blank[idx], np.minimum(_pilot_steps(np.ones(idx.size), deriv, central),
+                                                                  room[idx]), pilot_step[idx] / _SHRINK)
                 quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step[idx], (1.0,), rule, f0, start, idx)
                 pilot[idx], pilot_size[idx] = quotient[0], size[0]
+                inside = broken[idx] & np.isfinite(quotient[0]).all(axis=1)
+                room[idx] = np.where(inside, np.minimum(room[idx], pilot_step[idx]), room[idx])
         eps = max(EPS, eps_f())
         wanted = eps * rule.relative * pilot_size / np.abs(pilot) / tau  # (n, m): step ** deriv
         if deriv > 1:
@@ -327,9 +340,9 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # 2. The probe at the ladder's top step (not where the pilot was taken again).
     top = smallest * powers[0]
     probe = (np.full((1, n, m), np.nan), np.full((1, n, m), np.nan), np.full((1, n), np.nan))
-    near = np.ones(n, dtype=bool)
-    for idx, again in _groups(blank, whole):
-        if again:
+    kinds = np.where(again, 2, 1)
+    for idx, retaken in _groups(again, whole):
+        if retaken:
             continue
         with np.errstate(all="ignore"):
             part = _rungs(evaluate, xr, h_all, top[idx], (1.0,), rule, f0, start, idx)
@@ -338,13 +351,13 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
             pilot_rounding = 2.0 * rule.rounding * eps * pilot_size[idx] / rule.power(pilot_step[idx])[:, None]
             gap = np.abs(part[0][0] - pilot[idx])
             close = (gap <= PROBE_TOLERANCE * np.abs(pilot[idx]) + 4.0 * pilot_rounding) | ~np.isfinite(pilot[idx])
-        near[idx] = close.all(axis=1)
+        kinds[idx] = close.all(axis=1)
 
     # 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, without a probe: the
     # pilot taken again took its evaluations).
     ladders = []
     wide_powers = tuple(wide ** (count - 2 - k) for k in range(count - 1))
-    for idx, kind in _groups(np.where(blank, 2, near.astype(int)), whole):
+    for idx, kind in _groups(kinds, whole):
         with np.errstate(all="ignore"):
             if kind == 2:
                 ladders.append((idx, _rungs(evaluate, xr, h_all, smallest[idx], powers[1:], rule, f0, start, idx),
@@ -391,7 +404,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # terms): the estimate then also covers the first pilot's bound.
     best, error, step, converged = _pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule,
                                                 xr, trusted, fully)
-    doubtful = blank[:, None] & ~converged
+    doubtful = again[:, None] & ~converged
     if doubtful.any():
         with np.errstate(all="ignore"):
             error = np.where(doubtful, np.fmax(error, np.abs(best) + unseen), error)
