@@ -1,4 +1,4 @@
-"""Accuracy of fdgrad against SciPy and numdifftools, side by side, in four tables.
+"""Accuracy of fdgrad against SciPy and numdifftools, side by side, in five tables.
 
 1. First derivatives, fdgrad.testing.cases.CASES (ordinary points, badly
    scaled functions, large and tiny |x|): fdgrad default, order 4 and
@@ -15,6 +15,11 @@
    error estimate covers its error.
 4. Hessians, HESSIAN_CASES: fdgrad default, order 4 and adaptive; numdifftools'
    Hessian; scipy.differentiate.hessian.
+
+5. Issue 23's classes, CLASS_CASES (random instances: f rounding to a constant
+   at steps relative to a tiny |x|, higher derivatives at tiny and at large
+   |x|, edges of f's domain, tight boxes): the adaptive methods side by side,
+   with their confident lies (errors over 1e-8 above their own estimate).
 
 Each table gives the median and worst relative error (with its case), the
 entries worse than the threshold, the evaluations of f (per coordinate, per
@@ -36,7 +41,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import fdgrad
-from fdgrad.testing.cases import CASES, GRADIENT_CASES, HESSIAN_CASES, best_fixed_step_error
+from fdgrad.testing.cases import CASES, CLASS_CASES, GRADIENT_CASES, HESSIAN_CASES, best_fixed_step_error
 
 
 class Outcome(NamedTuple):
@@ -326,6 +331,66 @@ def more_tables() -> None:
                 "zero entries)", results, 1e-6, "per n^2")
 
 
+def class_methods() -> dict[str, Callable]:
+    """Adaptive methods on a ClassCase: (value, estimate, evaluations, converged), or None where the
+    method cannot take the case (no higher derivatives, no bounds)."""
+    def ours(case):
+        counted = Counter(case.f)
+        value, info = fdgrad.derivative(counted, case.x, n=case.n, adaptive=True, full_output=True,
+                                        bounds=case.bounds)
+        return value, info.error, counted.points, bool(info.converged)
+
+    def numdifftools(case):
+        import numdifftools as nd
+
+        if case.bounds is not None:
+            return None
+        counted = Counter(case.f)
+        result = nd.Derivative(counted, n=case.n, full_output=True)(case.x)
+        return float(result.estimate), float(result.error_estimate), counted.points, True
+
+    def differentiate(case):
+        from scipy.differentiate import derivative
+
+        if case.bounds is not None or case.n != 1:
+            return None
+        counted = Counter(case.f)
+        res = derivative(counted, case.x)
+        return float(res.df), float(res.error), counted.points, bool(res.success)
+
+    return {"fdgrad adaptive": ours, "numdifftools": numdifftools, "scipy.differentiate": differentiate}
+
+
+def class_table() -> None:
+    """Table 5: issue 23's classes, random instances, the adaptive methods side by side.  A
+    confident lie: an error over 1e-8 above the method's own estimate, not flagged (numdifftools
+    flags nothing; scipy.differentiate by success=False)."""
+    methods = {name: run for name, run in class_methods().items() if available(name)}
+    classes = sorted({c.klass for c in CLASS_CASES})
+    print(f"\nIssue 23's classes: {len(CLASS_CASES)} random instances (fdgrad.testing.cases.CLASS_CASES), "
+          "relative error of the derivative\n")
+    print("| class | method | median | worst | entries > 1e-6 | confident lies | estimate >= error | "
+          "evaluations |")
+    print("|---|---|---|---|---|---|---|---|")
+    for klass in classes:
+        cases = [c for c in CLASS_CASES if c.klass == klass]
+        for name, run in methods.items():
+            rows = [quietly(run, c) for c in cases]
+            taken = [(c, r) for c, r in zip(cases, rows) if r is not None]
+            if not taken:
+                print(f"| {klass} | {name} | - | - | - | - | - | - |")
+                continue
+            err = np.array([abs(r[0] - c.truth) for c, r in taken])
+            rel = np.where(np.isfinite(err), err / np.array([abs(c.truth) for c, _ in taken]), np.inf)
+            est = np.array([r[1] for _, r in taken], dtype=float)
+            lies = sum(1 for e, s, (_, r) in zip(err, est, taken) if r[3] and e > 1e-8 and not e <= s)
+            nfev = np.mean([r[2] for _, r in taken])
+            print(f"| {klass} | {name} | {np.median(rel):.1e} | {np.max(rel):.1e} | {int(np.sum(rel > 1e-6))} of "
+                  f"{len(taken)} | {lies} | {np.mean(est >= err):.0%} | {nfev:.1f} |")
+    print("\n(-: the method has no such option: numdifftools and scipy.differentiate take no bounds, "
+          "scipy.differentiate no higher derivatives.)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--details", action="store_true", help="print every case's relative error")
@@ -366,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
               f"mean log10 error {np.mean(np.log10(ours + 1e-17)):.2f} against {np.mean(np.log10(theirs + 1e-17)):.2f}.")
 
     more_tables()
+    class_table()
 
     if args.details:
         names = list(results)

@@ -29,13 +29,14 @@ def _trace_module():
 @pytest.mark.parametrize("index", [0, 1])
 def test_calls_run_down_the_house(index, monkeypatch):
     """numerical_gradient and the adaptive gradient on two threads cross modules at most as often
-    as issue 20 set (the threads' probe depends on timing: the fewest of three runs), with the
-    threads' real thresholds (conftest lowers them to 0 for the other tests)."""
+    as issue 20 set (the threads' probe depends on timing, and a loaded machine makes it hand
+    more to the threads: the fewest of seven runs), with the threads' real thresholds (conftest
+    lowers them to 0 for the other tests)."""
     monkeypatch.undo()
     traces = _trace_module()
     label, call, (most, most_returns), functions = traces.cases()[index]
     call()
-    counts = min(traces.count(traces.trace(call, functions)) for _ in range(3))
+    counts = min(traces.count(traces.trace(call, functions)) for _ in range(7))
     assert counts[0] <= most and counts[1] <= most_returns, (label, counts)
 
 

@@ -13,8 +13,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-__all__ = ["CASES", "Case", "GRADIENT_CASES", "GradientCase", "HESSIAN_CASES", "HessianCase", "best_fixed_step_error",
-           "derivatives"]
+__all__ = ["CASES", "CLASS_CASES", "Case", "ClassCase", "GRADIENT_CASES", "GradientCase", "HESSIAN_CASES",
+           "HessianCase", "best_fixed_step_error", "class_cases", "derivatives"]
 
 
 class Case(NamedTuple):
@@ -327,3 +327,51 @@ def best_fixed_step_error(f: Callable, x: np.ndarray, truth: np.ndarray) -> np.n
                         continue
                     best = np.fmin(best, np.abs(g - truth) / np.abs(truth))
     return best
+
+
+class ClassCase(NamedTuple):
+    """One random instance of a class of issue 23 (accuracy, round two): f's derivative of order n
+    at x (within bounds, if given), whose exact value is truth."""
+
+    name: str
+    klass: str
+    f: Callable[[float], float]
+    x: float
+    n: int
+    truth: float
+    bounds: "tuple[float, float] | None" = None
+
+
+def class_cases(per_class: int = 12, seed: int = 23) -> list[ClassCase]:
+    """Random instances of the classes where a step sized from |x| alone, or from f's rounding
+    alone, goes wrong: f rounding to a constant at steps relative to a tiny |x|; higher
+    derivatives at tiny and at large |x|; edges of f's domain closer than the usual steps; tight
+    boxes (bounds).  Exact derivatives in closed form."""
+    rng = np.random.default_rng(seed)
+    out: list[ClassCase] = []
+
+    def add(klass: str, f: Callable, x: float, n: int, truth: float, bounds=None, label: str = "") -> None:
+        out.append(ClassCase(f"{label} at {x:.3g}", klass, f, float(x), n, float(truth), bounds))
+
+    for _ in range(per_class):
+        c = float(rng.choice([-1, 1]) * 10 ** rng.uniform(-2, 1))
+        x = float(rng.choice([-1, 1]) * 10 ** rng.uniform(-300, -9))
+        add("1 rounds to a constant at tiny |x|", lambda t, c=c: np.log(1 + c * t), x, 1, c, label=f"log(1 + {c:.3g} t)")
+        x = float(rng.choice([-1, 1]) * 10 ** rng.uniform(-300, -6))
+        n = int(rng.choice([2, 4]))  # (even orders: odd ones are about x itself there, relative errors say nothing)
+        truth = -math.cos(x) if n == 2 else math.cos(x)
+        add("2 higher derivative at tiny |x|", np.cos, x, n, truth, label=f"cos, n = {n}")
+        x = float(rng.choice([-1, 1]) * 10 ** rng.uniform(1, 5))
+        n = int(rng.integers(3, 5))
+        add("5 higher derivative at large |x|", np.sin, x, n, -math.cos(x) if n == 3 else math.sin(x),
+            label=f"sin, n = {n}")
+        d = 10 ** rng.uniform(-8, -6.5)
+        t = 1.0 - d
+        d = 1.0 - t
+        add("7 edge of the domain", np.arccos, t, 1, -1.0 / math.sqrt(d * (1.0 + t)), label="arccos, 1 - t = " f"{d:.2g}")
+        x, width, n = float(rng.uniform(0.5, 3.0)), float(10 ** rng.uniform(-4, -2)), int(rng.integers(1, 4))
+        add("8 tight box", np.exp, x, n, math.exp(x), (x - width, x), label=f"exp, n = {n}, box {width:.2g}")
+    return out
+
+
+CLASS_CASES: list[ClassCase] = class_cases()
