@@ -268,7 +268,7 @@ def test_partial_takes_the_front_door(front):
     g = lambda p: float(p @ p)  # noqa: E731
     assert front.partial_door(g, np.ones(3), 1, None, "central", None, False, False, None, False, False, (),
                               None) is not GENERAL
-    for i in (3, -4, True, (0,), 1.0):
+    for i in (3, -4, True, (0,), 1.0, None):
         assert front.partial_door(g, np.ones(3), i, None, "central", None, False, False, None, False, False, (),
                                   None) is GENERAL
 
@@ -377,3 +377,59 @@ def test_directional_takes_the_front_door(front):
             assert front.directional_door(*options.values()) is not GENERAL  # any shape of x
         else:
             assert front.directional_door(*options.values()) is GENERAL
+
+
+class _OwnFloat(float):
+    """A float whose __float__ says something else: read as its own double on every path."""
+
+    def __float__(self):
+        return 42.0
+
+
+@pytest.mark.parametrize("name", ["derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag",
+                                  "directional"])
+@pytest.mark.parametrize("options", [{}, {"order": 4}, {"method": "forward"}])
+def test_a_float_subclass_is_its_own_double_on_every_path(compiled, name, options):
+    """A differential fuzz found f's float subclass read as its double by the compiled paths and
+    through float() (its __float__) by the pure ones.  Both now take the double, door or not."""
+    def f(p):
+        return _OwnFloat(float(np.sum(np.sin(np.asarray(p)) * np.asarray(p))))
+
+    x = 1.3 if name == "derivative" else np.array([0.4, -1.1])
+    lead = {"partial": (1,), "directional": (np.array([1.0, 0.5]),)}.get(name, ())
+    if name == "hessian" and options.get("method") == "forward":
+        options = {}
+    outcomes = [_call(lambda f_, x_, **o: getattr(api, name)(f_, x_, *lead, **o), f, x, **options)
+                for api in (compiled, fdgrad.fallback)]
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == "value"
+
+
+def test_a_hessian_whose_steps_underflow_divides_as_c_does(compiled):
+    """The pure kernels' Hessian entry divided by h_i h_j = 0 (steps of 1e-162) with a
+    ZeroDivisionError where C gives inf or NaN."""
+    f = lambda p: float(np.sum(np.sin(p)))  # noqa: E731
+    for options in ({"h": 1e-162, "order": 4}, {"h": 1e-162, "order": 8}, {"h": 1e-162, "method": "forward",
+                                                                             "order": 4}):
+        got = _call(compiled.hessian, f, [0.5, 0.0], **options)
+        assert got == _call(fdgrad.fallback.hessian, f, [0.5, 0.0], **options) and got[0] == "value"
+
+
+def test_directional_door_leaves_the_rare_cases_to_the_general_path(compiled):
+    """A scale max|v| / max(1, max|x|) that underflows (its warning comes from the general path's
+    steps along v) and an f whose first value is None (evaluated once, not twice)."""
+    for api_pair in ((compiled, fdgrad.fallback),):
+        outcomes = []
+        for api in api_pair:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = api.directional(lambda p: float(p[0] + p[1]), np.array([1.0, 1e16]),
+                                        np.array([1e-310, 1e-310]))
+            outcomes.append((value, [w.category for w in caught]))
+        assert outcomes[0] == outcomes[1] and outcomes[0][1] == [RuntimeWarning]
+    seen = []
+    for api in (compiled, fdgrad.fallback):
+        f = Counting(lambda p: None)
+        with pytest.raises(TypeError):
+            api.directional(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+        seen.append(f.points)
+    assert seen[0] == seen[1] and len(seen[0]) == 1

@@ -16,7 +16,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _adaptive
-from ._evaluation import Elementwise, Serial, line, number_values, runs
+from ._evaluation import NOT_EVALUATED, Elementwise, Serial, line, number_values, runs
 from ._pykernels import stencil_value
 from ._results import expand, finish, shaped, warn_if_unchanging
 from ._steps import Box, ladder_top, line_scale, number_step, steps
@@ -120,7 +120,7 @@ def partial(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[
 
 def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: float,
                 h: Any, stencil: Stencil, adaptive: bool, full_output: bool, target: Optional[np.ndarray],
-                known: Any = None) -> Any:
+                known: Any = NOT_EVALUATED) -> Any:
     """The derivative of g(t) = f(x + t w) at t = 0, as f'(x; v) (a float, or J v of f's shape):
     see _steps.line_scale for w and the scale.  f's shape is asked once, at the first point the
     numerics evaluate, whose value is then used there (known: f's value there, where the front

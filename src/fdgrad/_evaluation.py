@@ -850,13 +850,17 @@ class _Line:
         return self.at(t0)
 
 
+#: directional()'s f(x + first w) not evaluated yet (any value f returns, None included, may be known)
+NOT_EVALUATED = object()
+
+
 def line(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], along: np.ndarray,
-         target: Optional[np.ndarray], first: float, known: Any = None) -> tuple[Serial, bool]:
+         target: Optional[np.ndarray], first: float, known: Any = NOT_EVALUATED) -> tuple[Serial, bool]:
     """directional()'s g(t) = f(x + t w) as a Serial evaluation of the one number t, and whether
     f is scalar: f's value at t = first (the first point the numerics evaluate; known, if given)
     tells its shape, and is used there rather than evaluated again."""
     g = _Line(f, work, shape, along, target)
-    value = g.at(first) if known is None else known
+    value = g.at(first) if known is NOT_EVALUATED else known
     g.known = (first, value)
     ev = Serial(kernels, g, Point(np.zeros(1), (1,)))
     out_shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else ()

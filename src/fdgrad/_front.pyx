@@ -545,9 +545,9 @@ def partial_door(f, x, i, h, method, order, adaptive, full_output, bounds, progr
 cdef object _partial(object f, object x, object i, object h, object method, object order, object adaptive,
                      object full_output, object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
-    if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None, bounds, progress, args,
-                                    kwargs) or not _off(inplace):
-        return _GENERAL
+    if type(i) is not int or mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None,
+                                                          bounds, progress, args, kwargs) or not _off(inplace):
+        return _GENERAL  # (i: a flat index; anything else, None included, is the general path's to check)
     return _columns(f, x, h, mi, inplace, args, kwargs, i, 1)
 
 
@@ -803,6 +803,8 @@ cdef object _directional_door(object f, object x, object v, object h, object met
     cdef cnp.ndarray along = flat_v if h is not None else cnp.PyArray_EMPTY(1, &size_n, cnp.NPY_DOUBLE, 0)
     cdef double *ap = <double *>cnp.PyArray_DATA(along)
     cdef double factor = 1.0 if h is not None else size / stretch
+    if factor == 0.0:
+        return _GENERAL  # (the general path's steps along v then divide by 0, with its warning)
     cdef double reach = rule.reach * (rule.rel_step if h is None else <double>h)
     for i in range(n):
         if h is None:

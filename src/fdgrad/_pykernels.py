@@ -98,7 +98,7 @@ class _PythonObjective:
             raise Halted("stopped: another part of this call failed or was interrupted")
         value = self.f(self.view)
         if self.fast and isinstance(value, float):
-            value = float(value)
+            value = value if type(value) is float else float.__float__(value)  # (its own double, as C reads it)
         elif self.shape is not None and type(value) is np.ndarray and value.dtype is _FLOAT64 \
                 and value.shape == self.shape:
             value = np.array(value, dtype=np.float64).reshape(-1)  # as convert copies it
@@ -243,11 +243,19 @@ def _hessian_entry(fv: Sequence[float], i: int, j: int, hi: float, hj: float, f0
     """The formula of one Hessian entry from its points' values (see fdgrad.h)."""
     if i == j:
         if side == 0:
-            return (fv[0] - 2.0 * f0 + fv[1]) / (hi * hi)
-        return (fv[0] - 2.0 * f1[i] + f0) / (hi * hi)
+            return _divided(fv[0] - 2.0 * f0 + fv[1], hi * hi)
+        return _divided(fv[0] - 2.0 * f1[i] + f0, hi * hi)
     if side == 0:
-        return (fv[0] - fv[1] - fv[2] + fv[3]) / (4.0 * hi * hj)
-    return (fv[0] - f1[i] - f1[j] + f0) / (hi * hj)
+        return _divided(fv[0] - fv[1] - fv[2] + fv[3], 4.0 * hi * hj)
+    return _divided(fv[0] - f1[i] - f1[j] + f0, hi * hj)
+
+
+def _divided(a: float, b: float) -> float:
+    """a / b as C divides doubles: by a zero (a product of steps that underflowed), inf or NaN."""
+    if b == 0.0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.float64(a) / np.float64(b))  # (the machine's inf or NaN, sign bit included)
+    return a / b
 
 
 def _entries(n: int, start: int, stop: int):

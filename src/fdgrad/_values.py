@@ -152,9 +152,12 @@ def precision(value: Any) -> float:
 
 
 def scalar_value(value: Any) -> float:
-    """f's return value as a float; f must return a real scalar."""
+    """f's return value as a float; f must return a real scalar.  A float (or a subclass of it, as
+    numpy's float64) is its own double, as the compiled kernels read it, whatever its __float__ says."""
+    if type(value) is float:
+        return value
     if isinstance(value, float):
-        return float(value)
+        return float.__float__(value)
     if is_real_number(value):
         try:
             return float(value)
