@@ -4,6 +4,10 @@ Part of fdgrad.testing.  ``CASES`` is the accuracy benchmark's set: smooth
 functions at ordinary points, badly scaled ones, and points at large and tiny
 |x| where a step relative to max(1, |x|) (SciPy's) or an absolute base step
 (numdifftools') goes wrong.  Each derivative is given in closed form.
+``GRADIENT_CASES`` and ``HESSIAN_CASES`` do the same for gradients and
+Hessians, and ``CLASS_CASES`` holds random instances of the classes of issue 23
+(f rounding to a constant at tiny |x|, higher derivatives at tiny and large
+|x|, domain edges, tight boxes), for ``benchmarks/bench_accuracy.py``.
 """
 
 from __future__ import annotations
