@@ -490,7 +490,8 @@ def test_adaptive_where_f_rounds_to_a_constant_at_steps_relative_to_a_tiny_x(fd)
     """Issue 23, class 1: at a tiny |x| the pilot's step (relative to |x|) can be where f rounds to
     a constant (log(1 + c t) at t = 1e-300: 1 + c t is 1); a ladder placed from it saw only zeros
     and returned 0 with an estimate of 0, converged.  Random instances, a number and a gradient:
-    the value to 1e-9, an honest estimate, converged."""
+    the value to 1e-11 (f's values carry a rounding of eps |f'| there, not eps |f|, and the
+    ladder is placed and weighed for it), an honest estimate, converged."""
     rng = np.random.default_rng(23)
     makers = [(lambda c: (lambda t: np.log(1 + c * t)), lambda c: c),
               (lambda c: (lambda t: np.exp(c * t) - 1.0), lambda c: c),
@@ -502,7 +503,7 @@ def test_adaptive_where_f_rounds_to_a_constant_at_steps_relative_to_a_tiny_x(fd)
         make, truth = makers[rng.integers(len(makers))]
         value, info = fd.derivative(make(c), x, adaptive=True, full_output=True)
         err = abs(value - truth(c))
-        assert err <= 1e-9 * abs(c) and info.converged and info.nfev == 12, (c, x, value, info)
+        assert err <= 1e-11 * abs(c) and info.converged and info.nfev == 12, (c, x, value, info)
         g, ginfo = fd.gradient(lambda v, f=make(c): f(v[0]) + v[1] ** 2, [x, 0.5], adaptive=True, full_output=True)
         gerr = np.abs(g - [truth(c), 1.0])
         assert np.all(gerr <= 1e-9 * np.array([abs(c), 1.0])) and ginfo.converged.all() and ginfo.nfev == 24

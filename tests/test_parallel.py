@@ -83,8 +83,11 @@ def test_small_work_stays_on_one_thread(fd, monkeypatch):
         time.sleep(2e-4)
         return float(v @ v)
 
+    seen.clear()
     assert fd.gradient(slow, x, workers=2).tobytes() == fd.gradient(slow, x).tobytes()
-    assert len(seen) == 2
+    # the pool's threads took part (which of them, across the call's loops, is the pool's choice:
+    # it may hold more than one thread from earlier calls)
+    assert threading.get_ident() in seen and len(seen) >= 2
 
 
 def test_an_f_holding_the_gil_stays_on_one_thread_after_a_trial(fd, monkeypatch):

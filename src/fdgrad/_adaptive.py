@@ -15,8 +15,10 @@ Per coordinate (and per output of f), for a central difference of any order:
    1e6 accurate alike.  Where every difference of the pilot is exactly 0 at a
    step relative to a small |x| (f rounds to a constant there: log(1 + c t) at
    1e-300), or its h^n is below the normal doubles, the pilot is taken again at
-   the step of |x| = 1, in place of the probe; a result that is then not
-   converged has an estimate that also covers what the first pilot bounds.
+   the step of |x| = 1, in place of the probe (for a first derivative, f's
+   values are then taken to carry a rounding of eps |f'|, that of a quantity
+   of scale 1 inside f, as 1 + c t, rather than eps |f|); a result that is then
+   not converged has an estimate that also covers what the first pilot bounds.
    A pilot whose points left f's domain (a value that is not finite: arccos
    at 1 - 5e-8) is taken again, the same way, 1024 times closer, and where
    that one is finite the whole ladder stays within its step.
@@ -319,6 +321,10 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                                                                   room[idx]), pilot_step[idx] / _SHRINK)
                 quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step[idx], (1.0,), rule, f0, start, idx)
                 pilot[idx], pilot_size[idx] = quotient[0], size[0]
+                if deriv == 1:
+                    # f rounded to a constant at the first steps: it computes with something of
+                    # scale 1 (1 + c t), and its values carry that rounding, eps |f'|, not eps |f|
+                    pilot_size[idx] = np.where(blank[idx, None], np.fmax(size[0], np.abs(quotient[0])), size[0])
                 inside = broken[idx] & np.isfinite(quotient[0]).all(axis=1)
                 room[idx] = np.where(inside, np.minimum(room[idx], pilot_step[idx]), room[idx])
         eps = max(EPS, eps_f())
@@ -377,6 +383,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     best, error, step, slope = (np.empty((n, m)) for _ in range(4))
     trusted, fully = np.empty((n, m), dtype=bool), np.empty((n, m), dtype=bool)
     noise, spread = np.zeros((n, m)), np.zeros((n, m))
+    if deriv == 1:  # (see the pilot taken again: f's values carry a rounding of eps |f'| there)
+        noise = np.where(blank[:, None] & np.isfinite(pilot), eps * np.abs(pilot), 0.0)
     for attempt in range(2):
         with np.errstate(all="ignore"):
             for idx, ladder, ratio in ladders:
