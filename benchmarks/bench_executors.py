@@ -17,11 +17,14 @@ import argparse
 import multiprocessing
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
-import fdgrad
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import pools  # noqa: E402
+
+import fdgrad  # noqa: E402
 
 _W = np.linspace(0.5, 1.5, 6000)
 
@@ -47,23 +50,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     n, rounds = (1000, 2) if args.quick else (4000, 3)
     x = np.random.default_rng(1).uniform(-1.0, 1.0, n)
-    contenders = {"serial": None}
-    pool = ProcessPoolExecutor(2)
-    contenders["ProcessPoolExecutor(2)"] = pool
-    mp = multiprocessing.get_context("fork").Pool(2)
-    contenders["multiprocessing Pool(2).map"] = mp.map
-    client = cluster = None
-    if not args.no_dask:
-        try:
-            import distributed
-
-            cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                               dashboard_address=None, silence_logs=40)
-            client = distributed.Client(cluster)
-            contenders["Dask LocalCluster(2)"] = client.get_executor(pure=False)
-        except ImportError:
-            print("(dask.distributed is not installed: pip install \"fdgrad[dask]\" for the Dask row)", file=sys.stderr)
-    try:
+    with pools(2, multiprocessing.get_context("fork"), dask=not args.no_dask, pure=False, count="(2)") as executors:
+        contenders = {"serial": None, **executors}
         for workers in contenders.values():  # warm: workers started, f and numpy imported there
             fdgrad.gradient(objective, x[:8], workers=1 if workers is None else workers)
         times, results = {}, {}
@@ -72,12 +60,6 @@ def main(argv=None) -> int:
                 t, value = best_of(lambda: fdgrad.gradient(objective, x, workers=1 if workers is None else workers), 1)
                 times[label] = min(times.get(label, float("inf")), t)
                 results[label] = value
-    finally:
-        pool.shutdown()
-        mp.close()
-        if client is not None:
-            client.close()
-            cluster.close()
     serial = times["serial"]
     print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}; gradient of a {serial / (2 * n) * 1e6:.0f} us f "
           f"at {n} points (central: {2 * n} evaluations); fastest of {rounds} rounds\n")

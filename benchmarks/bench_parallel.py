@@ -19,13 +19,15 @@ import functools
 import multiprocessing
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-import fdgrad
-from fdgrad.testing.cases import sleepy
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import pools  # noqa: E402
+
+import fdgrad  # noqa: E402
+from fdgrad.testing.cases import sleepy  # noqa: E402
 
 
 def timed(fn):
@@ -43,25 +45,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     f = functools.partial(sleepy, delay=args.delay)
     ctx = multiprocessing.get_context("spawn")
-    executors = {}
-    pool = ProcessPoolExecutor(args.slots, mp_context=ctx)
-    executors["ProcessPoolExecutor"] = pool
-    mp = ctx.Pool(args.slots)
-    executors["multiprocessing Pool.map"] = mp.map
-    try:
-        import distributed
-
-        cluster = distributed.LocalCluster(n_workers=args.slots, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
-        client = distributed.Client(cluster)
-        executors["Dask LocalCluster"] = client.get_executor()
-    except ImportError:
-        client = cluster = None
-        print("(dask.distributed is not installed: no Dask column)", file=sys.stderr)
-    lines = [f"Gradient of an f that takes {args.delay * 1e3:.0f} ms, central differences, {args.slots} worker slots:",
-             "", "| n | evaluations | serial | " + " | ".join(executors) + " |", "|---" * (3 + len(executors)) + "|"]
     worst = {}
-    try:
+    with pools(args.slots, ctx) as executors:
+        lines = [f"Gradient of an f that takes {args.delay * 1e3:.0f} ms, central differences, {args.slots} worker "
+                 "slots:", "", "| n | evaluations | serial | " + " | ".join(executors) + " |",
+                 "|---" * (3 + len(executors)) + "|"]
         for n in args.sizes:
             x = np.linspace(-1.0, 1.0, n)
             for workers in executors.values():  # warm the workers up (imports, first task)
@@ -75,12 +63,6 @@ def main(argv=None) -> int:
                 worst[name] = min(worst.get(name, speedup), speedup)
                 cells.append(f"{t:.2f} s ({speedup:.2f}x)")
             lines.append(f"| {n} | {2 * n} | {serial_time:.2f} s | " + " | ".join(cells) + " |")
-    finally:
-        pool.shutdown()
-        mp.close()
-        if client is not None:
-            client.close()
-            cluster.close()
     lines += ["", f"Target: speedup >= {0.8 * args.slots:.1f} (0.8 x {args.slots} slots) for n >= 16. Measured worst: "
               + ", ".join(f"{name} {s:.2f}x" for name, s in worst.items())]
     text = "\n".join(lines) + "\n"

@@ -56,9 +56,9 @@ def compiled() -> SimpleNamespace:
 
     api = API(_ckernels, _front)  # the compiled backend as fdgrad has it: its front door too
     functions = {name: getattr(api, name) for name in PUBLIC_NAMES}
-    # and its compiled definitions, whose general path is such an API (fdgrad's own, when fdgrad is compiled)
-    functions.update(_front.bind(api) if fdgrad.BACKEND != "c" else {name: getattr(_front, name)
-                                                                       for name in _front.DEFINED})
+    # and its compiled definitions, whose general path is an API over the same kernels without the door
+    functions.update(_front.bind(API(_ckernels)) if fdgrad.BACKEND != "c" else {name: getattr(_front, name)
+                                                                                  for name in _front.DEFINED})
     return SimpleNamespace(**functions, group_columns=api.group_columns, BACKEND="c")
 
 

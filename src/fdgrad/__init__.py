@@ -98,8 +98,9 @@ gradient_descent = _api.gradient_descent
 numerical_diff = _api.numerical_diff
 numerical_gradient = _api.numerical_gradient
 group_columns = _api.group_columns
-if _door is not None:  # the compiled definitions of the calls with a front door (fdgrad._front)
-    globals().update(_door.bind(_api))
+if _door is not None:  # the compiled definitions of the calls with a front door (fdgrad._front), whose
+    # general path is an API without the door (they have tried it already)
+    globals().update(_door.bind(API(_kernels)))
 Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
 __all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",

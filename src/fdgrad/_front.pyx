@@ -331,6 +331,20 @@ cdef bint _coarser_steps(_Watch w, object h, object stencil, double *work, Py_ss
     return True
 
 
+cdef int _unchanging_at_x(_Watch w, fdgrad_objective call, double *work, const double *values,
+                          Py_ssize_t count) except -1:
+    """_evaluation.Serial.unchanging after a door's loops: where f gave one value at 3 or more points,
+    f once more at x itself (through call), and the warning where it still never varied and every
+    value is 0."""
+    cdef double spare[1]
+    if not w.varied and w.seen >= 3:
+        call(<void *>w, work, spare)
+        _raise_pending(w)
+        if not w.varied and _all_zero(values, count):
+            _warn_unchanging()
+    return 0
+
+
 cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_ssize_t m, const double *hs,
                const Rule *rule, const double *f0, double *scratch, double *out, Py_ssize_t lo,
                Py_ssize_t hi) except -1:
@@ -519,11 +533,8 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
             _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
             if _coarser_steps(w, h, _STENCILS[mi][deriv], wp, n, rule, hp, shape):  # a float32 f: once more
                 _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
-            if not shared and not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
-                _call(<void *>w, wp, &f0)
-                _raise_pending(w)
-                if not w.varied and _all_zero(op + lo, hi - lo):
-                    _warn_unchanging()
+            if not shared:
+                _unchanging_at_x(w, _call, wp, op + lo, hi - lo)
         finally:
             if shared:
                 x[...] = original  # also whatever f itself wrote into x
@@ -652,16 +663,14 @@ cdef object _jacobian(object f, object x, object h, object method, object order,
         if _coarser_steps(w, h, _STENCILS[mi][1], wp, n, rule, hp, shape):  # a float32 f: once more
             _loop(_call_vector, w, wp, n, w.m, hp, rule, <double *>cnp.PyArray_DATA(f0),
                   <double *>cnp.PyArray_DATA(scratch), <double *>cnp.PyArray_DATA(out), 0, n)
-        if not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging: f once more at x itself
-            if w.m == 1:
-                _call_vector(<void *>w, wp, <double *>cnp.PyArray_DATA(scratch))
-            else:  # the objective's call at x (a vector is converted, not watched, then)
-                value = w.f(w.view)
-                if not (type(value) is np.ndarray and value.dtype is _FLOAT64 and value.shape == w.shape):
-                    w.eps = max(w.eps, <double>_precision(value))
-                    w.convert(value)
-            _raise_pending(w)
-            if not w.varied and not out.any():
+        if w.m == 1:
+            _unchanging_at_x(w, _call_vector, wp, <double *>cnp.PyArray_DATA(out), n)
+        elif not w.varied and w.seen >= 3:  # the objective's call at x (a vector is converted, not watched)
+            value = w.f(w.view)
+            if not (type(value) is np.ndarray and value.dtype is _FLOAT64 and value.shape == w.shape):
+                w.eps = max(w.eps, <double>_precision(value))
+                w.convert(value)
+            if not out.any():
                 _warn_unchanging()
     except TypeError as exc:
         _note(exc, f, args, kwargs)
@@ -704,18 +713,14 @@ cdef object _hessian(object f, object x, object h, object method, object order, 
     cdef double *hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>prepared[1])
     cdef _Watch w = _Watch.__new__(_Watch)
     w.f, w.view, w.eps = f, view, _EPS
-    cdef double f0, spare
+    cdef double f0
     cdef cnp.ndarray out = np.empty(n * n)
     try:
         f0 = _scalar_value(f(view))  # _evaluation.Serial.outputs(True)
         _hessian_loop(w, wp, n, hp, f0, <double *>cnp.PyArray_DATA(out))
         if _coarser_steps(w, h, _STENCILS[0][2], wp, n, rule, hp, shape):  # a float32 f: once more
             _hessian_loop(w, wp, n, hp, f0, <double *>cnp.PyArray_DATA(out))
-        if not w.varied and w.seen >= 3:  # _evaluation.Serial.unchanging, at x itself
-            _call(<void *>w, wp, &spare)
-            _raise_pending(w)
-            if not w.varied and not out.any():
-                _warn_unchanging()
+        _unchanging_at_x(w, _call, wp, <double *>cnp.PyArray_DATA(out), n * n)
     except TypeError as exc:
         _note(exc, f, args, kwargs)
         raise
@@ -847,8 +852,8 @@ def directional_door(f, x, v, h, method, order, adaptive, full_output, progress,
 # The public definitions of the calls with a door.  With the compiled backend, fdgrad.derivative
 # and fdgrad.numerical_diff are these: their signature is parsed in C (a Python def that hands its
 # seventeen arguments on costs about 100 ns more, more than the rest of a plain call), the door
-# tries the call, and anything else goes to fdgrad's general path, the API over the compiled
-# kernels, which checks it and gives its usual message.  bind() gives them that API's
+# tries the call, and anything else goes to fdgrad's general path, an API over the compiled
+# kernels (without the door), which checks it and gives its usual message.  bind() gives them that API's
 # docstrings and annotations; tests/test_api.py holds their signatures to the fallback's.
 
 cdef object _general = None
@@ -857,8 +862,9 @@ DEFINED = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_
 
 
 def bind(api):
-    """Take api (fdgrad._api.API over the compiled kernels and this module) as the general path of
-    the public definitions below, with its docstrings and annotations; return them by name."""
+    """Take api (fdgrad._api.API over the compiled kernels, without this module: the definitions
+    below have tried the door) as their general path, with its docstrings and annotations; return
+    them by name."""
     global _general
     _general = api
     public = {name: globals()[name] for name in DEFINED}
