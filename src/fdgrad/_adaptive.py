@@ -195,7 +195,7 @@ def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarra
         if rule.centre:
             acc = acc + rule.centre * f0
         quotient = acc / (rule.denom * rule.power(step))[:, :, None]
-    return np.moveaxis(quotient, 1, 0), np.moveaxis(size, 1, 0), np.moveaxis(step, 1, 0)
+    return quotient.transpose(1, 0, 2), size.transpose(1, 0, 2), step.T  # (count first; np.moveaxis costs more)
 
 
 def _fornberg(nodes: list[np.ndarray], deriv: int) -> list[np.ndarray]:
@@ -305,17 +305,18 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         # a step whose power (h^2 for a second derivative) is below the normal doubles.  The pilot is
         # then taken again at the step of |x| = 1, in place of the probe (its ladder is the probe's).
         eps = max(EPS, eps_f())  # the rounding of f's values: float64's, or coarser
-        blank = ((_in_rounding(pilot, pilot_size, pilot_step, eps, rule).all(axis=1)
-                  | (rule.power(pilot_step) < _TINY)) & (absx < 1.0) & (pilot_step < room))
+        silent = _in_rounding(pilot, pilot_size, pilot_step, eps, rule)
+        blank = ((silent.all(axis=1) | (rule.power(pilot_step) < _TINY)) & (absx < 1.0) & (pilot_step < room))
         # A pilot whose points left f's domain (arccos at 1 - 5e-8: a value that is not finite) is
         # taken again, the same way, at a step 1024 times smaller; where that one is finite, every
         # step of the ladder stays within it (f's domain reaches at least that far).
         broken = ~np.isfinite(pilot).all(axis=1) & (pilot_step > 0.0) & ~blank
         again = blank | broken
+        retaken = bool(again.any())  # (rarely: the common call skips what follows on it)
         # What the first pilot still tells: a change below f's rounding, |f^(deriv)| h^deriv < about
         # 2 eps |f| (an upper bound, where |f| > 0), for entries the ladder then cannot vouch for.
-        unseen = 4.0 * rule.rounding * EPS * pilot_size / rule.power(pilot_step)[:, None]
-        for idx, retake in _groups(again, whole):
+        unseen = 4.0 * rule.rounding * EPS * pilot_size / rule.power(pilot_step)[:, None] if retaken else None
+        for idx, retake in _groups(again, whole) if retaken else ():
             if retake:
                 pilot_step[idx] = np.where(blank[idx], np.minimum(_pilot_steps(np.ones(idx.size), deriv, central),
                                                                   room[idx]), pilot_step[idx] / _SHRINK)
@@ -327,16 +328,21 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                     pilot_size[idx] = np.where(blank[idx, None], np.fmax(size[0], np.abs(quotient[0])), size[0])
                 inside = broken[idx] & np.isfinite(quotient[0]).all(axis=1)
                 room[idx] = np.where(inside, np.minimum(room[idx], pilot_step[idx]), room[idx])
-        eps = max(EPS, eps_f())
+        if retaken:
+            eps = max(EPS, eps_f())
+            silent = _in_rounding(pilot, pilot_size, pilot_step, eps, rule)
         wanted = eps * rule.relative * pilot_size / np.abs(pilot) / tau  # (n, m): step ** deriv
         if deriv > 1:
             wanted = wanted ** (1.0 / deriv)
         # A pilot within its own rounding (a second difference at x = 1e9) measures that rounding, not
         # f's derivative: it places nothing (as a pilot of exactly 0 does), and the ceiling stands.
-        placed = np.isfinite(wanted) & ~_in_rounding(pilot, pilot_size, pilot_step, eps, rule)
+        placed = np.isfinite(wanted) & ~silent
     wanted = np.where(placed, wanted, np.nan)
     all_nan = np.asarray(np.isnan(wanted).all(axis=1))
-    smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
+    if m == 1:  # (the median of one value; numpy's nanmedian takes ~0.1 ms through masked arrays)
+        smallest = np.where(all_nan, np.inf, wanted[:, 0])
+    else:
+        smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
     ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
     powers = tuple(RATIO ** (count - 1 - k) for k in range(count))  # large to small
@@ -345,19 +351,27 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
 
     # 2. The probe at the ladder's top step (not where the pilot was taken again).
     top = smallest * powers[0]
-    probe = (np.full((1, n, m), np.nan), np.full((1, n, m), np.nan), np.full((1, n), np.nan))
-    kinds = np.where(again, 2, 1)
-    for idx, retaken in _groups(again, whole):
-        if retaken:
-            continue
+
+    def probed(idx: np.ndarray) -> tuple[tuple, np.ndarray]:
+        """The probe's rung at the coordinates idx, and where it agrees with the pilot."""
         with np.errstate(all="ignore"):
             part = _rungs(evaluate, xr, h_all, top[idx], (1.0,), rule, f0, start, idx)
-            for whole_part, this in zip(probe, part):
-                whole_part[:, idx] = this
             pilot_rounding = 2.0 * rule.rounding * eps * pilot_size[idx] / rule.power(pilot_step[idx])[:, None]
             gap = np.abs(part[0][0] - pilot[idx])
             close = (gap <= PROBE_TOLERANCE * np.abs(pilot[idx]) + 4.0 * pilot_rounding) | ~np.isfinite(pilot[idx])
-        kinds[idx] = close.all(axis=1)
+        return part, close.all(axis=1)
+
+    if not retaken:
+        probe, near = probed(everything)
+        kinds = near.astype(int)
+    else:
+        probe = (np.full((1, n, m), np.nan), np.full((1, n, m), np.nan), np.full((1, n), np.nan))
+        kinds = np.full(n, 2)
+        for idx, retake in _groups(again, whole):
+            if not retake:
+                part, kinds[idx] = probed(idx)
+                for whole_part, this in zip(probe, part):
+                    whole_part[:, idx] = this
 
     # 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, without a probe: the
     # pilot taken again took its evaluations).
@@ -383,7 +397,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     best, error, step, slope = (np.empty((n, m)) for _ in range(4))
     trusted, fully = np.empty((n, m), dtype=bool), np.empty((n, m), dtype=bool)
     noise, spread = np.zeros((n, m)), np.zeros((n, m))
-    if deriv == 1:  # (see the pilot taken again: f's values carry a rounding of eps |f'| there)
+    if retaken and deriv == 1:  # (see the pilot taken again: f's values carry a rounding of eps |f'| there)
         noise = np.where(blank[:, None] & np.isfinite(pilot), eps * np.abs(pilot), 0.0)
     for attempt in range(2):
         with np.errstate(all="ignore"):
@@ -392,16 +406,17 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                                                                                      noise[idx])
                 column, _, steps = ladder
                 slope[idx] = (column[-2] - column[-1]) / (steps[-2] ** power - steps[-1] ** power)[:, None]
-                # the noise that would explain the change between the two smallest steps, in f's units
-                spread[idx] = np.abs(column[-1] - column[-2]) * rule.power(steps[-1])[:, None] / rule.rounding
+                if retaken:  # the noise that would explain the change between the two smallest steps
+                    spread[idx] = np.abs(column[-1] - column[-2]) * rule.power(steps[-1])[:, None] / rule.rounding
             measured = 2.0 * np.abs(best - pilot) * rule.power(pilot_step)[:, None] / rule.rounding
             # Where f rounded to a constant at the first pilot's steps (blank), its rounding is not
             # eps |f| (f = log(1 + u) rounds 1 + u at eps, not at eps |f|), and a ladder with no
             # entry at all in Richardson's regime is under that noise: measured by its smallest
             # steps' change, the tableau is weighed again with it.  (Elsewhere a ladder so lost
             # may lie past f's scale, where more noise would let it pass: the pilot's value stands.)
-            lost_to_noise = blank[:, None] & ~trusted & ~np.isfinite(error)
-            measured = np.where(lost_to_noise, np.fmax(measured, spread), measured)
+            if retaken:
+                lost_to_noise = blank[:, None] & ~trusted & ~np.isfinite(error)
+                measured = np.where(lost_to_noise, np.fmax(measured, spread), measured)
             noisy = measured > eps * pilot_size
         if attempt or not noisy.any():
             break
@@ -412,8 +427,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # terms): the estimate then also covers the first pilot's bound.
     best, error, step, converged = _pilot_check(best, error, step, pilot, pilot_size, pilot_step, slope, eps, rule,
                                                 xr, trusted, fully)
-    doubtful = again[:, None] & ~converged
-    if doubtful.any():
+    doubtful = again[:, None] & ~converged if retaken else None
+    if retaken and doubtful.any():
         with np.errstate(all="ignore"):
             error = np.where(doubtful, np.fmax(error, np.abs(best) + unseen), error)
     return AdaptiveResult(best, error, step, converged)
