@@ -314,6 +314,54 @@ def test_check_grad(fd, rng):
     assert bad.max_rel_error == pytest.approx(1e-3 / abs(wrong[3]), rel=1e-3)
 
 
+
+def _first_look_decided(fd, f, grad, x, result):
+    """Whether check_grad's first look decided result: its numeric gradient is not the adaptive one
+    (progress=None takes the adaptive check at once)."""
+    with np.errstate(all="ignore"):
+        adaptive = fd.check_grad(f, grad, x, progress=None)
+    return result.numeric.tobytes() != adaptive.numeric.tobytes()
+
+
+def test_check_grads_first_look_is_honest_on_every_gradient_case(fd):
+    """check_grad's first look (three central gradients, extrapolated), on the class of
+    fdgrad.testing.cases.GRADIENT_CASES (constants, other terms dominating, bad scales, noise):
+    where it decides, its estimated error covers the true error of its numeric gradient, the true
+    gradient passes, and a gradient off by twice an entry's tolerance is never passed by it; where f
+    is noisy beyond its rounding, it leaves the verdict to the adaptive check."""
+    decided = 0
+    for case in GRADIENT_CASES:
+        x, truth = case.x, np.asarray(case.grad(case.x), dtype=float)
+        with np.errstate(all="ignore"):  # f's own: log beyond its domain, at the first look's steps
+            result = fd.check_grad(case.f, truth, x)
+        assert result.ok, case.name
+        if not _first_look_decided(fd, case.f, truth, x, result):
+            continue
+        decided += 1
+        assert case.noise == 0.0, case.name
+        estimate = result.tolerance - 1e-8 - 1e-6 * np.abs(result.numeric)
+        assert np.all(np.abs(result.numeric - truth) <= estimate * (1 + 1e-9)), case.name
+        for j in range(truth.size):
+            wrong = truth.copy()
+            wrong[j] += 2 * result.tolerance[j]
+            with np.errstate(all="ignore"):
+                verdict = fd.check_grad(case.f, wrong, x)
+            assert not verdict.ok or not _first_look_decided(fd, case.f, wrong, x, verdict), (case.name, j)
+    assert decided >= 5  # the ordinary cases: the first look is the common path
+
+
+def test_check_grads_first_look_counts_its_evaluations(fd):
+    """Three central gradients and f at x: 6 n + 1 evaluations, against the adaptive check's more."""
+    calls = [0]
+
+    def f(p):
+        calls[0] += 1
+        return float(np.sum(np.sin(p) * p))
+
+    x = np.array([0.3, -1.1, 2.0])
+    assert fd.check_grad(f, lambda p: np.cos(p) * p + np.sin(p), x).ok
+    assert calls[0] == 6 * x.size + 1
+
 def test_gradient_descent_with_orders_and_adaptive(fd):
     f = lambda p: float((p[0] - 1) ** 2 + 10 * (p[1] + 2) ** 2)  # noqa: E731
     for kwargs in ({"order": 4}, {"adaptive": True}, {"method": "forward", "order": 2}, {"method": "complex"}):

@@ -56,7 +56,7 @@ def test_same_signature_and_docstring(name):
 
 
 COMPILED_DEFINITIONS = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "directional",
-                        "numerical_diff", "numerical_gradient")
+                        "numerical_diff", "numerical_gradient", "check_grad")
 
 
 @pytest.mark.parametrize("name", PUBLIC_NAMES)

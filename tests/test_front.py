@@ -145,18 +145,24 @@ def test_the_compiled_definitions_hand_every_argument_on(compiled, name, positio
 
     x = POINTS.get(name, np.array([1.5, -0.5]))
     lead = {"partial": (0,), "directional": (np.array([0.5, 2.0]),)}.get(name, ())
+    outcomes = _repr_outcomes(compiled, lambda api: getattr(api, name)(
+        f, x.copy() if isinstance(x, np.ndarray) else x, *lead, *positional, **keywords))
+    assert outcomes[0] == outcomes[1]
+
+
+def _repr_outcomes(compiled, call):
+    """call(api)'s value as its repr, or its exception's type, with its warnings' categories, from
+    the compiled API and from fdgrad.fallback."""
     outcomes = []
     for api in (compiled, fdgrad.fallback):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                value = getattr(api, name)(f, x.copy() if isinstance(x, np.ndarray) else x, *lead, *positional,
-                                           **keywords)
-                outcome = ("value", repr(value))
+                outcome = ("value", repr(call(api)))
             except Exception as exc:  # noqa: BLE001 - the outcome compared
                 outcome = ("raise", type(exc))
         outcomes.append((outcome, [w.category for w in caught]))
-    assert outcomes[0] == outcomes[1]
+    return outcomes
 
 
 def test_the_textbook_definitions_hand_every_argument_on(compiled):
@@ -433,3 +439,103 @@ def test_directional_door_leaves_the_rare_cases_to_the_general_path(compiled):
             api.directional(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]))
         seen.append(f.points)
     assert seen[0] == seen[1] and len(seen[0]) == 1
+
+
+def _check_outcome(api, f, grad, x, **options):
+    """check_grad's outcome as data: every field's bits, or the exception (type, text, notes)."""
+    try:
+        result = api.check_grad(f, grad, x, **options)
+    except Exception as exc:  # noqa: BLE001 - the outcome compared
+        return ("raise", type(exc), str(exc), tuple(getattr(exc, "__notes__", ())))
+    arrays = (result.numeric, result.analytic, result.tolerance)
+    return ("value", np.array([result.max_abs_error, result.max_rel_error]).tobytes(), result.worst_index, result.ok,
+            *((a.shape, a.tobytes()) for a in arrays))
+
+
+GRADS = {
+    "right": lambda p: np.cos(p) * p + np.sin(p),
+    "off by 1e-4": lambda p: np.cos(p) * p + np.sin(p) + 1e-4,
+    "an array": None,
+    "a list": "list",
+    "wrong shape": lambda p: np.zeros(7),
+    "raises": lambda p: 1 / 0,
+    "strings": lambda p: np.array(["a"] * p.size),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GRADIENT_FUNCTIONS))
+@pytest.mark.parametrize("name", sorted(_arrays()))
+@pytest.mark.parametrize("grad", sorted(GRADS))
+def test_check_grad_is_the_general_paths(compiled, kind, name, grad):
+    """check_grad's first look (three central gradients, extrapolated), in C and in Python: the same
+    verdict bit for bit, from the same evaluations of f, or the same exception."""
+    x = _arrays()[name]
+    right = GRADS["right"]
+    make = GRADS[grad]
+    outcomes = []
+    for api in (compiled, fdgrad.fallback):
+        f = Counting(GRADIENT_FUNCTIONS[kind]())
+        xx = x.copy() if isinstance(x, np.ndarray) else list(x)
+        point = np.asarray(x, dtype=float)
+        g = right(point) if make is None else right(point).tolist() if make == "list" else make
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome = _check_outcome(api, f, g, xx)
+        outcomes.append((outcome, [(w.category, str(w.message)) for w in caught], f.points))
+        assert np.array_equal(np.asarray(xx, dtype=float), point, equal_nan=True)
+    assert outcomes[0] == outcomes[1]
+
+
+def test_check_grad_takes_the_front_door(front):
+    f = lambda p: float(p @ p)  # noqa: E731
+    grad = lambda p: 2 * p  # noqa: E731
+    plain = dict(h=None, method="central", order=None, adaptive=True, rtol=1e-6, atol=1e-8, raise_on_mismatch=False,
+                 workers=1, progress=False, inplace=False, args=(), kwargs=None)
+    result = front.check_grad_door(f, grad, np.array([0.5, -2.0]), *plain.values())
+    assert result is not GENERAL and result.ok
+    for change in ({"h": 1e-3}, {"method": "forward"}, {"order": 4}, {"adaptive": False}, {"rtol": 1},
+                   {"atol": -1.0}, {"raise_on_mismatch": 0}, {"workers": 2}, {"progress": None},
+                   {"inplace": None}, {"args": (1,)}, {"kwargs": {}}):
+        options = {**plain, **change}
+        assert front.check_grad_door(f, grad, np.array([0.5, -2.0]), *options.values()) is GENERAL, change
+    for x in (np.array([1.0, np.nan]), np.array([np.finfo(float).max, 0.0]), np.ones(2, np.float32), 1.0, np.array(2.0),
+              [1.0, True]):
+        assert front.check_grad_door(f, grad, x, *plain.values()) is GENERAL, x
+
+
+CHECK_GRAD_CHANGED = {"h": [1e-3, -1.0], "method": ["forward", "sideways"], "order": [4, 3], "adaptive": [False, 1],
+                      "rtol": [1e-3, -1.0, "a"], "atol": [0.0, float("nan")], "raise_on_mismatch": [True, "no"],
+                      "workers": [2, 0], "progress": [True, "yes"], "inplace": [None, "no"], "args": [(2.0,)],
+                      "kwargs": [{"c": 2.0}, {"nonsense": 1}]}
+
+
+def _check_grad_variants():
+    parameters = list(inspect.signature(fdgrad.fallback.check_grad).parameters.values())
+    for k, parameter in enumerate(parameters[3:], 3):
+        for value in CHECK_GRAD_CHANGED[parameter.name]:
+            if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+                yield tuple(p.default for p in parameters[3:k]) + (value,), {}
+            else:
+                yield (), {parameter.name: value}
+    yield (), {"nonsense": 1}
+    yield (None,) * 8, {}
+
+
+@pytest.mark.parametrize("positional, keywords", list(_check_grad_variants()))
+@pytest.mark.parametrize("grad", ["right", "off by 1e-4"])
+def test_check_grads_compiled_definition_hands_every_argument_on(compiled, positional, keywords, grad):
+    def f(t, c=1.0):
+        return c * float(np.sum(np.sin(t) * t))
+
+    def g(t, c=1.0):
+        return c * GRADS[grad](t)
+
+    outcomes = _repr_outcomes(compiled, lambda api: api.check_grad(f, g, np.array([1.5, -0.5]), *positional,
+                                                                   **keywords))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_check_grad_door_notes_an_f_of_the_wrong_arity(compiled):
+    outcomes = [_check_outcome(api, lambda a, b: a, lambda p: 2 * p, np.ones(2)) for api in (compiled, fdgrad.fallback)]
+    assert outcomes[0] == outcomes[1] and outcomes[0][1] is TypeError
+    assert any("fdgrad: f is called with one argument" in note for note in outcomes[0][3])

@@ -27,7 +27,7 @@ from . import _derivatives as derivatives
 from ._descent import descent
 from ._evaluation import elementwise, make_evaluation, read_only_view
 from ._hessian import hessian
-from ._native import NativeFunction
+from ._native import NativeFunction, native_value
 from ._options import (
     DEFAULT_BATCH_BYTES,
     FD_METHODS,
@@ -51,9 +51,9 @@ from ._options import (
 from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobian_evaluations, start_progress
 from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
 from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
-from ._steps import Box
-from ._stencils import METHODS
-from ._values import as_point, as_points, finite_number, precision
+from ._steps import QUICK_STEPS, Box
+from ._stencils import METHOD_TABLE, METHODS, make_stencil
+from ._values import as_point, as_points, finite_number, precision, scalar_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
 
@@ -85,6 +85,14 @@ Step = Union[float, ArrayLike, None]
 Method = Literal["central", "forward", "backward", "complex"]
 Objective = Callable[[Any], Any]
 
+
+_CENTRAL = make_stencil("central", 2, 1)  # check_grad's first look: central differences at QUICK_STEPS
+
+
+def _quick_options(h: Any, method: Any, order: Any, adaptive: Any, workers: Any, progress: Any, inplace: Any) -> bool:
+    """Whether check_grad's options are its defaults, where it takes its first look (API._quick_check)."""
+    return (h is None and isinstance(method, str) and METHOD_TABLE.get(method) is _CENTRAL.row and order is None
+            and adaptive is True and type(workers) is int and workers == 1 and progress is False and inplace is False)
 
 class _Call:
     """One call of a public function, the prologue and epilogue every method shares: progress=
@@ -930,8 +938,17 @@ class API:
         x : array_like
             The point; never modified.
         h, method, order, adaptive
-            How fdgrad computes its gradient; by default adaptively, with an
-            error estimate that widens each entry's tolerance.
+            How fdgrad computes its gradient.  By default (``h=None``,
+            central, ``adaptive=True``) it first takes central
+            differences at steps of ``2**-12 * max(1, |x|)``, half and a
+            quarter of them; where they converge as an error of order h^2
+            does, their extrapolation (Richardson) is the numeric gradient,
+            and where grad is within every entry's tolerance of it by more
+            than its estimated error, grad passes, with that estimate as the
+            error.
+            Otherwise (a mismatch, or differences too large to decide) the
+            adaptive gradient decides, with its error estimate widening each
+            entry's tolerance.  Any other options: the gradient they ask for.
         rtol, atol : float
             An entry passes when ``|grad - numeric| <= atol + rtol * |numeric|
             + error``, error being the estimated error of ``numeric``.  For an
@@ -972,13 +989,67 @@ class API:
             work, shape = as_point(x)
             given = bind_args(grad, args, kwargs)(read_only_view(work.copy(), shape)) if callable(grad) else grad
             analytic = check_gradient_values(given, shape)
+            if _quick_options(h, method, order, adaptive, workers, progress, inplace):
+                verdict = self._quick_check(f, bound, work, shape, analytic, rtol, atol, args, kwargs)
+                if verdict is not None:
+                    return _Call.result(verdict)
+            return _Call.result(self._checked(f, analytic, x, h, method, order, adaptive, rtol, atol,
+                                              raise_on_mismatch, workers, progress, inplace, args, kwargs))
+
+    def _quick_check(self, f: Any, bound: Any, work: np.ndarray, shape: tuple, analytic: np.ndarray, rtol: float,
+                     atol: float, args: Any, kwargs: Any) -> Optional[GradCheck]:
+        """check_grad's first look (its default options): f's central gradient at the
+        steps h = r max(1, |x|) for r in QUICK_STEPS (each rounded so that x + h is exact), g1, g2
+        and g3 at h, h/2 and h/4.  Where every coordinate's differences shrink as an error of
+        order h^2 does, |g1 - g2| >= 2 |g2 - g3| or |g2 - g3| within f's rounding (4 eps |f(x)| / h,
+        eps f's precision), the numeric gradient is Richardson's extrapolation (4 g3 - g2) / 3 and
+        its estimated error |g2 - g3| plus that rounding (three times g3's own error, which the
+        extrapolation reduces).  Where grad is within every entry's tolerance of that value by more
+        than this estimate, grad passes; any other case (noise, a mismatch, or an estimate too
+        large to decide) is None, and the adaptive check decides."""
+        steps = np.empty((len(QUICK_STEPS), work.shape[0]))
+        for k, rel in enumerate(QUICK_STEPS):
+            if self._kernels.default_steps(work, rel, _CENTRAL.reach, steps[k]) >= 0:
+                return None
+        point = work.reshape(shape)
+        g1, g2, g3 = (self.gradient(f, point, hs.reshape(shape), args=args, kwargs=kwargs).reshape(-1)
+                      for hs in steps)
+        native = isinstance(bound, NativeFunction)
+        value = native_value(bound, work) if native else bound(read_only_view(work.copy(), shape))
+        eps = precision(value)
+        rtol = max(rtol, eps ** 0.5)
+        rounding = 4.0 * eps * abs(scalar_value(value)) / steps[2]
+        change = np.abs(g2 - g3)
+        if not np.all((np.abs(g1 - g2) >= 2.0 * change) | (change <= rounding)):
+            return None
+        numeric = (4.0 * g3 - g2) / 3.0
+        error = change + rounding
+        if not np.all(np.abs(analytic.reshape(-1) - numeric) + error <= atol + rtol * np.abs(numeric)):
+            return None
+        return compare_gradients(analytic, numeric.reshape(shape), error.reshape(shape), rtol, atol, False)
+
+    @staticmethod
+    def _least_rtol(bound: Any, work: np.ndarray, shape: tuple, rtol: float) -> float:
+        """rtol, at least sqrt of the precision of f's value at x (f evaluated there once more):
+        no finite difference of a float32 (or float16) f is closer than about that."""
+        if isinstance(bound, NativeFunction):
+            return rtol
+        return max(rtol, precision(bound(read_only_view(work.copy(), shape))) ** 0.5)
+
+    def _checked(self, f: Any, analytic: np.ndarray, x: Any, h: Any, method: Any, order: Any, adaptive: Any,
+                 rtol: float, atol: float, raise_on_mismatch: bool, workers: Any, progress: Any, inplace: Any,
+                 args: Any, kwargs: Any) -> GradCheck:
+        """check_grad's verdict from f's gradient as its options ask (grad's value at x, analytic,
+        already taken; rtol, atol and raise_on_mismatch already checked)."""
+        with _Call("check_grad", False, f, args, kwargs):
+            bound = bind_args(resolve_f(f), args, kwargs)
+            work, shape = as_point(x)
             numeric, info = self.gradient(f, x if inplace is not False else work.reshape(shape), h, method, order,
                                           adaptive, True, workers=workers, progress=progress, inplace=inplace,
                                           args=args, kwargs=kwargs)
-            if not isinstance(bound, NativeFunction) and inplace is False:
-                # A float32 (or float16) f: no finite difference is closer than about sqrt(eps) of it.
-                rtol = max(rtol, precision(bound(read_only_view(work.copy(), shape))) ** 0.5)
-        return _Call.result(compare_gradients(analytic, numeric, info.error, rtol, atol, raise_on_mismatch))
+            if inplace is False:
+                rtol = self._least_rtol(bound, work, shape, rtol)
+        return compare_gradients(analytic, numeric, info.error, rtol, atol, raise_on_mismatch)
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,

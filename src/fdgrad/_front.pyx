@@ -18,7 +18,7 @@ without evaluating f again.  fdgrad.fallback never comes here.
 
 from cpython.exc cimport PyErr_Occurred
 from cpython.ref cimport PyObject
-from libc.math cimport fabs, isfinite, INFINITY
+from libc.math cimport fabs, isfinite, pow, INFINITY
 from libc.string cimport memcmp, memcpy
 from libc.float cimport DBL_MAX
 
@@ -39,7 +39,8 @@ from fdgrad._cfdgrad cimport (
     fdgrad_stencil_value,
 )
 
-from fdgrad import _ckernels, _derivatives, _evaluation, _results, _steps, _values
+from fdgrad import _ckernels, _derivatives, _evaluation, _options, _results, _steps, _values
+from fdgrad._steps import QUICK_STEPS as _api_quick_steps
 from fdgrad._options import _PLAIN_CALLABLES, DEFAULT_BATCH_BYTES
 from fdgrad._stencils import EPS, ONE_SIDED, make_stencil
 
@@ -301,17 +302,21 @@ cdef inline void _give_back(_Watch w) noexcept:
     _spare = w
 
 
-cdef int _call(void *ctx, const double *x, double *out) noexcept:
+cdef int _call_raising(void *ctx, const double *x, double *out) except -1:
+    """f at the buffer as the kernels' objective: -1 with f's exception left set, as Python's own
+    calls leave it (a try in the callback costs more than 5 ns a call, about 1% of a cheap f's
+    call); the kernels return at once, and _raise_pending propagates it."""
     cdef _Watch w = <_Watch>ctx
-    try:
-        return w.take(w.f(w.view), out)
-    except BaseException as exc:
-        w.error = exc
-        return -1
+    return w.take(w.f(w.view), out)
+
+
+cdef fdgrad_objective _call = <fdgrad_objective>_call_raising
 
 
 cdef int _raise_pending(_Watch w) except -1:
-    """f's exception, kept by the callback, raised as it was."""
+    """f's exception, left set by _call (or kept by another callback), raised as it was."""
+    if PyErr_Occurred() != NULL:
+        return -1
     if w.error is not None:
         error, w.error = w.error, None
         raise error
@@ -436,6 +441,20 @@ cdef object _copied_point(object x, object h, const Rule *rule):
     """(x's flat float64 copy, its steps, f's read-only view of it in x's shape, x's shape) for a
     float64 ndarray x or a flat list of floats, as _evaluation.make_evaluation prepares the point; None
     for anything else, or where the general path has something to say (see _steps_of)."""
+    x = _float_array(x)
+    if x is None:
+        return None
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    cdef cnp.ndarray work = _flat_copy(arr)
+    hs = _steps_of(work, cnp.PyArray_SIZE(arr), h, rule)
+    if hs is None:
+        return None
+    return work, hs, _read_only(work, x.shape), x.shape
+
+
+cdef object _float_array(object x):
+    """x as the door takes a point: a non-empty float64 ndarray of at least one dimension, or a flat
+    list of floats (ints a float holds exactly) as one; None for anything else."""
     if type(x) is list:
         x = _float_list(x)
     if type(x) is not np.ndarray:
@@ -443,11 +462,7 @@ cdef object _copied_point(object x, object h, const Rule *rule):
     cdef cnp.ndarray arr = <cnp.ndarray>x
     if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
         return None
-    cdef cnp.ndarray work = _flat_copy(arr)
-    hs = _steps_of(work, cnp.PyArray_SIZE(arr), h, rule)
-    if hs is None:
-        return None
-    return work, hs, _read_only(work, x.shape), x.shape
+    return x
 
 
 cdef object _float_list(list values):
@@ -463,14 +478,15 @@ cdef object _float_list(list values):
 
 
 cdef object _columns(object f, object x, object h, int mi, object inplace, object args, object kwargs, object index,
-                     int deriv):
+                     int deriv, double rel=0.0):
     """gradient() (index None, deriv 1), hessian_diag() (deriv 2) or partial() (index an int) of a
     float64 ndarray x, or GENERAL: the general path's _derivatives.columns over a Serial (or, with
-    inplace=None, Shared) evaluation."""
+    inplace=None, Shared) evaluation.  rel > 0 (with h None): the steps rel max(1, |x|), rounded
+    so that x + h is exact (kernels.default_steps), given as h is (no second pass for a float32 f)."""
     if type(x) is list:  # a flat list of floats (or ints a float holds exactly): as _values.as_point converts it
         x = _float_list(x)
         if x is None or inplace is None:  # (in place needs an ndarray: the general path copies a list)
-            return _GENERAL if x is None else _columns(f, x, h, mi, False, args, kwargs, index, deriv)
+            return _GENERAL if x is None else _columns(f, x, h, mi, False, args, kwargs, index, deriv, rel)
     if type(x) is not np.ndarray:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x
@@ -508,7 +524,11 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
     if n > _SMALL:
         hs = np.empty(n)
         hp = <double *>cnp.PyArray_DATA(<cnp.ndarray>hs)
-    if not _steps_into(wp, n, h, rule, hp):
+    if rel > 0.0:
+        if fdgrad_all_finite(wp, <size_t>n) != <size_t>n or \
+                fdgrad_default_steps(wp, <size_t>n, rel, rule.reach, hp) != <size_t>n:
+            return _GENERAL
+    elif not _steps_into(wp, n, h, rule, hp):
         return _GENERAL
     cdef cnp.npy_intp size = n
     cdef cnp.ndarray out = None
@@ -531,7 +551,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
                     if shared:
                         x[...] = original
             _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
-            if _coarser_steps(w, h, _STENCILS[mi][deriv], wp, n, rule, hp, shape):  # a float32 f: once more
+            if rel == 0.0 and _coarser_steps(w, h, _STENCILS[mi][deriv], wp, n, rule, hp, shape):  # float32 f: again
                 _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
             if not shared:
                 _unchanging_at_x(w, _call, wp, op + lo, hi - lo)
@@ -849,6 +869,129 @@ def directional_door(f, x, v, h, method, order, adaptive, full_output, progress,
     return _directional_door(f, x, v, h, method, order, adaptive, full_output, progress, inplace, args, kwargs)
 
 
+cdef object _check_gradient_values = _options.check_gradient_values
+cdef object _GradCheck = _results.GradCheck
+cdef double _QUICK[3]
+for _m, _rel in enumerate(_api_quick_steps):
+    _QUICK[_m] = _rel
+
+
+def check_grad_door(f, grad, x, h, method, order, adaptive, rtol, atol, raise_on_mismatch, workers, progress, inplace,
+                    args, kwargs):
+    """check_grad(f, grad, x, ...) of a float64 ndarray x with its default options, or GENERAL."""
+    return _check_grad(f, grad, x, h, method, order, adaptive, rtol, atol, raise_on_mismatch, workers, progress,
+                       inplace, args, kwargs)
+
+
+cdef inline bint _python_function(object f):
+    return type(f) is _function or type(f) in _plain
+
+
+cdef object _check_grad(object f, object grad, object x, object h, object method, object order, object adaptive,
+                        object rtol, object atol, object raise_on_mismatch, object workers, object progress,
+                        object inplace, object args, object kwargs):
+    """API._quick_check, and check_grad's checks before it, in C; where it cannot decide, the rest
+    (API._checked) with grad's value, as the general path goes on."""
+    if not (h is None and method is _CENTRAL and order is None and adaptive is True and _is_one(workers)
+            and progress is False and inplace is False and args is _empty and kwargs is None
+            and _python_function(f) and _python_function(grad) and type(rtol) is float and type(atol) is float
+            and type(raise_on_mismatch) is bool and _propagating()):
+        return _GENERAL
+    cdef double rt = rtol, at = atol
+    if not (isfinite(rt) and rt >= 0.0 and isfinite(at) and at >= 0.0):
+        return _GENERAL
+    x = _float_array(x)
+    if x is None:
+        return _GENERAL
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), k
+    cdef cnp.ndarray work = _flat_copy(arr)
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
+        return _GENERAL
+    cdef cnp.npy_intp size = n
+    cdef cnp.ndarray fine = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)  # first the finest steps
+    cdef double *hp = <double *>cnp.PyArray_DATA(fine)
+    for k in range(3):
+        if fdgrad_default_steps(wp, <size_t>n, _QUICK[k], _RULES[0][1].reach, hp) != <size_t>n:
+            return _GENERAL  # no room for a step: the general path's error
+    shape = x.shape
+    try:
+        analytic = _check_gradient_values(grad(_read_only(_flat_copy(work), shape)), shape)
+        g1 = _columns(f, arr, None, 0, False, args, kwargs, None, 1, _QUICK[0])
+        g2 = _columns(f, arr, None, 0, False, args, kwargs, None, 1, _QUICK[1])
+        g3 = _columns(f, arr, None, 0, False, args, kwargs, None, 1, _QUICK[2])
+        value = f(_read_only(_flat_copy(work), shape))
+    except TypeError as exc:
+        _note(exc, f, args, kwargs)
+        raise
+    verdict = None
+    if g1 is not _GENERAL and g2 is not _GENERAL and g3 is not _GENERAL:
+        verdict = _quick_verdict(analytic, g1, g2, g3, value, fine, rt, at)
+    if verdict is None:
+        return _general._checked(f, analytic, x, h, method, order, adaptive, rt, at, raise_on_mismatch, workers,
+                                 progress, inplace, args, kwargs)
+    return verdict
+
+
+cdef object _quick_verdict(cnp.ndarray analytic, object g1, object g2, object g3, object value, cnp.ndarray fine,
+                           double rtol, double atol):
+    """API._quick_check's verdict on the three gradients, arithmetic for arithmetic; None where it
+    cannot decide."""
+    cdef double eps = _EPS
+    cdef double fx
+    if isinstance(value, float):
+        fx = <double>value
+    else:
+        eps = _precision(value)
+        fx = _scalar_value(value)
+    rtol = max(rtol, pow(eps, 0.5))
+    cdef cnp.ndarray a = analytic.reshape(-1), c1 = g1.reshape(-1), c2 = g2.reshape(-1), c3 = g3.reshape(-1)
+    if not cnp.PyArray_IS_C_CONTIGUOUS(a):
+        a = a.copy()
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a), k, worst = 0
+    cdef const double *ap = <const double *>cnp.PyArray_DATA(a)
+    cdef const double *p1 = <const double *>cnp.PyArray_DATA(c1)
+    cdef const double *p2 = <const double *>cnp.PyArray_DATA(c2)
+    cdef const double *p3 = <const double *>cnp.PyArray_DATA(c3)
+    cdef const double *hp = <const double *>cnp.PyArray_DATA(fine)
+    cdef cnp.npy_intp size = n
+    cdef cnp.ndarray numeric = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    cdef cnp.ndarray tolerance = cnp.PyArray_EMPTY(1, &size, cnp.NPY_DOUBLE, 0)
+    cdef double *np_ = <double *>cnp.PyArray_DATA(numeric)
+    cdef double *tp = <double *>cnp.PyArray_DATA(tolerance)
+    cdef double spread = 4.0 * eps * fabs(fx)
+    cdef double rounding, change, error, diff, big, rel, excess, most_abs = -INFINITY, most_rel = -INFINITY
+    cdef double most = -INFINITY
+    for k in range(n):
+        rounding = spread / hp[k]
+        change = fabs(p2[k] - p3[k])
+        if not (fabs(p1[k] - p2[k]) >= 2.0 * change or change <= rounding):
+            return None
+        np_[k] = (4.0 * p3[k] - p2[k]) / 3.0
+        error = change + rounding
+        diff = fabs(ap[k] - np_[k])
+        if not (diff + error <= atol + rtol * fabs(np_[k])):
+            return None
+        tp[k] = atol + rtol * fabs(np_[k]) + error  # _results.compare_gradients from here
+        big = fabs(ap[k]) if fabs(ap[k]) > fabs(np_[k]) else fabs(np_[k])
+        rel = diff / big if big > 0.0 else 0.0
+        excess = 0.0 if diff == 0.0 else diff / tp[k]
+        if diff > most_abs:
+            most_abs = diff
+        if rel > most_rel:
+            most_rel = rel
+        if excess > most:
+            most, worst = excess, k
+    shape = (<object>analytic).shape
+    index = []
+    for k in range(len(shape) - 1, -1, -1):
+        index.append(worst % shape[k])
+        worst //= shape[k]
+    return _GradCheck(most_abs, most_rel, tuple(reversed(index)), True, numeric.reshape(shape), analytic,
+                      tolerance.reshape(shape))
+
+
 # The public definitions of the calls with a door.  With the compiled backend, fdgrad.derivative
 # and fdgrad.numerical_diff are these: their signature is parsed in C (a Python def that hands its
 # seventeen arguments on costs about 100 ns more, more than the rest of a plain call), the door
@@ -858,7 +1001,7 @@ def directional_door(f, x, v, h, method, order, adaptive, full_output, progress,
 
 cdef object _general = None
 DEFINED = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "directional",
-           "numerical_diff", "numerical_gradient")
+           "numerical_diff", "numerical_gradient", "check_grad")
 
 
 def bind(api):
@@ -968,4 +1111,14 @@ def directional(f, x, v, h=None, method="central", order=None, adaptive=False, f
     if result is _GENERAL:
         return _general.directional(f, x, v, h, method, order, adaptive, full_output, progress=progress,
                                     inplace=inplace, args=args, kwargs=kwargs)
+    return result
+
+
+def check_grad(f, grad, x, h=None, method="central", order=None, adaptive=True, rtol=1e-6, atol=1e-8,
+               raise_on_mismatch=False, *, workers=1, progress=False, inplace=False, args=(), kwargs=None):
+    result = _check_grad(f, grad, x, h, method, order, adaptive, rtol, atol, raise_on_mismatch, workers, progress,
+                         inplace, args, kwargs)
+    if result is _GENERAL:
+        return _general.check_grad(f, grad, x, h, method, order, adaptive, rtol, atol, raise_on_mismatch,
+                                   workers=workers, progress=progress, inplace=inplace, args=args, kwargs=kwargs)
     return result

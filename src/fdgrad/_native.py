@@ -20,7 +20,7 @@ import functools
 import re
 from typing import Any, NamedTuple, Optional
 
-__all__ = ["NativeFunction", "cached_native_function", "native_function"]
+__all__ = ["NativeFunction", "cached_native_function", "native_function", "native_value"]
 
 # The kinds, numbered as FDGRAD_NATIVE_* in csrc/fdgrad.h.
 SCALAR, SCALAR_DATA, VECTOR, VECTOR_DATA = 0, 1, 2, 3
@@ -49,6 +49,17 @@ class NativeFunction(NamedTuple):
     @property
     def vector(self) -> bool:
         return self.kind in (VECTOR, VECTOR_DATA)
+
+
+def native_value(native: NativeFunction, x: Any) -> float:
+    """A scalar native f's value at x (a float64 array), called through ctypes: f's value at one
+    point where no loop needs it (check_grad's first look)."""
+    data = native.kind == SCALAR_DATA
+    pointer = ctypes.POINTER(ctypes.c_double)
+    kinds = (ctypes.c_int, pointer) + ((ctypes.c_void_p,) if data else ())
+    function = ctypes.CFUNCTYPE(ctypes.c_double, *kinds)(native.address)
+    buffer = (ctypes.c_double * len(x))(*x.tolist())  # f's own copy: it may not write it, but is not trusted to
+    return float(function(len(x), buffer, *((native.user_data,) if data else ())))
 
 
 _TYPE_WORDS = frozenset({"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned"})

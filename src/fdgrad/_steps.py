@@ -35,8 +35,12 @@ from ._options import check_h
 from ._stencils import EPS, ONE_SIDED, Stencil, make_stencil
 from ._values import DBL_MAX, largest_magnitude
 
-__all__ = ["Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
+__all__ = ["QUICK_STEPS", "Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
 
+
+#: check_grad's first look: central differences at these steps relative to max(1, |x|) (about
+#: eps**(1/4), halved twice), extrapolated where they converge (fdgrad._api.API._quick_check).
+QUICK_STEPS = (2.0**-12, 2.0**-13, 2.0**-14)
 
 def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil,
           eps: float = 2.0**-52) -> np.ndarray:
