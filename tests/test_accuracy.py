@@ -583,6 +583,22 @@ def test_adaptive_higher_derivatives_at_a_tiny_x_have_finite_honest_estimates(fd
     assert np.mean(covered) >= 0.95
 
 
+
+def test_higher_derivatives_at_a_tiny_x_over_class_2(fd):
+    """Issue 23, class 2 (fdgrad.testing.cases.CLASS_CASES: cos, and cos(a t) + b exp(c t) for
+    n = 2..4 at |x| from 1e-300 to 1e-6): every estimate covers its error, none above 1e-8, and
+    the median (numdifftools': 1.3e-10 in benchmarks/results/accuracy.md) at most 2e-10.  The ladder
+    of a third or fourth derivative reaches 0.75 max(1, |x|) from x."""
+    from fdgrad.testing.cases import CLASS_CASES
+
+    errors = []
+    for case in (c for c in CLASS_CASES if c.klass.startswith("2 ")):
+        value, info = fd.derivative(case.f, case.x, n=case.n, adaptive=True, full_output=True)
+        error = abs(value - case.truth)
+        assert error <= info.error and error <= 1e-8 * abs(case.truth), (case.name, value, info)
+        errors.append(error / abs(case.truth))
+    assert len(errors) == 24 and np.median(errors) <= 2e-10
+
 def test_a_pilot_taken_again_past_the_scale_of_x_is_not_trusted(fd):
     """The pilot taken again at |x| = 1's step can lie past f's own scale (sqrt at 1e-8, beside terms
     large enough that the first pilot's change rounded away): not converged, and the estimate covers

@@ -10,7 +10,8 @@ Per coordinate (and per output of f), for a central difference of any order:
    absolute otherwise) estimates |f'| and |f|.  A difference at step h has a
    rounding error of about eps |f| / h, so the ladder's smallest step is where
    that error is ``TAU`` relative to |f'| (kept between the pilot step and a
-   ceiling of a quarter of max(1, |x|) for the top): chosen from the data, not
+   ceiling for the top: its farthest point a quarter of max(1, |x|) from x,
+   three quarters for a third or fourth derivative): chosen from the data, not
    from an absolute constant, which is what keeps log(x) at 1e-8 and sin(x) at
    1e6 accurate alike.  Where every difference of the pilot is exactly 0 at a
    step relative to a small |x| (f rounds to a constant there: log(1 + c t) at
@@ -84,8 +85,9 @@ CENTRAL_STEPS, ONE_SIDED_STEPS = 5, 8
 CENTRAL_TAU, ONE_SIDED_TAU = 3e-13, 1e-12
 #: the rounding target grows by this factor per order of the derivative
 HIGHER_TAU = 30.0
-#: the top step of the ladder is at most this fraction of max(1, |x|)
-TOP_FRACTION = 0.25
+#: the ladder's farthest point from x is at most this fraction of max(1, |x|); for a third or
+#: fourth derivative, whose rounding error grows as 1 / h^3 or 1 / h^4, three times as far
+TOP_FRACTION, HIGHER_TOP_FRACTION = 0.25, 0.75
 
 #: evaluate(h, offsets, start, stop) -> f at x_i + o_k h_i, shape (stop - start, len(offsets), m)
 Evaluate = Callable[[np.ndarray, tuple, int, int], np.ndarray]
@@ -343,7 +345,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         smallest = np.where(all_nan, np.inf, wanted[:, 0])
     else:
         smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
-    ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
+    top_fraction = TOP_FRACTION if deriv < 3 else HIGHER_TOP_FRACTION
+    ceiling = np.minimum(top_fraction * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
     powers = tuple(RATIO ** (count - 1 - k) for k in range(count))  # large to small
     power = 2 if central else 1  # the difference's error terms: h^2, h^4, ... or h, h^2, ...

@@ -352,6 +352,7 @@ def class_cases(per_class: int = 12, seed: int = 23) -> list[ClassCase]:
     derivatives at tiny and at large |x|; edges of f's domain closer than the usual steps; tight
     boxes (bounds).  Exact derivatives in closed form."""
     rng = np.random.default_rng(seed)
+    wider = np.random.default_rng([seed, 2])
     out: list[ClassCase] = []
 
     def add(klass: str, f: Callable, x: float, n: int, truth: float, bounds=None, label: str = "") -> None:
@@ -365,6 +366,12 @@ def class_cases(per_class: int = 12, seed: int = 23) -> list[ClassCase]:
         n = int(rng.choice([2, 4]))  # (even orders: odd ones are about x itself there, relative errors say nothing)
         truth = -math.cos(x) if n == 2 else math.cos(x)
         add("2 higher derivative at tiny |x|", np.cos, x, n, truth, label=f"cos, n = {n}")
+        # (the same class beyond cos, from its own generator, so that the other classes' instances stay)
+        a, b, c = wider.uniform(0.3, 3.0), wider.choice([-1, 1]) * 10 ** wider.uniform(-1, 1), wider.uniform(-3, 3)
+        x, n = float(wider.choice([-1, 1]) * 10 ** wider.uniform(-300, -6)), int(wider.integers(2, 5))
+        truth = a**n * math.cos(a * x + n * math.pi / 2) + b * c**n * math.exp(c * x)
+        add("2 higher derivative at tiny |x|", lambda t, a=a, b=b, c=c: np.cos(a * t) + b * np.exp(c * t), x, n, truth,
+            label=f"cos({a:.3g} t) + {b:.3g} exp({c:.3g} t), n = {n}")
         x = float(rng.choice([-1, 1]) * 10 ** rng.uniform(1, 5))
         n = int(rng.integers(3, 5))
         add("5 higher derivative at large |x|", np.sin, x, n, -math.cos(x) if n == 3 else math.sin(x),
