@@ -69,6 +69,17 @@ class ColumnGroups:
         bounds = np.searchsorted(groups[order], np.arange(ngroups + 1))
         self._members = [order[bounds[g]:bounds[g + 1]] for g in range(ngroups)]
 
+    def regrouped(self, groups: Any) -> "ColumnGroups":
+        """The same pattern with the caller's groups (any labels, one per column; columns of one
+        group must share no row, which is the caller's to ensure, as SciPy leaves it)."""
+        labels = np.atleast_1d(np.asarray(groups))
+        if labels.shape != (self.shape[1],):
+            raise ValueError(f"groups must have one entry per column ({self.shape[1]}), got shape {labels.shape}")
+        _, members = np.unique(labels, return_inverse=True)
+        count = int(members.max()) + 1 if members.size else 0
+        return ColumnGroups(self.shape, self._col_ptr, self._col_rows, members.astype(np.intp).reshape(-1), count,
+                            self.format, self._sparse_array)
+
     def __repr__(self) -> str:
         return (f"ColumnGroups(shape={self.shape}, nnz={self.nnz}, ngroups={self.ngroups}, "
                 f"format={self.format!r})")

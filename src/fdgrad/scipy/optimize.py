@@ -1,0 +1,500 @@
+"""``scipy.optimize``'s finite differences over fdgrad: the same calls, the same results' shapes.
+
+``approx_fprime``, ``check_grad``, ``approx_derivative``, ``check_derivative`` and
+``group_columns`` take SciPy's arguments in SciPy's order with SciPy's defaults, and
+choose SciPy's steps: ``h = rel_step * sign(x) * max(1, |x|)`` (``rel_step``
+``eps**(1/2)`` for ``'2-point'`` and ``'cs'``, ``eps**(1/3)`` for ``'3-point'``, eps
+that of the coarser of x's and f's float types), or ``abs_step``, with its sign:
+``'2-point'`` differences go forward where the step is positive and backward where
+it is negative; each step is rounded so that ``x + h`` is exact; near bounds the
+scheme turns one-sided, flips or shrinks as SciPy's does.  The differences
+themselves are fdgrad's (:func:`fdgrad.jacobian`, with the kernels, threads,
+executors and native callbacks it offers), so values agree with SciPy's to
+rounding, not bit for bit.
+
+What differs, and why:
+
+* ``workers=<int>`` evaluates in a ``concurrent.futures.ProcessPoolExecutor`` of that
+  many processes (``-1``: every core), as SciPy's ``multiprocessing`` pool does; a
+  map-like callable (``map``, ``Pool.map``) is used as given.
+* ``full_output=True`` returns ``(J, {"nfev": n})``, n counting every call of
+  ``fun`` this call made (``f0``, when given, is not recomputed).
+* ``method='cs'`` with ``sparsity`` takes the complex step column by column (n
+  evaluations, where SciPy takes one per group of columns) and keeps the pattern's
+  entries: fdgrad's grouped differences are real ones.
+
+Every other name of ``scipy.optimize`` (``minimize``, ``rosen``, ...) is SciPy's own,
+looked up there on first use, so that ``from fdgrad.scipy import optimize`` can stand
+for ``from scipy import optimize``; importing this module imports no SciPy.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+import fdgrad
+from fdgrad._native import cached_native_function, native_value
+
+__all__ = ["approx_derivative", "approx_fprime", "check_derivative", "check_grad", "group_columns"]
+
+_EPSILON = math.sqrt(np.finfo(float).eps)  # SciPy's default epsilon for approx_fprime and check_grad
+_METHODS = ("2-point", "3-point", "cs")
+
+
+class _Fun:
+    """fun(x, *args, **kwargs) as SciPy calls it: x in x0's floating type (unless complex), the
+    value at least 1-D and at most 1-D; fdgrad's first call, f(x0), answered with f0 where it is
+    known.  Picklable (for process pools) where fun is."""
+
+    def __init__(self, fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict) -> None:
+        self.fun, self.x0, self.args, self.kwargs = fun, x0, tuple(args), dict(kwargs)
+        self.cast = x0.dtype != np.float64  # fdgrad's points are float64
+        self.known: Optional[np.ndarray] = None
+        self.served = 0  # whether f0 answered fdgrad's first call
+
+    def __call__(self, x: Any) -> np.ndarray:
+        if self.known is not None:  # (only the first call can be f(x0): every other point moved)
+            known, self.known = self.known, None
+            if np.array_equal(x, self.x0):
+                self.served += 1
+                return known
+        if self.cast and x.dtype.kind == "f":
+            x = x.astype(self.x0.dtype)
+        value = self.fun(x, *self.args, **self.kwargs)
+        if type(value) is not np.ndarray or value.ndim != 1:
+            value = np.atleast_1d(value)
+            if value.ndim > 1:
+                raise RuntimeError("`fun` return value has more than 1 dimension.")
+        return value
+
+
+def _real_scalar(value: Any) -> bool:
+    """Whether fdgrad reads value as a real number (a float, an int, a real numpy scalar)."""
+    return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _float_point(x0: Any) -> np.ndarray:
+    """x0 as SciPy takes it: at least 1-D, its floating type kept (float64 otherwise), at most 1-D."""
+    x = np.atleast_1d(np.asarray(x0))
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
+    if x.ndim > 1:
+        raise ValueError("`x0` must have at most 1 dimension.")
+    return x
+
+
+def _bounds(bounds: Any, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        lb, ub = (np.asarray(b, dtype=float) for b in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"bounds must be a pair (lb, ub) of scalars or arrays of x0's shape, got {bounds!r}") \
+            from None
+    lb = np.resize(lb, x0.shape) if lb.ndim == 0 else lb
+    ub = np.resize(ub, x0.shape) if ub.ndim == 0 else ub
+    if lb.shape != x0.shape or ub.shape != x0.shape:
+        raise ValueError("Inconsistent shapes between bounds and `x0`.")
+    return lb, ub
+
+
+def _relative(x_dtype: np.dtype, f_dtype: np.dtype, method: str) -> float:
+    """SciPy's relative step: eps**(1/2) ('2-point', 'cs') or eps**(1/3) ('3-point'), eps that of
+    x's floating type, or f's where that is coarser."""
+    eps = np.finfo(x_dtype).eps if np.issubdtype(x_dtype, np.floating) else np.finfo(np.float64).eps
+    if np.issubdtype(x_dtype, np.floating) and np.issubdtype(f_dtype, np.inexact) and \
+            np.dtype(f_dtype).itemsize < np.dtype(x_dtype).itemsize:
+        eps = np.finfo(f_dtype).eps
+    return float(eps ** 0.5 if method != "3-point" else eps ** (1 / 3))
+
+
+def _steps(x0: np.ndarray, f0: np.ndarray, method: str, rel_step: Any, abs_step: Any) -> np.ndarray:
+    """Signed steps: abs_step, or rel_step * sign(x) * |x| (by default rel * sign(x) * max(1, |x|));
+    where a step is lost in x ((x + h) - x == 0), the default relative one."""
+    sign = np.where(x0 >= 0, 1.0, -1.0)
+    default = _relative(x0.dtype, f0.dtype, method) * sign * np.maximum(1.0, np.abs(x0))
+    if abs_step is not None:
+        h = np.broadcast_to(np.asarray(abs_step, dtype=float), x0.shape).astype(float)
+    elif rel_step is None:
+        return default
+    else:
+        h = np.asarray(rel_step, dtype=float) * sign * np.abs(x0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where((x0 + h) - x0 == 0, default, h)
+
+
+def _fit_to_bounds(x0: np.ndarray, h: np.ndarray, method: str, lb: np.ndarray,
+                   ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Steps and whether each is one-sided, fitted into lb <= x <= ub as SciPy fits them: a
+    one-sided step ('2-point') flips where only the other side has room, and shrinks to the
+    larger room where neither has; a central one ('3-point') turns one-sided (steps h and 2 h)
+    toward the larger room where x +- h does not fit, shrinking to fit, or stays central at the
+    smaller room where that allows a larger step."""
+    one_sided = method == "2-point"
+    h = np.asarray(h, dtype=float) if one_sided else np.abs(h)
+    sided = np.full(x0.shape, one_sided)
+    if np.all(np.isneginf(lb) & np.isposinf(ub)):
+        return h, sided
+    h = h.copy()
+    below, above = x0 - lb, ub - x0
+    upward = above >= below
+    if one_sided:
+        reach = x0 + h
+        fits = np.abs(h) <= np.maximum(below, above)
+        h = np.where(((reach < lb) | (reach > ub)) & fits, -h, h)
+        return np.where(fits, h, np.where(upward, above, -below)), sided
+    central = (below >= h) & (above >= h)
+    h = np.where(central, h, np.where(upward, np.minimum(h, 0.5 * above), -np.minimum(h, 0.5 * below)))
+    smaller = np.minimum(below, above)
+    wider = ~central & (np.abs(h) <= smaller)  # the central step at the smaller room is as large
+    return np.where(wider, smaller, h), ~central & ~wider
+
+
+def _rounded(x0: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """h rounded so that x + h is exact in x's floating type: (x + h) - x."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (x0 + h).astype(x0.dtype).astype(np.float64) - x0.astype(np.float64)
+
+
+def _forced_bounds(x0: np.ndarray, h: np.ndarray, one_sided: np.ndarray, method: str, lb: np.ndarray,
+                   ub: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """fdgrad bounds that give each coordinate the side SciPy's scheme chose (fdgrad takes a
+    method's own side, or central, wherever the bounds allow): x itself as the upper bound of a
+    step downward, and, for '3-point', as the lower bound of a one-sided step upward; None where
+    nothing is bounded or forced."""
+    down = one_sided & (h < 0)
+    up = one_sided & (h > 0) if method == "3-point" else np.zeros(x0.shape, dtype=bool)
+    if not (down.any() or up.any()) and np.all(np.isinf(lb) & np.isinf(ub)):
+        return None
+    x = x0.astype(np.float64)
+    return np.where(up, x, lb), np.where(down, x, ub)
+
+
+def _workers(workers: Any) -> tuple[Any, Any]:
+    """(fdgrad's workers=, a pool to shut down afterwards or None) for SciPy's workers=."""
+    if workers is None or workers is map:
+        return (1 if workers is None else map), None
+    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (int, np.integer)):
+        if not callable(workers):
+            raise TypeError(f"workers must be an int or a map-like callable, got {workers!r}")
+        return workers, None
+    count = int(workers)
+    if count == -1:
+        count = os.cpu_count() or 1
+    if count < 1:
+        raise ValueError(f"workers must be -1 or a positive int, got {workers!r}")
+    if count == 1:
+        return 1, None
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(count)
+    return pool, pool
+
+
+def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step: Any = None, abs_step: Any = None,
+                      f0: Any = None, bounds: Any = (-np.inf, np.inf), sparsity: Any = None,
+                      as_linear_operator: bool = False, args: tuple = (), kwargs: Optional[dict] = None,
+                      full_output: bool = False, workers: Any = None) -> Any:
+    """The Jacobian of ``fun`` at ``x0`` by finite differences, as
+    ``scipy.optimize._numdiff.approx_derivative`` computes it.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args, **kwargs)`` of a 1-D ``x`` (never a scalar), returning a
+        scalar or a 1-D array of m values.
+    x0 : float or array_like of shape (n,)
+        The point.  A float32 (or float16) x0 is passed to ``fun`` in its own type
+        and its steps are sized for it.
+    method : {'3-point', '2-point', 'cs'}
+        Central differences (second-order one-sided ones near bounds), one-sided
+        ones (forward for positive steps, backward for negative), or the complex
+        step (``fun`` must take complex x).
+    rel_step, abs_step : array_like, optional
+        SciPy's steps: ``rel_step * sign(x0) * |x0|`` (default ``eps**(1/2)`` or
+        ``eps**(1/3)`` times ``sign(x0) * max(1, |x0|)``), or ``abs_step`` with its
+        sign; a step lost in x0 falls back to the default.
+    f0 : array_like, optional
+        ``fun(x0)``, if known: it is not recomputed.
+    bounds : 2-tuple of array_like
+        ``(lb, ub)``, scalars or arrays of x0's shape: every point stays inside.
+    sparsity : array_like, sparse array, or (structure, groups), optional
+        The Jacobian's structural non-zeros (groups as ``group_columns`` makes them,
+        or computed here); the result is then a ``scipy.sparse`` CSR array (or
+        matrix, for a matrix structure).
+    as_linear_operator : bool
+        Return a ``scipy.sparse.linalg.LinearOperator`` whose ``matvec(p)`` is the
+        directional difference ``J p`` (no bounds).
+    args, kwargs
+        Passed on to ``fun``.
+    full_output : bool
+        Also return ``{"nfev": n}``, the calls of ``fun`` made.
+    workers : int or map-like callable, optional
+        ``map``-like callables evaluate the points as given; an int > 1 in that
+        many processes (-1: every core).
+
+    Returns
+    -------
+    ndarray, sparse array or LinearOperator
+        ``(m, n)``; for m = 1 a dense result has shape ``(n,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fdgrad.scipy.optimize import approx_derivative
+    >>> f = lambda x, c1, c2: np.array([x[0] * np.sin(c1 * x[1]), x[0] * np.cos(c2 * x[1])])
+    >>> np.round(approx_derivative(f, np.array([1.0, 0.5 * np.pi]), args=(1, 2)), 8)
+    array([[ 1.,  0.],
+           [-1.,  0.]])
+    >>> g = lambda x: x**2 if x >= 1 else x
+    >>> approx_derivative(g, 1.0, bounds=(-np.inf, 1.0)), approx_derivative(g, 1.0, bounds=(1.0, np.inf))
+    (array([1.]), array([2.]))
+    """
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ValueError(f"Unknown method '{method}'. ")
+    x0 = _float_point(x0)
+    lb, ub = _bounds(bounds, x0)
+    if as_linear_operator and not (np.all(np.isinf(lb)) and np.all(np.isinf(ub))):
+        raise ValueError("Bounds not supported when `as_linear_operator` is True.")
+    kwargs = {} if kwargs is None else kwargs
+    wrapped = _Fun(fun, x0, args, kwargs)
+    native = cached_native_function(fun) if not args and not kwargs and x0.dtype == np.float64 else None
+    scalar, calls = native is not None and not native.vector, 0
+    if native is not None and not scalar:
+        native = None  # (a vector native f's m is not known here: the Python path, which says so)
+    if f0 is None:
+        value = native_value(native, x0) if scalar else fun(x0.copy(), *args, **kwargs)
+        calls = 1
+        # a scalar f of a float64 x0 needs no wrapper: fdgrad calls it as given (its fast paths)
+        scalar = scalar or (x0.dtype == np.float64 and np.ndim(value) == 0 and _real_scalar(value))
+        f0 = np.atleast_1d(value)
+        if f0.ndim > 1:
+            raise RuntimeError("`fun` return value has more than 1 dimension.")
+    else:
+        f0 = np.atleast_1d(f0)
+        if f0.ndim > 1:
+            raise ValueError("`f0` passed has more than 1 dimension.")
+    if np.any((x0 < lb) | (x0 > ub)):
+        raise ValueError("`x0` violates bound constraints.")
+    wrapped.known = f0
+    if as_linear_operator:
+        operator = _linear_operator(wrapped, x0, f0, method, rel_step)
+        return (operator, {"nfev": calls}) if full_output else operator
+    h = _steps(x0, f0, method, rel_step, abs_step)
+    one_sided = np.zeros(x0.shape, dtype=bool)
+    if method != "cs":
+        h, one_sided = _fit_to_bounds(x0, h, method, lb, ub)
+    h = _rounded(x0, h)
+    forced = _forced_bounds(x0, h, one_sided, method, lb, ub) if method != "cs" else None
+    name = {"2-point": "forward", "3-point": "central", "cs": "complex"}[method]
+    fd_workers, pool = _workers(workers)
+    pattern = _pattern(sparsity)
+    try:
+        if scalar and pattern is None:
+            J, info = fdgrad.gradient(fun, x0, np.abs(h), name, full_output=True, bounds=forced, workers=fd_workers,
+                                      args=tuple(args), kwargs=kwargs or None)
+        else:
+            # (fdgrad's grouped differences are real ones: the complex step takes every column, and
+            # keeps the pattern's entries)
+            J, info = fdgrad.jacobian(wrapped, x0, np.abs(h), name, full_output=True, bounds=forced,
+                                      sparsity=None if method == "cs" else pattern, workers=fd_workers)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    if method == "cs" and pattern is not None:
+        J = _kept(np.asarray(J).reshape(f0.size, -1), pattern)
+    J = _shaped(J, f0.size, sparsity)
+    if full_output:
+        return J, {"nfev": calls + info.nfev - wrapped.served}
+    return J
+
+
+def _pattern(sparsity: Any) -> Any:
+    """SciPy's sparsity (a structure, or (structure, groups)) as fdgrad's ColumnGroups."""
+    if sparsity is None:
+        return None
+    from scipy.sparse import issparse
+
+    if not issparse(sparsity) and isinstance(sparsity, (tuple, list)) and len(sparsity) == 2:
+        structure, groups = sparsity
+        return fdgrad.group_columns(structure).regrouped(groups)
+    return fdgrad.group_columns(sparsity)
+
+
+def _kept(J: np.ndarray, pattern: Any) -> np.ndarray:
+    """A dense J with only the pattern's entries (the others zero)."""
+    mask = np.asarray(pattern.assemble(np.ones(pattern.nnz), pattern.shape[:1], pattern.shape[1:]).toarray()
+                      if pattern.format is not None else
+                      pattern.assemble(np.ones(pattern.nnz), pattern.shape[:1], pattern.shape[1:])) != 0
+    return np.where(mask, J, 0.0)
+
+
+def _shaped(J: Any, m: int, sparsity: Any) -> Any:
+    """fdgrad's Jacobian in SciPy's form: dense (n,) for m = 1 (else (m, n)); sparse as CSR."""
+    if sparsity is None:
+        J = np.asarray(J).reshape(m, -1)
+        return J[0] if m == 1 else J
+    from scipy.sparse import csr_array, csr_matrix, issparse, isspmatrix
+
+    structure = sparsity[0] if isinstance(sparsity, (tuple, list)) and len(sparsity) == 2 and \
+        not issparse(sparsity) else sparsity
+    if issparse(J):
+        J = J.tocsr()
+    else:
+        J = csr_array(np.asarray(J).reshape(m, -1))
+    return csr_matrix(J) if isspmatrix(structure) else csr_array(J)
+
+
+def _linear_operator(wrapped: _Fun, x0: np.ndarray, f0: np.ndarray, method: str, rel_step: Any) -> Any:
+    """J as SciPy's LinearOperator: matvec(p) a difference along p of length rel_step (SciPy's
+    default step for the method if None), fdgrad.directional's for '2-point' and '3-point'."""
+    from scipy.sparse.linalg import LinearOperator
+
+    m, n = f0.size, x0.size
+    h = _relative(x0.dtype, f0.dtype, method) if rel_step is None else float(rel_step)
+    name = {"2-point": "forward", "3-point": "central"}.get(method)
+    x = x0.astype(np.float64)
+
+    def matvec(p: Any) -> np.ndarray:
+        p = np.asarray(p, dtype=float).reshape(-1)
+        if not p.any():
+            return np.zeros(m)
+        step = h / np.linalg.norm(p)
+        if name is None:  # the complex step, which fdgrad.directional takes only of a scalar f
+            return np.asarray(wrapped(x + step * p * 1j)).imag / step
+        return np.atleast_1d(fdgrad.directional(wrapped, x, p, h=step, method=name))
+
+    return LinearOperator((m, n), matvec=matvec, dtype=float)
+
+
+def check_derivative(fun: Callable, jac: Callable, x0: Any, bounds: Any = (-np.inf, np.inf), args: tuple = (),
+                     kwargs: Optional[dict] = None) -> float:
+    """How far ``jac`` is from ``approx_derivative(fun, x0)``, as SciPy's ``check_derivative``
+    measures it: the largest ``|jac - J| / max(1, |J|)`` (over jac's non-zeros for a sparse
+    jac).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fdgrad.scipy.optimize import check_derivative
+    >>> f = lambda x: np.array([x[0] * np.sin(x[1]), x[0] * np.cos(x[1])])
+    >>> jac = lambda x: np.array([[np.sin(x[1]), x[0] * np.cos(x[1])], [np.cos(x[1]), -x[0] * np.sin(x[1])]])
+    >>> bool(check_derivative(f, jac, np.array([1.0, 0.5])) < 1e-9)
+    True
+    """
+    kwargs = {} if kwargs is None else kwargs
+    given = jac(x0, *args, **kwargs)
+    from_scipy_sparse = type(given).__module__.startswith("scipy.sparse")
+    if from_scipy_sparse:
+        from scipy.sparse import csr_array, find
+
+        J = approx_derivative(fun, x0, bounds=bounds, sparsity=given, args=args, kwargs=kwargs)
+        rows, cols, gap = find(csr_array(given) - J)
+        if gap.size == 0:
+            return 0.0
+        return float(np.max(np.abs(gap) / np.maximum(1.0, np.abs(np.asarray(J[rows, cols]).ravel()))))
+    J = approx_derivative(fun, x0, bounds=bounds, args=args, kwargs=kwargs)
+    return float(np.max(np.abs(given - J) / np.maximum(1.0, np.abs(J))))
+
+
+def group_columns(A: Any, order: Any = 0) -> np.ndarray:
+    """Groups of columns of a 2-D pattern that share no row, as SciPy's ``group_columns`` makes
+    them: columns taken in ``order`` (a permutation of range(n), or a seed, None included, of
+    a random permutation, reproducible for an int), each into the first group none of its rows
+    meets.  Returns each column's group, from 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fdgrad.scipy.optimize import group_columns
+    >>> group_columns(np.eye(4) + np.eye(4, k=1), order=np.arange(4)).tolist()
+    [0, 1, 0, 1]
+    """
+    from_scipy_sparse = type(A).__module__.startswith("scipy.sparse")
+    pattern = A if from_scipy_sparse else (np.atleast_2d(np.asarray(A)) != 0)
+    if len(pattern.shape) != 2:
+        raise ValueError("`A` must be 2-dimensional.")
+    n = pattern.shape[1]
+    if order is None or np.isscalar(order):
+        order = np.random.RandomState(order).permutation(n)
+    else:
+        order = np.asarray(order)
+        if order.shape != (n,):
+            raise ValueError("`order` has incorrect shape.")
+    if from_scipy_sparse:
+        permuted = pattern.tocsc()[:, order]
+    else:
+        permuted = pattern[:, order]
+    groups = np.empty(n, dtype=np.intp)
+    groups[order] = fdgrad.group_columns(permuted).groups
+    return groups
+
+
+def approx_fprime(xk: Any, f: Callable, epsilon: Any = _EPSILON, *args: Any) -> np.ndarray:
+    """The gradient (or, for an f of m values, the Jacobian) of f at xk by forward differences
+    of step ``epsilon`` (a scalar, or one per entry), as SciPy's ``approx_fprime``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fdgrad.scipy.optimize import approx_fprime
+    >>> f = lambda x, c0, c1: c0 * x[0]**2 + c1 * x[1]**2
+    >>> np.round(approx_fprime(np.ones(2), f, 1.4901161193847656e-08, 1, 200), 4)
+    array([  2., 400.])
+    """
+    xk = np.asarray(xk, float)
+    return approx_derivative(f, xk, method="2-point", abs_step=epsilon, args=args, f0=f(xk, *args))
+
+
+def check_grad(func: Callable, grad: Callable, x0: Any, *args: Any, epsilon: Any = _EPSILON, direction: str = "all",
+               rng: Any = None, seed: Any = None) -> float:
+    """The 2-norm of ``grad(x0) - approx_fprime(x0, func, epsilon)``, as SciPy's ``check_grad``:
+    a float.  ``direction='random'`` compares along one random direction (from ``rng``, or
+    the older ``seed``: an int, a Generator or a RandomState) instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fdgrad.scipy.optimize import check_grad
+    >>> func = lambda x: x[0]**2 - 0.5 * x[1]**3
+    >>> grad = lambda x: np.array([2 * x[0], -1.5 * x[1]**2])
+    >>> bool(check_grad(func, grad, [1.5, -1.5]) < 1e-6)
+    True
+    """
+    if rng is not None and seed is not None:
+        raise ValueError("check_grad takes rng or seed, not both")
+    x0 = np.asarray(x0)
+    if direction == "random":
+        analytic = np.asanyarray(grad(x0, *args))
+        if analytic.ndim > 1:
+            raise ValueError("'random' can only be used with scalar valued func")
+        v = _random_state(rng if seed is None else seed).standard_normal(size=x0.shape)
+        numeric = approx_fprime(np.zeros(1), lambda w: func(x0 + w * v, *args), epsilon)
+        return float(np.sqrt(np.sum(np.abs(np.dot(analytic, v) - numeric) ** 2)))
+    if direction != "all":
+        raise ValueError(f"{direction} is not a valid string for ``direction`` argument")
+    return float(np.sqrt(np.sum(np.abs(grad(x0, *args) - approx_fprime(x0, func, epsilon, *args)) ** 2)))
+
+
+def _random_state(seed: Any) -> Any:
+    """A generator of standard normals from SciPy's kinds of seed: None, an int, a Generator or a
+    RandomState."""
+    if isinstance(seed, (np.random.Generator, np.random.RandomState)):
+        return seed
+    if seed is None or isinstance(seed, (int, np.integer)):
+        return np.random.default_rng(seed)
+    raise ValueError(f"rng must be None, an int, a numpy Generator or RandomState, got {seed!r}")
+
+
+def __getattr__(name: str) -> Any:
+    """scipy.optimize's other names (minimize, rosen, ...), SciPy's own, on first use."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    import scipy.optimize
+
+    try:
+        return getattr(scipy.optimize, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (nor has scipy.optimize)") from None
