@@ -183,7 +183,7 @@ def test_complex_step_to_rounding(fd):
                              full_output=True)
     x = np.array([0.5, 1.5, -2.0])
     np.testing.assert_allclose(grad, np.exp(x) * (np.sin(x) + np.cos(x)), rtol=4 * EPS)
-    assert info.nfev == 3
+    assert info.nfev == 3 + 1  # one per coordinate, and f at x + 0i: real there, or refused
 
 
 def test_complex_step_needs_complex_f(fd):
@@ -587,8 +587,9 @@ def test_adaptive_higher_derivatives_at_a_tiny_x_have_finite_honest_estimates(fd
 def test_higher_derivatives_at_a_tiny_x_over_class_2(fd):
     """Issue 23, class 2 (fdgrad.testing.cases.CLASS_CASES: cos, and cos(a t) + b exp(c t) for
     n = 2..4 at |x| from 1e-300 to 1e-6): every estimate covers its error, none above 1e-8, and
-    the median (numdifftools': 1.3e-10 in benchmarks/results/accuracy.md) at most 2e-10.  The ladder
-    of a third or fourth derivative reaches 0.75 max(1, |x|) from x."""
+    the median at most 3e-10 (1.0e-10 with numpy 2.4, 2.3e-10 with numpy 1.23's cos and exp; it was
+    1.2e-9 before a third or fourth derivative's ladder reached 0.75 max(1, |x|) from x; against
+    numdifftools' median: benchmarks/bench_accuracy.py)."""
     from fdgrad.testing.cases import CLASS_CASES
 
     errors = []
@@ -597,7 +598,7 @@ def test_higher_derivatives_at_a_tiny_x_over_class_2(fd):
         error = abs(value - case.truth)
         assert error <= info.error and error <= 1e-8 * abs(case.truth), (case.name, value, info)
         errors.append(error / abs(case.truth))
-    assert len(errors) == 24 and np.median(errors) <= 2e-10
+    assert len(errors) == 24 and np.median(errors) <= 3e-10
 
 def test_a_pilot_taken_again_past_the_scale_of_x_is_not_trusted(fd):
     """The pilot taken again at |x| = 1's step can lie past f's own scale (sqrt at 1e-8, beside terms

@@ -362,3 +362,31 @@ def test_a_native_f_is_refused_sizes_a_c_int_cannot_hold():
         check_native_size(C_INT_MAX + 1)
     with pytest.raises(ValueError, match="m must fit a C int"):
         check_outputs(2**31)
+
+
+COMPLEX_VALUED = {
+    "derivative": lambda fd: fd.derivative(lambda t: (1 + 1j) * t**2, 1.5, method="complex"),
+    "derivative, array x": lambda fd: fd.derivative(lambda t: (1 + 1j) * t**2, np.array([1.5, 2.0]), method="complex"),
+    "derivative, threads": lambda fd: fd.derivative(lambda t: (1 + 1j) * t**2, np.ones(4), method="complex",
+                                                    workers=2),
+    "partial": lambda fd: fd.partial(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0], 0, method="complex"),
+    "gradient": lambda fd: fd.gradient(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0], method="complex"),
+    "gradient, threads": lambda fd: fd.gradient(lambda v: np.sum((1 + 1j) * v**2), np.ones(3000), method="complex",
+                                                workers=2),
+    "gradient, map": lambda fd: fd.gradient(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0], method="complex",
+                                            workers=map),
+    "jacobian": lambda fd: fd.jacobian(lambda v: (1 + 1j) * v**2, [1.0, 2.0], method="complex"),
+    "directional": lambda fd: fd.directional(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0], [1.0, 0.0],
+                                             method="complex"),
+    "Gradient": lambda fd: fd.Gradient(lambda v: np.sum((1 + 1j) * v**2), method="complex")([1.0, 2.0]),
+    "gradient_descent": lambda fd: fd.gradient_descent(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0],
+                                                       method="complex", step_num=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_VALUED))
+def test_the_complex_step_refuses_a_complex_valued_f_on_every_path(fd, name):
+    """Issue 22: a complex-valued f under method='complex' gave Im f(x) / h (5e20) as its
+    derivative; f is now evaluated at x + 0i too, and must be real there."""
+    with pytest.raises(TypeError, match=r"method='complex' needs a real-valued f \(real at real x\)"):
+        COMPLEX_VALUED[name](fd)

@@ -45,7 +45,7 @@ from ._results import warn_if_unchanging
 from ._steps import rounded_to, steps
 from ._stencils import EPS, Stencil, hessian_moves
 from ._values import (as_point, as_points, elementwise_values, first_outputs, imag_value, precision, scalar_value,
-                      vector_converter)
+                      show, vector_converter)
 
 __all__ = ["Batched", "Elementwise", "InPlace", "Moves", "Point", "Serial", "Shared", "Tasks", "Threads",
            "call_in_place", "elementwise", "line", "make_evaluation", "number_values", "read_only_view", "runs"]
@@ -189,7 +189,10 @@ class Serial:
         """f(x) as a flat array, its shape, and the converter of f's values.  For a method
         with complex input, f's shape at x + 0i (f(x) itself is unused: NaN)."""
         if stencil is not None and stencil.row.complex_input:
-            shape = np.shape(self.here(read_only_view(self.point.work.astype(np.complex128), self.point.shape)))
+            value = self.here(read_only_view(self.point.work.astype(np.complex128), self.point.shape))
+            if np.iscomplexobj(value) and np.any(np.imag(value) != 0):
+                raise complex_valued(f"f(x) = {show(value)} has an imaginary part")
+            shape = np.shape(value)
             return np.full(math.prod(shape), np.nan), shape, imag_value(shape)
         known = self.native_shape(scalar)
         if known is not None and self.known is None:
@@ -895,6 +898,12 @@ def number_values(f: Any, x: float, offsets: tuple, step: float) -> tuple[list, 
     return values, coarsest
 
 
+def complex_valued(detail: str) -> TypeError:
+    """The complex step's error for an f whose value at a real x is not real."""
+    return TypeError(f"method='complex' needs a real-valued f (real at real x), but {detail}: differentiate its "
+                     "real and imaginary parts apart, or use another method")
+
+
 class Elementwise:
     """derivative()'s evaluation: f at whole arrays of points (or at numbers), one call per
     point of the stencil; by the runner (an executor), on threads, or in turn; written into
@@ -948,8 +957,13 @@ class Elementwise:
         f's values at the stencil's points.  With mask (bounds: the points of one side), only
         those points move, the others stay at x, and at_x is f(x) where the stencil uses it."""
         flat = self.flat
-        if stencil.row.evaluation == "complex":
-            return self.at([flat + 1j * hs], True)[0] / hs, []
+        if stencil.row.evaluation == "complex":  # (f at x + 0i too: it must be real there)
+            at_x, stepped = self.at([flat + 0j, flat + 1j * hs], True)
+            if np.any(at_x != 0):
+                i = int(np.flatnonzero(at_x)[0])
+                raise complex_valued(f"its value at {'x' if self.scalar else f'x.flat[{i}]'} has imaginary part "
+                                     f"{float(at_x[i])!r}")
+            return stepped / hs, []
         if mask is None:
             fvals = self.at([flat if o == 0.0 else flat + o * hs for o in stencil.offsets])
         else:
