@@ -3,6 +3,7 @@ SciPy's is, and results of other libraries' scalar types."""
 
 from __future__ import annotations
 
+import math
 import pickle
 
 import numpy as np
@@ -230,6 +231,29 @@ def test_check_grad_result_formats_like_a_float(fd):
     assert f"{c:.3e}" == f"{float(c):.3e}" and abs(c) == float(c) and round(c, 2) == round(float(c), 2)
     assert np.log10(c) == pytest.approx(np.log10(float(c))) and not np.isclose(c, 0)
 
+
+
+def test_check_grad_result_is_a_float_in_every_operation(fd):
+    """Issue 22: SciPy's idioms, `0 - check_grad(...)` and assert_almost_equal(check_grad(...), 0),
+    failed with a TypeError; the result is a float (the norm SciPy returns) with the report."""
+    import operator
+    import pickle
+
+    good = fd.check_grad(rosen, rosen_grad, [1.0, 2.0])
+    bad = fd.check_grad(rosen, lambda v: np.zeros(2), [1.0, 2.0])
+    for c in (good, bad):
+        value = float(c)
+        assert value == float(np.linalg.norm(c.analytic - c.numeric))
+        for op in (operator.add, operator.sub, operator.mul, operator.pow, operator.lt, operator.eq, max):
+            assert op(c, 2.0) == op(value, 2.0) and op(3.0, c) == op(3.0, value)
+        assert c / 2.0 == value / 2.0
+        assert -c == -value and abs(c) == value and np.float64(c) == value and math.isclose(c, value)
+        back = pickle.loads(pickle.dumps(c))
+        assert float(back) == value and back.ok == c.ok and np.array_equal(back.numeric, c.numeric)
+    np.testing.assert_almost_equal(good, 0, decimal=6)
+    with pytest.raises(AssertionError):
+        np.testing.assert_almost_equal(bad, 0)
+    assert bool(good) and not bool(bad)  # (truth value: ok, not the norm)
 
 @pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_a_numpy_matrix_is_an_array_like_any(fd):

@@ -178,9 +178,9 @@ class GradCheckBase:
     """Marks GradCheck for _check_nonfinite."""
 
 
-@dataclass(frozen=True)
-class GradCheck(GradCheckBase):
-    """The result of :func:`check_grad`.
+@dataclass(frozen=True, eq=False)
+class GradCheck(GradCheckBase, float):
+    """The result of :func:`check_grad`: a float, SciPy's number, with the report.
 
     Attributes
     ----------
@@ -198,10 +198,11 @@ class GradCheck(GradCheckBase):
     tolerance : ndarray
         Each entry's tolerance.
 
-    Its truth value is ``ok``, so ``assert fdgrad.check_grad(f, grad, x)``
-    fails for a wrong gradient; ``float(result)`` is the 2-norm of the
-    difference, as SciPy's ``check_grad`` returns, and the result compares
-    with numbers by it (``fdgrad.check_grad(f, grad, x) < 1e-5``).
+    As a number it is the 2-norm of ``analytic - numeric``, what SciPy's
+    ``check_grad`` returns, in every operation (``check_grad(...) < 1e-5``,
+    ``0 - check_grad(...)``, ``numpy.testing.assert_almost_equal(check_grad(...),
+    0)``); its truth value is ``ok``, so ``assert fdgrad.check_grad(f, grad, x)``
+    fails for a wrong gradient.
     """
 
     max_abs_error: float
@@ -212,40 +213,17 @@ class GradCheck(GradCheckBase):
     analytic: np.ndarray
     tolerance: np.ndarray
 
-    # Used as SciPy's check_grad is (a float, the norm of the difference) and as an
-    # assertion: `assert fdgrad.check_grad(...)` passes only when the gradient matches.
+    def __new__(cls, max_abs_error: float, max_rel_error: float, worst_index: tuple, ok: bool, numeric: np.ndarray,
+                analytic: np.ndarray, tolerance: np.ndarray) -> "GradCheck":
+        return float.__new__(cls, float(np.linalg.norm((np.asarray(analytic) - np.asarray(numeric)).ravel())))
+
+    def __getnewargs__(self) -> tuple:  # (pickling: the fields, as __new__ takes them)
+        return (self.max_abs_error, self.max_rel_error, self.worst_index, self.ok, self.numeric, self.analytic,
+                self.tolerance)
 
     def __bool__(self) -> bool:
         """Whether the gradient matches (``ok``)."""
         return self.ok
-
-    def __float__(self) -> float:
-        """The 2-norm of ``analytic - numeric``, the number SciPy's ``check_grad`` returns."""
-        return float(np.linalg.norm((self.analytic - self.numeric).ravel()))
-
-    def __format__(self, spec: str) -> str:
-        return format(float(self), spec)
-
-    def __abs__(self) -> float:
-        return abs(float(self))
-
-    def __round__(self, ndigits: Any = None) -> Any:
-        return round(float(self), ndigits)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.array(float(self), dtype=dtype)
-
-    def __lt__(self, other: Any) -> bool:
-        return float(self) < other
-
-    def __le__(self, other: Any) -> bool:
-        return float(self) <= other
-
-    def __gt__(self, other: Any) -> bool:
-        return float(self) > other
-
-    def __ge__(self, other: Any) -> bool:
-        return float(self) >= other
 
 
 def actionable(value: Any, error: Any, converged: Any) -> Any:
