@@ -60,8 +60,8 @@ def columns(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, 
         sides, limit = box.ladder_sides(point.work, row.side, ladder_top(point.work))
         needs_f0 = needs_f0 or bool(sides[start:stop].any())
     elif box is not None:
-        sides = box.scheme(point.work, ev.steps(h, stencil), stencil)[0]
-        needs_f0 = needs_f0 or bool(sides[start:stop].any())
+        box = box.planned(point.work, ev.steps(h, stencil), stencil)  # (its scheme, made once)
+        needs_f0 = needs_f0 or bool(box.sides[start:stop].any())
     f0, out_shape, convert = ev.outputs(scalar, stencil) if needs_f0 else \
         told if told is not None else (_NO_F0, (), scalar_value)
     if adaptive:

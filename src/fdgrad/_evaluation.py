@@ -42,7 +42,7 @@ from ._options import EvaluationOptions, check_bool, check_inplace, check_native
 from ._parallel import TaskRunner, run_parts, split
 from ._progress import Progress, counted
 from ._results import warn_if_unchanging
-from ._steps import rounded_to, steps
+from ._steps import Planned, rounded_to, steps
 from ._stencils import EPS, Stencil, hessian_moves
 from ._values import (as_point, as_points, elementwise_values, first_outputs, imag_value, precision, scalar_value,
                       show, vector_converter)
@@ -230,7 +230,7 @@ class Serial:
         for them.  With bounds (box), each run of coordinates on one side with its side's stencil.
         An all-zero result from an f that never changed warns (see _results.warn_if_unchanging)."""
         for passes in (1, 2):
-            hs = self.steps(h, stencil)
+            hs = box.hs if passes == 1 and isinstance(box, Planned) else self.steps(h, stencil)
             if box is None:
                 values = self.jacobian(hs, stencil, f0, convert, lo, hi, out_shape) if stencil.row.moves_x else \
                     self.derivatives(hs, stencil, f0, convert, lo, hi, out_shape)

@@ -251,6 +251,11 @@ class Box:
         sides, hs = self._choose(x, hs, stencil.reach if own == 0 else None, one_reach, -1 if own < 0 else 1)
         return sides, hs, by_side
 
+    def planned(self, x: np.ndarray, hs: np.ndarray, stencil: Stencil) -> "Planned":
+        """This box with its scheme for x, hs and stencil made now, for the first pass of fixed
+        steps (a float32 f's second pass, at other steps, plans again)."""
+        return Planned(self, x, hs, stencil)
+
     def hessian_scheme(self, x: np.ndarray, hs: np.ndarray, stencil: Stencil) -> tuple[np.ndarray, np.ndarray, int]:
         """A Hessian's sides and steps per coordinate, and the order of its one-sided formula.
         The central Hessian of order p reaches (p / 2) h (its Richardson rungs); where some
@@ -324,3 +329,23 @@ def _fit(x: float, h: float, side: int, reach: float, lb: float, ub: float) -> f
         if not h > 0:
             break
     raise ValueError(f"bounds leave no room for a step at x = {x!r} (lb = {lb!r}, ub = {ub!r})")
+
+
+class Planned:
+    """A Box with the scheme of one (x, steps, stencil) already made: scheme() gives it for those
+    steps (compared by identity of values), and asks the box for any other."""
+
+    __slots__ = ("box", "hs", "stencil", "sides", "made")
+
+    def __init__(self, box: Box, x: np.ndarray, hs: np.ndarray, stencil: Stencil) -> None:
+        self.box, self.hs, self.stencil = box, hs, stencil
+        self.made = box.scheme(x, hs, stencil)
+        self.sides = self.made[0]
+
+    def scheme(self, x: np.ndarray, hs: np.ndarray, stencil: Stencil) -> tuple:
+        if stencil is self.stencil and (hs is self.hs or np.array_equal(hs, self.hs)):
+            return self.made
+        return self.box.scheme(x, hs, stencil)
+
+    def __getattr__(self, name: str) -> Any:  # the box's other methods (room, hessian_scheme, ...)
+        return getattr(self.box, name)

@@ -30,6 +30,7 @@ for ``from scipy import optimize``; importing this module imports no SciPy.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from typing import Any, Callable, Optional
@@ -43,6 +44,9 @@ __all__ = ["approx_derivative", "approx_fprime", "check_derivative", "check_grad
 
 _EPSILON = math.sqrt(np.finfo(float).eps)  # SciPy's default epsilon for approx_fprime and check_grad
 _METHODS = ("2-point", "3-point", "cs")
+#: from this many entries of x0 an f of 1-D float64 values is passed to fdgrad as it is (f(x0) is then
+#: evaluated once more); below, f(x0) is answered by f0, as SciPy reuses it
+_DIRECT = 16
 
 
 class _Fun:
@@ -72,6 +76,23 @@ class _Fun:
         return value
 
 
+class _Known:
+    """fun(x, *args, **kwargs), with fdgrad's first call, f(x0), answered by f0 (of 1-D float64
+    values, which need no conversion); picklable where fun is."""
+
+    def __init__(self, fun: Callable, x0: np.ndarray, f0: np.ndarray, args: tuple, kwargs: dict) -> None:
+        self.fun, self.x0, self.known, self.args, self.kwargs = fun, x0, f0, tuple(args), dict(kwargs)
+        self.served = 0
+
+    def __call__(self, x: Any) -> Any:
+        if self.known is not None:  # (only the first call can be f(x0): every other point moved)
+            known, self.known = self.known, None
+            if np.array_equal(x, self.x0):
+                self.served += 1
+                return known
+        return self.fun(x, *self.args, **self.kwargs) if self.args or self.kwargs else self.fun(x)
+
+
 def _real_scalar(value: Any) -> bool:
     """Whether fdgrad reads value as a real number (a float, an int, a real numpy scalar)."""
     return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
@@ -87,7 +108,11 @@ def _float_point(x0: Any) -> np.ndarray:
     return x
 
 
-def _bounds(bounds: Any, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(bounds: Any, x0: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """(lb, ub) as arrays of x0's shape, or None where nothing is bounded."""
+    if type(bounds) is tuple and len(bounds) == 2 and all(type(b) is float and math.isinf(b) for b in bounds) \
+            and bounds[0] < 0 < bounds[1]:
+        return None  # (the default, (-inf, inf): no arrays)
     try:
         lb, ub = (np.asarray(b, dtype=float) for b in bounds)
     except (TypeError, ValueError):
@@ -97,9 +122,12 @@ def _bounds(bounds: Any, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ub = np.resize(ub, x0.shape) if ub.ndim == 0 else ub
     if lb.shape != x0.shape or ub.shape != x0.shape:
         raise ValueError("Inconsistent shapes between bounds and `x0`.")
+    if np.all(np.isneginf(lb) & np.isposinf(ub)):
+        return None
     return lb, ub
 
 
+@functools.lru_cache(maxsize=64)
 def _relative(x_dtype: np.dtype, f_dtype: np.dtype, method: str) -> float:
     """SciPy's relative step: eps**(1/2) ('2-point', 'cs') or eps**(1/3) ('3-point'), eps that of
     x's floating type, or f's where that is coarser."""
@@ -125,8 +153,8 @@ def _steps(x0: np.ndarray, f0: np.ndarray, method: str, rel_step: Any, abs_step:
         return np.where((x0 + h) - x0 == 0, default, h)
 
 
-def _fit_to_bounds(x0: np.ndarray, h: np.ndarray, method: str, lb: np.ndarray,
-                   ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fit_to_bounds(x0: np.ndarray, h: np.ndarray, method: str,
+                   bounds: Optional[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """Steps and whether each is one-sided, fitted into lb <= x <= ub as SciPy fits them: a
     one-sided step ('2-point') flips where only the other side has room, and shrinks to the
     larger room where neither has; a central one ('3-point') turns one-sided (steps h and 2 h)
@@ -135,8 +163,9 @@ def _fit_to_bounds(x0: np.ndarray, h: np.ndarray, method: str, lb: np.ndarray,
     one_sided = method == "2-point"
     h = np.asarray(h, dtype=float) if one_sided else np.abs(h)
     sided = np.full(x0.shape, one_sided)
-    if np.all(np.isneginf(lb) & np.isposinf(ub)):
+    if bounds is None:
         return h, sided
+    lb, ub = bounds
     h = h.copy()
     below, above = x0 - lb, ub - x0
     upward = above >= below
@@ -158,18 +187,22 @@ def _rounded(x0: np.ndarray, h: np.ndarray) -> np.ndarray:
         return (x0 + h).astype(x0.dtype).astype(np.float64) - x0.astype(np.float64)
 
 
-def _forced_bounds(x0: np.ndarray, h: np.ndarray, one_sided: np.ndarray, method: str, lb: np.ndarray,
-                   ub: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
+def _forced_bounds(x0: np.ndarray, h: np.ndarray, one_sided: np.ndarray, method: str,
+                   bounds: Optional[tuple[np.ndarray, np.ndarray]]) -> Optional[tuple[np.ndarray, np.ndarray]]:
     """fdgrad bounds that give each coordinate the side SciPy's scheme chose (fdgrad takes a
     method's own side, or central, wherever the bounds allow): x itself as the upper bound of a
     step downward, and, for '3-point', as the lower bound of a one-sided step upward; None where
     nothing is bounded or forced."""
     down = one_sided & (h < 0)
-    up = one_sided & (h > 0) if method == "3-point" else np.zeros(x0.shape, dtype=bool)
-    if not (down.any() or up.any()) and np.all(np.isinf(lb) & np.isinf(ub)):
+    up = one_sided & (h > 0) if method == "3-point" else None
+    forcing = down.any() or (up is not None and up.any())
+    if bounds is None and not forcing:
         return None
+    lb, ub = (np.full(x0.shape, -np.inf), np.full(x0.shape, np.inf)) if bounds is None else bounds
+    if not forcing:
+        return lb, ub
     x = x0.astype(np.float64)
-    return np.where(up, x, lb), np.where(down, x, ub)
+    return (lb if up is None else np.where(up, x, lb)), np.where(down, x, ub)
 
 
 def _workers(workers: Any) -> tuple[Any, Any]:
@@ -255,8 +288,8 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if not isinstance(method, str) or method not in _METHODS:
         raise ValueError(f"Unknown method '{method}'. ")
     x0 = _float_point(x0)
-    lb, ub = _bounds(bounds, x0)
-    if as_linear_operator and not (np.all(np.isinf(lb)) and np.all(np.isinf(ub))):
+    box = _bounds(bounds, x0)
+    if as_linear_operator and box is not None and not (np.all(np.isinf(box[0])) and np.all(np.isinf(box[1]))):
         raise ValueError("Bounds not supported when `as_linear_operator` is True.")
     kwargs = {} if kwargs is None else kwargs
     wrapped = _Fun(fun, x0, args, kwargs)
@@ -267,16 +300,18 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if f0 is None:
         value = native_value(native, x0) if scalar else fun(x0.copy(), *args, **kwargs)
         calls = 1
-        # a scalar f of a float64 x0 needs no wrapper: fdgrad calls it as given (its fast paths)
+        # a scalar f of a float64 x0 needs no wrapper: fdgrad calls it as given (its fast paths);
+        # nor does one of 1-D float64 values (fdgrad holds every value to f(x0)'s shape)
         scalar = scalar or (x0.dtype == np.float64 and np.ndim(value) == 0 and _real_scalar(value))
+        plain = type(value) is np.ndarray and value.ndim == 1 and value.dtype == np.float64 and x0.dtype == np.float64
         f0 = np.atleast_1d(value)
         if f0.ndim > 1:
             raise RuntimeError("`fun` return value has more than 1 dimension.")
     else:
-        f0 = np.atleast_1d(f0)
+        f0, plain = np.atleast_1d(f0), False
         if f0.ndim > 1:
             raise ValueError("`f0` passed has more than 1 dimension.")
-    if np.any((x0 < lb) | (x0 > ub)):
+    if box is not None and np.any((x0 < box[0]) | (x0 > box[1])):
         raise ValueError("`x0` violates bound constraints.")
     wrapped.known = f0
     if as_linear_operator:
@@ -285,24 +320,31 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     h = _steps(x0, f0, method, rel_step, abs_step)
     one_sided = np.zeros(x0.shape, dtype=bool)
     if method != "cs":
-        h, one_sided = _fit_to_bounds(x0, h, method, lb, ub)
+        h, one_sided = _fit_to_bounds(x0, h, method, box)
     h = _rounded(x0, h)
-    forced = _forced_bounds(x0, h, one_sided, method, lb, ub) if method != "cs" else None
+    forced = _forced_bounds(x0, h, one_sided, method, box) if method != "cs" else None
     name = {"2-point": "forward", "3-point": "central", "cs": "complex"}[method]
     fd_workers, pool = _workers(workers)
     pattern = _pattern(sparsity)
     try:
         if scalar and pattern is None:
-            J, info = fdgrad.gradient(fun, x0, np.abs(h), name, full_output=True, bounds=forced, workers=fd_workers,
-                                      args=tuple(args), kwargs=kwargs or None)
+            result = fdgrad.gradient(fun, x0, np.abs(h), name, full_output=full_output, bounds=forced,
+                                     workers=fd_workers, args=tuple(args), kwargs=kwargs or None)
         else:
             # (fdgrad's grouped differences are real ones: the complex step takes every column, and
             # keeps the pattern's entries)
-            J, info = fdgrad.jacobian(wrapped, x0, np.abs(h), name, full_output=True, bounds=forced,
-                                      sparsity=None if method == "cs" else pattern, workers=fd_workers)
+            # f's values need no conversion: f itself (from _DIRECT entries: a wrapper costs more
+            # over 2n calls than the one call of f(x0) it saves), or f(x0) answered by f0
+            direct = plain and x0.size >= _DIRECT
+            if plain and not direct:
+                wrapped = _Known(fun, x0, f0, args, kwargs)
+            result = fdgrad.jacobian(fun if direct else wrapped, x0, np.abs(h), name, full_output=full_output,
+                                     bounds=forced, sparsity=None if method == "cs" else pattern, workers=fd_workers,
+                                     args=tuple(args) if direct else (), kwargs=(kwargs or None) if direct else None)
     finally:
         if pool is not None:
             pool.shutdown()
+    J, info = result if full_output else (result, None)
     if method == "cs" and pattern is not None:
         J = _kept(np.asarray(J).reshape(f0.size, -1), pattern)
     J = _shaped(J, f0.size, sparsity)
