@@ -350,6 +350,47 @@ def test_check_grads_first_look_is_honest_on_every_gradient_case(fd):
     assert decided >= 5  # the ordinary cases: the first look is the common path
 
 
+def _tabled(x):
+    """x0**2 interpolated on a binary grid of 2**-15: piecewise linear."""
+    grid = np.linspace(0.0, 1.0, 2**15 + 1)
+    return float(np.interp(x[0], grid, grid**2))
+
+
+def _tabled_slope(x):
+    k = int(x[0] * 2**15)
+    return np.array([((k + 1) ** 2 - k**2) * 2.0**-15])
+
+
+_ADVERSARIAL = [  # (f, its gradient): f that repeat themselves at binary steps, or round inside
+    (_tabled, _tabled_slope),
+    (lambda x: x[0] ** 2 + 1e-9 * np.sin(2 * np.pi * 2**13 * x[0]),
+     lambda x: np.array([2 * x[0] + 1e-9 * 2 * np.pi * 2**13 * np.cos(2 * np.pi * 2**13 * x[0])])),
+    (lambda x: (x[0] + 1000.3) ** 2 - 1000.3**2 - 2 * 1000.3 * x[0], lambda x: 2 * x),
+    (lambda x: float(np.sum(np.abs(x - 0.5))), lambda x: np.sign(x - 0.5)),
+]
+
+
+def test_check_grads_first_look_is_honest_where_f_repeats_itself_or_rounds_inside(fd):
+    """A review found the first look, then at steps 2^-12..2^-14, passing gradients wrong by 2.4e-5
+    at a tolerance of 6e-7 for an f tabled or periodic on a binary grid (its three differences
+    equal, so 'converged'), and estimating 1e-12 where cancellation inside f erred by 2e-7.  Now
+    (steps in a ratio of 1.7, differences that must shrink by about 1.7^2) it decides only where
+    its estimate covers the error, and never passes a gradient off by twice its tolerance."""
+    rng = np.random.default_rng(24)
+    for f, grad in _ADVERSARIAL:
+        for _ in range(25):
+            x = rng.uniform(0.05, 0.95, 1)
+            truth = grad(x)
+            with np.errstate(all="ignore"):
+                result = fd.check_grad(f, truth, x)
+            if _first_look_decided(fd, f, truth, x, result):
+                estimate = result.tolerance - 1e-8 - 1e-6 * np.abs(result.numeric)
+                assert np.all(np.abs(result.numeric - truth) <= estimate), (x, result)
+            wrong = truth + 2 * result.tolerance
+            with np.errstate(all="ignore"):
+                verdict = fd.check_grad(f, wrong, x)
+            assert not verdict.ok or not _first_look_decided(fd, f, wrong, x, verdict), (x, verdict)
+
 def test_check_grads_first_look_counts_its_evaluations(fd):
     """Three central gradients and f at x: 6 n + 1 evaluations, against the adaptive check's more."""
     calls = [0]

@@ -254,6 +254,7 @@ def test_check_grad_result_is_a_float_in_every_operation(fd):
     with pytest.raises(AssertionError):
         np.testing.assert_almost_equal(bad, 0)
     assert bool(good) and not bool(bad)  # (truth value: ok, not the norm)
+    assert str(bad) == repr(float(bad)) == f"{bad}" and repr(bad).startswith("GradCheck(")
 
 @pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_a_numpy_matrix_is_an_array_like_any(fd):

@@ -378,6 +378,8 @@ COMPLEX_VALUED = {
     "jacobian": lambda fd: fd.jacobian(lambda v: (1 + 1j) * v**2, [1.0, 2.0], method="complex"),
     "directional": lambda fd: fd.directional(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0], [1.0, 0.0],
                                              method="complex"),
+    "directional, vector f": lambda fd: fd.directional(lambda v: (1 + 1j) * v**2, [1.0, 2.0], [1.0, 0.0],
+                                                       method="complex"),
     "Gradient": lambda fd: fd.Gradient(lambda v: np.sum((1 + 1j) * v**2), method="complex")([1.0, 2.0]),
     "gradient_descent": lambda fd: fd.gradient_descent(lambda v: np.sum((1 + 1j) * v**2), [1.0, 2.0],
                                                        method="complex", step_num=2),

@@ -51,7 +51,7 @@ from ._options import (
 from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobian_evaluations, start_progress
 from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
 from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
-from ._steps import QUICK_STEPS, Box
+from ._steps import QUICK_RATIO2, QUICK_STEPS, Box
 from ._stencils import METHOD_TABLE, METHODS, make_stencil
 from ._values import as_point, as_points, finite_number, precision, scalar_value
 
@@ -940,9 +940,9 @@ class API:
         h, method, order, adaptive
             How fdgrad computes its gradient.  By default (``h=None``,
             central, ``adaptive=True``) it first takes central
-            differences at steps of ``2**-12 * max(1, |x|)``, half and a
-            quarter of them; where they converge as an error of order h^2
-            does, their extrapolation (Richardson) is the numeric gradient,
+            differences at steps of ``1.9e-4 * max(1, |x|)`` and two smaller
+            ones in a ratio of 1.7; where they converge as an error of order
+            h^2 does, their extrapolation (Richardson) is the numeric gradient,
             and where grad is within every entry's tolerance of it by more
             than its estimated error, grad passes, with that estimate as the
             error.
@@ -1000,13 +1000,15 @@ class API:
                      atol: float, args: Any, kwargs: Any) -> Optional[GradCheck]:
         """check_grad's first look (its default options): f's central gradient at the
         steps h = r max(1, |x|) for r in QUICK_STEPS (each rounded so that x + h is exact), g1, g2
-        and g3 at h, h/2 and h/4.  Where every coordinate's differences shrink as an error of
-        order h^2 does, |g1 - g2| >= 2 |g2 - g3| or |g2 - g3| within f's rounding (4 eps |f(x)| / h,
-        eps f's precision), the numeric gradient is Richardson's extrapolation (4 g3 - g2) / 3 and
-        its estimated error |g2 - g3| plus that rounding (three times g3's own error, which the
-        extrapolation reduces).  Where grad is within every entry's tolerance of that value by more
-        than this estimate, grad passes; any other case (noise, a mismatch, or an estimate too
-        large to decide) is None, and the adaptive check decides."""
+        and g3, from the largest, in a ratio of 1.7.  Where every coordinate's differences shrink
+        as an error of order h^2 does (|g1 - g2| / |g2 - g3| within a factor 2 of 1.7^2, one
+        sign), or both are within f's rounding (4 eps |f(x)| / h, eps f's precision), the
+        numeric gradient is Richardson's extrapolation of g2 and g3 and its estimated error
+        the larger difference, plus that rounding (more than g3's own error, which the
+        extrapolation reduces).  Where grad is within every entry's tolerance of that value by
+        more than this estimate, grad passes; any other case (noise, a tabled or periodic f
+        that repeats itself at the steps, a mismatch, or an estimate too large to decide) is
+        None, and the adaptive check decides."""
         steps = np.empty((len(QUICK_STEPS), work.shape[0]))
         for k, rel in enumerate(QUICK_STEPS):
             if self._kernels.default_steps(work, rel, _CENTRAL.reach, steps[k]) >= 0:
@@ -1019,11 +1021,13 @@ class API:
         eps = precision(value)
         rtol = max(rtol, eps ** 0.5)
         rounding = 4.0 * eps * abs(scalar_value(value)) / steps[2]
-        change = np.abs(g2 - g3)
-        if not np.all((np.abs(g1 - g2) >= 2.0 * change) | (change <= rounding)):
+        first, second = np.abs(g1 - g2), np.abs(g2 - g3)
+        shrinks = ((g1 - g2) * (g2 - g3) > 0) & (first >= 0.5 * QUICK_RATIO2 * second) \
+            & (first <= 2.0 * QUICK_RATIO2 * second)
+        if not np.all(shrinks | ((first <= rounding) & (second <= rounding))):
             return None
-        numeric = (4.0 * g3 - g2) / 3.0
-        error = change + rounding
+        numeric = (QUICK_RATIO2 * g3 - g2) / (QUICK_RATIO2 - 1.0)
+        error = np.maximum(first, second) + rounding
         if not np.all(np.abs(analytic.reshape(-1) - numeric) + error <= atol + rtol * np.abs(numeric)):
             return None
         return compare_gradients(analytic, numeric.reshape(shape), error.reshape(shape), rtol, atol, False)

@@ -52,8 +52,7 @@ def columns(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, 
     stop = point.n if stop is None else stop
     told = ev.told_outputs(scalar) if ev.native or ev.known is not None else None
     # (the complex step evaluates f at x + 0i first: its shape, and that f is real there)
-    needs_f0 = adaptive and row.side != 0 or stencil.uses_f0 or (not scalar and told is None) or \
-        (row.complex_input and told is None)
+    needs_f0 = adaptive and row.side != 0 or stencil.uses_f0 or (not scalar and told is None) or row.complex_input
     if box is not None and not row.moves_x:
         box = None  # its points never leave x
     if box is not None and adaptive:

@@ -40,7 +40,7 @@ from fdgrad._cfdgrad cimport (
 )
 
 from fdgrad import _ckernels, _derivatives, _evaluation, _options, _results, _steps, _values
-from fdgrad._steps import QUICK_STEPS as _api_quick_steps
+from fdgrad._steps import QUICK_RATIO2, QUICK_STEPS as _api_quick_steps
 from fdgrad._options import _PLAIN_CALLABLES, DEFAULT_BATCH_BYTES
 from fdgrad._stencils import EPS, ONE_SIDED, make_stencil
 
@@ -872,6 +872,7 @@ def directional_door(f, x, v, h, method, order, adaptive, full_output, progress,
 cdef object _check_gradient_values = _options.check_gradient_values
 cdef object _GradCheck = _results.GradCheck
 cdef double _QUICK[3]
+cdef double _RATIO2 = QUICK_RATIO2
 for _m, _rel in enumerate(_api_quick_steps):
     _QUICK[_m] = _rel
 
@@ -961,15 +962,18 @@ cdef object _quick_verdict(cnp.ndarray analytic, object g1, object g2, object g3
     cdef double *np_ = <double *>cnp.PyArray_DATA(numeric)
     cdef double *tp = <double *>cnp.PyArray_DATA(tolerance)
     cdef double spread = 4.0 * eps * fabs(fx)
-    cdef double rounding, change, error, diff, big, rel, excess, most_abs = -INFINITY, most_rel = -INFINITY
+    cdef double rounding, first, second, error, diff, big, rel, excess, most_abs = -INFINITY, most_rel = -INFINITY
     cdef double most = -INFINITY
+    cdef bint shrinks
     for k in range(n):
         rounding = spread / hp[k]
-        change = fabs(p2[k] - p3[k])
-        if not (fabs(p1[k] - p2[k]) >= 2.0 * change or change <= rounding):
+        first, second = fabs(p1[k] - p2[k]), fabs(p2[k] - p3[k])
+        shrinks = ((p1[k] - p2[k]) * (p2[k] - p3[k]) > 0.0 and first >= 0.5 * _RATIO2 * second
+                   and first <= 2.0 * _RATIO2 * second)
+        if not (shrinks or (first <= rounding and second <= rounding)):
             return None
-        np_[k] = (4.0 * p3[k] - p2[k]) / 3.0
-        error = change + rounding
+        np_[k] = (_RATIO2 * p3[k] - p2[k]) / (_RATIO2 - 1.0)
+        error = (first if first > second else second) + rounding
         diff = fabs(ap[k] - np_[k])
         if not (diff + error <= atol + rtol * fabs(np_[k])):
             return None

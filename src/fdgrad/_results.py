@@ -201,8 +201,9 @@ class GradCheck(GradCheckBase, float):
     As a number it is the 2-norm of ``analytic - numeric``, what SciPy's
     ``check_grad`` returns, in every operation (``check_grad(...) < 1e-5``,
     ``0 - check_grad(...)``, ``numpy.testing.assert_almost_equal(check_grad(...),
-    0)``); its truth value is ``ok``, so ``assert fdgrad.check_grad(f, grad, x)``
-    fails for a wrong gradient.
+    0)``, ``str()`` and ``f"{...}"``); its truth value is ``ok``, so ``assert
+    fdgrad.check_grad(f, grad, x)`` fails for a wrong gradient.  (numpy reads it as the
+    number: ``np.all([result])`` is whether the norm is non-zero, not ``ok``.)
     """
 
     max_abs_error: float
@@ -224,6 +225,10 @@ class GradCheck(GradCheckBase, float):
     def __bool__(self) -> bool:
         """Whether the gradient matches (``ok``)."""
         return self.ok
+
+    def __str__(self) -> str:
+        """The number, as SciPy's check_grad prints (``print(f"{check_grad(...)}")``); repr() shows the report."""
+        return float.__repr__(self)
 
 
 def actionable(value: Any, error: Any, converged: Any) -> Any:

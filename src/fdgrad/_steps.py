@@ -35,12 +35,15 @@ from ._options import check_h
 from ._stencils import EPS, ONE_SIDED, Stencil, make_stencil
 from ._values import DBL_MAX, largest_magnitude
 
-__all__ = ["QUICK_STEPS", "Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
+__all__ = ["QUICK_RATIO2", "QUICK_STEPS", "Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
 
 
-#: check_grad's first look: central differences at these steps relative to max(1, |x|) (about
-#: eps**(1/4), halved twice), extrapolated where they converge (fdgrad._api.API._quick_check).
-QUICK_STEPS = (2.0**-12, 2.0**-13, 2.0**-14)
+#: check_grad's first look: central differences at these steps relative to max(1, |x|), about
+#: eps**(1/4) and two smaller in a ratio of 1.7 (not a power of 2, nor steps that are: an f
+#: tabled or periodic on a binary grid could repeat itself at them), extrapolated where they
+#: converge as h^2 (fdgrad._api.API._quick_check).  QUICK_RATIO2 is the ratio squared.
+QUICK_RATIO2 = 1.7 * 1.7
+QUICK_STEPS = (1.9e-4, 1.9e-4 / 1.7, 1.9e-4 / 1.7 / 1.7)
 
 def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stencil: Stencil,
           eps: float = 2.0**-52) -> np.ndarray:
