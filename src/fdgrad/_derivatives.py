@@ -91,9 +91,10 @@ def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any
     errors, used, converged = values.copy(), values.copy(), np.ones((m, n), dtype=bool)
     values[:, start:stop], errors[:, start:stop], used[:, start:stop] = result.value.T, result.error.T, result.step.T
     converged[:, start:stop] = result.converged.T
+    looks = ev.looks
     if not values[:, start:stop].any() and ev.unchanging():  # (the ladders' cost dwarfs the look at values)
         warn_if_unchanging()
-    return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0), out_shape, converged
+    return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0) + ev.looks - looks, out_shape, converged
 
 
 def gradient(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box], full_output: bool) -> Any:

@@ -95,8 +95,10 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
                     break
             run.steps = step
             run.grad = None if grad is None or run.nfev == 0 else grad
+            looks = ev.looks
             if count and ev.unchanging():  # every gradient was zero: x never moved
                 warn_if_unchanging()
+            run.nfev += ev.looks - looks
         else:
             fixed = None if fixed is None else fixed.reshape(point.shape)
             for step in range(count):

@@ -144,6 +144,7 @@ class Serial:
         self.native = isinstance(f, NativeFunction)
         self.m_native = m
         self.made: list = []  # the objectives of Python f made so far (see unchanging)
+        self.looks = 0  # the evaluations unchanging() made
         self.last: Any = None  # (buffer, converter, m, objective): the kernels' objective on this thread's buffer
         self.tracker: Any = None  # progress=, for a native f (a Python f counts itself)
         self.known: Optional[tuple[int, tuple[int, ...], Callable[[Any], Any]]] = None  # f's shape, where told
@@ -243,9 +244,10 @@ class Serial:
                     per_pass += (b - a) * by_side[side].evaluated
             if not self.coarser_values(h):  # f returns float32 (or float16): steps for that precision
                 break
+        looks = self.looks
         if self.unchanging() and not values[:, lo:hi].any():
             warn_if_unchanging()
-        return values, hs, passes * per_pass
+        return values, hs, passes * per_pass + self.looks - looks
 
     def values_for(self, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> Callable[..., np.ndarray]:
         """values(h, offsets, lo, hi) for f's m outputs: the adaptive engine's evaluate."""
@@ -301,6 +303,7 @@ class Serial:
         # (x0**2 + x1**2 at 0 gives h**2 at every point of a central stencil, but 0 at x).
         last = self.made[-1]
         last()  # its buffer holds x again: the loops restore it
+        self.looks += 1  # (an evaluation the callers count)
         return not last.varied
 
     def run(self, call: Callable[..., None], start: int, stop: int, cost: float = 1) -> None:
@@ -568,7 +571,11 @@ class Batched(Points):
         self.max_batch_bytes = max_batch_bytes
 
     def first_value(self) -> Any:
-        stacked = np.asarray(self.f(self.point.view[None]))
+        return self.here(self.point.view)
+
+    def here(self, point: Any) -> Any:
+        """f at one point, as a stack of one (the complex step's x + 0i too)."""
+        stacked = np.asarray(self.f(point[None]))
         if stacked.ndim == 0 or stacked.shape[0] != 1:
             raise ValueError(f"a vectorized f must return one value per point, shape (1, ...) for 1 point; "
                              f"got shape {stacked.shape}")

@@ -73,9 +73,11 @@ def dense_hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
             return ev.values(hs, (1.0, -1.0), 0, n, 1, scalar_value, ()).reshape(n, 2)
 
         values, errors, hs, converged = _adaptive.adaptive_hessian(at, diagonal, point.work, f0, ev.precision, limit)
+        looks = ev.looks
         if ev.unchanging() and not values.any():
             warn_if_unchanging()
-        return values.reshape(-1), errors.reshape(-1), hs, hessian_evaluations(n, stencil, True), converged.reshape(-1)
+        return (values.reshape(-1), errors.reshape(-1), hs, hessian_evaluations(n, stencil, True) + ev.looks - looks,
+                converged.reshape(-1))
     for passes in (1, 2):
         hs = ev.steps(h, stencil)
         rungs = stencil.order // 2 if s == 0 else stencil.order
@@ -90,6 +92,7 @@ def dense_hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
                 total = weight * out if c == 1 else total + weight * out
         if not ev.coarser_values(h):  # f returns float32 (or float16): steps for that precision
             break
+    looks = ev.looks
     if ev.unchanging() and not total.any():
         warn_if_unchanging()
-    return total, None, hs, 1 + passes * (hessian_evaluations(n, stencil, False) - 1), None  # f(x) once
+    return total, None, hs, 1 + passes * (hessian_evaluations(n, stencil, False) - 1) + ev.looks - looks, None

@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import warnings
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -44,31 +45,30 @@ __all__ = ["approx_derivative", "approx_fprime", "check_derivative", "check_grad
 
 _EPSILON = math.sqrt(np.finfo(float).eps)  # SciPy's default epsilon for approx_fprime and check_grad
 _METHODS = ("2-point", "3-point", "cs")
-#: from this many entries of x0 an f of 1-D float64 values is passed to fdgrad as it is (f(x0) is then
-#: evaluated once more); below, f(x0) is answered by f0, as SciPy reuses it
-_DIRECT = 16
 
 
 class _Fun:
-    """fun(x, *args, **kwargs) as SciPy calls it: x in x0's floating type (unless complex), the
-    value at least 1-D and at most 1-D; fdgrad's first call, f(x0), answered with f0 where it is
-    known.  Picklable (for process pools) where fun is."""
+    """fun(x, *args, **kwargs) as SciPy calls it: x a fresh, writable array of x0's floating type
+    (complex for the complex step), which fun may change or keep; the value at least 1-D and at
+    most 1-D (or, scalar, as fun gave it); fdgrad's first call, f(x0), answered with f0 where it
+    is known.  Picklable (for process pools) where fun is."""
 
-    def __init__(self, fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict) -> None:
-        self.fun, self.x0, self.args, self.kwargs = fun, x0, tuple(args), dict(kwargs)
-        self.cast = x0.dtype != np.float64  # fdgrad's points are float64
+    def __init__(self, fun: Callable, x0: np.ndarray, args: tuple, kwargs: dict, scalar: bool = False) -> None:
+        self.fun, self.x0, self.args, self.kwargs, self.scalar = fun, x0, tuple(args), dict(kwargs), scalar
+        self.dtype = x0.dtype
         self.known: Optional[np.ndarray] = None
         self.served = 0  # whether f0 answered fdgrad's first call
 
-    def __call__(self, x: Any) -> np.ndarray:
+    def __call__(self, x: Any) -> Any:
         if self.known is not None:  # (only the first call can be f(x0): every other point moved)
             known, self.known = self.known, None
             if np.array_equal(x, self.x0):
                 self.served += 1
-                return known
-        if self.cast and x.dtype.kind == "f":
-            x = x.astype(self.x0.dtype)
+                return known[0] if self.scalar else known
+        x = x.astype(self.dtype) if x.dtype.kind == "f" else x.copy()  # (astype copies)
         value = self.fun(x, *self.args, **self.kwargs)
+        if self.scalar:
+            return value
         if type(value) is not np.ndarray or value.ndim != 1:
             value = np.atleast_1d(value)
             if value.ndim > 1:
@@ -76,21 +76,22 @@ class _Fun:
         return value
 
 
-class _Known:
-    """fun(x, *args, **kwargs), with fdgrad's first call, f(x0), answered by f0 (of 1-D float64
-    values, which need no conversion); picklable where fun is."""
+class _Mapped:
+    """fun over a stack of points (fdgrad's vectorized f) by SciPy's map-like workers:
+    workers(fun, [x1, x2, ...]) with fun the picklable _Fun, as SciPy's approx_derivative maps;
+    f(x0) (a stack of x0 alone, first) answered with f0."""
 
-    def __init__(self, fun: Callable, x0: np.ndarray, f0: np.ndarray, args: tuple, kwargs: dict) -> None:
-        self.fun, self.x0, self.known, self.args, self.kwargs = fun, x0, f0, tuple(args), dict(kwargs)
-        self.served = 0
+    def __init__(self, workers: Callable, fun: _Fun, f0: np.ndarray) -> None:
+        self.workers, self.fun, self.known, self.served = workers, fun, f0, 0
 
-    def __call__(self, x: Any) -> Any:
-        if self.known is not None:  # (only the first call can be f(x0): every other point moved)
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        if self.known is not None:
             known, self.known = self.known, None
-            if np.array_equal(x, self.x0):
+            if points.shape[0] == 1 and np.array_equal(points[0], self.fun.x0):
                 self.served += 1
-                return known
-        return self.fun(x, *self.args, **self.kwargs) if self.args or self.kwargs else self.fun(x)
+                return known[None]
+        values = list(self.workers(self.fun, [points[k] for k in range(points.shape[0])]))
+        return np.stack([np.atleast_1d(np.asarray(v)) for v in values])
 
 
 def _real_scalar(value: Any) -> bool:
@@ -205,25 +206,25 @@ def _forced_bounds(x0: np.ndarray, h: np.ndarray, one_sided: np.ndarray, method:
     return (lb if up is None else np.where(up, x, lb)), np.where(down, x, ub)
 
 
-def _workers(workers: Any) -> tuple[Any, Any]:
-    """(fdgrad's workers=, a pool to shut down afterwards or None) for SciPy's workers=."""
-    if workers is None or workers is map:
-        return (1 if workers is None else map), None
-    if isinstance(workers, (bool, np.bool_)) or not isinstance(workers, (int, np.integer)):
-        if not callable(workers):
-            raise TypeError(f"workers must be an int or a map-like callable, got {workers!r}")
-        return workers, None
+def _workers(workers: Any) -> tuple[Optional[Callable], Any]:
+    """(SciPy's map-like for workers=, or None for serial; a pool to shut down afterwards or None),
+    as SciPy reads workers: a callable is a map-like; otherwise an int (anything false: serial;
+    1: serial; -1: every core; more: a process pool of that many)."""
+    workers = workers or map
+    if callable(workers):
+        return (None if workers is map else workers), None
     count = int(workers)
     if count == -1:
         count = os.cpu_count() or 1
-    if count < 1:
-        raise ValueError(f"workers must be -1 or a positive int, got {workers!r}")
+    elif count < 1:
+        raise RuntimeError("Number of workers specified must be -1, an int >= 1, or an object with a 'map' "
+                           f"method, got {workers!r}")
     if count == 1:
-        return 1, None
+        return None, None
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(count)
-    return pool, pool
+    return pool.map, pool
 
 
 def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step: Any = None, abs_step: Any = None,
@@ -292,29 +293,29 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if as_linear_operator and box is not None and not (np.all(np.isinf(box[0])) and np.all(np.isinf(box[1]))):
         raise ValueError("Bounds not supported when `as_linear_operator` is True.")
     kwargs = {} if kwargs is None else kwargs
-    wrapped = _Fun(fun, x0, args, kwargs)
     native = cached_native_function(fun) if not args and not kwargs and x0.dtype == np.float64 else None
-    scalar, calls = native is not None and not native.vector, 0
-    if native is not None and not scalar:
+    if native is not None and native.vector:
         native = None  # (a vector native f's m is not known here: the Python path, which says so)
+    scalar, calls = False, 0
     if f0 is None:
-        value = native_value(native, x0) if scalar else fun(x0.copy(), *args, **kwargs)
+        value = native_value(native, x0) if native is not None else fun(x0.copy(), *args, **kwargs)
         calls = 1
-        # a scalar f of a float64 x0 needs no wrapper: fdgrad calls it as given (its fast paths);
-        # nor does one of 1-D float64 values (fdgrad holds every value to f(x0)'s shape)
-        scalar = scalar or (x0.dtype == np.float64 and np.ndim(value) == 0 and _real_scalar(value))
-        plain = type(value) is np.ndarray and value.ndim == 1 and value.dtype == np.float64 and x0.dtype == np.float64
+        scalar = np.ndim(value) == 0 and _real_scalar(value)  # (fdgrad.gradient takes it as it is)
         f0 = np.atleast_1d(value)
         if f0.ndim > 1:
             raise RuntimeError("`fun` return value has more than 1 dimension.")
     else:
-        f0, plain = np.atleast_1d(f0), False
+        f0 = np.atleast_1d(f0)
         if f0.ndim > 1:
             raise ValueError("`f0` passed has more than 1 dimension.")
     if box is not None and np.any((x0 < box[0]) | (x0 > box[1])):
         raise ValueError("`x0` violates bound constraints.")
+    mapper, pool = _workers(workers)
+    wrapped = _Fun(fun, x0, args, kwargs, scalar and mapper is None)
     wrapped.known = f0
     if as_linear_operator:
+        if pool is not None:
+            pool.shutdown()
         operator = _linear_operator(wrapped, x0, f0, method, rel_step)
         return (operator, {"nfev": calls}) if full_output else operator
     h = _steps(x0, f0, method, rel_step, abs_step)
@@ -324,23 +325,27 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     h = _rounded(x0, h)
     forced = _forced_bounds(x0, h, one_sided, method, box) if method != "cs" else None
     name = {"2-point": "forward", "3-point": "central", "cs": "complex"}[method]
-    fd_workers, pool = _workers(workers)
     pattern = _pattern(sparsity)
+    options = dict(full_output=full_output, bounds=forced)
+    if native is not None and mapper is None:
+        f, served = fun, None  # in C, from fdgrad's kernels (x is never f's to change there)
+    elif mapper is None:
+        f, served = wrapped, wrapped
+    elif method == "cs":  # (fdgrad takes the complex step a point at a time: the map gets fdgrad's tasks)
+        f, served, options["workers"] = wrapped, wrapped, mapper
+    else:  # the map gets fun and the points, as SciPy's does, through fdgrad's stacks of points
+        f = served = _Mapped(mapper, wrapped, f0)
+        wrapped.known, options["vectorized"] = None, True
     try:
-        if scalar and pattern is None:
-            result = fdgrad.gradient(fun, x0, np.abs(h), name, full_output=full_output, bounds=forced,
-                                     workers=fd_workers, args=tuple(args), kwargs=kwargs or None)
-        else:
-            # (fdgrad's grouped differences are real ones: the complex step takes every column, and
-            # keeps the pattern's entries)
-            # f's values need no conversion: f itself (from _DIRECT entries: a wrapper costs more
-            # over 2n calls than the one call of f(x0) it saves), or f(x0) answered by f0
-            direct = plain and x0.size >= _DIRECT
-            if plain and not direct:
-                wrapped = _Known(fun, x0, f0, args, kwargs)
-            result = fdgrad.jacobian(fun if direct else wrapped, x0, np.abs(h), name, full_output=full_output,
-                                     bounds=forced, sparsity=None if method == "cs" else pattern, workers=fd_workers,
-                                     args=tuple(args) if direct else (), kwargs=(kwargs or None) if direct else None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", fdgrad.UnchangingWarning)  # (SciPy says nothing of an f that never changed)
+            if not isinstance(f, _Mapped) and (native is not None or wrapped.scalar) and pattern is None:
+                result = fdgrad.gradient(f, x0, np.abs(h), name, **options)
+            else:
+                # (fdgrad's grouped differences are real ones: the complex step takes every column,
+                # and keeps the pattern's entries)
+                result = fdgrad.jacobian(f, x0, np.abs(h), name, sparsity=None if method == "cs" else pattern,
+                                         **options)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -349,7 +354,7 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
         J = _kept(np.asarray(J).reshape(f0.size, -1), pattern)
     J = _shaped(J, f0.size, sparsity)
     if full_output:
-        return J, {"nfev": calls + info.nfev - wrapped.served}
+        return J, {"nfev": calls + info.nfev - (0 if served is None else served.served)}
     return J
 
 
@@ -361,8 +366,18 @@ def _pattern(sparsity: Any) -> Any:
 
     if not issparse(sparsity) and isinstance(sparsity, (tuple, list)) and len(sparsity) == 2:
         structure, groups = sparsity
-        return fdgrad.group_columns(structure).regrouped(groups)
-    return fdgrad.group_columns(sparsity)
+        return fdgrad.group_columns(_stored(structure)).regrouped(groups)
+    return fdgrad.group_columns(_stored(sparsity))
+
+
+def _stored(structure: Any) -> Any:
+    """A sparse structure's stored entries, explicit zeros included, as non-zeros (SciPy groups by
+    them; fdgrad's own patterns leave explicit zeros out); anything else as it is."""
+    if not type(structure).__module__.startswith("scipy.sparse"):
+        return structure
+    stored = structure.tocsc(copy=True)
+    stored.data = np.ones_like(stored.data)
+    return stored
 
 
 def _kept(J: np.ndarray, pattern: Any) -> np.ndarray:
@@ -390,23 +405,27 @@ def _shaped(J: Any, m: int, sparsity: Any) -> Any:
 
 
 def _linear_operator(wrapped: _Fun, x0: np.ndarray, f0: np.ndarray, method: str, rel_step: Any) -> Any:
-    """J as SciPy's LinearOperator: matvec(p) a difference along p of length rel_step (SciPy's
-    default step for the method if None), fdgrad.directional's for '2-point' and '3-point'."""
+    """J as SciPy's LinearOperator: matvec(p) the method's difference along p, of length rel_step
+    (SciPy's default relative step for the method if None; an array as SciPy broadcasts it):
+    (f(x0 + d p) - f0) / d, (f(x0 + d p) - f(x0 - d p)) / (2 d) or Im f(x0 + i d p) / d, d the
+    step over |p|."""
     from scipy.sparse.linalg import LinearOperator
 
     m, n = f0.size, x0.size
-    h = _relative(x0.dtype, f0.dtype, method) if rel_step is None else float(rel_step)
-    name = {"2-point": "forward", "3-point": "central"}.get(method)
+    h = _relative(x0.dtype, f0.dtype, method) if rel_step is None else np.asarray(rel_step, dtype=float)
     x = x0.astype(np.float64)
+    wrapped.known = None
 
     def matvec(p: Any) -> np.ndarray:
-        p = np.asarray(p, dtype=float).reshape(-1)
+        p = np.asarray(p).reshape(-1)
         if not p.any():
             return np.zeros(m)
         step = h / np.linalg.norm(p)
-        if name is None:  # the complex step, which fdgrad.directional takes only of a scalar f
-            return np.asarray(wrapped(x + step * p * 1j)).imag / step
-        return np.atleast_1d(fdgrad.directional(wrapped, x, p, h=step, method=name))
+        if method == "2-point":
+            return (wrapped(x + step * p) - f0) / step
+        if method == "3-point":
+            return (wrapped(x + step * p) - wrapped(x - step * p)) / (2 * step)
+        return np.asarray(wrapped(x + step * p * 1j)).imag / step
 
     return LinearOperator((m, n), matvec=matvec, dtype=float)
 
@@ -427,7 +446,7 @@ def check_derivative(fun: Callable, jac: Callable, x0: Any, bounds: Any = (-np.i
     True
     """
     kwargs = {} if kwargs is None else kwargs
-    given = jac(x0, *args, **kwargs)
+    given = jac(x0.copy() if isinstance(x0, np.ndarray) else x0, *args, **kwargs)  # (never the caller's x0)
     from_scipy_sparse = type(given).__module__.startswith("scipy.sparse")
     if from_scipy_sparse:
         from scipy.sparse import csr_array, find
@@ -466,7 +485,7 @@ def group_columns(A: Any, order: Any = 0) -> np.ndarray:
         if order.shape != (n,):
             raise ValueError("`order` has incorrect shape.")
     if from_scipy_sparse:
-        permuted = pattern.tocsc()[:, order]
+        permuted = _stored(pattern)[:, order]
     else:
         permuted = pattern[:, order]
     groups = np.empty(n, dtype=np.intp)
@@ -486,8 +505,8 @@ def approx_fprime(xk: Any, f: Callable, epsilon: Any = _EPSILON, *args: Any) -> 
     >>> np.round(approx_fprime(np.ones(2), f, 1.4901161193847656e-08, 1, 200), 4)
     array([  2., 400.])
     """
-    xk = np.asarray(xk, float)
-    return approx_derivative(f, xk, method="2-point", abs_step=epsilon, args=args, f0=f(xk, *args))
+    xk = np.array(xk, float)  # (a copy: f may change its x, never the caller's)
+    return approx_derivative(f, xk, method="2-point", abs_step=epsilon, args=args, f0=f(xk.copy(), *args))
 
 
 def check_grad(func: Callable, grad: Callable, x0: Any, *args: Any, epsilon: Any = _EPSILON, direction: str = "all",
@@ -506,28 +525,33 @@ def check_grad(func: Callable, grad: Callable, x0: Any, *args: Any, epsilon: Any
     True
     """
     if rng is not None and seed is not None:
-        raise ValueError("check_grad takes rng or seed, not both")
-    x0 = np.asarray(x0)
+        raise TypeError("check_grad takes rng or seed, not both")
+    x0 = np.array(x0)  # (a copy: func and grad may change their x, never the caller's)
     if direction == "random":
-        analytic = np.asanyarray(grad(x0, *args))
+        analytic = np.asanyarray(grad(x0.copy(), *args))
         if analytic.ndim > 1:
             raise ValueError("'random' can only be used with scalar valued func")
-        v = _random_state(rng if seed is None else seed).standard_normal(size=x0.shape)
-        numeric = approx_fprime(np.zeros(1), lambda w: func(x0 + w * v, *args), epsilon)
+        v = _random_state(rng, seed).standard_normal(size=x0.shape)
+        numeric = approx_fprime(np.zeros(1), lambda w: func(x0 + w * v, *args), np.ravel(epsilon)[0])
         return float(np.sqrt(np.sum(np.abs(np.dot(analytic, v) - numeric) ** 2)))
     if direction != "all":
         raise ValueError(f"{direction} is not a valid string for ``direction`` argument")
-    return float(np.sqrt(np.sum(np.abs(grad(x0, *args) - approx_fprime(x0, func, epsilon, *args)) ** 2)))
+    return float(np.sqrt(np.sum(np.abs(grad(x0.copy(), *args) - approx_fprime(x0, func, epsilon, *args)) ** 2)))
 
 
-def _random_state(seed: Any) -> Any:
-    """A generator of standard normals from SciPy's kinds of seed: None, an int, a Generator or a
-    RandomState."""
+def _random_state(rng: Any, seed: Any) -> Any:
+    """The generator of check_grad's random direction, as SciPy reads rng= (numpy's default_rng of
+    it; a Generator or RandomState as it is) and the older seed= (a RandomState of an int; None
+    or neither: numpy's global RandomState, so np.random.seed makes it reproducible)."""
+    if rng is not None:
+        return rng if isinstance(rng, (np.random.Generator, np.random.RandomState)) else np.random.default_rng(rng)
+    if seed is None:
+        return np.random.mtrand._rand
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
-    if seed is None or isinstance(seed, (int, np.integer)):
-        return np.random.default_rng(seed)
-    raise ValueError(f"rng must be None, an int, a numpy Generator or RandomState, got {seed!r}")
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        return np.random.RandomState(seed)
+    raise ValueError(f"seed must be None, an int, a numpy Generator or RandomState, got {seed!r}")
 
 
 def __getattr__(name: str) -> Any:
