@@ -12,16 +12,23 @@ themselves are fdgrad's (:func:`fdgrad.jacobian`, with the kernels, threads,
 executors and native callbacks it offers), so values agree with SciPy's to
 rounding, not bit for bit.
 
-What differs, and why:
+As in SciPy, ``fun`` gets a fresh, writable array of x0's type at every call (it may
+change or keep it), a map-like ``workers`` is called as ``workers(fun, points)`` and an
+int one is a process pool of that many processes (``-1``: every core), and
+``full_output=True`` returns ``(J, {"nfev": n})``, n every call of ``fun`` made.  What
+differs, and why:
 
-* ``workers=<int>`` evaluates in a ``concurrent.futures.ProcessPoolExecutor`` of that
-  many processes (``-1``: every core), as SciPy's ``multiprocessing`` pool does; a
-  map-like callable (``map``, ``Pool.map``) is used as given.
-* ``full_output=True`` returns ``(J, {"nfev": n})``, n counting every call of
-  ``fun`` this call made (``f0``, when given, is not recomputed).
 * ``method='cs'`` with ``sparsity`` takes the complex step column by column (n
   evaluations, where SciPy takes one per group of columns) and keeps the pattern's
-  entries: fdgrad's grouped differences are real ones.
+  entries: fdgrad's grouped differences are real ones.  With a map-like ``workers``
+  the complex step hands the map fdgrad's own tasks (ranges of columns), not points.
+* At an explicitly stored zero of a sparse structure the result is the derivative
+  there (SciPy's keeps 0): the structure's stored entries are its non-zeros, for the
+  grouping as for the result.
+* A native ``fun`` (a ``LowLevelCallable``, ctypes or numba ``cfunc``, ``double
+  f(int, double *)``) is called in C by fdgrad's kernels; its ``f(x0)`` is taken
+  twice by ``'2-point'`` (counted in nfev).
+* ``lb == ub`` for a coordinate is refused (SciPy returns NaN for its column).
 
 Every other name of ``scipy.optimize`` (``minimize``, ``rosen``, ...) is SciPy's own,
 looked up there on first use, so that ``from fdgrad.scipy import optimize`` can stand
