@@ -1,5 +1,7 @@
 """The drop-in namespaces against the peers they stand for and the fdgrad calls they wrap (issue 22).
 
+fdgrad.numdifftools' classes are timed beside numdifftools' own with their errors.
+
     pip install ".[bench]" && python benchmarks/bench_namespaces.py [--quick] [--out FILE]
 
 For each case, fdgrad.scipy.optimize.approx_derivative (and approx_fprime) is timed
@@ -78,6 +80,38 @@ def main() -> int:
                                               repeat=rounds, min_time=0.02).items()}
     rows.append(f"| `approx_fprime(x, rosen)`, n = 100 | {fmt(times['ours'])} | {fmt(times['scipy'])} | "
                 f"{times['ours'] / times['scipy']:.3f} | - | | | |")
+    import numdifftools
+
+    import fdgrad.numdifftools as fdnd
+
+    hess_f = lambda v: v[0] ** 2 * v[1] + np.exp(v[0] * v[1])  # noqa: E731
+    p = np.array([0.3, 0.7])
+    e = np.exp(p[0] * p[1])
+    hess_true = np.array([[2 * p[1] + p[1] ** 2 * e, 2 * p[0] + (1 + p[0] * p[1]) * e],
+                          [2 * p[0] + (1 + p[0] * p[1]) * e, p[0] ** 2 * e]])
+    grad_f = lambda v: np.sum(np.exp(v) * np.sin(v))  # noqa: E731
+    g = np.array([0.5, 1.5, -2.0])
+    grad_true = np.exp(g) * (np.sin(g) + np.cos(g))
+    nd_rows = []
+    for label, make, point, truth in (("Derivative(np.exp)(1.0)", lambda m: m.Derivative(np.exp), 1.0, np.e),
+                                      ("Derivative(np.exp, n=2)(1.0)", lambda m: m.Derivative(np.exp, n=2), 1.0, np.e),
+                                      ("Gradient(f)(x), n = 3", lambda m: m.Gradient(grad_f), g, grad_true),
+                                      ("Hessian(f)(x), n = 2", lambda m: m.Hessian(hess_f), p, hess_true)):
+        ours_obj, theirs_obj = make(fdnd), make(numdifftools)
+        errors = [float(np.max(np.abs(np.asarray(o(point)) - truth) / np.maximum(np.abs(truth), 1.0)))
+                  for o in (ours_obj, theirs_obj)]
+        times = {k: min(v) for k, v in interleaved({"ours": lambda o=ours_obj, x=point: o(x),
+                                                   "theirs": lambda o=theirs_obj, x=point: o(x)},
+                                                  repeat=rounds, min_time=0.02).items()}
+        ratio = times["ours"] / times["theirs"]
+        ok = ratio <= 0.1 and errors[0] <= max(errors[1], 1e-14)
+        missed += not ok
+        nd_rows.append(f"| `{label}` | {fmt(times['ours'])} | {fmt(times['theirs'])} | {ratio:.3f} | "
+                       f"{errors[0]:.1e} | {errors[1]:.1e} | {'pass' if ok else 'FAIL'} |")
+    rows += ["", "fdgrad.numdifftools against numdifftools (target: <= 0.1x its time at equal or better accuracy; "
+             "errors relative to max(1, |truth|)):", "",
+             "| call | fdgrad.numdifftools | numdifftools | ratio | error | numdifftools' error | ok |",
+             "|---|---|---|---|---|---|---|", *nd_rows]
     head = [f"fdgrad {fdgrad.__version__}, BACKEND = {fdgrad.BACKEND!r}; numpy {np.__version__}; Python "
             f"{platform.python_version()}; {rounds} rounds, min per contender", "",
             "| call | fdgrad.scipy | SciPy | ratio | <= 1.0 | the fdgrad call it wraps | ratio | <= 1.1 (n >= 100) |",

@@ -20,12 +20,19 @@ from pathlib import Path
 import pytest
 from _optional import need
 
+import fdgrad.numdifftools
 import fdgrad.scipy.optimize
 
 #: (peer package, its test file, {module of the library under test: fdgrad's namespace}, pytest -k or None)
 PEER_FILES = {
     "scipy optimize/tests/test__numdiff.py": ("scipy", "optimize/tests/test__numdiff.py",
                                               {"scipy.optimize._numdiff": "fdgrad.scipy.optimize"}, None),
+    "numdifftools tests/test_numdifftools.py": ("numdifftools", "tests/test_numdifftools.py",
+                                                {"numdifftools.core": "fdgrad.numdifftools"}, None),
+    "numdifftools tests/test_jacobian_complex_validation.py": (
+        "numdifftools", "tests/test_jacobian_complex_validation.py", {"numdifftools": "fdgrad.numdifftools"}, None),
+    "numdifftools tests/test_invalid_outputs.py": ("numdifftools", "tests/test_invalid_outputs.py",
+                                                   {"numdifftools": "fdgrad.numdifftools"}, None),
     "scipy optimize/tests/test_optimize.py (check_grad, approx_fprime)": (
         "scipy", "optimize/tests/test_optimize.py", {"scipy.optimize": "fdgrad.scipy.optimize"},
         "check_grad or approx_fprime"),
@@ -41,7 +48,8 @@ EXCLUDED = {
     },
 }
 
-_NAMESPACES = {"fdgrad.scipy.optimize": set(fdgrad.scipy.optimize.__all__)}
+_NAMESPACES = {"fdgrad.scipy.optimize": set(fdgrad.scipy.optimize.__all__),
+               "fdgrad.numdifftools": set(fdgrad.numdifftools.__all__)}
 
 
 def _rewritten(source: str, modules: dict[str, str]) -> str:
@@ -52,6 +60,11 @@ def _rewritten(source: str, modules: dict[str, str]) -> str:
     lines = source.splitlines(keepends=True)
     edits = []
     for node in tree.body:
+        if isinstance(node, ast.Import) and len(node.names) == 1 and node.names[0].name in modules:
+            alias = node.names[0]  # import M as nd
+            edits.append((node.lineno, node.end_lineno, f"import {modules[alias.name]}"
+                          f"{'' if alias.asname is None else ' as ' + alias.asname}\n"))
+            continue
         if not isinstance(node, ast.ImportFrom) or node.module is None:
             continue
         if node.module in modules:
@@ -114,10 +127,34 @@ def test_the_rewrite_moves_only_the_names_under_test():
                    "from fdgrad.scipy import optimize\nfrom scipy import sparse\nimport numpy as np\n")
 
 
-@pytest.mark.parametrize("key", sorted(PEER_FILES))
+#: Peer files run for the record, not (yet) asserted: fdgrad.numdifftools refuses with a
+#: NotImplementedError what numdifftools' suite exercises throughout (method='multicomplex', step
+#: generator objects, derivatives of order up to 7, the complex-step Hessian) and raises its own
+#: errors' types elsewhere; `python tests/test_peers.py` prints each file's counts (README).
+REPORTED = {key for key in PEER_FILES if key.startswith("numdifftools")}
+
+
+@pytest.mark.parametrize("key", sorted(set(PEER_FILES) - REPORTED))
 def test_the_peers_own_tests_pass(key, tmp_path):
     need(PEER_FILES[key][0])
     outcomes = run_peer_file(key, tmp_path)
     print(f"{key}: {len(outcomes['passed'])} passed, {len(outcomes['failed'])} failed, "
           f"{len(outcomes['skipped'])} skipped, {len(EXCLUDED.get(key, {}))} excluded")
     assert outcomes["passed"] and not outcomes["failed"], outcomes
+
+
+if __name__ == "__main__":  # every peer file's counts: python tests/test_peers.py
+    import tempfile
+
+    for key in sorted(PEER_FILES):
+        try:
+            need(PEER_FILES[key][0])
+        except BaseException:  # (pytest's skip: the peer is not installed)
+            print(f"{key}: not installed")
+            continue
+        outcomes = run_peer_file(key, Path(tempfile.mkdtemp()))
+        print(f"{key}: {len(outcomes['passed'])} passed, {len(outcomes['failed'])} failed, "
+              f"{len(outcomes['skipped'])} skipped, {len(EXCLUDED.get(key, {}))} excluded"
+              + (" (reported, not asserted)" if key in REPORTED else ""))
+        for name in outcomes["failed"]:
+            print(f"    failed: {name}")

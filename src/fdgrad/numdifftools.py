@@ -1,0 +1,294 @@
+"""numdifftools' classes over fdgrad, with numdifftools' defaults: switch the import.
+
+``Derivative``, ``Gradient``, ``Jacobian``, ``Hessdiag``, ``Hessian`` and
+``directionaldiff`` take numdifftools' arguments in its order, ``(fun, step=None,
+method='central', order=2, n=1, full_output=False)``, are called as
+``obj(x, *args, **kwds)``, and are **adaptive by default** as numdifftools' are
+(fdgrad's Richardson ladder, with an error estimate), so accuracy does not drop in
+the switch::
+
+    import fdgrad.numdifftools as nd
+    nd.Derivative(np.exp, n=2)(1.0)            # 7.389056098930..., error about 1e-12
+    nd.Gradient(f, full_output=True)(x)        # EstimateResult(estimate, error_estimate, final_step, ...)
+
+Results have numdifftools' shapes: a scalar x is a 1-vector for ``Gradient`` (a 0-d
+result), ``Jacobian`` (``(m, 1)``), ``Hessian`` (``(1, 1)``) and ``Hessdiag`` (``(1,)``);
+the Jacobian of a scalar f is ``(1, n)``; ``Derivative(f, n=0)`` is f itself.  A
+given ``step`` (a number or an array of x's shape) is a fixed step of the method's
+``order``, fdgrad's ``h``.
+
+Where numdifftools offers what fdgrad does not compute, a ``NotImplementedError``
+names it, never a silent ignore: ``method='multicomplex'``; the complex step of a
+Hessian or Hessdiag and of a derivative of order ``n > 1``; ``n > 4``; step
+generator objects (``MinStepGenerator``, ...) and the Richardson and step options
+(``num_extrap``, ``step_ratio``, ...); a Jacobian over the columns of a 2-D x.
+Importing this module imports no numdifftools.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, Optional
+
+import numpy as np
+
+import fdgrad
+
+__all__ = ["Derivative", "EstimateResult", "Gradient", "Hessdiag", "Hessian", "Jacobian", "directionaldiff"]
+
+
+class EstimateResult(NamedTuple):
+    """``full_output=True``'s result, as numdifftools names it: the estimate, its estimated
+    error (NaN for the complex step, exact to rounding, and fixed steps: no estimate), the
+    step of the estimate, and ``best_index``, which fdgrad has no equivalent of (None: its
+    ladder is not numdifftools' step sequence)."""
+
+    estimate: Any
+    error_estimate: Any
+    final_step: Any
+    best_index: Any = None
+
+
+_METHODS = ("central", "forward", "backward", "complex")
+
+
+def _refuse(what: str) -> NotImplementedError:
+    return NotImplementedError(f"fdgrad.numdifftools does not compute {what}; fdgrad's own functions take "
+                               "method='central', 'forward', 'backward' or 'complex' and n = 1..4")
+
+
+class _Differentiator:
+    """fun, numdifftools' options fixed; obj(x, *args, **kwds) differentiates."""
+
+    _complex_ok = True
+
+    def __init__(self, fun: Callable, step: Any = None, method: str = "central", order: int = 2, n: int = 1,
+                 full_output: bool = False, **options: Any) -> None:
+        if not callable(fun):
+            raise TypeError(f"fun must be callable, got {fun!r}")
+        if options:
+            raise _refuse(f"numdifftools' step and Richardson options ({', '.join(sorted(options))})")
+        if not isinstance(method, str) or method not in _METHODS:
+            if method == "multicomplex":
+                raise _refuse("the multicomplex step (method='multicomplex')")
+            raise ValueError(f"method must be one of {', '.join(map(repr, _METHODS))}, got {method!r}")
+        if method == "complex" and not self._complex_ok:
+            raise _refuse(f"the complex step of a {type(self).__name__} (method='complex')")
+        if step is not None and not isinstance(step, (int, float, np.number, np.ndarray, list, tuple)):
+            raise _refuse(f"step generators ({type(step).__name__}); give step as a number or an array")
+        self.fun, self.step, self.method, self.order, self.n = fun, step, method, order, n
+        self.full_output = full_output
+
+    def _point(self, x: Any) -> tuple[np.ndarray, bool]:
+        """x as numdifftools takes it: a scalar as a 1-vector (and whether it was one); a 2-D x
+        (numdifftools' columns of points) refused."""
+        if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
+            raise ValueError("a complex variable was given: the complex step takes a real x")
+        point = np.asarray(x, dtype=float)
+        if point.ndim > 1:
+            raise _refuse(f"a {type(self).__name__} over the columns of a 2-D x (give each point as a 1-D x)")
+        return point.reshape(-1), point.ndim == 0
+
+    def _options(self) -> dict:
+        """fdgrad's options: adaptive by default; a given step is fixed, of the method's order."""
+        if self.method == "complex":
+            return {"method": "complex"} if self.step is None else {"method": "complex", "h": self.step}
+        if self.step is None:
+            return {"method": self.method, "adaptive": True}
+        return {"method": self.method, "h": self.step, "order": self.order}
+
+    def _run(self, compute: Callable, f: Callable, x: Any, *rest: Any, **options: Any) -> tuple:
+        """compute(f, x, ...) with fdgrad's options, and numdifftools' errors for the complex step:
+        a ValueError for a complex x, and for an f that is complex-valued (fdgrad's TypeError)."""
+        if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
+            raise ValueError("a complex variable was given: the complex step takes a real x")
+        try:
+            return compute(f, x, *rest, full_output=True, **options, **self._options())
+        except TypeError as exc:
+            if self.method == "complex" and "real-valued f" in str(exc):
+                raise ValueError(f"the function given is complex valued: {exc}") from None
+            raise
+
+    def _result(self, value: Any, info: Any) -> Any:
+        if not self.full_output:
+            return value
+        return EstimateResult(value, np.asarray(info.error), np.asarray(info.step))
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.fun!r}, step={self.step!r}, method={self.method!r}, "
+                f"order={self.order!r}, n={self.n!r}, full_output={self.full_output!r})")
+
+
+class Derivative(_Differentiator):
+    """The n-th derivative of a function of one variable, numdifftools' ``Derivative``: at an
+    array x elementwise (fun must then be), ``n=0`` f itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad.numdifftools as nd
+    >>> bool(np.isclose(nd.Derivative(np.exp)(1.0), np.e, rtol=1e-12))
+    True
+    >>> np.round(nd.Derivative(lambda x: x**3 + x**2, n=2)([1.0, 2.0]), 8)
+    array([ 8., 14.])
+    """
+
+    def __call__(self, x: Any, *args: Any, **kwds: Any) -> Any:
+        n = self.n
+        if type(n) is not int and not isinstance(n, np.integer) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"n must be an int >= 0, got {n!r}")
+        if n == 0:
+            value = np.asarray(self.fun(np.asarray(x, dtype=float), *args, **kwds))
+            return self._result(value, _NoEstimate(value))
+        if n > 4:
+            raise _refuse(f"derivatives of order n = {n} (fdgrad computes n = 1..4)")
+        if self.method == "complex" and n > 1:
+            raise _refuse(f"the complex step of a derivative of order n = {n}")
+        if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
+            raise ValueError("a complex variable was given: the complex step takes a real x")
+        point = np.asarray(x, dtype=float)
+        value, info = self._run(fdgrad.derivative, self.fun, point if point.ndim else float(point), n=n, args=args,
+                                kwargs=kwds or None)
+        return self._result(value if point.ndim else np.asarray(value), info)
+
+
+class _NoEstimate(NamedTuple):
+    value: Any
+
+    @property
+    def error(self) -> Any:
+        return np.zeros(np.shape(self.value))
+
+    @property
+    def step(self) -> Any:
+        return np.zeros(np.shape(self.value))
+
+
+
+
+
+class Gradient(_Differentiator):
+    """The gradient of a scalar function, numdifftools' ``Gradient`` (a scalar x is a 1-vector,
+    its gradient 0-d).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad.numdifftools as nd
+    >>> np.round(nd.Gradient(lambda x: np.sum(x**2))([1.0, 2.0, 3.0]), 10)
+    array([2., 4., 6.])
+    """
+
+    def __call__(self, x: Any, *args: Any, **kwds: Any) -> Any:
+        if self.n != 1:
+            raise _refuse(f"a Gradient of order n = {self.n!r}")
+        point, scalar = self._point(x)
+        value, info = self._run(fdgrad.gradient, _scalar(self.fun, scalar), point, args=args, kwargs=kwds or None)
+        return self._result(value.reshape(()) if scalar else value, info)
+
+
+class Jacobian(_Differentiator):
+    """The Jacobian, numdifftools' ``Jacobian``: ``(m, n)``, ``(1, n)`` for a scalar f, ``(m, 1)``
+    at a scalar x.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad.numdifftools as nd
+    >>> np.round(nd.Jacobian(lambda x: np.array([x[0] * x[1], x[0]]))([1.0, 2.0]), 10)
+    array([[2., 1.],
+           [1., 0.]])
+    """
+
+    def __call__(self, x: Any, *args: Any, **kwds: Any) -> Any:
+        if self.n != 1:
+            raise _refuse(f"a Jacobian of order n = {self.n!r}")
+        point, scalar = self._point(x)
+        value, info = self._run(fdgrad.jacobian, _scalar(self.fun, scalar), point, args=args, kwargs=kwds or None)
+        value = np.asarray(value)
+        if value.ndim == 1:  # a scalar f: one row
+            value, info = value[None], _Reshaped(info, (1, -1))
+        return self._result(value, info)
+
+
+class _Reshaped(NamedTuple):
+    info: Any
+    shape: tuple
+
+    @property
+    def error(self) -> Any:
+        return np.asarray(self.info.error).reshape(self.shape)
+
+    @property
+    def step(self) -> Any:
+        return np.asarray(self.info.step).reshape(self.shape) if np.ndim(self.info.step) else self.info.step
+
+
+class Hessdiag(_Differentiator):
+    """The diagonal of the Hessian, numdifftools' ``Hessdiag`` (``(1,)`` at a scalar x).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad.numdifftools as nd
+    >>> np.round(nd.Hessdiag(lambda x: x[0] + x[1]**2 + x[2]**3)([1.0, 2.0, 3.0]), 8)
+    array([ 0.,  2., 18.])
+    """
+
+    _complex_ok = False
+
+    def __init__(self, f: Callable, step: Any = None, method: str = "central", order: int = 2,
+                 full_output: bool = False, **options: Any) -> None:
+        super().__init__(f, step, method, order, 1, full_output, **options)
+
+    def __call__(self, x: Any, *args: Any, **kwds: Any) -> Any:
+        point, scalar = self._point(x)
+        value, info = self._run(self._compute, _scalar(self.fun, scalar), point, args=args, kwargs=kwds or None)
+        return self._result(value, info)
+
+    _compute = staticmethod(fdgrad.hessian_diag)
+
+
+class Hessian(Hessdiag):
+    """The Hessian, numdifftools' ``Hessian`` (``(1, 1)`` at a scalar x).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad.numdifftools as nd
+    >>> np.round(nd.Hessian(lambda x: x[0]**2 * x[1])([1.0, 2.0]), 8)
+    array([[4., 2.],
+           [2., 0.]])
+    """
+
+    _compute = staticmethod(fdgrad.hessian)
+
+
+def _scalar(fun: Callable, scalar: bool) -> Callable:
+    """fun called with a number where numdifftools' x was one (fdgrad passes the 1-vector)."""
+    if not scalar:
+        return fun
+
+    def at_a_number(x: np.ndarray, *args: Any, **kwds: Any) -> Any:
+        return fun(x[0], *args, **kwds)
+
+    return at_a_number
+
+
+def directionaldiff(f: Callable, x0: Any, vec: Any, **options: Any) -> Any:
+    """The derivative of f at x0 along the unit vector of ``vec``, numdifftools'
+    ``directionaldiff`` (options: Derivative's, ``full_output`` among them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fdgrad.numdifftools as nd
+    >>> rosen = lambda x: (1 - x[0])**2 + 105 * (x[1] - x[0]**2)**2
+    >>> bool(abs(nd.directionaldiff(rosen, [1.0, 1.0], [1.0, 2.0])) < 1e-12)
+    True
+    """
+    x = np.asarray(x0, dtype=float)
+    v = np.asarray(vec, dtype=float)
+    if v.shape != x.shape:
+        raise ValueError(f"vec must have x0's shape {x.shape}, got {v.shape}")
+    unit = v / np.linalg.norm(v)
+    return Derivative(lambda t: f(x + t * unit), **options)(0.0)
