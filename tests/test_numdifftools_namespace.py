@@ -69,6 +69,32 @@ def test_calls_take_extra_arguments_and_fixed_steps():
     assert nd.Derivative(np.sin, n=0)(0.5) == np.sin(0.5)
 
 
+def test_review_findings_are_mended():
+    """A review as a numdifftools user: fun gets a 1-vector at a scalar x (not a number); order is
+    checked; an f of several values at a number, an f of shape (1,), 2-D values, a 1-element x, a
+    flat vec for a 2-D x0, Hessdiag's positional arguments -- each as numdifftools has it."""
+    numdifftools = need("numdifftools")
+    first = lambda x: x[0] ** 2  # noqa: E731
+    for name in ("Gradient", "Jacobian", "Hessian", "Hessdiag"):
+        np.testing.assert_allclose(getattr(nd, name)(first)(1.0), getattr(numdifftools, name)(first)(1.0), rtol=1e-9)
+    for bad in (1.5, "two", None, -2, 3):
+        with pytest.raises(ValueError, match="order"):
+            nd.Gradient(first, order=bad)
+    several = lambda t: np.array([t, t**2])  # noqa: E731
+    np.testing.assert_allclose(nd.Derivative(several)(1.5), numdifftools.Derivative(several)(1.5), rtol=1e-9)
+    one = lambda x: np.array([np.sum(x**2)])  # noqa: E731
+    np.testing.assert_allclose(nd.Gradient(one)([1.0, 2.0]), [2.0, 4.0], rtol=1e-9)
+    assert nd.Gradient(first)(np.array([1.5])).shape == numdifftools.Gradient(first)(np.array([1.5])).shape
+    table = lambda x: np.outer(x[:2], x[1:])  # noqa: E731
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(nd.Jacobian(table)(x), numdifftools.Jacobian(table)(x), rtol=1e-8, atol=1e-10)
+    vec = lambda x: np.sum(x**2)  # noqa: E731
+    np.testing.assert_allclose(nd.directionaldiff(vec, np.ones((2, 2)), np.ones(4)),
+                               numdifftools.directionaldiff(vec, np.ones((2, 2)), np.ones(4)), rtol=1e-9)
+    with pytest.raises(TypeError):
+        nd.Hessdiag(vec, None, "central", 2, 1)  # (no fifth positional argument, as in numdifftools)
+
+
 def test_full_output_is_an_estimate_result():
     result = nd.Hessian(lambda x: x[0] ** 2 * x[1], full_output=True)([1.0, 2.0])
     assert isinstance(result, nd.EstimateResult) and result.best_index is None
@@ -90,6 +116,11 @@ def test_full_output_is_an_estimate_result():
     (lambda: nd.Gradient(np.sin, step=object()), "step generators"),
     (lambda: nd.Jacobian(lambda x: x)(np.ones((2, 2))), "columns of a 2-D x"),
     (lambda: nd.Gradient(np.sin, n=2)([1.0]), "order n = 2"),
+    (lambda: nd.Hessian(np.sin, method="forward"), "adaptive Hessian by forward"),
+    (lambda: nd.Hessdiag(np.sin, n=2), "order n = 2"),
+    (lambda: nd.Derivative(np.exp, 0.1, "complex", 4), "complex step of order 4 at a given step"),
+    (lambda: nd.Derivative(np.exp)(1 + 1j), "complex x"),
+    (lambda: nd.Gradient(lambda x: np.sum((1 + 1j) * x))([1.0, 2.0]), "complex-valued f"),
 ])
 def test_what_it_does_not_compute_is_named(make, words):
     with pytest.raises(NotImplementedError, match=words):

@@ -39,7 +39,8 @@ __all__ = ["Derivative", "EstimateResult", "Gradient", "Hessdiag", "Hessian", "J
 class EstimateResult(NamedTuple):
     """``full_output=True``'s result, as numdifftools names it: the estimate, its estimated
     error (NaN for the complex step, exact to rounding, and fixed steps: no estimate), the
-    step of the estimate, and ``best_index``, which fdgrad has no equivalent of (None: its
+    step of the estimate (per coordinate for a Hessian: fdgrad's steps, where numdifftools
+    gives one per entry), and ``best_index``, which fdgrad has no equivalent of (None: its
     ladder is not numdifftools' step sequence)."""
 
     estimate: Any
@@ -73,6 +74,14 @@ class _Differentiator:
             raise ValueError(f"method must be one of {', '.join(map(repr, _METHODS))}, got {method!r}")
         if method == "complex" and not self._complex_ok:
             raise _refuse(f"the complex step of a {type(self).__name__} (method='complex')")
+        if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)) or order < 1 or \
+                (method in ("central", "complex") and order % 2):
+            raise ValueError(f"order must be a positive int (even for method={method!r}), got {order!r}")
+        if method == "complex" and order != 2 and step is not None:
+            # (at its own step, 1e-20 max(1, |x|), fdgrad's complex step is exact to rounding: any order)
+            raise _refuse(f"the complex step of order {order} at a given step (fdgrad's is of order 2)")
+        if isinstance(step, (str, bytes, complex, np.complexfloating)):
+            raise TypeError(f"step must be None, a positive number or an array of them, got {step!r}")
         if step is not None and not isinstance(step, (int, float, np.number, np.ndarray, list, tuple)):
             raise _refuse(f"step generators ({type(step).__name__}); give step as a number or an array")
         self.fun, self.step, self.method, self.order, self.n = fun, step, method, order, n
@@ -83,10 +92,12 @@ class _Differentiator:
         (numdifftools' columns of points) refused."""
         if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
             raise ValueError("a complex variable was given: the complex step takes a real x")
+        if np.iscomplexobj(np.asarray(x)):
+            raise _refuse("derivatives at a complex x")
         point = np.asarray(x, dtype=float)
         if point.ndim > 1:
             raise _refuse(f"a {type(self).__name__} over the columns of a 2-D x (give each point as a 1-D x)")
-        return point.reshape(-1), point.ndim == 0
+        return point.reshape(-1), point.size == 1
 
     def _options(self) -> dict:
         """fdgrad's options: adaptive by default; a given step is fixed, of the method's order."""
@@ -106,6 +117,10 @@ class _Differentiator:
         except TypeError as exc:
             if self.method == "complex" and "real-valued f" in str(exc):
                 raise ValueError(f"the function given is complex valued: {exc}") from None
+            extra = (tuple(options.get("args") or ()), options.get("kwargs") or {})
+            if "real" in str(exc) and np.iscomplexobj(f(x, *extra[0], **extra[1])):  # (f once more, to say why)
+                raise _refuse(f"derivatives of a complex-valued f ({exc}); differentiate its real and imaginary "
+                              "parts apart") from None
             raise
 
     def _result(self, value: Any, info: Any) -> Any:
@@ -145,7 +160,16 @@ class Derivative(_Differentiator):
             raise _refuse(f"the complex step of a derivative of order n = {n}")
         if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
             raise ValueError("a complex variable was given: the complex step takes a real x")
+        if np.iscomplexobj(np.asarray(x)):
+            raise _refuse("derivatives at a complex x")
         point = np.asarray(x, dtype=float)
+        if point.ndim == 0 and np.ndim(self.fun(float(point), *args, **kwds)) > 0:
+            # an f of several values at a number: numdifftools' derivative of each (f called once more)
+            if n != 1:
+                raise _refuse(f"derivatives of order n = {n} of an f of several values")
+            vector = lambda v, *a, **k: np.asarray(self.fun(v[0], *a, **k)).reshape(-1)  # noqa: E731
+            value, info = self._run(fdgrad.jacobian, vector, point.reshape(1), args=args, kwargs=kwds or None)
+            return self._result(np.asarray(value)[:, 0], _Reshaped(info, (-1,)))
         value, info = self._run(fdgrad.derivative, self.fun, point if point.ndim else float(point), n=n, args=args,
                                 kwargs=kwds or None)
         return self._result(value if point.ndim else np.asarray(value), info)
@@ -182,8 +206,8 @@ class Gradient(_Differentiator):
         if self.n != 1:
             raise _refuse(f"a Gradient of order n = {self.n!r}")
         point, scalar = self._point(x)
-        value, info = self._run(fdgrad.gradient, _scalar(self.fun, scalar), point, args=args, kwargs=kwds or None)
-        return self._result(value.reshape(()) if scalar else value, info)
+        value, info = self._run(fdgrad.gradient, _squeezed(self.fun), point, args=args, kwargs=kwds or None)
+        return self._result(value.reshape(()) if scalar else value, _Reshaped(info, (1, -1)))
 
 
 class Jacobian(_Differentiator):
@@ -202,11 +226,13 @@ class Jacobian(_Differentiator):
     def __call__(self, x: Any, *args: Any, **kwds: Any) -> Any:
         if self.n != 1:
             raise _refuse(f"a Jacobian of order n = {self.n!r}")
-        point, scalar = self._point(x)
-        value, info = self._run(fdgrad.jacobian, _scalar(self.fun, scalar), point, args=args, kwargs=kwds or None)
+        point, _ = self._point(x)
+        value, info = self._run(fdgrad.jacobian, self.fun, point, args=args, kwargs=kwds or None)
         value = np.asarray(value)
         if value.ndim == 1:  # a scalar f: one row
             value, info = value[None], _Reshaped(info, (1, -1))
+        elif value.ndim > 2:  # f's values of shape (a, b, ...): numdifftools' (a, n, b, ...)
+            value, info = np.moveaxis(value, -1, 1), _Moved(info)
         return self._result(value, info)
 
 
@@ -223,6 +249,18 @@ class _Reshaped(NamedTuple):
         return np.asarray(self.info.step).reshape(self.shape) if np.ndim(self.info.step) else self.info.step
 
 
+class _Moved(NamedTuple):
+    info: Any
+
+    @property
+    def error(self) -> Any:
+        return np.moveaxis(np.asarray(self.info.error), -1, 1)
+
+    @property
+    def step(self) -> Any:
+        return np.moveaxis(np.asarray(self.info.step), -1, 1) if np.ndim(self.info.step) > 2 else self.info.step
+
+
 class Hessdiag(_Differentiator):
     """The diagonal of the Hessian, numdifftools' ``Hessdiag`` (``(1,)`` at a scalar x).
 
@@ -237,12 +275,18 @@ class Hessdiag(_Differentiator):
     _complex_ok = False
 
     def __init__(self, f: Callable, step: Any = None, method: str = "central", order: int = 2,
-                 full_output: bool = False, **options: Any) -> None:
+                 **options: Any) -> None:
+        full_output, n = options.pop("full_output", False), options.pop("n", 1)
+        if n != 1:
+            raise _refuse(f"a {type(self).__name__} of order n = {n!r}")
         super().__init__(f, step, method, order, 1, full_output, **options)
+        if step is None and method != "central" and type(self) is Hessian:
+            raise _refuse(f"an adaptive Hessian by {method} differences (give step= for a fixed one, or use "
+                          "method='central')")
 
     def __call__(self, x: Any, *args: Any, **kwds: Any) -> Any:
-        point, scalar = self._point(x)
-        value, info = self._run(self._compute, _scalar(self.fun, scalar), point, args=args, kwargs=kwds or None)
+        point, _ = self._point(x)
+        value, info = self._run(self._compute, _squeezed(self.fun), point, args=args, kwargs=kwds or None)
         return self._result(value, info)
 
     _compute = staticmethod(fdgrad.hessian_diag)
@@ -263,15 +307,14 @@ class Hessian(Hessdiag):
     _compute = staticmethod(fdgrad.hessian)
 
 
-def _scalar(fun: Callable, scalar: bool) -> Callable:
-    """fun called with a number where numdifftools' x was one (fdgrad passes the 1-vector)."""
-    if not scalar:
-        return fun
+def _squeezed(fun: Callable) -> Callable:
+    """fun with a value of one entry (shape (1,), as numdifftools' Gradient takes it) as a number."""
 
-    def at_a_number(x: np.ndarray, *args: Any, **kwds: Any) -> Any:
-        return fun(x[0], *args, **kwds)
+    def scalar(x: np.ndarray, *args: Any, **kwds: Any) -> Any:
+        value = fun(x, *args, **kwds)
+        return value.reshape(()) if isinstance(value, np.ndarray) and value.size == 1 else value
 
-    return at_a_number
+    return scalar
 
 
 def directionaldiff(f: Callable, x0: Any, vec: Any, **options: Any) -> Any:
@@ -288,7 +331,8 @@ def directionaldiff(f: Callable, x0: Any, vec: Any, **options: Any) -> Any:
     """
     x = np.asarray(x0, dtype=float)
     v = np.asarray(vec, dtype=float)
-    if v.shape != x.shape:
-        raise ValueError(f"vec must have x0's shape {x.shape}, got {v.shape}")
+    if v.size != x.size:
+        raise ValueError(f"vec must have x0's size {x.size}, got shape {v.shape}")
+    v = v.reshape(x.shape)
     unit = v / np.linalg.norm(v)
     return Derivative(lambda t: f(x + t * unit), **options)(0.0)
