@@ -297,3 +297,24 @@ def test_every_function_has_a_passing_example(name):
     for test in tests:
         runner.run(test)
     assert runner.failures == 0
+
+
+def test_a_coordinate_pinned_by_equal_bounds_has_a_nan_column_as_in_scipy(scipy_numdiff):
+    """lb == ub: SciPy's step is 0 and its column NaN (found by review: fdgrad refused the call)."""
+    calls = []
+
+    def f(x):
+        calls.append(x.copy())
+        return np.array([x[0] ** 2 + x[1] * x[2], np.sin(x[1])])
+
+    x0 = np.array([1.0, 0.5, 2.0])
+    bounds = (np.array([0.0, 0.5, 1.0]), np.array([2.0, 0.5, 3.0]))
+    for method in ("2-point", "3-point"):
+        calls.clear()
+        ours, info = fdo.approx_derivative(f, x0, method=method, bounds=bounds, full_output=True)
+        assert info["nfev"] == len(calls) and all(x[1] == 0.5 for x in calls)
+        with np.errstate(all="ignore"):  # (SciPy's 0 / 0)
+            theirs = scipy_numdiff.approx_derivative(f, x0, method=method, bounds=bounds)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)  # (NaN where SciPy's is NaN)
+    with pytest.raises(NotImplementedError, match="lb == ub"):
+        fdo.approx_derivative(f, x0, bounds=bounds, sparsity=np.ones((2, 3)))

@@ -28,7 +28,8 @@ differs, and why:
 * A native ``fun`` (a ``LowLevelCallable``, ctypes or numba ``cfunc``, ``double
   f(int, double *)``) is called in C by fdgrad's kernels; its ``f(x0)`` is taken
   twice by ``'2-point'`` (counted in nfev).
-* ``lb == ub`` for a coordinate is refused (SciPy returns NaN for its column).
+* A coordinate with ``lb == ub`` has a NaN column, as in SciPy, but fun is not evaluated
+  for it (SciPy's step of 0 evaluates fun at x0 again); with ``sparsity`` it is refused.
 
 Every other name of ``scipy.optimize`` (``minimize``, ``rosen``, ...) is SciPy's own,
 looked up there on first use, so that ``from fdgrad.scipy import optimize`` can stand
@@ -317,6 +318,9 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
             raise ValueError("`f0` passed has more than 1 dimension.")
     if box is not None and np.any((x0 < box[0]) | (x0 > box[1])):
         raise ValueError("`x0` violates bound constraints.")
+    if box is not None and not as_linear_operator and np.any(box[0] == box[1]):
+        return _pinned(fun, x0, method, rel_step, abs_step, f0, box, sparsity, args, kwargs, full_output, workers,
+                       calls)
     mapper, pool = _workers(workers)
     wrapped = _Fun(fun, x0, args, kwargs, scalar and mapper is None)
     wrapped.known = f0
@@ -363,6 +367,41 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if full_output:
         return J, {"nfev": calls + info.nfev - (0 if served is None else served.served)}
     return J
+
+
+class _Embedded:
+    """fun of the free coordinates of x0 (the others pinned, lb == ub); picklable where fun is."""
+
+    def __init__(self, fun: Callable, x0: np.ndarray, free: np.ndarray, args: tuple, kwargs: dict) -> None:
+        self.fun, self.x0, self.free, self.args, self.kwargs = fun, x0, free, tuple(args), dict(kwargs)
+
+    def __call__(self, z: np.ndarray) -> Any:
+        x = self.x0.astype(np.result_type(self.x0, z))
+        x[self.free] = z
+        return self.fun(x, *self.args, **self.kwargs)
+
+
+def _pinned(fun: Callable, x0: np.ndarray, method: str, rel_step: Any, abs_step: Any, f0: np.ndarray,
+            box: tuple, sparsity: Any, args: tuple, kwargs: dict, full_output: bool, workers: Any,
+            calls: int) -> Any:
+    """approx_derivative where some coordinates have lb == ub: as SciPy's, their columns are NaN
+    (a step of 0); the others are differentiated with those coordinates held (fun never leaves
+    the bounds), SciPy's steps and options restricted to them."""
+    if sparsity is not None:
+        raise NotImplementedError("fdgrad.scipy.optimize.approx_derivative does not take sparsity with "
+                                  "coordinates whose bounds are equal (lb == ub)")
+    free = box[0] != box[1]
+    J = np.full((f0.size, x0.size), np.nan)
+    nfev = 0
+    if free.any():
+        restrict = (lambda step: None if step is None else
+                    np.broadcast_to(np.asarray(step, dtype=float), x0.shape)[free])
+        part = approx_derivative(_Embedded(fun, x0, free, args, kwargs), x0[free], method, restrict(rel_step),
+                                 restrict(abs_step), f0, (box[0][free], box[1][free]), full_output=True,
+                                 workers=workers)
+        J[:, free], nfev = np.asarray(part[0]).reshape(f0.size, -1), part[1]["nfev"]
+    J = J[0] if f0.size == 1 else J
+    return (J, {"nfev": calls + nfev}) if full_output else J
 
 
 def _pattern(sparsity: Any) -> Any:
