@@ -87,14 +87,19 @@ class _Differentiator:
         self.fun, self.step, self.method, self.order, self.n = fun, step, method, order, n
         self.full_output = full_output
 
+    def _real(self, x: Any) -> np.ndarray:
+        """x as a float array; a complex x is numdifftools' ValueError for the complex step, and
+        not computed otherwise."""
+        if np.iscomplexobj(np.asarray(x)):
+            if self.method == "complex":
+                raise ValueError("a complex variable was given: the complex step takes a real x")
+            raise _refuse("derivatives at a complex x")
+        return np.asarray(x, dtype=float)
+
     def _point(self, x: Any) -> tuple[np.ndarray, bool]:
         """x as numdifftools takes it: a scalar as a 1-vector (and whether it was one); a 2-D x
         (numdifftools' columns of points) refused."""
-        if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
-            raise ValueError("a complex variable was given: the complex step takes a real x")
-        if np.iscomplexobj(np.asarray(x)):
-            raise _refuse("derivatives at a complex x")
-        point = np.asarray(x, dtype=float)
+        point = self._real(x)
         if point.ndim > 1:
             raise _refuse(f"a {type(self).__name__} over the columns of a 2-D x (give each point as a 1-D x)")
         return point.reshape(-1), point.size == 1
@@ -109,9 +114,8 @@ class _Differentiator:
 
     def _run(self, compute: Callable, f: Callable, x: Any, *rest: Any, **options: Any) -> tuple:
         """compute(f, x, ...) with fdgrad's options, and numdifftools' errors for the complex step:
-        a ValueError for a complex x, and for an f that is complex-valued (fdgrad's TypeError)."""
-        if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
-            raise ValueError("a complex variable was given: the complex step takes a real x")
+        a ValueError for an f that is complex-valued (fdgrad's TypeError); otherwise a complex-valued
+        f is not computed."""
         try:
             return compute(f, x, *rest, full_output=True, **options, **self._options())
         except TypeError as exc:
@@ -123,10 +127,15 @@ class _Differentiator:
                               "parts apart") from None
             raise
 
-    def _result(self, value: Any, info: Any) -> Any:
+    def _result(self, value: Any, info: Any, arrange: Optional[Callable] = None) -> Any:
+        """value, or its EstimateResult; arrange puts info's errors (and its steps, where they have
+        the errors' dimensions) in numdifftools' layout."""
         if not self.full_output:
             return value
-        return EstimateResult(value, np.asarray(info.error), np.asarray(info.step))
+        error, step = np.asarray(info.error), np.asarray(info.step)
+        if arrange is not None:
+            error, step = arrange(error), (arrange(step) if step.ndim == error.ndim else step)
+        return EstimateResult(value, error, step)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.fun!r}, step={self.step!r}, method={self.method!r}, "
@@ -153,41 +162,34 @@ class Derivative(_Differentiator):
             raise ValueError(f"n must be an int >= 0, got {n!r}")
         if n == 0:
             value = np.asarray(self.fun(np.asarray(x, dtype=float), *args, **kwds))
-            return self._result(value, _NoEstimate(value))
+            return self._result(value, _Info(np.zeros(value.shape), np.zeros(value.shape)))
         if n > 4:
             raise _refuse(f"derivatives of order n = {n} (fdgrad computes n = 1..4)")
         if self.method == "complex" and n > 1:
             raise _refuse(f"the complex step of a derivative of order n = {n}")
-        if self.method == "complex" and np.iscomplexobj(np.asarray(x)):
-            raise ValueError("a complex variable was given: the complex step takes a real x")
-        if np.iscomplexobj(np.asarray(x)):
-            raise _refuse("derivatives at a complex x")
-        point = np.asarray(x, dtype=float)
+        point = self._real(x)
         if point.ndim == 0 and np.ndim(self.fun(float(point), *args, **kwds)) > 0:
             # an f of several values at a number: numdifftools' derivative of each (f called once more)
             if n != 1:
                 raise _refuse(f"derivatives of order n = {n} of an f of several values")
             vector = lambda v, *a, **k: np.asarray(self.fun(v[0], *a, **k)).reshape(-1)  # noqa: E731
             value, info = self._run(fdgrad.jacobian, vector, point.reshape(1), args=args, kwargs=kwds or None)
-            return self._result(np.asarray(value)[:, 0], _Reshaped(info, (-1,)))
+            return self._result(np.asarray(value)[:, 0], info, lambda a: a.reshape(-1))
         value, info = self._run(fdgrad.derivative, self.fun, point if point.ndim else float(point), n=n, args=args,
                                 kwargs=kwds or None)
         return self._result(value if point.ndim else np.asarray(value), info)
 
 
-class _NoEstimate(NamedTuple):
-    value: Any
+class _Info(NamedTuple):
+    """errors and steps where fdgrad made none (n = 0)."""
 
-    @property
-    def error(self) -> Any:
-        return np.zeros(np.shape(self.value))
-
-    @property
-    def step(self) -> Any:
-        return np.zeros(np.shape(self.value))
+    error: Any
+    step: Any
 
 
-
+def _row(a: np.ndarray) -> np.ndarray:
+    """numdifftools' one row of (1, n)."""
+    return a.reshape(1, -1)
 
 
 class Gradient(_Differentiator):
@@ -207,7 +209,7 @@ class Gradient(_Differentiator):
             raise _refuse(f"a Gradient of order n = {self.n!r}")
         point, scalar = self._point(x)
         value, info = self._run(fdgrad.gradient, _squeezed(self.fun), point, args=args, kwargs=kwds or None)
-        return self._result(value.reshape(()) if scalar else value, _Reshaped(info, (1, -1)))
+        return self._result(value.reshape(()) if scalar else value, info, _row)
 
 
 class Jacobian(_Differentiator):
@@ -230,35 +232,10 @@ class Jacobian(_Differentiator):
         value, info = self._run(fdgrad.jacobian, self.fun, point, args=args, kwargs=kwds or None)
         value = np.asarray(value)
         if value.ndim == 1:  # a scalar f: one row
-            value, info = value[None], _Reshaped(info, (1, -1))
-        elif value.ndim > 2:  # f's values of shape (a, b, ...): numdifftools' (a, n, b, ...)
-            value, info = np.moveaxis(value, -1, 1), _Moved(info)
+            return self._result(value[None], info, _row)
+        if value.ndim > 2:  # f's values of shape (a, b, ...): numdifftools' (a, n, b, ...)
+            return self._result(np.moveaxis(value, -1, 1), info, lambda a: np.moveaxis(a, -1, 1))
         return self._result(value, info)
-
-
-class _Reshaped(NamedTuple):
-    info: Any
-    shape: tuple
-
-    @property
-    def error(self) -> Any:
-        return np.asarray(self.info.error).reshape(self.shape)
-
-    @property
-    def step(self) -> Any:
-        return np.asarray(self.info.step).reshape(self.shape) if np.ndim(self.info.step) else self.info.step
-
-
-class _Moved(NamedTuple):
-    info: Any
-
-    @property
-    def error(self) -> Any:
-        return np.moveaxis(np.asarray(self.info.error), -1, 1)
-
-    @property
-    def step(self) -> Any:
-        return np.moveaxis(np.asarray(self.info.step), -1, 1) if np.ndim(self.info.step) > 2 else self.info.step
 
 
 class Hessdiag(_Differentiator):

@@ -48,6 +48,7 @@ import numpy as np
 
 import fdgrad
 from fdgrad._native import cached_native_function, native_value
+from fdgrad._values import is_real_number
 
 __all__ = ["approx_derivative", "approx_fprime", "check_derivative", "check_grad", "group_columns"]
 
@@ -100,11 +101,6 @@ class _Mapped:
                 return known[None]
         values = list(self.workers(self.fun, [points[k] for k in range(points.shape[0])]))
         return np.stack([np.atleast_1d(np.asarray(v)) for v in values])
-
-
-def _real_scalar(value: Any) -> bool:
-    """Whether fdgrad reads value as a real number (a float, an int, a real numpy scalar)."""
-    return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _float_point(x0: Any) -> np.ndarray:
@@ -308,7 +304,7 @@ def approx_derivative(fun: Callable, x0: Any, method: str = "3-point", rel_step:
     if f0 is None:
         value = native_value(native, x0) if native is not None else fun(x0.copy(), *args, **kwargs)
         calls = 1
-        scalar = np.ndim(value) == 0 and _real_scalar(value)  # (fdgrad.gradient takes it as it is)
+        scalar = np.ndim(value) == 0 and is_real_number(value)  # (fdgrad.gradient takes it as it is)
         f0 = np.atleast_1d(value)
         if f0.ndim > 1:
             raise RuntimeError("`fun` return value has more than 1 dimension.")
@@ -416,10 +412,15 @@ def _pattern(sparsity: Any) -> Any:
     return fdgrad.group_columns(_stored(sparsity))
 
 
+def _sparse(value: Any) -> bool:
+    """Whether value is a scipy.sparse matrix or array (told without importing SciPy)."""
+    return type(value).__module__.startswith("scipy.sparse")
+
+
 def _stored(structure: Any) -> Any:
     """A sparse structure's stored entries, explicit zeros included, as non-zeros (SciPy groups by
     them; fdgrad's own patterns leave explicit zeros out); anything else as it is."""
-    if not type(structure).__module__.startswith("scipy.sparse"):
+    if not _sparse(structure):
         return structure
     stored = structure.tocsc(copy=True)
     stored.data = np.ones_like(stored.data)
@@ -493,7 +494,7 @@ def check_derivative(fun: Callable, jac: Callable, x0: Any, bounds: Any = (-np.i
     """
     kwargs = {} if kwargs is None else kwargs
     given = jac(x0.copy() if isinstance(x0, np.ndarray) else x0, *args, **kwargs)  # (never the caller's x0)
-    from_scipy_sparse = type(given).__module__.startswith("scipy.sparse")
+    from_scipy_sparse = _sparse(given)
     if from_scipy_sparse:
         from scipy.sparse import csr_array, find
 
@@ -519,7 +520,7 @@ def group_columns(A: Any, order: Any = 0) -> np.ndarray:
     >>> group_columns(np.eye(4) + np.eye(4, k=1), order=np.arange(4)).tolist()
     [0, 1, 0, 1]
     """
-    from_scipy_sparse = type(A).__module__.startswith("scipy.sparse")
+    from_scipy_sparse = _sparse(A)
     pattern = A if from_scipy_sparse else (np.atleast_2d(np.asarray(A)) != 0)
     if len(pattern.shape) != 2:
         raise ValueError("`A` must be 2-dimensional.")
