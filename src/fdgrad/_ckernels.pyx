@@ -629,14 +629,15 @@ def working_copy(x, bint shared=False):
 
 
 def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssize_t count, path,
-            double tol=-1.0, grad_out=None):
+            double tol=-1.0, grad_out=None, double rel=0.0):
     """Up to count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
 
     fixed_h is the step of every coordinate, or None for the default step at
     every iterate; path, if not None, is a (count + 1, n) array whose rows
     1..count receive the iterates.  tol >= 0: stop before a step whose
     gradient's norm, sqrt(g_0**2 + g_1**2 + ...) summed in order, is below
-    it.  grad_out, if not None, receives the last gradient computed.
+    it.  grad_out, if not None, receives the last gradient computed.  rel > 0
+    is the default step's c (for f's precision), the stencil's own otherwise.
     Returns (bad, steps): bad is -1, or (as default_steps) the coordinate that
     left no room for a step; steps is how many steps were taken.  The
     arithmetic is the shared Python loop's, step for step.
@@ -645,7 +646,8 @@ def descent(Objective obj, x, stencil, double reach, fixed_h, double lr, Py_ssiz
     cdef size_t bad
     cdef fdgrad_stencil s
     _fill_stencil(&s, stencil)
-    cdef double rel = stencil.rel_step
+    if not rel > 0.0:
+        rel = stencil.rel_step
     hs = np.empty(n) if fixed_h is None else fixed_h
     grad = np.empty(n)
     cdef double *xp = _data(x, n, True, b"descent")

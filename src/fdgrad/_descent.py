@@ -16,7 +16,7 @@ import numpy as np
 from ._derivatives import columns
 from ._evaluation import Serial, Shared
 from ._results import DescentInfo, warn_if_unchanging
-from ._steps import zero_step_error
+from ._steps import relative_step, zero_step_error
 from ._stencils import Stencil, norm
 from ._values import scalar_value
 
@@ -74,17 +74,27 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
             per_gradient = point.n * stencil.evaluated + (1 if stencil.uses_f0 else 0)
             step = 0
             tracker = ev.tracker  # progress= of a native f: counted step by step
+            eps = ev.precision()
+            # Default steps for a Python f: the first step alone, to see f's precision (a float32 f).
+            start = point.work.copy() if h is None and not ev.native else None
             while step < count:
-                chunk = count - step if callback is None and tracker is None else 1
+                chunk = count - step if callback is None and tracker is None and start is None else 1
                 rows = None if path is None else path[step:step + chunk + 1]
                 bad, taken = ev.kernels.descent(obj, point.work, stencil, stencil.reach, fixed, rate, chunk, rows,
-                                                limit, grad)
+                                                limit, grad, relative_step(stencil, eps))
                 if bad >= 0:
                     raise zero_step_error(bad, float(point.work[bad]), point.shape)
                 done = (taken + (taken < chunk)) * per_gradient
                 run.nfev += done
                 if tracker is not None:
                     tracker.add(done)
+                if start is not None:
+                    if ev.precision() > eps:  # f's values are coarser: again from x, with steps for them
+                        eps, point.work[:] = ev.precision(), start
+                        ev.moved()
+                        start = None
+                        continue
+                    start = None
                 step += taken
                 if taken < chunk:  # the gradient's norm fell below tol
                     run.reason = "tol"

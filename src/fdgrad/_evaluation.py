@@ -148,6 +148,7 @@ class Serial:
         self.last: Any = None  # (buffer, converter, m, objective): the kernels' objective on this thread's buffer
         self.tracker: Any = None  # progress=, for a native f (a Python f counts itself)
         self.known: Optional[tuple[int, tuple[int, ...], Callable[[Any], Any]]] = None  # f's shape, where told
+        self.coarsest = EPS  # the coarsest precision of f's values seen outside the kernels' objectives
 
     # f at x itself, and the shape of its values.
 
@@ -174,7 +175,7 @@ class Serial:
 
     def here(self, point: Any) -> Any:
         """f at one point, on this thread."""
-        return self.f(point)
+        return self.saw(self.f(point))
 
     def told_outputs(self, scalar: bool) -> Optional[tuple[np.ndarray, tuple[int, ...], Callable[[Any], Any]]]:
         """(f(x) as NaN, the shape of f's values, their converter) where the shape is known
@@ -217,11 +218,7 @@ class Serial:
 
     def precision(self) -> float:
         """The coarsest precision of x and of f's values seen so far."""
-        eps = self.point.eps
-        for obj in self.made:
-            if obj.eps > eps:
-                eps = obj.eps
-        return eps
+        return max(self.point.eps, self.values_eps())
 
     def fixed_step(self, h: Any, stencil: Stencil, f0: np.ndarray, convert: Callable[[Any], Any], lo: int, hi: int,
                    out_shape: tuple[int, ...], box: Any = None) -> tuple[np.ndarray, np.ndarray, int]:
@@ -255,11 +252,19 @@ class Serial:
 
     def values_eps(self) -> float:
         """The coarsest precision of f's values seen so far (float64's if none was coarser)."""
-        eps = EPS
+        eps = self.coarsest
         for obj in self.made:
             if obj.eps > eps:
                 eps = obj.eps
         return eps
+
+    def saw(self, values: Any) -> Any:
+        """values, one value of f (or a stack of them) that came back outside the kernels'
+        objectives (a vectorized f, tasks, x in place), its precision noted (see values_eps)."""
+        eps = precision(values)
+        if eps > self.coarsest:
+            self.coarsest = eps
+        return values
 
     def coarser_values(self, h: Any) -> bool:
         """Whether default steps were sized for finer values than f turned out to return
@@ -579,7 +584,7 @@ class Batched(Points):
         if stacked.ndim == 0 or stacked.shape[0] != 1:
             raise ValueError(f"a vectorized f must return one value per point, shape (1, ...) for 1 point; "
                              f"got shape {stacked.shape}")
-        return stacked[0]
+        return self.saw(stacked[0])
 
     def batch_size(self, per_coordinate: int, share: int) -> int:
         if per_coordinate > self.max_batch_bytes:
@@ -608,7 +613,7 @@ class Batched(Points):
            label: Callable[[int], str]) -> np.ndarray:
         stacked = points.reshape((count,) + self.point.shape)
         stacked.flags.writeable = False  # a view: the reused buffer stays writable
-        values = _real_values(self.f(stacked))
+        values = self.saw(_real_values(self.f(stacked)))
         if values.shape != (count,) + out_shape:
             raise ValueError(f"a vectorized f must return shape {(count,) + out_shape} for {count} points "
                              f"of shape {self.point.shape}, got {values.shape}")
@@ -635,7 +640,7 @@ class Tasks(Points):
         value = self.f(point)  # f(x) for the output's shape: on this thread, counted for progress=
         if self.runner.tracker is not None:
             self.runner.tracker.add(1)
-        return value
+        return self.saw(value)
 
     def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
                out_shape: tuple[int, ...], share: int = 1) -> np.ndarray:
@@ -643,7 +648,7 @@ class Tasks(Points):
         _parallel.evaluate_range), not one copy of x per point."""
         raw = self.runner.map_ranges(self.f, self.point.work, self.point.shape, h, offsets, lo, hi)
         convert = scalar_value if out_shape == () else vector_converter(out_shape)
-        return np.array([convert(value) for value in raw], dtype=np.float64).reshape(hi - lo, len(offsets), m)
+        return np.array([convert(self.saw(value)) for value in raw], dtype=np.float64).reshape(hi - lo, len(offsets), m)
 
     def at(self, points: np.ndarray, count: int, m: int, out_shape: tuple[int, ...],
            label: Callable[[int], str], convert: Optional[Callable[[Any], Any]] = None) -> np.ndarray:
@@ -651,7 +656,7 @@ class Tasks(Points):
         rows.flags.writeable = False
         raw = self.runner.map(self.f, list(rows), [label(r) for r in range(count)])
         convert = convert or (scalar_value if out_shape == () else vector_converter(out_shape))
-        return np.array([convert(value) for value in raw], dtype=np.float64).reshape(count, m)
+        return np.array([convert(self.saw(value)) for value in raw], dtype=np.float64).reshape(count, m)
 
     def complex(self, h: np.ndarray, m: int, out_shape: tuple[int, ...], lo: int, hi: int,
                 out: Optional[np.ndarray] = None) -> np.ndarray:
@@ -714,7 +719,7 @@ class InPlace(Points):
 
     def first_value(self) -> Any:
         try:
-            return self.f(self.target)
+            return self.saw(self.f(self.target))
         finally:
             self.target[...] = self.base  # also whatever f itself wrote into x
 
@@ -728,7 +733,7 @@ class InPlace(Points):
         try:
             for i, value in moves:
                 flat[i] = value
-            return self.f(self.target)
+            return self.saw(self.f(self.target))
         finally:
             for (i, _), value in zip(reversed(moves), reversed(old)):
                 flat[i] = value
@@ -742,7 +747,7 @@ class InPlace(Points):
             try:
                 for k, o in enumerate(offsets):
                     flat[i] = xi + o * hs[i]
-                    out[i - lo, k] = convert(f(target))
+                    out[i - lo, k] = convert(self.saw(f(target)))
             finally:
                 flat[i] = old
         self.target[...] = self.base  # also whatever f itself wrote into x
@@ -872,7 +877,8 @@ def line(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], along: 
     g = _Line(f, work, shape, along, target)
     value = g.at(first) if known is NOT_EVALUATED else known
     g.known = (first, value)
-    ev = Serial(kernels, g, Point(np.zeros(1), (1,)))
+    # In place, t's steps are sized for the array's precision too (x + t w is rounded to it).
+    ev = Serial(kernels, g, Point(np.zeros(1), (1,), eps=EPS if target is None else precision(target)))
     out_shape = np.shape(value) if isinstance(value, (np.ndarray, list, tuple)) else ()
     if out_shape != ():
         ev.known = (math.prod(out_shape), out_shape, vector_converter(out_shape))

@@ -539,6 +539,7 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         if len(shape) != 2:
             raise ValueError(f"{name} must be 2-D, got shape {shape}")
         coo = sparsity.tocoo()
+        _finite_pattern(np.asarray(coo.data), name, (np.asarray(coo.row), np.asarray(coo.col)))
         keep = np.asarray(coo.data != 0)
         rows, cols = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep]
         fmt, sparse_array = sparsity.format, not type(sparsity).__name__.endswith("_matrix")
@@ -557,6 +558,7 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         if arr.ndim != 2:
             raise ValueError(f"{name} must be 2-D, (f's values, x's entries), got shape {arr.shape}")
         shape = (int(arr.shape[0]), int(arr.shape[1]))
+        _finite_pattern(arr, name)
         rows, cols = np.nonzero(arr)
         fmt, sparse_array = None, False
     order = np.lexsort((rows, cols))  # CSC: by column, then row; duplicates once
@@ -566,6 +568,16 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         rows, cols = rows[first], cols[first]
     col_ptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))]).astype(np.intp)
     return shape, col_ptr, rows, fmt, sparse_array
+
+
+def _finite_pattern(values: np.ndarray, name: str, where: Optional[tuple] = None) -> None:
+    """A pattern's entries must be finite: NaN or inf says neither zero nor non-zero (where: the
+    rows and columns of a sparse matrix's stored values)."""
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        bad = tuple(np.argwhere(~np.isfinite(values))[0])
+        at = bad if where is None else tuple(axis[bad[0]] for axis in where)
+        raise ValueError(f"{name} must hold finite numbers (non-zero: a non-zero entry), got "
+                         f"{float(values[bad])!r} at {tuple(int(i) for i in at)}")
 
 
 # Gradient descent and check_grad.

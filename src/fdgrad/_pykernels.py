@@ -401,25 +401,27 @@ def working_copy(x: Any, shared: bool = False) -> Optional[tuple[np.ndarray, np.
 
 def descent(obj: Callable[[], Any], x: np.ndarray, stencil: Any, reach: float, fixed_h: Optional[np.ndarray],
             lr: float, count: int, path: Optional[np.ndarray], tol: float = -1.0,
-            grad_out: Optional[np.ndarray] = None) -> tuple[int, int]:
+            grad_out: Optional[np.ndarray] = None, rel: float = 0.0) -> tuple[int, int]:
     """Up to count steps of x -= lr * gradient(f, x) for a scalar objective, in place.
 
     fixed_h is the step of every coordinate, or None for the default step at
     every iterate; path, if not None, is a (count + 1, n) array whose rows
     1..count receive the iterates.  tol >= 0: stop before a step whose
     gradient's norm, sqrt(g_0**2 + g_1**2 + ...) summed in order, is below
-    it.  grad_out, if not None, receives the last gradient computed.
+    it.  grad_out, if not None, receives the last gradient computed.  rel > 0
+    is the default step's c (for f's precision), the stencil's own otherwise.
     Returns (bad, steps): bad is -1, or (as default_steps) the coordinate that
     left no room for a step; steps is how many steps were taken.  The
     arithmetic is the shared Python loop's, step for step.
     """
     n = len(x)
+    rel = rel if rel > 0.0 else stencil.rel_step
     hs = np.empty(n) if fixed_h is None else fixed_h
     grad = np.empty(n)
     f0 = np.zeros(1)
     for it in range(count):
         if fixed_h is None:
-            bad = default_steps(x, stencil.rel_step, reach, hs)
+            bad = default_steps(x, rel, reach, hs)
             if bad >= 0:
                 return bad, it
         if 0.0 in stencil.offsets:

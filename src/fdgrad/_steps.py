@@ -58,9 +58,8 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
     if h is None:
         if not stencil.row.moves_x:  # x + i h is exact whatever h is
             return stencil.rel_step * np.maximum(1.0, np.abs(work))
-        rel = stencil.rel_step if eps <= EPS else eps ** (1.0 / (stencil.order + stencil.hpow))
         hs = np.empty(work.shape[0])
-        bad = kernels.default_steps(work, rel, stencil.reach, hs)
+        bad = kernels.default_steps(work, relative_step(stencil, eps), stencil.reach, hs)
         if bad >= 0:
             raise zero_step_error(bad, float(work[bad]), shape)
         return hs
@@ -75,6 +74,12 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
     if harr.shape != shape:
         raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
     return _within_doubles(np.array(harr, order="C").reshape(-1), work, shape, stencil.reach, stencil)
+
+
+def relative_step(stencil: Stencil, eps: float) -> float:
+    """c of the default step c * max(1, |x|): eps**(1/(order + derivative)) for the precision eps
+    of x and f's values (the stencil's own, computed once, for float64's)."""
+    return stencil.rel_step if eps <= EPS else eps ** (1.0 / (stencil.order + stencil.hpow))
 
 
 def zero_step_error(i: int, value: float, shape: tuple[int, ...]) -> ValueError:

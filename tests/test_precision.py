@@ -1,0 +1,181 @@
+"""A float32 or float16 f gets steps for its precision on every evaluation path.
+
+Default steps are sized for float64 values until f's values show a coarser
+precision; then the work is done once more with steps for it (the "second
+pass").  That must hold wherever f is evaluated: serially, on threads, as a
+vectorized f, on an executor, on a map-like callable, with x perturbed in
+place, and in gradient descent.  Each test below runs one function on every
+path and asks for the same numbers as the serial path, and for the serial
+path's numbers to be within what the precision allows (float64-sized steps
+give zeros or errors of 1e-1 here).
+"""
+
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+X = [0.7, -1.3, 2.1]
+DTYPES = [np.float32, np.float16]
+PATHS = ["serial", "threads", "vectorized", "executor", "map", "inplace"]
+# Errors the precision allows at the default steps, relative to the values' scale
+# (eps**(2/3) for a central first derivative, eps**(1/2) for the second; times a margin).
+FIRST = {np.float32: 5e-4, np.float16: 6e-2}
+SECOND = {np.float32: 3e-2, np.float16: 0.5}
+
+
+def scalar(dtype):
+    """sum(x sin x) in dtype, for one point or a stack of points (vectorized)."""
+    return lambda p: np.asarray(np.sum(p * np.sin(p), -1)).astype(dtype)[()]
+
+
+def vector(dtype):
+    return lambda p: np.asarray(p * np.sin(p) + 0.5 * p**2).astype(dtype)
+
+
+def grad_truth(x):
+    x = np.asarray(x)
+    return np.sin(x) + x * np.cos(x)
+
+
+def second_truth(x):
+    x = np.asarray(x)
+    return 2 * np.cos(x) - x * np.sin(x)
+
+
+def on_path(call, path, x=X):
+    """call(x, **options) on one evaluation path; the caller's x, checked unchanged."""
+    xs = np.array(x, dtype=float)
+    before = xs.copy()
+    options = {"serial": {}, "threads": {"workers": 2}, "vectorized": {"vectorized": True},
+               "map": {"workers": map}, "inplace": {"inplace": True}}.get(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no UnchangingWarning: f's values change at these steps
+        if path == "executor":
+            with ThreadPoolExecutor(2) as pool:
+                result = call(xs, workers=pool)
+        else:
+            result = call(xs, **options)
+    assert xs.tolist() == before.tolist()
+    return result
+
+
+def agree(results, truth, bound):
+    serial = results["serial"]
+    assert np.max(np.abs(np.asarray(serial) - truth)) <= bound, (serial, truth)
+    for path, value in results.items():
+        np.testing.assert_allclose(value, serial, rtol=1e-12, atol=1e-12, err_msg=path)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_on_every_path(fd, dtype):
+    f = scalar(dtype)
+    results = {path: on_path(lambda x, **o: fd.gradient(f, x, **o), path) for path in PATHS}
+    agree(results, grad_truth(X), FIRST[dtype] * 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a float16 f is constant at them)
+        naive = fd.gradient(lambda p: float(f(p)), X, h=1e-7)  # float64-sized steps: rounding noise
+    assert np.max(np.abs(naive - grad_truth(X))) > 5 * np.max(np.abs(results["serial"] - grad_truth(X)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_counts_the_second_pass(fd, dtype):
+    f = scalar(dtype)
+    for path in PATHS:
+        _, info = on_path(lambda x, **o: fd.gradient(f, x, full_output=True, **o), path)
+        assert info.nfev <= 12, path  # the second pass, 6 more, and no more than one f(x)
+        assert info.nfev >= 6, path
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_jacobian_on_every_path(fd, dtype):
+    f = vector(dtype)
+    results = {path: on_path(lambda x, **o: fd.jacobian(f, x, **o), path) for path in PATHS}
+    agree(results, np.diag(grad_truth(X) + X), FIRST[dtype] * 6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_hessian_diag_on_every_path(fd, dtype):
+    f = scalar(dtype)
+    results = {path: on_path(lambda x, **o: fd.hessian_diag(f, x, **o), path) for path in PATHS}
+    agree(results, second_truth(X), SECOND[dtype] * 6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_hessian_on_every_path(fd, dtype):
+    f = scalar(dtype)
+    paths = [path for path in PATHS if path != "vectorized"]  # (hessian has no vectorized=)
+    results = {path: on_path(lambda x, **o: fd.hessian(f, x, **o), path) for path in paths}
+    agree(results, np.diag(second_truth(X)), SECOND[dtype] * 6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_derivative_on_every_path(fd, dtype):
+    f = lambda t: np.asarray(t * np.sin(t)).astype(dtype)  # noqa: E731  elementwise
+    paths = ["serial", "executor", "inplace"]
+    results = {path: on_path(lambda x, **o: fd.derivative(f, x, **o), path) for path in paths}
+    agree(results, grad_truth(X), FIRST[dtype] * 4)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("path", ["serial", "inplace"])
+def test_directional_of_a_coarse_f(fd, dtype, path):
+    f = scalar(dtype)
+    v = np.array([1.0, 0.5, -0.25])
+    value = on_path(lambda x, **o: fd.directional(f, x, v, **o), path)
+    assert abs(value - grad_truth(X) @ v) <= FIRST[dtype] * 4
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("path", PATHS)
+def test_gradient_descent_moves_with_a_coarse_f(fd, dtype, path):
+    """The descent's first step shows f's precision; the descent then starts again from x with
+    steps for it (float64-sized steps give a zero gradient for a float16 f: x never moves)."""
+    f = lambda p: np.asarray(np.sum(p**2, -1)).astype(dtype)[()]  # noqa: E731
+    last, info = on_path(lambda x, **o: fd.gradient_descent(f, x, lr=0.1, step_num=20, full_output=True, **o), path)
+    exact = np.array(X) * 0.8**20  # x -= 0.1 * 2 x, twenty times
+    np.testing.assert_allclose(last, exact, atol=FIRST[dtype] * 0.1)
+    assert info.nfev == 20 * 6 + 6  # the first step twice: at float64's steps, then at f's
+    assert np.all(info.grad != 0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_descent_path_starts_again_from_x(fd, dtype):
+    f = lambda p: dtype(np.sum(p**2))  # noqa: E731
+    last, path = fd.gradient_descent(f, X, lr=0.1, step_num=3, history=True)
+    assert path.shape == (4, 3)
+    assert path[0].tolist() == X
+    np.testing.assert_allclose(path[1], np.array(X) * 0.8, rtol=FIRST[dtype] * 0.1)
+    assert path[-1].tolist() == last.tolist()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_directional_in_place_rounds_its_steps_to_the_array(fd, dtype):
+    """In place on a float32 (float16) array, x + t v is rounded to the array's precision: t is
+    sized for it, or the moves vanish (the issue's 0.27 and 0.0 for a truth of 6.36)."""
+    W = np.array([0.5, -1.25, 2.0, 0.3], dtype)
+    before = W.copy()
+    v = [1, 0.5, 0.25, 1]
+    truth = float(3 * W.astype(float) ** 2 @ v)
+    for method, bound in (("forward", 0.05 if dtype is np.float16 else 1e-3), ("central", FIRST[dtype] * 20)):
+        value = fd.directional(lambda _: float(np.sum(W.astype(float) ** 3)), W, v, inplace=True, method=method)
+        assert abs(value - truth) <= bound * abs(truth), (method, value, truth)
+    assert W.tobytes() == before.tobytes()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_adaptive_gradient_on_every_path(fd, dtype):
+    """The adaptive engine's rounding estimate uses f's precision on every path: the same
+    numbers everywhere, and estimates that cover the errors."""
+    f = scalar(dtype)
+    results, errors = {}, {}
+    for path in PATHS:
+        results[path], info = on_path(lambda x, **o: fd.gradient(f, x, adaptive=True, full_output=True, **o), path)
+        errors[path] = info.error
+    agree(results, grad_truth(X), FIRST[dtype] * 4)
+    assert np.all(np.abs(results["serial"] - grad_truth(X)) <= errors["serial"])
+    for path in PATHS:
+        np.testing.assert_allclose(errors[path], errors["serial"], rtol=1e-12, err_msg=path)
