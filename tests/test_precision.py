@@ -179,3 +179,17 @@ def test_adaptive_gradient_on_every_path(fd, dtype):
     assert np.all(np.abs(results["serial"] - grad_truth(X)) <= errors["serial"])
     for path in PATHS:
         np.testing.assert_allclose(errors[path], errors["serial"], rtol=1e-12, err_msg=path)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("path", ["serial", "threads", "executor", "map", "inplace"])
+def test_check_grad_of_a_coarse_f(fd, dtype, path):
+    """check_grad's quick look is at float64's steps: a coarse f goes to the adaptive check,
+    with no UnchangingWarning (at those steps a float16 f is constant) on any path."""
+    f = scalar(dtype)
+    result = on_path(lambda x, **o: fd.check_grad(f, grad_truth, x, **o), path)
+    assert result.ok
+    assert result.max_abs_error <= FIRST[dtype] * 4
+    off = 1.1 if dtype is np.float32 else 1.5  # (float16's estimates are about 20%: 10% off cannot be told)
+    wrong = on_path(lambda x, **o: fd.check_grad(f, lambda p: grad_truth(p) * off, x, **o), path)
+    assert not wrong.ok

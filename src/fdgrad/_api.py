@@ -52,7 +52,7 @@ from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobia
 from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
 from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
 from ._steps import QUICK_RATIO2, QUICK_STEPS, Box
-from ._stencils import METHOD_TABLE, METHODS, make_stencil
+from ._stencils import EPS, METHOD_TABLE, METHODS, make_stencil
 from ._values import as_point, as_points, finite_number, precision, scalar_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
@@ -1007,18 +1007,20 @@ class API:
         the larger difference, plus that rounding (more than g3's own error, which the
         extrapolation reduces).  Where grad is within every entry's tolerance of that value by
         more than this estimate, grad passes; any other case (noise, a tabled or periodic f
-        that repeats itself at the steps, a mismatch, or an estimate too large to decide) is
-        None, and the adaptive check decides."""
+        that repeats itself at the steps, a mismatch, an estimate too large to decide, or f's
+        values coarser than float64) is None, and the adaptive check decides."""
         steps = np.empty((len(QUICK_STEPS), work.shape[0]))
         for k, rel in enumerate(QUICK_STEPS):
             if self._kernels.default_steps(work, rel, _CENTRAL.reach, steps[k]) >= 0:
                 return None
         point = work.reshape(shape)
-        g1, g2, g3 = (self.gradient(f, point, hs.reshape(shape), args=args, kwargs=kwargs).reshape(-1)
-                      for hs in steps)
         native = isinstance(bound, NativeFunction)
         value = native_value(bound, work) if native else bound(read_only_view(work.copy(), shape))
         eps = precision(value)
+        if eps > EPS:  # a float32 (float16) f: the quick look's steps are float64's
+            return None
+        g1, g2, g3 = (self.gradient(f, point, hs.reshape(shape), args=args, kwargs=kwargs).reshape(-1)
+                      for hs in steps)
         rtol = max(rtol, eps ** 0.5)
         rounding = 4.0 * eps * abs(scalar_value(value)) / steps[2]
         first, second = np.abs(g1 - g2), np.abs(g2 - g3)
