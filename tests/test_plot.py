@@ -1,4 +1,4 @@
-"""fdgrad.plot: the seed texts' pictures, checked by what was drawn (issue 14, part 1)."""
+"""fdgrad.plot: the textbooks' pictures, checked by what was drawn; every argument checked."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def test_demo_writes_the_pictures(tmp_path):
             data = file.read()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-        assert (width, height) == (640, 480)
+        assert (width, height) == (1280, 960)  # 6.4 x 4.8 inches at 200 dpi
 
 
 def test_the_command_line_writes_them_too(tmp_path):
@@ -134,3 +134,163 @@ def test_matplotlib_is_imported_only_when_used():
            "    print(e)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert 'pip install "fdgrad[plot]"' in out
+
+
+def test_colour_bars_where_colour_carries_a_value():
+    field = fplot.gradient_field(function_2, num=5, ax=axes())
+    assert field.colorbar is not None and "nabla f" in field.colorbar.ax.get_ylabel()
+    assert field.colorbar.mappable is field.quiver
+    drawn = fplot.surface(function_2, num=5, ax=axes("3d"))
+    assert drawn.colorbar is not None and drawn.colorbar.mappable is drawn.artist
+    contour = fplot.surface(function_2, num=5, kind="contour", ax=axes())
+    assert contour.colorbar.mappable is contour.artist
+    assert fplot.gradient_field(function_2, num=5, colorbar=False, ax=axes()).colorbar is None
+    assert fplot.surface(function_2, num=5, colorbar=False, ax=axes("3d")).colorbar is None
+
+
+def test_the_field_is_centred_by_default():
+    drawn = fplot.gradient_field(function_2, ax=axes())
+    assert drawn.X[0, 0] == -2.0 and drawn.X[0, -1] == 2.0 and 0.0 in drawn.X  # steps of 0.25, 0 on the grid
+    book = fplot.gradient_field(function_2, (-2.0, 2.25), (-2.0, 2.25), num=18, ax=axes())
+    np.testing.assert_allclose(book.X[0], np.arange(-2, 2.5, 0.25))  # the textbook's own grid, on request
+
+
+def test_the_step_error_draws_order_4_and_adaptive():
+    f, df = np.exp, np.exp
+    drawn = fplot.step_error(f, 1.0, df, steps=np.logspace(-8, -1, 8), ax=axes())
+    for k, h in enumerate(drawn.steps):
+        assert drawn.errors["order=4"][k] == abs(fdgrad.derivative(f, 1.0, h=float(h), order=4) - np.e)
+    np.testing.assert_array_equal(drawn.lines["order=4"].get_data()[0], drawn.steps)
+    level = drawn.lines["adaptive"].get_data()[1]
+    assert level[0] == level[1] == max(drawn.marks["adaptive"][1], 1e-17 * np.e)
+    # order 4's truncation falls as h**4: at h = 1e-2 it is far below central's (h**2)
+    k = int(np.argmin(np.abs(drawn.steps - 1e-2)))
+    assert drawn.errors["order=4"][k] < 1e-3 * drawn.errors["central"][k]
+
+
+def test_labels_are_typeset():
+    drawn = fplot.tangent(function_1, 5.0, xlim=(0.0, 20.0), secant=True, ax=axes())
+    assert drawn.ax.get_xlabel() == "$x$" and drawn.ax.get_ylabel() == "$f(x)$"
+    assert "$h = 2$" in drawn.secant.get_label()
+    assert fplot.gradient_field(function_2, num=3, ax=axes()).ax.get_xlabel() == "$x_0$"
+
+
+def test_the_descent_fills_its_axes():
+    """Default limits: the path with a margin, widened to the Axes' shape at equal scales (no
+    wide empty margins); the contours cover them."""
+    _, path = fdgrad.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=20, history=True)
+    ax = Figure(figsize=(6.4, 4.8)).add_subplot()
+    drawn = fplot.descent_path(function_2, path, ax=ax)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    box = ax.get_position()
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(box.width * 6.4 / (box.height * 4.8))
+    assert x0 < path[:, 0].min() and path[:, 0].max() < x1 and y0 < path[:, 1].min() and path[:, 1].max() < y1
+    assert len(drawn.contours.levels) > 3
+    given = fplot.descent_path(function_2, path, xlim=(-4, 1), ylim=(-1, 5), ax=axes())
+    assert given.ax.get_xlim() == (-4.0, 1.0) and given.ax.get_ylim() == (-1.0, 5.0)
+
+
+# Every argument of every plot function, checked before anything is drawn.
+
+BAD_ARGUMENTS = [
+    # (function, arguments, keywords, error type, words the message must hold)
+    ("tangent", ("f", 5.0), {}, TypeError, "f must be callable, got 'f'"),
+    ("tangent", (function_1, "a"), {}, TypeError, "x must be a real number, got 'a'"),
+    ("tangent", (function_1, [1, 2]), {}, TypeError, "x must be a real number, got [1, 2]"),
+    ("tangent", (function_1, True), {}, TypeError, "x must be a real number, got True"),
+    ("tangent", (function_1, np.nan), {}, ValueError, "x must be finite, got nan"),
+    ("tangent", (function_1, 5.0), {"xlim": (1,)}, ValueError, "xlim must be a pair (low, high) of numbers, got 1"),
+    ("tangent", (function_1, 5.0), {"xlim": (1, 2, 3)}, ValueError, "got 3 of them"),
+    ("tangent", (function_1, 3.0), {"xlim": (3, 3)}, ValueError, "xlim must have low < high, got (3, 3)"),
+    ("tangent", (function_1, 5.0), {"xlim": (6, 1)}, ValueError, "low < high"),
+    ("tangent", (function_1, 5.0), {"xlim": "ab"}, TypeError, "xlim must be a pair"),
+    ("tangent", (function_1, 5.0), {"xlim": (0, np.inf)}, ValueError, "xlim[1] must be finite, got inf"),
+    ("tangent", (function_1, 5.0), {"xlim": (0, "b")}, TypeError, "xlim[1] must be a real number, got 'b'"),
+    ("tangent", (function_1, 50.0), {"xlim": (0, 20)}, ValueError, "x must lie within xlim"),
+    ("tangent", (function_1, 5.0), {"secant": "yes"}, TypeError, "secant must be True or False, got 'yes'"),
+    ("tangent", (function_1, 5.0), {"secant": True, "h": -3}, ValueError, "h must be positive"),
+    ("tangent", (function_1, 5.0), {"secant": True, "h": 0.0}, ValueError, "h must be positive"),
+    ("tangent", (function_1, 5.0), {"secant": True, "h": "1"}, TypeError, "h must be a real number, got '1'"),
+    ("tangent", (function_1, 5.0), {"h": 1.0}, ValueError, "h is the secant's step: pass secant=True"),
+    ("tangent", (function_1, 5.0), {"num": 0}, ValueError, "num must be at least 2, got 0"),
+    ("tangent", (function_1, 5.0), {"num": -1}, ValueError, "num must be at least 2, got -1"),
+    ("tangent", (function_1, 5.0), {"num": 2.5}, TypeError, "num must be an int, got 2.5"),
+    ("tangent", (function_1, 5.0), {"num": True}, TypeError, "num must be an int, got True"),
+    ("tangent", (function_1, 5.0), {"ax": "x"}, TypeError, "ax must be a matplotlib Axes, got 'x'"),
+    ("tangent", (function_1, 5.0), {"ax": "3d"}, ValueError, "ax must be a 2-D Axes here, got a 3-D one"),
+    ("tangent", (lambda x: "v", 5.0), {"method": "forward", "h": None}, TypeError, "f must return"),
+    ("surface", ("f",), {}, TypeError, "f must be callable"),
+    ("surface", (function_2, (1, 2, 3)), {}, ValueError, "xlim must be a pair (low, high) of numbers, got 3 of them"),
+    ("surface", (function_2, (-1, 1), (2, 2)), {}, ValueError, "ylim must have low < high, got (2, 2)"),
+    ("surface", (function_2,), {"num": 1}, ValueError, "num must be at least 2, got 1"),
+    ("surface", (function_2,), {"num": 2.0}, TypeError, "num must be an int, got 2.0"),
+    ("surface", (function_2,), {"kind": "heatmap"}, ValueError, "kind must be 'surface' or 'contour', got 'heatmap'"),
+    ("surface", (function_2,), {"kind": ["surface"]}, ValueError, "kind must be 'surface' or 'contour'"),
+    ("surface", (function_2,), {"colorbar": 1}, TypeError, "colorbar must be True or False, got 1"),
+    ("surface", (function_2,), {"ax": "2d"}, ValueError, "ax must be a 3-D Axes for kind='surface'"),
+    ("surface", (function_2,), {"kind": "contour", "ax": "3d"}, ValueError, "ax must be a 2-D Axes"),
+    ("surface", (function_2,), {"ax": 3}, TypeError, "ax must be a matplotlib Axes, got 3"),
+    ("surface", (lambda p: np.array([1.0, 2.0]),), {"num": 2}, TypeError, "f must return a real number"),
+    ("gradient_field", (3,), {}, TypeError, "f must be callable, got 3"),
+    ("gradient_field", (function_2, (0,)), {}, ValueError, "xlim must be a pair (low, high) of numbers, got 1"),
+    ("gradient_field", (function_2, (-1, 1), None), {}, TypeError, "ylim must be a pair (low, high) of numbers, got None"),
+    ("gradient_field", (function_2,), {"descent": "no"}, TypeError, "descent must be True or False, got 'no'"),
+    ("gradient_field", (function_2,), {"num": 0}, ValueError, "num must be at least 2, got 0"),
+    ("gradient_field", (function_2,), {"colorbar": None}, TypeError, "colorbar must be True or False, got None"),
+    ("gradient_field", (function_2,), {"ax": "3d"}, ValueError, "ax must be a 2-D Axes"),
+    ("gradient_field", (function_2,), {"ax": object()}, TypeError, "ax must be a matplotlib Axes"),
+    ("gradient_field", (function_2,), {"h": -1.0}, ValueError, "h must be"),
+    ("descent_path", ("f", [[0, 0]]), {}, TypeError, "f must be callable"),
+    ("descent_path", (function_2, [[0, 0], [np.nan, 1]]), {}, ValueError, "path must be finite, got [nan, 1.0] at row 1"),
+    ("descent_path", (function_2, [[0, 0], [np.inf, 1]]), {}, ValueError, "path must be finite"),
+    ("descent_path", (function_2, np.zeros((0, 2))), {}, ValueError, "path must have shape (k, 2), k >= 1"),
+    ("descent_path", (function_2, np.zeros((3, 3))), {}, ValueError, "got (3, 3)"),
+    ("descent_path", (function_2, "path"), {}, TypeError, "path must be an array of iterates"),
+    ("descent_path", (function_2, [["a", "b"]]), {}, TypeError, "path must be an array of iterates"),
+    ("descent_path", (function_2, [[0, 0]]), {"xlim": (1, 0)}, ValueError, "xlim must have low < high"),
+    ("descent_path", (function_2, [[0, 0]]), {"ylim": 5}, TypeError, "ylim must be a pair"),
+    ("descent_path", (function_2, [[0, 0]]), {"num": 2.5}, TypeError, "num must be an int, got 2.5"),
+    ("descent_path", (function_2, [[0, 0]]), {"ax": "3d"}, ValueError, "ax must be a 2-D Axes"),
+    ("descent_path", (function_2, [[0, 0]]), {"ax": "x"}, TypeError, "ax must be a matplotlib Axes"),
+    ("step_error", ("f", 1.0), {}, TypeError, "f must be callable"),
+    ("step_error", (np.sin, "a"), {}, TypeError, "x must be a real number, got 'a'"),
+    ("step_error", (np.sin, [1.0]), {}, TypeError, "x must be a real number, got [1.0]"),
+    ("step_error", (np.sin, 1.0, 3.0), {}, TypeError, "df must be callable, got 3.0"),
+    ("step_error", (np.sin, 1.0), {"steps": []}, ValueError, "steps must be a non-empty sequence of numbers, got []"),
+    ("step_error", (np.sin, 1.0), {"steps": [1e-3, -1e-3]}, ValueError, "steps must be positive and finite, got -0.001 at 1"),
+    ("step_error", (np.sin, 1.0), {"steps": [0.0]}, ValueError, "steps must be positive and finite, got 0.0 at 0"),
+    ("step_error", (np.sin, 1.0), {"steps": [np.nan]}, ValueError, "steps must be positive and finite, got nan"),
+    ("step_error", (np.sin, 1.0), {"steps": "1e-3"}, TypeError, "steps must be a sequence of positive numbers"),
+    ("step_error", (np.sin, 1.0), {"steps": [[1e-3]]}, ValueError, "steps must be a non-empty sequence"),
+    ("step_error", (np.sin, 1.0), {"ax": "x"}, TypeError, "ax must be a matplotlib Axes"),
+    ("step_error", (np.sin, 1.0), {"ax": "3d"}, ValueError, "ax must be a 2-D Axes"),
+    ("step_error", (np.sin, 1.0, lambda x: "a"), {}, TypeError, "f must return a real number, got 'a'"),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs, error, words", BAD_ARGUMENTS,
+                         ids=[f"{row[0]}-{k}" for k, row in enumerate(BAD_ARGUMENTS)])
+def test_every_argument_is_checked_before_drawing(name, args, kwargs, error, words):
+    kwargs = dict(kwargs)
+    if kwargs.get("ax") in ("3d", "2d"):
+        kwargs["ax"] = axes("3d" if kwargs["ax"] == "3d" else None)
+        before = len(kwargs["ax"].get_children())
+    with pytest.raises(error) as info:
+        getattr(fplot, name)(*args, **kwargs)
+    assert words in str(info.value), str(info.value)
+    if isinstance(kwargs.get("ax"), matplotlib.axes.Axes) and "Axes" not in words:
+        assert len(kwargs["ax"].get_children()) == before  # nothing drawn
+
+
+def test_every_plot_function_is_covered_by_the_argument_table():
+    covered = {row[0] for row in BAD_ARGUMENTS}
+    functions = {name for name in fplot.__all__ if name[0].islower()}
+    assert covered == functions
+    import inspect
+
+    for name in functions:  # every named parameter of each appears in some bad case
+        params = [p for p in inspect.signature(getattr(fplot, name)).parameters.values()
+                  if p.kind is not p.VAR_KEYWORD]
+        cases = [row for row in BAD_ARGUMENTS if row[0] == name]
+        for k, param in enumerate(params):
+            assert any(param.name in row[2] or len(row[1]) > k for row in cases), (name, param.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import subprocess
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -28,6 +29,11 @@ def test_readme_commands():
     text = README.read_text()
     assert 'pip install ".[plot]" && python -m fdgrad demo --plots pictures' in text
     assert 'pip install ".[test]" && python -m pytest' in text
+    # the first command writes pictures/ into the clone: git-ignored, and left out of the sdist
+    assert '"pictures"' in (README.parent / "pyproject.toml").read_text().split("sdist.exclude", 1)[1].split("\n")[0]
+    if (README.parent / ".git").exists():
+        proc = subprocess.run(["git", "check-ignore", "-q", "pictures/tangent.png"], cwd=README.parent)
+        assert proc.returncode == 0, "pictures/ is not git-ignored"
     ci = README.parent / ".ci" / "run"
     if ci.exists():  # a clone (an sdist carries no CI script): CI installs the test extra and runs pytest
         assert 'pip install --quiet ".[test,docs]"' in ci.read_text() and '-m pytest' in ci.read_text()

@@ -1,15 +1,20 @@
-"""Command line: ``python -m fdgrad demo [--plots DIR]`` walks through the textbook examples;
-``python -m fdgrad bench [--quick] [--out DIR]`` measures fdgrad against its peers.
+"""The command line: ``fdgrad demo`` (or ``python -m fdgrad demo``) walks through the
+textbook examples, ``fdgrad bench`` measures fdgrad against its peers, ``fdgrad info``
+names the version and backend.
 
-Each line shows the fdgrad call, its result, the analytic value and the error,
+Each example shows the fdgrad call, its result, the exact value and the error,
 so a reader of the textbooks can see every figure they print come out again.
+Output folders (``--plots DIR``, ``--out DIR``) are checked before any work:
+a bad one is a usage error (exit status 2), as argparse gives.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -23,8 +28,10 @@ def _shown(value: Any) -> str:
 
 
 def _row(call: str, value: Any, exact: Any) -> str:
+    """The call, then its result, the exact value and the error on lines of their own (so that
+    long values never break the alignment)."""
     error = float(np.max(np.abs(np.asarray(value, dtype=float) - np.asarray(exact, dtype=float))))
-    return f"  {call}\n      fdgrad {_shown(value):<40} exact {_shown(exact):<12} error {error:.1e}"
+    return f"  {call}\n      fdgrad {_shown(value)}\n      exact  {_shown(exact)}\n      error  {error:.1e}"
 
 
 def _softmax(a: np.ndarray) -> np.ndarray:
@@ -33,7 +40,7 @@ def _softmax(a: np.ndarray) -> np.ndarray:
 
 
 def demo(out: Callable[[str], None] = print) -> None:
-    """Print every example of the seed texts with fdgrad's result and the exact value."""
+    """Print every example of the textbooks with fdgrad's result and the exact value."""
     out(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}\n")
 
     out("1. Derivatives by forward differences, dx = 0.001: (f(x+dx) - f(x)) / dx")
@@ -103,18 +110,16 @@ def demo(out: Callable[[str], None] = print) -> None:
         value, info = fdgrad.derivative(f, x, adaptive=True, full_output=True)
         out(_row(f"derivative({text}, {x:g})", default, df(x)))
         out(_row(f"derivative({text}, {x:g}, adaptive=True)", value, df(x)))
-        out(f"      estimated error {info.error:.1e} from {info.nfev} evaluations")
+        out(f"      (estimated error {info.error:.1e}, from {info.nfev} evaluations)")
 
 
 def plots(directory: str, out: Callable[[str], None] = print) -> list[str]:
-    """Write the seed texts' pictures, drawn by fdgrad.plot from fdgrad's results, as PNG files
-    into directory (made if missing); returns their paths."""
-    from pathlib import Path
-
+    """Write the textbooks' pictures, drawn by fdgrad.plot from fdgrad's results, as PNG files
+    (1280 x 960 pixels) into directory (made if missing); returns their paths."""
     try:
         from matplotlib.figure import Figure  # drawn without pyplot: no display needed
     except ImportError:
-        raise SystemExit('python -m fdgrad demo --plots needs matplotlib: pip install "fdgrad[plot]"') from None
+        raise SystemExit(_NO_MATPLOTLIB) from None
 
     import fdgrad.plot as fplot
 
@@ -129,58 +134,134 @@ def plots(directory: str, out: Callable[[str], None] = print) -> list[str]:
 
     written = []
 
-    def save(name: str, title: str, draw: Callable[[Any], Any], projection: str | None = None) -> None:
-        fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    def save(name: str, title: str, draw: Callable[[Any], Any], projection: str | None = None,
+             size: tuple[float, float] = (6.4, 4.8)) -> None:
+        fig = Figure(figsize=size, layout="constrained")
         ax = fig.add_subplot(projection=projection) if projection else fig.add_subplot()
         draw(ax)
         ax.set_title(title)
         path = folder / name
-        fig.savefig(path, dpi=100)
+        fig.savefig(path, dpi=200)
         written.append(str(path))
-        out(f"  wrote {path}: {title}")
+        out(f"  wrote {path}")
 
-    out(f"Pictures of the seed texts' examples, drawn by fdgrad.plot, into {folder}/")
-    save("tangent.png", "f(x) = 0.01 x^2 + 0.1 x and its tangent at x = 5",
+    out(f"The textbooks' pictures, drawn by fdgrad.plot from fdgrad's results, into {folder}{os.sep}")
+    save("tangent.png", r"$f(x) = 0.01x^2 + 0.1x$ and its tangent at $x = 5$",
          lambda ax: fplot.tangent(function_1, 5.0, xlim=(0.0, 20.0), ax=ax))
     save("secant.png", "The secant a forward difference measures, beside the tangent",
          lambda ax: fplot.tangent(function_1, 5.0, xlim=(0.0, 20.0), secant=True, h=4.0, ax=ax))
-    save("surface.png", "f(x0, x1) = x0^2 + x1^2",
+    save("surface.png", r"$f(x_0, x_1) = x_0^2 + x_1^2$",
          lambda ax: fplot.surface(function_2, (-3.0, 3.0), (-3.0, 3.0), ax=ax), projection="3d")
-    save("gradient_field.png", "-gradient(f) points to the minimum, longer where f is steeper",
-         lambda ax: fplot.gradient_field(function_2, (-2.0, 2.5), (-2.0, 2.5), ax=ax, h=1e-4))
+    save("gradient_field.png", r"$-\nabla f$ points to the minimum, longer where $f$ is steeper",
+         lambda ax: fplot.gradient_field(function_2, (-2.0, 2.0), (-2.0, 2.0), ax=ax, h=1e-4))
     path = fdgrad.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=20, h=1e-4, history=True)[1]
-    save("descent_path.png", "gradient_descent from (-3, 4), lr = 0.1, 20 steps",
-         lambda ax: fplot.descent_path(function_2, path, xlim=(-3.5, 3.5), ylim=(-4.5, 4.5), ax=ax))
-    save("step_error.png", "Error of d/dx x^3 at x = 2 against the step h",
+    save("descent_path.png", r"gradient_descent from $(-3, 4)$, lr = 0.1, 20 steps",
+         lambda ax: fplot.descent_path(function_2, path, ax=ax))
+    save("step_error.png", r"Error of $\frac{d}{dx}x^3$ at $x = 2$ against the step $h$",
          lambda ax: fplot.step_error(lambda x: x**3, 2.0, lambda x: 3 * x**2, ax=ax))
     return written
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fdgrad", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo_parser = sub.add_parser("demo", help="walk through the textbook examples, each beside its exact value")
-    demo_parser.add_argument("--plots", metavar="DIR", help="also write the seed texts' pictures as PNG files into DIR "
-                                                            "(needs matplotlib)")
-    bench_parser = sub.add_parser("bench", help="fdgrad against the textbook loop, SciPy and numdifftools "
-                                                 "(those installed): speed ratios and accuracy, on this machine")
+_NO_MATPLOTLIB = '--plots needs matplotlib, which is not installed: pip install "fdgrad[plot]"'
+
+
+def output_folder(value: str) -> Path:
+    """A folder to write into: DIR itself if it is a writable folder, or one that can be made
+    there (its nearest existing parent a writable folder).  Anything else is an
+    argparse.ArgumentTypeError saying why, before any work is done."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("a folder is needed, got an empty name")
+    path = Path(value)
+    if path.exists():
+        if not path.is_dir():
+            raise argparse.ArgumentTypeError(f"{value!r} exists and is not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"{value!r} is not writable")
+        return path
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} cannot be made: {str(parent)!r} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{value!r} cannot be made: {str(parent)!r} is not writable")
+    return path
+
+
+def _program() -> str:
+    """How the user called this: "fdgrad" (the console script) or "python -m fdgrad"."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m fdgrad" if name in ("", "__main__.py", "-c") else name
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser."""
+    prog = prog or _program()
+    top = argparse.ArgumentParser(
+        prog=prog,
+        description="fdgrad: derivatives, gradients, Jacobians and Hessians by finite differences. "
+                    "The commands below show the textbook examples, draw their pictures and "
+                    "measure fdgrad against its peers.",
+        epilog=f"Examples: {prog} demo; {prog} demo --plots pictures; {prog} bench --quick",
+    )
+    top.add_argument("--version", action="version", version=f"fdgrad {fdgrad.__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="{demo,bench,info}")
+    demo_parser = sub.add_parser(
+        "demo", help="walk through the textbook examples, each beside its exact value",
+        description="Print every example of the two textbook chapters fdgrad follows (derivatives, partial "
+                    "derivatives, gradients and gradient descent, with their numerical_diff, "
+                    "numerical_gradient and gradient_descent), each computed by fdgrad beside its exact "
+                    "value and error.")
+    demo_parser.add_argument("--plots", metavar="DIR", type=output_folder,
+                             help="also draw the textbooks' pictures (a tangent, a secant, a surface, a gradient "
+                                  "field, a descent path, the error against the step) as PNG files into DIR, "
+                                  "made if missing; needs matplotlib")
+    bench_parser = sub.add_parser(
+        "bench", help="time and accuracy of fdgrad against the textbook loop, SciPy and numdifftools",
+        description="Measure fdgrad on this machine against the textbook's loop, SciPy and numdifftools "
+                    "(those installed; pip install \"fdgrad[bench]\" for all): speed ratios measured in "
+                    "turns, and accuracy beside them.")
     bench_parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (under a minute)")
-    bench_parser.add_argument("--out", metavar="DIR", help="also write bench.md and bench.png into DIR")
-    sub.add_parser("info", help="print the version and the backend in use")
-    args = parser.parse_args(argv)
+    bench_parser.add_argument("--out", metavar="DIR", type=output_folder,
+                              help="also write bench.md and bench.png into DIR, made if missing")
+    sub.add_parser("info", help="print the version and the backend in use",
+                   description="Print fdgrad's version and its backend: 'c' (the compiled kernels) or "
+                               "'python' (the pure-Python fallback).")
+    return top
+
+
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """Run the command line (argv: the arguments, sys.argv[1:] by default); the exit status."""
+    command = parser(prog)
+    args = command.parse_args(argv)
     if args.command == "demo":
+        if args.plots is not None:
+            try:
+                import matplotlib  # noqa: F401  (checked before the demo's work)
+            except ImportError:
+                command.error(_NO_MATPLOTLIB)
         demo()
-        if args.plots:
+        if args.plots is not None:
             print()
-            plots(args.plots)
+            plots(str(args.plots))
     elif args.command == "bench":
         from fdgrad._bench import run
 
-        run(args.quick, args.out)
+        run(args.quick, None if args.out is None else str(args.out))
     else:
         print(f"fdgrad {fdgrad.__version__}, backend {fdgrad.BACKEND!r}")
     return 0
 
 
+def entry_point() -> int:
+    """The console script and ``python -m fdgrad``: main(), quiet when the reader of its output
+    goes away (``fdgrad demo | head``)."""
+    try:
+        return main()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry_point())
