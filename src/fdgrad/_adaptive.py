@@ -179,6 +179,14 @@ def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarra
     if rule.centre:
         assert f0 is not None, "this stencil needs f(x)"
         size = np.maximum(size, np.abs(f0))
+    # f's values carry the rounding of its argument too: x + o h is known to an ulp inside f (a x,
+    # x + c), which moves f by about eps |x f'|: at a large |x| more than eps |f| (sum sin(a x) at 1e4).
+    if rule.side == 0:
+        slope = (values[:, 0::q, :] - values[:, 1::q, :]) / (2.0 * step)[:, :, None]
+    else:
+        slope = (values[:, 0::q, :] - f0) / (rule.offsets[0] * step)[:, :, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        argument = np.abs(xs[:, :, None] * slope)
     if q + (1 if rule.centre else 0) > 2:
         # More than two points: x + o h rounds to x's spacing differently for each o, and at a large
         # |x| that unevenness (an ulp of x against h^n) can outweigh the difference itself (the third
@@ -197,7 +205,8 @@ def _differences(x: np.ndarray, h: np.ndarray, offsets: tuple, values: np.ndarra
         if rule.centre:
             acc = acc + rule.centre * f0
         quotient = acc / (rule.denom * rule.power(step))[:, :, None]
-    return quotient.transpose(1, 0, 2), size.transpose(1, 0, 2), step.T  # (count first; np.moveaxis costs more)
+    return (quotient.transpose(1, 0, 2), size.transpose(1, 0, 2), step.T,  # (count first; np.moveaxis costs more)
+            argument.transpose(1, 0, 2))
 
 
 def _fornberg(nodes: list[np.ndarray], deriv: int) -> list[np.ndarray]:
@@ -299,7 +308,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     pilot_step = np.minimum(_pilot_steps(absx, deriv, central), room)
     eps_f = precision
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
-        quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)
+        quotient, size, _, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)
         pilot, pilot_size = quotient[0], size[0]
         # A pilot step relative to a small |x| can be where f rounds to a constant (log(1 + c t) at
         # t = 1e-300, cos at 1e-10 for a second derivative): differences 0, or within f's rounding,
@@ -322,7 +331,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
             if retake:
                 pilot_step[idx] = np.where(blank[idx], np.minimum(_pilot_steps(np.ones(idx.size), deriv, central),
                                                                   room[idx]), pilot_step[idx] / _SHRINK)
-                quotient, size, _ = _rungs(evaluate, xr, h_all, pilot_step[idx], (1.0,), rule, f0, start, idx)
+                quotient, size, _, _ = _rungs(evaluate, xr, h_all, pilot_step[idx], (1.0,), rule, f0, start, idx)
                 pilot[idx], pilot_size[idx] = quotient[0], size[0]
                 if deriv == 1:
                     # f rounded to a constant at the first steps: it computes with something of
@@ -368,7 +377,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         probe, near = probed(everything)
         kinds = near.astype(int)
     else:
-        probe = (np.full((1, n, m), np.nan), np.full((1, n, m), np.nan), np.full((1, n), np.nan))
+        probe = (np.full((1, n, m), np.nan), np.full((1, n, m), np.nan), np.full((1, n), np.nan),
+                 np.full((1, n, m), np.nan))
         kinds = np.full(n, 2)
         for idx, retake in _groups(again, whole):
             if not retake:
@@ -407,7 +417,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
             for idx, ladder, ratio in ladders:
                 best[idx], error[idx], step[idx], trusted[idx], fully[idx] = _tableau(*ladder, rule, eps, ratio,
                                                                                      noise[idx])
-                column, _, steps = ladder
+                column, _, steps, _ = ladder
                 slope[idx] = (column[-2] - column[-1]) / (steps[-2] ** power - steps[-1] ** power)[:, None]
                 if retaken:  # the noise that would explain the change between the two smallest steps
                     spread[idx] = np.abs(column[-1] - column[-2]) * rule.power(steps[-1])[:, None] / rule.rounding
@@ -446,12 +456,14 @@ ASYMPTOTIC_SLACK = 0.4
 ONE_SIDED_SLACK = 0.8
 
 
-def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rule, eps: float,
-             ratio: float, noise: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, argument: np.ndarray | None, rule: _Rule,
+             eps: float, ratio: float, noise: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """The Richardson tableau of differences (count, n, m) at steps (count, n), large to small:
     the entry with the smallest estimated error, its error, its step, and whether the ladder
-    was trusted, and whether every step of it was.  noise (n, m) is f's noise where it is known to
-    exceed its rounding.
+    was trusted, and whether every step of it was.  f's values are taken to carry a rounding of
+    eps times the larger of |f| (size) and |x f'| (argument, (count, n, m), or None: the rounding
+    of f's argument; its largest over the ladder), or their noise (n, m), where that is known to
+    exceed it.
 
     Before extrapolating, the ladder is tested for Richardson's asymptotic regime from its
     smallest steps up: where the differences between neighbouring steps are above rounding,
@@ -464,6 +476,9 @@ def _tableau(column: np.ndarray, size: np.ndarray, steps: np.ndarray, rule: _Rul
     count = column.shape[0]
     # A difference's rounding error: f values within about an ulp each, or within their noise, at every point.
     level = eps * size if noise is None else np.maximum(eps * size, noise[None])
+    if argument is not None:  # and the rounding of f's argument, eps |x f'| (see _differences)
+        with np.errstate(invalid="ignore"):
+            level = np.fmax(level, eps * np.fmax.reduce(argument, axis=0)[None])
     rounding = rule.rounding * level / rule.power(steps)[:, :, None]  # (count, n, m)
     change = column[:-1] - column[1:]  # between step k and k + 1
     floor = 4.0 * (rounding[:-1] + rounding[1:])
@@ -602,8 +617,9 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
     pilot_step = np.minimum(EPS**0.25 * np.where(absx > 0, np.minimum(absx, 1.0), 1.0), room)
     f0s = np.full((1, 1, 1), f0)
     with np.errstate(all="ignore"):
-        pilot, size, _ = _differences(x, pilot_step, rule.offsets, diagonal_at(pilot_step)[:, :, None], f0s, rule)
-        pilot, size = pilot[0], size[0]  # (n, 1)
+        pilot, size, _, argument = _differences(x, pilot_step, rule.offsets, diagonal_at(pilot_step)[:, :, None],
+                                                f0s, rule)
+        pilot, size, argument = pilot[0], size[0], argument[0, :, 0]  # (n, 1), (n,): eps |x_i f_i|, f's rounding
         eps = max(EPS, precision())
         wanted = np.sqrt(eps * rule.relative * size[:, 0] / np.abs(pilot[:, 0]) / (CENTRAL_TAU * HIGHER_TAU))
         ceiling = np.minimum(TOP_FRACTION * np.maximum(absx, 1.0), room) / top
@@ -617,9 +633,12 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
             steps.append(np.sqrt(h[rows] * h[cols]))
         column, steps_ = np.array(values)[:, :, None], np.array(steps)
         # The rounding of an entry: eps |f| * 8 / h^2 on the diagonal, eps |f| * 2 / (h_i h_j) off it.
-        scale = np.where(rows == cols, 1.0, 0.25)[None, :, None] * np.abs(f0)
-        best, error, step, trusted, fully = _tableau(column, np.broadcast_to(scale, column.shape), steps_, rule,
-                                                     eps, RATIO)
+        factor = np.where(rows == cols, 1.0, 0.25)
+        scale = factor[None, :, None] * np.abs(f0)
+        # and that of its argument: the coordinates it moves, eps |x_i f_i| each (see _differences)
+        moved = np.where(rows == cols, argument[rows], argument[rows] + argument[cols]) * factor
+        best, error, step, trusted, fully = _tableau(column, np.broadcast_to(scale, column.shape), steps_,
+                                                     moved[None, :, None], rule, eps, RATIO)
         # A ladder outside Richardson's regime: the estimate covers the spread of its values.
         spread = np.nanmax(column, axis=0) - np.nanmin(column, axis=0)
         error = np.where(trusted, error, np.maximum(error, spread))

@@ -349,10 +349,11 @@ class ClassCase(NamedTuple):
 def class_cases(per_class: int = 12, seed: int = 23) -> list[ClassCase]:
     """Random instances of the classes where a step sized from |x| alone, or from f's rounding
     alone, goes wrong: f rounding to a constant at steps relative to a tiny |x|; higher
-    derivatives at tiny and at large |x|; edges of f's domain closer than the usual steps; tight
-    boxes (bounds).  Exact derivatives in closed form."""
+    derivatives at tiny and at large |x|; other terms dominating f at a large |x|; edges of f's
+    domain closer than the usual steps; tight boxes (bounds).  Exact derivatives in closed form."""
     rng = np.random.default_rng(seed)
     wider = np.random.default_rng([seed, 2])
+    beyond = np.random.default_rng([seed, 3])
     out: list[ClassCase] = []
 
     def add(klass: str, f: Callable, x: float, n: int, truth: float, bounds=None, label: str = "") -> None:
@@ -376,6 +377,18 @@ def class_cases(per_class: int = 12, seed: int = 23) -> list[ClassCase]:
         n = int(rng.integers(3, 5))
         add("5 higher derivative at large |x|", np.sin, x, n, -math.cos(x) if n == 3 else math.sin(x),
             label=f"sin, n = {n}")
+        # (the same class for sin(a t), where f rounds its argument a t: from its own generator too)
+        a, x, n = beyond.uniform(0.5, 2.0), float(beyond.choice([-1, 1]) * 10 ** beyond.uniform(2, 5)), \
+            int(beyond.integers(2, 5))
+        add("5 higher derivative at large |x|", lambda t, a=a: np.sin(a * t), x, n,
+            a**n * math.sin(a * x + n * math.pi / 2), label=f"sin({a:.3g} t), n = {n}")
+        # 4: other terms (other coordinates, in a gradient or Hessian) dominating f, at a large |x|
+        a, x = beyond.uniform(0.5, 2.0), float(beyond.choice([-1, 1]) * 10 ** beyond.uniform(2, 5))
+        rest = float(np.sum(np.sin(beyond.uniform(0.5, 2.0, 2) * beyond.uniform(-1, 1, 2) * 10 ** beyond.uniform(2, 5, 2))))
+        rest += float(beyond.choice([-1, 1]) * 10 ** beyond.uniform(0, 3))
+        n = int(beyond.integers(1, 3))
+        add("4 other terms dominating f", lambda t, a=a, rest=rest: np.sin(a * t) + rest, x, n,
+            a**n * math.sin(a * x + n * math.pi / 2), label=f"sin({a:.3g} t) + {rest:.3g}, n = {n}")
         d = 10 ** rng.uniform(-8, -6.5)
         t = 1.0 - d
         d = 1.0 - t
