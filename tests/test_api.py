@@ -36,23 +36,27 @@ def test_same_signature_and_docstring(name):
     assert inspect.signature(ours) == inspect.signature(twin)
     assert ours.__doc__ == twin.__doc__
     assert len(inspect.getdoc(ours)) > 100
-    # Real definitions: bound methods of one API per backend, with their own source; with the
-    # compiled backend, the calls whose signature costs most are defined in fdgrad._front, whose
-    # general path is that backend's API.
-    assert twin.__qualname__ == f"API.{name}" and twin.__self__._kernels is fdgrad._pykernels
-    general = ours
+    # Functions of their modules, each computing with one API per backend (its __wrapped__, whose
+    # source it shows); with the compiled backend, the calls whose signature costs most are defined
+    # in fdgrad._front, whose general path is an API over the compiled kernels without the door.
+    for function, module in ((ours, "fdgrad"), (twin, "fdgrad.fallback")):
+        assert function.__module__ == module and function.__qualname__ == function.__name__ == name
+    assert inspect.isfunction(twin)
+    method = twin.__wrapped__
+    assert method.__qualname__ == f"API.{name}" and method.__self__._kernels is fdgrad._pykernels
+    general = ours.__wrapped__
     if fdgrad.BACKEND == "c" and name in COMPILED_DEFINITIONS:
-        assert ours.__module__ == "fdgrad._front" and ours.__qualname__ == name
         assert ours is getattr(fdgrad._front, name) and ours.__annotations__ == twin.__annotations__
-        general = getattr(fdgrad._api, name)
+        assert general.__self__._front is None
     else:
+        assert inspect.isfunction(ours)
         assert name not in COMPILED_DEFINITIONS or fdgrad._door is None
     assert general.__qualname__ == f"API.{name}"
-    assert general.__func__ is twin.__func__ and general.__self__ is not twin.__self__
+    assert general.__func__ is method.__func__ and general.__self__ is not method.__self__
     assert general.__self__._kernels is fdgrad._kernels
     source = inspect.getsource(twin)
     assert source.lstrip().startswith(f"def {name}(self,") or f"def {name}(\n        self," in source
-    assert inspect.getsourcefile(twin).endswith("_api.py")
+    assert inspect.getsourcefile(inspect.unwrap(twin)).endswith("_api.py")
 
 
 COMPILED_DEFINITIONS = ("derivative", "partial", "gradient", "jacobian", "hessian", "hessian_diag", "directional",
@@ -64,6 +68,18 @@ def test_docstring_examples_run(name):
     """Every public docstring has an example, and it passes."""
     fn = getattr(fdgrad, name)
     tests = doctest.DocTestFinder().find(fn, name, globs={})
+    assert tests and sum(len(t.examples) for t in tests) >= 2
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
+
+
+@pytest.mark.parametrize("name", CALLABLE_NAMES)
+def test_class_docstring_examples_run(fd, name):
+    """Every numdifftools-style class documents its parameters and has an example that passes."""
+    cls = getattr(fd, name)
+    tests = doctest.DocTestFinder(recurse=False).find(cls, name, globs={})
     assert tests and sum(len(t.examples) for t in tests) >= 2
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     for test in tests:

@@ -10,9 +10,10 @@ environment variable ``FDGRAD_PUREPYTHON`` to a true word (1, true, yes, on)
 forces the fallback; if the compiled extension cannot be imported, fdgrad
 falls back with a warning.
 
-The public functions are the bound methods of one :class:`fdgrad._api.API`
-over the chosen kernels (as the standard library's ``random`` functions are
-the methods of one hidden ``Random()``).
+The public functions compute with one :class:`fdgrad._api.API` over the
+chosen kernels (as the standard library's ``random`` functions are the
+methods of one hidden ``Random()``), each presented as a function of this
+module with that method's signature and docstring (:mod:`fdgrad._public`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import importlib.util
 import os
 import warnings
 from types import ModuleType
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
 from . import _pykernels
-from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
+from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES
+from ._public import published
 from ._results import UnchangingWarning
 from ._sparsity import ColumnGroups
 from ._results import DescentInfo, DiffInfo, GradCheck, on_nonfinite
@@ -86,22 +88,16 @@ _kernels, BACKEND = _select_kernels()
 _door = _front_door() if BACKEND == "c" else None  # (not named _front: that is the submodule's name)
 _api = API(_kernels, _door)
 
-derivative = _api.derivative
-partial = _api.partial
-gradient = _api.gradient
-jacobian = _api.jacobian
-hessian = _api.hessian
-hessian_diag = _api.hessian_diag
-directional = _api.directional
-check_grad = _api.check_grad
-gradient_descent = _api.gradient_descent
-numerical_diff = _api.numerical_diff
-numerical_gradient = _api.numerical_gradient
-group_columns = _api.group_columns
-if _door is not None:  # the compiled definitions of the calls with a front door (fdgrad._front), whose
-    # general path is an API without the door (they have tried it already)
-    globals().update(_door.bind(API(_kernels)))
-Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
+if TYPE_CHECKING:  # the same names as fdgrad.fallback's, of the same types (not imported at run time)
+    from .fallback import (Derivative as Derivative, Gradient as Gradient, Hessdiag as Hessdiag, Hessian as Hessian,
+                           Jacobian as Jacobian, check_grad as check_grad, derivative as derivative,
+                           directional as directional, gradient as gradient, gradient_descent as gradient_descent,
+                           group_columns as group_columns, hessian as hessian, hessian_diag as hessian_diag,
+                           jacobian as jacobian, numerical_diff as numerical_diff,
+                           numerical_gradient as numerical_gradient, partial as partial)
+else:  # functions of this module (fdgrad._public): with the compiled backend, the calls with a front door are
+    # fdgrad._front's compiled definitions, whose general path is an API without the door (they have tried it)
+    globals().update(published(_api, __name__, _door))
 
 __all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",
            "group_columns", "on_nonfinite"]

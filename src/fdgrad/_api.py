@@ -2,10 +2,12 @@
 
 ``fdgrad`` and ``fdgrad.fallback`` each hold one :class:`API` (over
 ``fdgrad._ckernels`` and ``fdgrad._pykernels``), and their module-level
-functions are its bound methods, the way the standard library's ``random``
-exposes one hidden ``Random()``.  So both have the same names, signatures,
-docstrings, argument checks and error messages by construction, and tools see
-real definitions.
+functions compute with its bound methods, the way the standard library's
+``random`` exposes one hidden ``Random()`` (:mod:`fdgrad._public` presents
+them as functions of those modules, with these signatures and docstrings).
+So both have the same names, signatures, docstrings, argument checks and
+error messages by construction, and tools see real definitions.  The
+overloads give a type checker each call's result.
 
 Here are the signatures and the documentation; every method body reads the
 same way: the caller's options checked (:mod:`fdgrad._options`), the point
@@ -18,10 +20,9 @@ the non-finite policy) is :class:`_Call`, once.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, overload
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from . import _derivatives as derivatives
 from ._descent import descent
@@ -49,10 +50,11 @@ from ._options import (
     resolve_f,
 )
 from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobian_evaluations, start_progress
-from ._results import NONFINITE, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
+from ._results import NONFINITE, DescentInfo, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
 from ._sparsity import ColumnGroups, as_groups, sparse_jacobian
 from ._steps import QUICK_RATIO2, QUICK_STEPS, Box
 from ._stencils import EPS, METHOD_TABLE, METHODS, make_stencil
+from ._typing import ArrayLike, Method, Objective, SparseMatrix, Step
 from ._values import as_point, as_points, finite_number, precision, scalar_value
 
 __all__ = ["API", "CALLABLE_NAMES", "DEFAULT_BATCH_BYTES", "PUBLIC_NAMES", "TEXTBOOK_STEP", "bound_callables"]
@@ -81,9 +83,49 @@ _NUMBERS_ONLY = ("derivative calls f with numbers or elementwise arrays; a nativ
                  "jacobian, hessian, hessian_diag, check_grad and gradient_descent")
 _LINE_ONLY = "directional needs a Python f (it evaluates f along x + t v); use gradient(f, x) @ v for a native f"
 
-Step = Union[float, ArrayLike, None]
-Method = Literal["central", "forward", "backward", "complex"]
-Objective = Callable[[Any], Any]
+# The results' types, as mypy reads them and as help() shows them (evaluated: see _public).
+_NumberOrArray = Union[float, np.ndarray]
+_DerivativeResult = Union[float, np.ndarray, tuple[_NumberOrArray, DiffInfo]]
+_GradientResult = Union[np.ndarray, tuple[np.ndarray, DiffInfo]]
+_JacobianResult = Union[np.ndarray, SparseMatrix, tuple[Union[np.ndarray, SparseMatrix], DiffInfo]]
+_DescentResult = Union[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, DescentInfo],
+                       tuple[np.ndarray, np.ndarray, DescentInfo]]
+
+if TYPE_CHECKING:  # the keyword-only options of the overloads below, for mypy only
+    from typing_extensions import TypedDict, Unpack
+
+    class _Options(TypedDict, total=False):
+        progress: Any
+        inplace: Optional[bool]
+        args: Any
+        kwargs: Optional[dict]
+
+    class _BoundedOptions(_Options, total=False):
+        bounds: Any
+
+    class _TaskOptions(_BoundedOptions, total=False):
+        workers: Any
+        chunksize: Optional[int]
+        timeout: Optional[float]
+
+    class _DerivativeOptions(_TaskOptions, total=False):
+        n: int
+
+    class _GradientOptions(_TaskOptions, total=False):
+        vectorized: bool
+        max_batch_bytes: int
+
+    class _JacobianOptions(_GradientOptions, total=False):
+        m: Optional[int]
+
+    class _DescentOptions(_Options, total=False):
+        workers: Any
+        vectorized: bool
+        max_batch_bytes: int
+        chunksize: Optional[int]
+        timeout: Optional[float]
+        tol: Optional[float]
+        callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]]
 
 
 _CENTRAL = make_stencil("central", 2, 1)  # check_grad's first look: central differences at QUICK_STEPS
@@ -171,6 +213,31 @@ class API:
             result = derivatives.gradient(ev, h, stencil, adaptive, box, full_output)
         return call.result(result)
 
+    @overload
+    def derivative(self, f: Objective, x: float, h: Step = None, method: Method = "central",
+                   order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False,
+                   **options: Unpack[_DerivativeOptions]) -> float: ...
+
+    @overload
+    def derivative(self, f: Objective, x: float, h: Step = None, method: Method = "central",
+                   order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
+                   **options: Unpack[_DerivativeOptions]) -> tuple[float, DiffInfo]: ...
+
+    @overload
+    def derivative(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                   order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False,
+                   **options: Unpack[_DerivativeOptions]) -> _NumberOrArray: ...
+
+    @overload
+    def derivative(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                   order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
+                   **options: Unpack[_DerivativeOptions]) -> tuple[_NumberOrArray, DiffInfo]: ...
+
+    @overload
+    def derivative(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                   order: Optional[int] = None, adaptive: bool = False, full_output: bool = False,
+                   **options: Unpack[_DerivativeOptions]) -> _DerivativeResult: ...
+
     def derivative(
         self,
         f: Objective,
@@ -190,7 +257,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _DerivativeResult:
         """Derivative of a function of one variable, of order ``n`` (1 to 4).
 
         Parameters
@@ -290,6 +357,22 @@ class API:
                 result = derivatives.derivative(ev, h, stencil, adaptive, box, full_output)
         return call.result(result)
 
+    @overload
+    def partial(self, f: Objective, x: ArrayLike, i: Union[int, tuple[int, ...]], h: Step = None,
+                method: Method = "central", order: Optional[int] = None, adaptive: bool = False,
+                full_output: Literal[False] = False, **options: Unpack[_BoundedOptions]) -> float: ...
+
+    @overload
+    def partial(self, f: Objective, x: ArrayLike, i: Union[int, tuple[int, ...]], h: Step = None,
+                method: Method = "central", order: Optional[int] = None, adaptive: bool = False, *,
+                full_output: Literal[True], **options: Unpack[_BoundedOptions]) -> tuple[float, DiffInfo]: ...
+
+    @overload
+    def partial(self, f: Objective, x: ArrayLike, i: Union[int, tuple[int, ...]], h: Step = None,
+                method: Method = "central", order: Optional[int] = None, adaptive: bool = False,
+                full_output: bool = False,
+                **options: Unpack[_BoundedOptions]) -> Union[float, tuple[float, DiffInfo]]: ...
+
     def partial(
         self,
         f: Objective,
@@ -306,7 +389,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> Union[float, tuple[float, DiffInfo]]:
         """Partial derivative of ``f`` with respect to ``x[i]`` at ``x``.
 
         Parameters
@@ -359,19 +442,18 @@ class API:
 
     @overload
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
-                 order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
-                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: Optional[int] = None, timeout: Optional[float] = None,
-                 bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
-                 kwargs: Optional[dict] = None) -> np.ndarray: ...
+                 order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False,
+                 **options: Unpack[_GradientOptions]) -> np.ndarray: ...
 
     @overload
     def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
-                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: Optional[int] = None, timeout: Optional[float] = None,
-                 bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
-                 kwargs: Optional[dict] = None) -> tuple[np.ndarray, DiffInfo]: ...
+                 **options: Unpack[_GradientOptions]) -> tuple[np.ndarray, DiffInfo]: ...
+
+    @overload
+    def gradient(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, full_output: bool = False,
+                 **options: Unpack[_GradientOptions]) -> _GradientResult: ...
 
     def gradient(
         self,
@@ -393,7 +475,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _GradientResult:
         """Gradient of a scalar function of an array.
 
         Parameters
@@ -523,19 +605,27 @@ class API:
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
-                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: Optional[int] = None, timeout: Optional[float] = None, m: Optional[int] = None,
-                 sparsity: Any = None, bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False,
-                 args: Any = (), kwargs: Optional[dict] = None) -> Any: ...
+                 sparsity: None = None, **options: Unpack[_JacobianOptions]) -> np.ndarray: ...
 
     @overload
     def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
                  order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True],
-                 workers: Any = 1, vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES,
-                 chunksize: Optional[int] = None, timeout: Optional[float] = None,
-                 m: Optional[int] = None, sparsity: Any = None,
-                 bounds: Any = None, progress: Any = False, inplace: Optional[bool] = False, args: Any = (),
-                 kwargs: Optional[dict] = None) -> tuple[Any, DiffInfo]: ...
+                 sparsity: None = None, **options: Unpack[_JacobianOptions]) -> tuple[np.ndarray, DiffInfo]: ...
+
+    @overload
+    def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, full_output: Literal[False] = False, *,
+                 sparsity: Any, **options: Unpack[_JacobianOptions]) -> Union[np.ndarray, SparseMatrix]: ...
+
+    @overload
+    def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, *, full_output: Literal[True], sparsity: Any,
+                 **options: Unpack[_JacobianOptions]) -> tuple[Union[np.ndarray, SparseMatrix], DiffInfo]: ...
+
+    @overload
+    def jacobian(self, f: Objective, x: ArrayLike, h: Step = None, method: Method = "central",
+                 order: Optional[int] = None, adaptive: bool = False, full_output: bool = False, *,
+                 sparsity: Any = None, **options: Unpack[_JacobianOptions]) -> _JacobianResult: ...
 
     def jacobian(
         self,
@@ -559,7 +649,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _JacobianResult:
         """Jacobian of an array-valued function of an array.
 
         Parameters
@@ -636,6 +726,36 @@ class API:
                 result = sparse_jacobian(ev, h, stencil, groups, box, full_output)
         return call.result(result)
 
+    @overload
+    def hessian(self, f: Objective, x: ArrayLike, h: Step = None,
+                method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                adaptive: bool = False, full_output: Literal[False] = False, *, sparsity: None = None,
+                **options: Unpack[_TaskOptions]) -> np.ndarray: ...
+
+    @overload
+    def hessian(self, f: Objective, x: ArrayLike, h: Step = None,
+                method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                adaptive: bool = False, *, full_output: Literal[True], sparsity: None = None,
+                **options: Unpack[_TaskOptions]) -> tuple[np.ndarray, DiffInfo]: ...
+
+    @overload
+    def hessian(self, f: Objective, x: ArrayLike, h: Step = None,
+                method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                adaptive: bool = False, full_output: Literal[False] = False, *, sparsity: Any,
+                **options: Unpack[_TaskOptions]) -> Union[np.ndarray, SparseMatrix]: ...
+
+    @overload
+    def hessian(self, f: Objective, x: ArrayLike, h: Step = None,
+                method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                adaptive: bool = False, *, full_output: Literal[True], sparsity: Any,
+                **options: Unpack[_TaskOptions]) -> tuple[Union[np.ndarray, SparseMatrix], DiffInfo]: ...
+
+    @overload
+    def hessian(self, f: Objective, x: ArrayLike, h: Step = None,
+                method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                adaptive: bool = False, full_output: bool = False, *, sparsity: Any = None,
+                **options: Unpack[_TaskOptions]) -> _JacobianResult: ...
+
     def hessian(
         self,
         f: Objective,
@@ -655,7 +775,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _JacobianResult:
         """Hessian of a scalar function of an array, symmetric by construction.
 
         Parameters
@@ -763,6 +883,24 @@ class API:
             result = hessian(ev, h, stencil, adaptive, box, sparsity, full_output, call.tracker)
         return call.result(result)
 
+    @overload
+    def hessian_diag(self, f: Objective, x: ArrayLike, h: Step = None,
+                     method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                     adaptive: bool = False, full_output: Literal[False] = False,
+                     **options: Unpack[_GradientOptions]) -> np.ndarray: ...
+
+    @overload
+    def hessian_diag(self, f: Objective, x: ArrayLike, h: Step = None,
+                     method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                     adaptive: bool = False, *, full_output: Literal[True],
+                     **options: Unpack[_GradientOptions]) -> tuple[np.ndarray, DiffInfo]: ...
+
+    @overload
+    def hessian_diag(self, f: Objective, x: ArrayLike, h: Step = None,
+                     method: Literal["central", "forward", "backward"] = "central", order: Optional[int] = None,
+                     adaptive: bool = False, full_output: bool = False,
+                     **options: Unpack[_GradientOptions]) -> _GradientResult: ...
+
     def hessian_diag(
         self,
         f: Objective,
@@ -783,7 +921,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _GradientResult:
         """The diagonal of the Hessian, ``d2 f / d x_i**2``, without the rest.
 
         Parameters
@@ -840,6 +978,21 @@ class API:
                                        workers, vectorized, max_batch_bytes, chunksize, timeout, bounds, progress,
                                        inplace, args, kwargs)
 
+    @overload
+    def directional(self, f: Objective, x: ArrayLike, v: ArrayLike, h: Optional[float] = None,
+                    method: Method = "central", order: Optional[int] = None, adaptive: bool = False,
+                    full_output: Literal[False] = False, **options: Unpack[_Options]) -> _NumberOrArray: ...
+
+    @overload
+    def directional(self, f: Objective, x: ArrayLike, v: ArrayLike, h: Optional[float] = None,
+                    method: Method = "central", order: Optional[int] = None, adaptive: bool = False, *,
+                    full_output: Literal[True], **options: Unpack[_Options]) -> tuple[_NumberOrArray, DiffInfo]: ...
+
+    @overload
+    def directional(self, f: Objective, x: ArrayLike, v: ArrayLike, h: Optional[float] = None,
+                    method: Method = "central", order: Optional[int] = None, adaptive: bool = False,
+                    full_output: bool = False, **options: Unpack[_Options]) -> _DerivativeResult: ...
+
     def directional(
         self,
         f: Objective,
@@ -855,7 +1008,7 @@ class API:
         inplace: Optional[bool] = False,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _DerivativeResult:
         """Directional derivative: the derivative of ``f(x + t v)`` at ``t = 0``.
 
         Equals ``gradient(f, x) . v``, or for an array-valued f the
@@ -1058,37 +1211,34 @@ class API:
         return compare_gradients(analytic, numeric, info.error, rtol, atol, raise_on_mismatch)
 
     @overload
-    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
-                         h: Step = None, method: Method = "central", history: Literal[False] = False,
-                         order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
-                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: Optional[int] = None,
-                         timeout: Optional[float] = None, tol: Optional[float] = None,
-                         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
-                         full_output: Literal[False] = False, progress: Any = False,
-                         inplace: Optional[bool] = None, args: Any = (),
-                         kwargs: Optional[dict] = None) -> np.ndarray: ...
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100, h: Step = None,
+                         method: Method = "central", history: Literal[False] = False, order: Optional[int] = None,
+                         adaptive: bool = False, *, full_output: Literal[False] = False,
+                         **options: Unpack[_DescentOptions]) -> np.ndarray: ...
 
     @overload
-    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
-                         h: Step = None, method: Method = "central", *, history: Literal[True],
-                         order: Optional[int] = None, adaptive: bool = False, workers: Any = 1,
-                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: Optional[int] = None,
-                         timeout: Optional[float] = None, tol: Optional[float] = None,
-                         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
-                         full_output: Literal[False] = False, progress: Any = False,
-                         inplace: Optional[bool] = None, args: Any = (),
-                         kwargs: Optional[dict] = None) -> tuple[np.ndarray, np.ndarray]: ...
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100, h: Step = None,
+                         method: Method = "central", *, history: Literal[True], order: Optional[int] = None,
+                         adaptive: bool = False, full_output: Literal[False] = False,
+                         **options: Unpack[_DescentOptions]) -> tuple[np.ndarray, np.ndarray]: ...
 
     @overload
-    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100,
-                         h: Step = None, method: Method = "central", history: bool = False,
-                         order: Optional[int] = None, adaptive: bool = False, *, workers: Any = 1,
-                         vectorized: bool = False, max_batch_bytes: int = DEFAULT_BATCH_BYTES, chunksize: Optional[int] = None,
-                         timeout: Optional[float] = None, tol: Optional[float] = None,
-                         callback: Optional[Callable[[int, np.ndarray, np.ndarray], Any]] = None,
-                         full_output: Literal[True], progress: Any = False,
-                         inplace: Optional[bool] = None, args: Any = (),
-                         kwargs: Optional[dict] = None) -> tuple[Any, ...]: ...
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100, h: Step = None,
+                         method: Method = "central", history: Literal[False] = False, order: Optional[int] = None,
+                         adaptive: bool = False, *, full_output: Literal[True],
+                         **options: Unpack[_DescentOptions]) -> tuple[np.ndarray, DescentInfo]: ...
+
+    @overload
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100, h: Step = None,
+                         method: Method = "central", *, history: Literal[True], order: Optional[int] = None,
+                         adaptive: bool = False, full_output: Literal[True],
+                         **options: Unpack[_DescentOptions]) -> tuple[np.ndarray, np.ndarray, DescentInfo]: ...
+
+    @overload
+    def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100, h: Step = None,
+                         method: Method = "central", history: bool = False, order: Optional[int] = None,
+                         adaptive: bool = False, *, full_output: bool = False,
+                         **options: Unpack[_DescentOptions]) -> _DescentResult: ...
 
     def gradient_descent(
         self,
@@ -1114,7 +1264,7 @@ class API:
         inplace: Optional[bool] = None,
         args: Any = (),
         kwargs: Optional[dict] = None,
-    ) -> Any:
+    ) -> _DescentResult:
         """Minimise ``f`` by gradient descent: ``x -= lr * gradient(f, x)``.
 
         Parameters
@@ -1229,7 +1379,13 @@ class API:
         """
         return as_groups(self._kernels, sparsity)
 
-    def numerical_diff(self, f: Objective, x: ArrayLike) -> Any:
+    @overload
+    def numerical_diff(self, f: Objective, x: float) -> float: ...
+
+    @overload
+    def numerical_diff(self, f: Objective, x: ArrayLike) -> _NumberOrArray: ...
+
+    def numerical_diff(self, f: Objective, x: ArrayLike) -> _NumberOrArray:
         """The textbook ``numerical_diff``: central difference with h = 1e-4.
 
         Same as ``derivative(f, x, h=1e-4, method="central")``, that is

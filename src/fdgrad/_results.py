@@ -276,7 +276,10 @@ class UnchangingWarning(UserWarning):
     """f gave the same value wherever fdgrad moved x: it may not read the x it is given."""
 
 
-UnchangingWarning.__module__ = "fdgrad"  # its public name (for -W ignore::fdgrad.UnchangingWarning, pickles)
+# Their public names (for -W ignore::fdgrad.UnchangingWarning, pickles, and help(): -> fdgrad.DiffInfo)
+for _public in (UnchangingWarning, DiffInfo, DescentInfo, GradCheck):
+    _public.__module__ = "fdgrad"
+del _public
 
 
 def _caller_level() -> int:

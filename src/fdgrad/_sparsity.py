@@ -318,3 +318,6 @@ def sparse_hessian(ev: Serial, h: Any, stencil: Stencil, pattern: HessianPattern
         if h is not None or not ev.coarser_values(h):
             break
     return pattern.assemble(total_d, total_o, ev.point.shape), hs, nfev
+
+
+ColumnGroups.__module__ = "fdgrad"  # its public name (help() shows -> fdgrad.ColumnGroups; pickles)

@@ -1,0 +1,96 @@
+"""fdgrad's public functions as help(), inspect and Sphinx show them.
+
+Each is a function of the module that exports it (``fdgrad`` or
+``fdgrad.fallback``), named for it, with the docstring of its
+:class:`fdgrad._api.API` method and that method's signature, its annotations
+evaluated (``f: Callable[..., Any]``, ``x: ArrayLike``, ``-> numpy.ndarray``;
+not the strings that ``from __future__ import annotations`` leaves) and
+without ``self``; ``__wrapped__`` is the method that computes the call
+(``inspect.getsource`` shows its source).
+
+Where the compiled front door defines the call (fdgrad._front: its signature is
+parsed in C, which a Python function handing its arguments on would undo) the
+public function is that definition, dressed so; elsewhere it is a plain Python
+function that hands its arguments to the API's bound method.  A type checker
+sees the method itself (:func:`publisher` returns what it is given), with its
+overloads.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from typing import Any, Callable, Optional, TypeVar, cast
+
+from ._api import API, PUBLIC_NAMES
+from ._callables import CALLABLE_NAMES, bound_callables
+
+__all__ = ["evaluated_signature", "published", "publisher"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def evaluated_signature(method: Callable[..., Any]) -> inspect.Signature:
+    """The signature of method (a function of the API class) with its annotations evaluated in
+    its module, without self."""
+    signature = inspect.signature(method)
+    hints = typing.get_type_hints(method)
+    parameters = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+    return signature.replace(parameters=parameters[1:],
+                             return_annotation=hints.get("return", signature.return_annotation))
+
+
+def _forwarding(method: Callable[..., Any]) -> Callable[..., Any]:
+    def function(*args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
+    return function
+
+
+def dress(function: Any, name: str, module: str, definition: Callable[..., Any], wrapped: Any) -> None:
+    """Present function as module's name: definition's docstring and evaluated signature
+    (definition is a function of the API class), wrapped the method that computes it."""
+    signature = evaluated_signature(definition)
+    function.__name__ = name
+    function.__qualname__ = name
+    function.__module__ = module
+    function.__doc__ = definition.__doc__
+    function.__signature__ = signature
+    annotations = {p.name: p.annotation for p in signature.parameters.values()
+                   if p.annotation is not inspect.Parameter.empty}
+    if signature.return_annotation is not inspect.Signature.empty:
+        annotations["return"] = signature.return_annotation
+    function.__annotations__ = annotations
+    function.__wrapped__ = wrapped
+
+
+def publisher(api: API, module: str, front: Optional[Any] = None) -> Callable[[F], F]:
+    """The function that makes api's bound method module's public function of its name:
+    fdgrad._front's definition where front (that module) defines it, with an API over
+    api's kernels without the door as its general path; otherwise a plain function
+    calling the method."""
+    compiled: dict = {}
+    general: Optional[API] = None
+    if front is not None:
+        general = API(api._kernels)  # the definitions have tried the door already
+        compiled = front.bind(general)
+
+    def publish(method: F) -> F:
+        name = method.__name__
+        function = compiled.get(name)
+        if function is None:
+            function, wrapped = _forwarding(method), method
+        else:
+            wrapped = getattr(general, name)
+        dress(function, name, module, getattr(API, name), wrapped)
+        return cast(F, function)
+
+    return publish
+
+
+def published(api: API, module: str, front: Optional[Any] = None) -> dict[str, Any]:
+    """module's public functions and classes over api (and front), by name: what fdgrad.fallback
+    spells out one by one, for fdgrad (a type checker reads their types in fdgrad.fallback)."""
+    publish = publisher(api, module, front)
+    names = {name: publish(getattr(api, name)) for name in (*PUBLIC_NAMES, "group_columns")}
+    names.update(zip(CALLABLE_NAMES, bound_callables(api, module)))
+    return names
