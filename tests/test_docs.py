@@ -56,7 +56,7 @@ def _public(module_name: str) -> list[str]:
 def _namespaces() -> list[str]:
     import fdgrad.testing
 
-    return ["fdgrad", "fdgrad.plot", "fdgrad.numdifftools", "fdgrad.scipy.optimize",
+    return ["fdgrad", "fdgrad.plot", "fdgrad.numdifftools", "fdgrad.scipy.optimize", "fdgrad.scipy.differentiate",
             *(f"fdgrad.testing.{name}" for name in fdgrad.testing.__all__)]
 
 

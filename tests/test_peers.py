@@ -21,6 +21,7 @@ import pytest
 from _optional import need
 
 import fdgrad.numdifftools
+import fdgrad.scipy.differentiate
 import fdgrad.scipy.optimize
 
 #: (peer package, its test file, {module of the library under test: fdgrad's namespace}, pytest -k or None)
@@ -33,6 +34,9 @@ PEER_FILES = {
         "numdifftools", "tests/test_jacobian_complex_validation.py", {"numdifftools": "fdgrad.numdifftools"}, None),
     "numdifftools tests/test_invalid_outputs.py": ("numdifftools", "tests/test_invalid_outputs.py",
                                                    {"numdifftools": "fdgrad.numdifftools"}, None),
+    "scipy differentiate/tests/test_differentiate.py": (
+        "scipy", "differentiate/tests/test_differentiate.py",
+        {"scipy.differentiate": "fdgrad.scipy.differentiate"}, None),
     "scipy optimize/tests/test_optimize.py (check_grad, approx_fprime)": (
         "scipy", "optimize/tests/test_optimize.py", {"scipy.optimize": "fdgrad.scipy.optimize"},
         "check_grad or approx_fprime"),
@@ -46,9 +50,33 @@ EXCLUDED = {
             "there (eps |f| / h, 1.7e-8 relative for sinh(1)); SciPy's x0 +- h, unrounded, happen to err by "
             "5.5e-10, fdgrad's exactly symmetric points (h rounded so that x0 + h is exact) by 1.5e-9",
     },
+    "scipy differentiate/tests/test_differentiate.py": {  # (README: fdgrad.scipy.differentiate's notes)
+        **{f"TestDerivative::test_vectorization[numpy-shape{shape}-{order}]":
+           "asserts nit == (calls of f) - 1 and nfev == the points of SciPy's nested stencil (one call of f per "
+           "iteration, 2 new points each); fdgrad calls f once per stencil point (the values, errors, statuses "
+           "and nfev of the vectorized call do match the elementwise calls')"
+           for shape in range(4) for order in (1, 6)},
+        "TestDerivative::test_flags[numpy]":
+            "asserts status -1 for exp(x) * rng.random(), a function that changes at each call: which status it "
+            "gets depends on how the evaluations are grouped into calls (SciPy: one call per iteration, reusing "
+            "the earlier ones; fdgrad: one call per stencil point), not on the derivative",
+        "TestDerivative::test_flags_preserve_shape[numpy]": "as test_flags",
+        "TestDerivative::test_step_parameters[numpy]":
+            "asserts that step_factor changes the result of the first iteration (maxiter=1) and that "
+            "(initial_step, step_factor) = (0.5, 0.5) and (1, 2) give the same one: SciPy's first stencil nests "
+            "steps h / step_factor**j; fdgrad's equally spaced one depends on the largest step only",
+        "TestDerivative::test_maxiter_callback[numpy]":
+            "asserts nfev == 8 + 1 + 2 (maxiter - 1), SciPy's nested-stencil count, and that default options "
+            "stopped by callback after 3 iterations equal maxiter=3: fdgrad's default is one adaptive iteration "
+            "(the callback's protocol is tested in tests/test_scipy_differentiate.py)",
+    },
 }
 
+#: pytest plugins a peer file needs (SciPy's array-API tests take their `xp` fixture from scipy's conftest)
+PLUGINS = {"scipy differentiate/tests/test_differentiate.py": ("scipy.conftest",)}
+
 _NAMESPACES = {"fdgrad.scipy.optimize": set(fdgrad.scipy.optimize.__all__),
+               "fdgrad.scipy.differentiate": set(fdgrad.scipy.differentiate.__all__),
                "fdgrad.numdifftools": set(fdgrad.numdifftools.__all__)}
 
 
@@ -104,6 +132,8 @@ def run_peer_file(key: str, directory: Path) -> dict[str, list[str]]:
                "-o", "junit_family=xunit2"]
     if selection:
         command += ["-k", selection]
+    for plugin in PLUGINS.get(key, ()):
+        command += ["-p", plugin]
     for test in EXCLUDED.get(key, {}):
         command += ["--deselect", f"{copy.name}::{test}"]
     done = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=900)

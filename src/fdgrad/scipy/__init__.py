@@ -7,13 +7,20 @@ defaults, steps and result shapes::
 
     from fdgrad.scipy.optimize import approx_fprime, check_grad, approx_derivative
 
-Importing it imports no SciPy; SciPy is needed only where a result is one of its
+``fdgrad.scipy.differentiate`` mirrors ``scipy.differentiate`` (``derivative``,
+``jacobian``, ``hessian``): SciPy's signatures, defaults, argument checks and result
+objects, elementwise over arrays of points, with fdgrad's adaptive derivative behind
+SciPy's default options and SciPy's documented iteration behind the others::
+
+    from fdgrad.scipy.differentiate import derivative, jacobian, hessian
+
+Importing either imports no SciPy; SciPy is needed only where a result is one of its
 types (a sparse Jacobian, a ``LinearOperator``).
 """
 
 from __future__ import annotations
 
-__all__ = ["optimize"]
+__all__ = ["differentiate", "optimize"]
 
 
 def __getattr__(name: str):  # the submodules, on first use
