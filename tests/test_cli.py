@@ -124,3 +124,32 @@ def test_the_demo_writes_into_a_new_folder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in target.glob("*.png")) == ["descent_path.png", "gradient_field.png", "secant.png",
                                                             "step_error.png", "surface.png", "tangent.png"]
+
+
+@pytest.mark.parametrize("case", ["proc", "loop", "too long"])
+def test_folders_that_cannot_be_written_are_usage_errors_too(tmp_path, case):
+    """Folders the first checks pass, where making or writing fails (a virtual file system, a
+    symlink loop, a name too long): exit 2 before any work, never a traceback."""
+    if case == "proc":
+        if not Path("/proc/self").exists():
+            pytest.skip("no /proc on this system")  # (Linux CI has one)
+        value = "/proc/fdgrad-cannot-be-made"
+    elif case == "loop":
+        (tmp_path / "loop").symlink_to(tmp_path / "loop")
+        value = str(tmp_path / "loop" / "sub")
+    else:
+        value = str(tmp_path / ("a" * 300))
+    for command, option in (("demo", "--plots"), ("bench", "--out")):
+        proc = run(command, option, value)
+        assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+        assert f"argument {option}:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_output_that_cannot_be_written_is_a_message():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")  # (Linux CI has one)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "fdgrad", "info"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "cannot write (standard output): No space left on device" in proc.stderr

@@ -392,3 +392,19 @@ def test_the_complex_step_refuses_a_complex_valued_f_on_every_path(fd, name):
     derivative; f is now evaluated at x + 0i too, and must be real there."""
     with pytest.raises(TypeError, match=r"method='complex' needs a real-valued f \(real at real x\)"):
         COMPLEX_VALUED[name](fd)
+
+
+def test_a_complex_or_non_finite_sparse_pattern_is_refused(fd):
+    sp = pytest.importorskip("scipy.sparse")
+    pattern = sp.csr_matrix(np.array([[np.nan + 0j, 0], [0, 1]]))
+    with pytest.raises(TypeError, match="sparsity must hold booleans or numbers .* got dtype complex128"):
+        fd.jacobian(np.sin, np.array([0.1, 0.2]), sparsity=pattern)
+    with pytest.raises(ValueError, match=r"sparsity must hold finite numbers .* got nan at \(0, 0\)"):
+        fd.hessian(lambda p: float(p @ p), np.array([0.1, 0.2]), sparsity=np.array([[np.nan, 0], [0, 1]]))
+
+
+@pytest.mark.parametrize("h", [[], (1.0, 2.0), np.ones(2)])
+def test_directional_takes_one_step(fd, h):
+    with pytest.raises(ValueError, match="h must be a (number, the step in t along v|scalar or an array of x.s shape .1,.), got"):
+        fd.directional(lambda p: float(p @ p), [1.0, 2.0], [1.0, 0.0], h=h)
+    assert fd.directional(lambda p: float(p @ p), [1.0, 2.0], [1.0, 0.0], h=np.array([1e-3])) == pytest.approx(2.0)

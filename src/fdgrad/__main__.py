@@ -166,25 +166,46 @@ _NO_MATPLOTLIB = '--plots needs matplotlib, which is not installed: pip install 
 
 
 def output_folder(value: str) -> Path:
-    """A folder to write into: DIR itself if it is a writable folder, or one that can be made
-    there (its nearest existing parent a writable folder).  Anything else is an
-    argparse.ArgumentTypeError saying why, before any work is done."""
+    """A folder to write into, tried: made if missing (with its parents) and a file written and
+    removed there, then the folders made removed again, so that anything that would stop the
+    writing later (an existing file, a path below a file, a read-only or virtual file system, a
+    symlink loop, a name too long) is an argparse.ArgumentTypeError now, saying why, before
+    any work is done, and nothing is left behind."""
     if not value.strip():
         raise argparse.ArgumentTypeError("a folder is needed, got an empty name")
+    try:
+        return _writable_folder(value)
+    except OSError as exc:  # (a name too long, a symlink loop: from the checks themselves)
+        raise argparse.ArgumentTypeError(f"{value[:80]!r} cannot be used: {exc.strerror or exc}") from None
+
+
+def _writable_folder(value: str) -> Path:
+    import tempfile
+
     path = Path(value)
-    if path.exists():
-        if not path.is_dir():
-            raise argparse.ArgumentTypeError(f"{value!r} exists and is not a folder")
-        if not os.access(path, os.W_OK | os.X_OK):
-            raise argparse.ArgumentTypeError(f"{value!r} is not writable")
-        return path
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} exists and is not a folder")
     parent = path.absolute().parent
-    while not parent.exists():
+    while not parent.exists() and parent != parent.parent:
         parent = parent.parent
-    if not parent.is_dir():
+    if parent.exists() and not parent.is_dir():
         raise argparse.ArgumentTypeError(f"{value!r} cannot be made: {str(parent)!r} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"{value!r} cannot be made: {str(parent)!r} is not writable")
+    if not os.access(path if path.exists() else parent, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{value!r} is not writable" if path.exists() else
+                                         f"{value!r} cannot be made: {str(parent)!r} is not writable")
+    made = [folder for folder in [path, *path.absolute().parents] if not folder.exists()]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".fdgrad-", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} cannot be written to: {exc.strerror or exc}") from None
+    finally:
+        for folder in made:  # made again when written into: nothing is left if the command stops
+            try:
+                folder.rmdir()
+            except OSError:
+                break
     return path
 
 
@@ -255,12 +276,20 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
 
 def entry_point() -> int:
     """The console script and ``python -m fdgrad``: main(), quiet when the reader of its output
-    goes away (``fdgrad demo | head``)."""
+    goes away (``fdgrad demo | head``), and a one-line message, not a traceback, where the
+    output cannot be written (a full disk, /dev/full)."""
     try:
-        return main()
+        status = main()
+        sys.stdout.flush()
+        return status
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 141
+    except OSError as exc:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        where = f": {exc.filename}" if exc.filename else " (standard output)"
+        print(f"{_program()}: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -539,6 +539,9 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         if len(shape) != 2:
             raise ValueError(f"{name} must be 2-D, got shape {shape}")
         coo = sparsity.tocoo()
+        if np.asarray(coo.data).dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold booleans or numbers (non-zero: a non-zero entry), got dtype "
+                            f"{np.asarray(coo.data).dtype}")
         _finite_pattern(np.asarray(coo.data), name, (np.asarray(coo.row), np.asarray(coo.col)))
         keep = np.asarray(coo.data != 0)
         rows, cols = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep]

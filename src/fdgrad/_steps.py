@@ -33,7 +33,7 @@ import numpy as np
 from ._adaptive import TOP_FRACTION
 from ._options import check_h
 from ._stencils import EPS, ONE_SIDED, Stencil, make_stencil
-from ._values import DBL_MAX, largest_magnitude
+from ._values import DBL_MAX, largest_magnitude, show
 
 __all__ = ["QUICK_RATIO2", "QUICK_STEPS", "Box", "divides", "ladder_top", "line_scale", "number_step", "rounded_to", "steps", "zero_step_error"]
 
@@ -185,7 +185,11 @@ def line_scale(work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: fl
     stretch = max(1.0, largest_magnitude(work))
     along = stretch * (v / size) if h is None else v
     factor = size / stretch if h is None else 1.0
-    given = h if type(h) is float and 0.0 < h < math.inf else None if h is None else float(np.max(check_h(h)))
+    given = h if type(h) is float and 0.0 < h < math.inf or h is None else check_h(h)
+    if given is not h:
+        if given.size != 1:
+            raise ValueError(f"h must be a number, the step in t along v, got {show(h)}")
+        given = float(given.reshape(-1)[0])
     reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else given)
     with np.errstate(over="ignore"):
         room = np.isfinite(np.abs(work) + reach * np.abs(along))

@@ -77,20 +77,27 @@ def _interval(lim: Any, name: str) -> tuple[float, float]:
 
 
 def _numbers(value: Any, rule: str) -> np.ndarray:
-    """value as a new float array, or a TypeError stating the rule and the value."""
+    """value (real numbers: not bools, not strings) as a new float array, or a TypeError stating
+    the rule and the value."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{rule}, got {show(value)}")
     try:
-        return np.array(value, dtype=float)
+        given = np.asarray(value)
     except (TypeError, ValueError):
         raise TypeError(f"{rule}, got {show(value)}") from None
+    mixed = not isinstance(value, np.ndarray) and given.dtype.kind in "iuf" and given.size <= 10**6 and any(
+        isinstance(v, (bool, np.bool_)) for v in np.asarray(value, dtype=object).flat)  # [True, 0.1] is floats
+    if given.dtype.kind not in "iuf" or mixed:
+        raise TypeError(f"{rule}, got {show(value)}")
+    return np.array(given, dtype=float)
 
 
-def _count(value: Any, name: str, least: int = 2) -> int:
+def _count(value: Any, name: str, least: int = 2, most: int = 1000) -> int:
+    """An int from least to most (a grid's num: num**2 evaluations of f, in Python)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {show(value)}")
-    if value < least:
-        raise ValueError(f"{name} must be at least {least}, got {show(value)}")
+    if not least <= value <= most:
+        raise ValueError(f"{name} must be from {least} to {most}, got {show(value)}")
     return int(value)
 
 
@@ -116,14 +123,31 @@ def _axes(ax: Optional[Axes], projection: Optional[str] = None) -> Axes:
     return fig.add_subplot(projection=projection) if projection else fig.add_subplot()
 
 
-def _value(f: Callable[[Any], Any], arg: Any, where: Any) -> float:
-    """f(arg) as a float, or a TypeError naming f and the point."""
+def _value(f: Callable[[Any], Any], arg: Any, where: Any, name: str = "f") -> float:
+    """f(arg) as a float, or a TypeError naming f (or name) and the point."""
     value = f(arg)
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
         value = value.reshape(())[()]
     if not is_real_number(value):
-        raise TypeError(f"f must return a real number, got {show(value)} at {where}")
+        raise TypeError(f"{name} must return a real number, got {show(value)} at {where}")
     return float(value)
+
+
+def _somewhere_finite(values: np.ndarray, where: str) -> None:
+    """f must be finite somewhere on what is drawn (NaN or inf everywhere draws nothing)."""
+    if not np.isfinite(values).any():
+        raise ValueError(f"f must be finite somewhere on {where}, got only {show(values.flat[0])}")
+
+
+def _options_for(function: Callable[..., Any], options: dict, caller: str, own: Sequence[str] = ()) -> None:
+    """**options must be keywords of function (fdgrad.derivative, fdgrad.gradient), not the caller's own."""
+    import inspect
+
+    known = inspect.signature(function).parameters
+    for key in options:
+        if key not in known or key in own or key in ("f", "x"):
+            raise TypeError(f"{caller}() got an unexpected keyword argument {key!r} (its **options go to "
+                            f"fdgrad.{function.__name__})")
 
 
 def _grid(f: Callable[[np.ndarray], Any], xlim: Sequence[float], ylim: Sequence[float],
@@ -132,6 +156,7 @@ def _grid(f: Callable[[np.ndarray], Any], xlim: Sequence[float], ylim: Sequence[
     X, Y = np.meshgrid(np.linspace(xlim[0], xlim[1], num), np.linspace(ylim[0], ylim[1], num))
     Z = np.array([[_value(f, np.array([x, y]), f"(x0, x1) = ({x:g}, {y:g})") for x, y in zip(row_x, row_y)]
                   for row_x, row_y in zip(X, Y)])
+    _somewhere_finite(Z, f"the grid {tuple(xlim)} x {tuple(ylim)}")
     return X, Y, Z
 
 
@@ -203,13 +228,18 @@ def tangent(f: Callable[[float], float], x: float, *, xlim: Optional[Sequence[fl
         h = _number(h, "h")
         if not h > 0.0:
             raise ValueError(f"h must be positive (the forward difference's step), got {show(h)}")
-    num = _count(num, "num")
+    num = _count(num, "num", most=100_000)
     _check_axes(ax, False)
+    _options_for(fdgrad.derivative, options, "tangent")
     slope = float(fdgrad.derivative(f, x, **options))
-    ax = _axes(ax)
+    fx = _value(f, x, f"x = {x!r}")
+    if not (np.isfinite(fx) and np.isfinite(slope)):
+        raise ValueError(f"f and its derivative must be finite at x = {x!r}, the point of tangency: got f(x) = "
+                         f"{fx!r}, slope {slope!r}")
     xs = np.linspace(lo, hi, num)
     ys = np.array([_value(f, float(v), f"x = {float(v)!r}") for v in xs])
-    fx = _value(f, x, f"x = {x!r}")
+    _somewhere_finite(ys, f"xlim = {(lo, hi)}")
+    ax = _axes(ax)
     (curve,) = ax.plot(xs, ys, label="$f(x)$")
     (tangent_line,) = ax.plot(xs, fx + slope * (xs - x), "--", label=f"tangent at $x = {x:g}$, slope {slope:.6g}")
     (point,) = ax.plot([x], [fx], "o", color=tangent_line.get_color())
@@ -349,12 +379,14 @@ def gradient_field(f: Callable[[np.ndarray], float], xlim: Sequence[float] = (-2
     descent = check_bool(descent, "descent")
     colorbar = check_bool(colorbar, "colorbar")
     _check_axes(ax, False)
+    _options_for(fdgrad.gradient, options, "gradient_field")
     X, Y = np.meshgrid(np.linspace(xlim[0], xlim[1], num), np.linspace(ylim[0], ylim[1], num))
     grads = np.array([fdgrad.gradient(f, np.array([x, y]), **options)
                       for x, y in zip(X.reshape(-1), Y.reshape(-1))])
     if grads.shape != (X.size, 2):
         raise TypeError(f"f must return a real number (a gradient of 2 entries), got gradients of shape "
                         f"{grads.shape[1:]}")
+    _somewhere_finite(grads, f"the grid {tuple(xlim)} x {tuple(ylim)} (its gradients)")
     ax = _axes(ax)
     sign = -1.0 if descent else 1.0
     U, V = sign * grads[:, 0].reshape(X.shape), sign * grads[:, 1].reshape(X.shape)
@@ -376,14 +408,23 @@ class DescentPlot(NamedTuple):
     path: np.ndarray
 
 
-def _filling(ax: Axes, path: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+def _filling(ax: Optional[Axes], path: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
     """The path's ranges with a margin, the shorter widened so that, at equal scales, they fill
-    the Axes' box (no empty margins beside a tall or wide path)."""
+    the Axes' box (no empty margins beside a tall or wide path); a new figure's (_axes) where
+    ax is None."""
     span = np.maximum(np.ptp(path, axis=0), 1.0) * 1.5
     centre = (path.min(axis=0) + path.max(axis=0)) / 2.0
-    box = ax.get_position()
-    width, height = ax.figure.get_size_inches()
-    aspect = (box.width * width) / (box.height * height)
+    if ax is None:
+        import matplotlib as mpl
+
+        width, height = 6.4, 4.8  # as _axes makes it, with the default subplot margins
+        left, right = mpl.rcParams["figure.subplot.left"], mpl.rcParams["figure.subplot.right"]
+        bottom, top = mpl.rcParams["figure.subplot.bottom"], mpl.rcParams["figure.subplot.top"]
+        aspect = ((right - left) * width) / ((top - bottom) * height)
+    else:
+        box = ax.get_position()
+        width, height = ax.figure.get_size_inches()
+        aspect = (box.width * width) / (box.height * height)
     if span[0] < aspect * span[1]:
         span[0] = aspect * span[1]
     else:
@@ -426,10 +467,10 @@ def descent_path(f: Callable[[np.ndarray], float], path: Any, *, xlim: Optional[
     limits = [None if lim is None else _interval(lim, name) for lim, name in ((xlim, "xlim"), (ylim, "ylim"))]
     num = _count(num, "num")
     _check_axes(ax, False)
-    ax = _axes(ax)
     filled = _filling(ax, path)
     xlim, ylim = (filled[k] if limits[k] is None else limits[k] for k in (0, 1))
     X, Y, Z = _grid(f, xlim, ylim, num)
+    ax = _axes(ax)
     contours = ax.contour(X, Y, Z, levels=12, colors="0.6", linestyles="dashed", linewidths=0.8)
     (line,) = ax.plot(path[:, 0], path[:, 1], "o-", markersize=4, label=f"{len(path) - 1} steps")
     ax.plot(path[0, 0], path[0, 1], "s", color=line.get_color(), label="start")
@@ -502,17 +543,22 @@ def step_error(f: Callable[[float], float], x: float, df: Optional[Callable[[flo
         if bad.any():
             raise ValueError(f"steps must be positive and finite, got {float(hs[bad][0])!r} at {int(np.argmax(bad))}")
     _check_axes(ax, False)
-    truth = _value(df, x, f"x = {x!r} (df)") if df is not None else float(fdgrad.derivative(f, x, adaptive=True))
-    ax = _axes(ax)
+    truth = _value(df, x, f"x = {x!r}", "df") if df is not None else float(fdgrad.derivative(f, x, adaptive=True))
+    if not np.isfinite(truth):
+        raise ValueError(f"{'df' if df is not None else 'the derivative of f'} must be finite at x = {x!r}, "
+                         f"got {truth!r}")
+    methods = (("forward", "forward", None, "forward differences"), ("central", "central", None,
+               "central differences"), ("order=4", "central", 4, "central, order=4"))
     errors, lines = {}, {}
     with np.errstate(all="ignore"):
-        for key, method, order, label in (("forward", "forward", None, "forward differences"),
-                                          ("central", "central", None, "central differences"),
-                                          ("order=4", "central", 4, "central, order=4")):
-            errs = np.array([abs(float(fdgrad.derivative(f, x, h=float(h), method=method, order=order)) - truth)
-                             for h in hs])
-            errors[key] = errs
-            (lines[key],) = ax.loglog(hs, np.where(errs > 0, errs, np.nan), label=label)
+        for key, method, order, _ in methods:
+            errors[key] = np.array([abs(float(fdgrad.derivative(f, x, h=float(h), method=method, order=order))
+                                        - truth) for h in hs])
+    _somewhere_finite(np.concatenate(list(errors.values())), f"the steps (f's differences at x = {x!r})")
+    ax = _axes(ax)
+    for key, _, _, label in methods:
+        errs = errors[key]
+        (lines[key],) = ax.loglog(hs, np.where(errs > 0, errs, np.nan), label=label)
     marks = {}
     value, info = fdgrad.derivative(f, x, full_output=True)
     marks["default"] = (float(info.step), abs(float(value) - truth))
