@@ -408,3 +408,66 @@ def test_directional_takes_one_step(fd, h):
     with pytest.raises(ValueError, match="h must be a (number, the step in t along v|scalar or an array of x.s shape .1,.), got"):
         fd.directional(lambda p: float(p @ p), [1.0, 2.0], [1.0, 0.0], h=h)
     assert fd.directional(lambda p: float(p @ p), [1.0, 2.0], [1.0, 0.0], h=np.array([1e-3])) == pytest.approx(2.0)
+
+
+def test_both_backends_word_a_bad_call_alike():
+    """A call that does not fit the signature: the compiled definitions' own words (Cython's
+    check), on every backend and for every public function (the pure ones check the same way
+    only after the call fails, at no cost to a good call)."""
+    import inspect
+
+    import fdgrad
+
+    f = lambda p: float(np.sum(np.asarray(p) ** 2))  # noqa: E731
+    for name in fdgrad.PUBLIC_NAMES if hasattr(fdgrad, "PUBLIC_NAMES") else [
+            n for n in fdgrad.__all__ if callable(getattr(fdgrad, n)) and n[0].islower() and n != "on_nonfinite"]:
+        params = [p for p in inspect.signature(getattr(fdgrad.fallback, name)).parameters.values()
+                  if p.kind is p.POSITIONAL_OR_KEYWORD]
+        first = params[1].name if len(params) > 1 else params[0].name
+        calls = [((), {}), ((f,), {}), ((f, [1.0, 2.0]), {"bogus": 1}), ((f,) * (len(params) + 1), {}),
+                 ((f, [1.0, 2.0], [1.0, 0.0]), {first: 1})]
+        for args, kwargs in calls:
+            words = set()
+            for backend in (fdgrad, fdgrad.fallback):  # (compiled and pure, unless FDGRAD_PUREPYTHON=1)
+                function = getattr(backend, name)
+                with pytest.raises(TypeError) as info:
+                    function(*args, **kwargs)
+                words.add(str(info.value))
+            assert len(words) == 1, (name, args, kwargs, words)
+            assert str(next(iter(words))).startswith(f"{name}()"), words
+    with pytest.raises(TypeError, match=r"^gradient\(\) takes at least 2 positional arguments \(0 given\)$"):
+        fdgrad.fallback.gradient()
+
+
+@pytest.mark.parametrize("adaptive", [False, True])
+@pytest.mark.parametrize("h", [[], (1.0, 2.0, 3.0), "a", -1.0])
+def test_a_bad_h_is_refused_before_f_is_evaluated(fd, adaptive, h):
+    """Every function, adaptive or not (where h is then unused): the error names h, and f is never
+    called first (jacobian and the Hessians needed f(x) before their steps were made)."""
+    calls = []
+
+    def f(p):
+        calls.append(1)
+        return float(np.sum(np.asarray(p) ** 2))
+
+    x = [1.0, 2.0]
+    for call in (lambda: fd.gradient(f, x, h=h, adaptive=adaptive),
+                 lambda: fd.jacobian(lambda p: np.asarray(p) * f(p), x, h=h, adaptive=adaptive),
+                 lambda: fd.hessian(f, x, h=h, adaptive=adaptive),
+                 lambda: fd.hessian_diag(f, x, h=h, adaptive=adaptive),
+                 lambda: fd.derivative(lambda t: t * f([1.0]), np.array(x), h=h, adaptive=adaptive),
+                 lambda: fd.check_grad(f, lambda p: 2 * np.asarray(p), x, h=h, adaptive=adaptive)):
+        with pytest.raises((TypeError, ValueError), match="^h must be"):
+            call()
+    assert calls == []
+
+
+@pytest.mark.parametrize("name", ["Derivative", "Gradient", "Jacobian", "Hessian", "Hessdiag"])
+def test_the_callables_name_step_as_given(fd, name):
+    cls = getattr(fd, name)
+    with pytest.raises(TypeError, match="^step must be a positive finite number"):
+        cls(lambda p: 0.0, step="a")
+    with pytest.raises(ValueError, match=r"^step must be positive and finite, got -2.0 at index \(1,\)"):
+        cls(lambda p: 0.0, step=[1.0, -2.0])
+    with pytest.raises(ValueError, match="^h must be positive and finite, got -1"):
+        cls(lambda p: 0.0, h=-1)

@@ -193,3 +193,36 @@ def test_check_grad_of_a_coarse_f(fd, dtype, path):
     off = 1.1 if dtype is np.float32 else 1.5  # (float16's estimates are about 20%: 10% off cannot be told)
     wrong = on_path(lambda x, **o: fd.check_grad(f, lambda p: grad_truth(p) * off, x, **o), path)
     assert not wrong.ok
+
+
+@pytest.mark.parametrize("method", ["forward", "backward", "central"])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_check_grad_of_a_float32_f_with_fixed_steps(fd, method, inplace):
+    """Fixed steps of a float32 f: rtol at least what the difference reaches (sqrt(eps), and 8
+    sqrt(eps) one-sided at order 1), in place too (f then evaluated at the caller's array)."""
+    f = lambda x: np.float32(np.sum(np.sin(x) + x * x))  # noqa: E731
+    grad = lambda x: np.cos(x) + 2 * x  # noqa: E731
+    x = np.array([0.5, 1.0, 1.5], np.float32 if inplace else np.float64)
+    assert fd.check_grad(f, grad, x, adaptive=False, method=method, inplace=inplace).ok
+    assert not fd.check_grad(f, lambda p: grad(p) * 1.01, x, adaptive=False, method=method, inplace=inplace).ok
+
+
+def test_a_float16_f_at_the_textbooks_step_warns(fd):
+    """h = 1e-4 against a float16 f: the change rounds away, the gradient is 0; a warning says
+    why, on the in-place path (the textbook's numerical_gradient), the copying one, and at a number."""
+    f = lambda x: np.float16(np.sum(np.asarray(x) ** 2))  # noqa: E731
+    with pytest.warns(fd.UnchangingWarning, match="with x perturbed in place.*too coarse for the steps"):
+        assert fd.numerical_gradient(f, np.array([1.0, 2.0])).tolist() == [0.0, 0.0]
+    with pytest.warns(fd.UnchangingWarning, match="too coarse for the steps"):
+        assert fd.numerical_gradient(f, [1.0, 2.0]).tolist() == [0.0, 0.0]
+    with pytest.warns(fd.UnchangingWarning, match="too coarse for the steps"):
+        assert fd.gradient(f, [1.0, 2.0], h=1e-4, workers=map).tolist() == [0.0, 0.0]
+    with pytest.warns(fd.UnchangingWarning):
+        assert fd.numerical_diff(lambda t: np.float16(t * t), 1.0) == 0.0
+    with pytest.warns(fd.UnchangingWarning):
+        value, info = fd.derivative(lambda t: 1.0, 0.0, h=1e-4, full_output=True)
+    assert value == 0.0 and info.nfev == 3  # the look at f(x) itself counts
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # x**2 at 0: equal values at x +- h, but not at x
+        assert fd.derivative(lambda t: t * t, 0.0, h=1e-4) == 0.0
+        assert fd.gradient(lambda p: float(p @ p), [0.0, 0.0], h=1e-4, workers=map).tolist() == [0.0, 0.0]

@@ -48,6 +48,7 @@ from ._options import (
     check_progress,
     check_tolerance,
     resolve_f,
+    resolve_method,
 )
 from ._progress import counted, evaluations, hessian_evaluations, sparse_jacobian_evaluations, start_progress
 from ._results import NONFINITE, DescentInfo, DiffInfo, GradCheck, check_nonfinite, compare_gradients, note_wrong_arity
@@ -1188,12 +1189,18 @@ class API:
         return compare_gradients(analytic, numeric.reshape(shape), error.reshape(shape), rtol, atol, False)
 
     @staticmethod
-    def _least_rtol(bound: Any, work: np.ndarray, shape: tuple, rtol: float) -> float:
-        """rtol, at least sqrt of the precision of f's value at x (f evaluated there once more):
-        no finite difference of a float32 (or float16) f is closer than about that."""
+    def _least_rtol(bound: Any, at: Any, rtol: float, order: Optional[int] = None) -> float:
+        """rtol, at least what a finite difference reaches at the precision of f's value at x (f
+        evaluated at `at`, x, once more): sqrt(eps), no finite difference of a float32 (or
+        float16) f is closer than about that; and for such an f and a one-sided difference of
+        order 1 (order, for fixed steps), 8 sqrt(eps), about its error at the best step."""
         if isinstance(bound, NativeFunction):
             return rtol
-        return max(rtol, precision(bound(read_only_view(work.copy(), shape))) ** 0.5)
+        eps = precision(bound(at))
+        least = eps**0.5
+        if order == 1 and eps > EPS:
+            least = 8.0 * least
+        return max(rtol, least)
 
     def _checked(self, f: Any, analytic: np.ndarray, x: Any, h: Any, method: Any, order: Any, adaptive: Any,
                  rtol: float, atol: float, raise_on_mismatch: bool, workers: Any, progress: Any, inplace: Any,
@@ -1206,8 +1213,10 @@ class API:
             numeric, info = self.gradient(f, x if inplace is not False else work.reshape(shape), h, method, order,
                                           adaptive, True, workers=workers, progress=progress, inplace=inplace,
                                           args=args, kwargs=kwargs)
-            if inplace is False:
-                rtol = self._least_rtol(bound, work, shape, rtol)
+            # (in place, f at the caller's array itself: f may read it from elsewhere, as net.W)
+            at = x if inplace is not False and isinstance(x, np.ndarray) else read_only_view(work.copy(), shape)
+            stencil = None if adaptive else resolve_method(method, order, False, 1)
+            rtol = self._least_rtol(bound, at, rtol, None if stencil is None or stencil.row.side == 0 else stencil.order)
         return compare_gradients(analytic, numeric, info.error, rtol, atol, raise_on_mismatch)
 
     @overload

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Optional, TypeVar, Unio
 
 import numpy as np
 
-from ._options import check_derivative_order
+from ._options import check_derivative_order, check_h
 from ._results import DiffInfo
 from ._typing import ArrayLike, Method, Objective, SparseMatrix, Step
 
@@ -70,7 +70,10 @@ class Differentiator(Generic[R]):
         if "step" in options:
             if "h" in options:
                 raise TypeError(f"{type(self).__name__}() takes h or step (its numdifftools name), not both")
+            check_h(options["step"], name="step")  # (named as given; its shape against x's at a call)
             options["h"] = options.pop("step")
+        elif options.get("h") is not None:
+            check_h(options["h"])
         function = getattr(self._api, self._function)
         allowed = [p for p in inspect.signature(function).parameters if p not in ("f", "x", "args", "kwargs")]
         for key in options:

@@ -19,7 +19,7 @@ from . import _adaptive
 from ._evaluation import NOT_EVALUATED, Elementwise, Serial, line, number_values, runs
 from ._pykernels import stencil_value
 from ._results import expand, finish, shaped, warn_if_unchanging
-from ._steps import Box, ladder_top, line_scale, number_step, steps
+from ._steps import Box, ladder_top, line_scale, number_step, steps, given_step
 from ._stencils import EPS, Stencil
 from ._values import scalar_value
 
@@ -49,6 +49,8 @@ def columns(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, 
     box: bounds (see _steps.Box), within which every point stays.
     """
     point, row = ev.point, stencil.row
+    if h is not None and type(h) is not float:
+        given_step(h, point.shape)  # (an array's shape, before f is evaluated)
     stop = point.n if stop is None else stop
     told = ev.told_outputs(scalar) if ev.native or ev.known is not None else None
     # (the complex step evaluates f at x + 0i first: its shape, and that f is real there)
@@ -93,7 +95,7 @@ def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any
     converged[:, start:stop] = result.converged.T
     looks = ev.looks
     if not values[:, start:stop].any() and ev.unchanging():  # (the ladders' cost dwarfs the look at values)
-        warn_if_unchanging()
+        warn_if_unchanging(ev.target is not None)
     return values, errors, used, nfev + (1 if needs_f0 or used_f0 else 0) + ev.looks - looks, out_shape, converged
 
 
@@ -166,7 +168,22 @@ def number_derivative(kernels: Any, f: Any, x: float, h: Any, stencil: Stencil, 
             break
         eps, passes = coarsest, 2
     result = stencil_value(used.weights, used.denom, used.hpow, values, step)
-    return finish(result, math.nan, passes * len(values), step, True) if full_output else result
+    looks = number_unchanging(f, x, used, values) if result == 0.0 else 0
+    return finish(result, math.nan, passes * len(values) + looks, step, True) if full_output else result
+
+
+def number_unchanging(f: Any, x: float, stencil: Stencil, values: list) -> int:
+    """After a derivative of 0 at a number: where f gave one value at every point, one more look
+    at f(x) (unless the stencil has it: x0**2 at 0 gives h**2 at x +- h, but 0 at x), and where
+    that is the same too, the UnchangingWarning (a float16 f at h = 1e-4).  Returns the
+    evaluations it made (the compiled door does the same, call for call)."""
+    if len(values) < 2 or any(v != values[0] for v in values):
+        return 0
+    looks = 0 if 0.0 in stencil.offsets else 1
+    if looks and scalar_value(f(x)) != values[0]:
+        return looks
+    warn_if_unchanging()
+    return looks
 
 
 def derivative(ev: Elementwise, h: Any, stencil: Stencil, adaptive: bool, box: Optional[Box],
@@ -177,6 +194,8 @@ def derivative(ev: Elementwise, h: Any, stencil: Stencil, adaptive: bool, box: O
     shape, flat = ev.shape, ev.flat
     if box is not None and not stencil.row.moves_x:
         box = None  # its points never leave x
+    if h is not None and type(h) is not float:
+        given_step(h, shape)
     if adaptive:
         value, error, step, converged = _adaptive_elementwise(ev, stencil, box)
     else:
@@ -197,7 +216,7 @@ def derivative(ev: Elementwise, h: Any, stencil: Stencil, adaptive: bool, box: O
             if h is not None or ev.coarsest <= used_eps:
                 break
         if len(fvals) > 1 and not value.any() and all(np.array_equal(fvals[0], v) for v in fvals):
-            warn_if_unchanging()
+            warn_if_unchanging(ev.target is not None)
         error, step, converged = np.full(flat.shape, np.nan), hs, np.ones(flat.shape, dtype=bool)
     if ev.scalar:
         return finish(float(value[0]), float(error[0]), ev.calls, float(step[0]), full_output, bool(converged[0]))

@@ -107,7 +107,7 @@ def descend(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, rate: float, c
             run.grad = None if grad is None or run.nfev == 0 else grad
             looks = ev.looks
             if count and ev.unchanging():  # every gradient was zero: x never moved
-                warn_if_unchanging()
+                warn_if_unchanging(ev.target is not None)
             run.nfev += ev.looks - looks
         else:
             fixed = None if fixed is None else fixed.reshape(point.shape)

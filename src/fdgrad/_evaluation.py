@@ -243,7 +243,7 @@ class Serial:
                 break
         looks = self.looks
         if self.unchanging() and not values[:, lo:hi].any():
-            warn_if_unchanging()
+            warn_if_unchanging(self.target is not None)
         return values, hs, passes * per_pass + self.looks - looks
 
     def values_for(self, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> Callable[..., np.ndarray]:
@@ -492,8 +492,32 @@ class Points(Serial):
     """f evaluated elsewhere at whole points: built by the kernels in batches, the
     values combined by the kernels.  Subclasses say how a batch is evaluated."""
 
+    watched = 0  # how many of f's values saw() watched, and whether they varied (see unchanging)
+    varied = False
+    first: Any = None
+
+    def saw(self, values: Any) -> Any:
+        super().saw(values)
+        if not self.varied:
+            flat = np.asarray(values).reshape(-1)
+            if flat.dtype.kind not in "biuf":  # (complex values, the complex step's, or objects: not watched)
+                self.varied = True
+                return values
+            if flat.size:
+                if self.first is None:
+                    self.first = flat[0]
+                self.varied = not bool(np.all(flat == self.first))
+                self.watched += flat.size
+        return values
+
     def unchanging(self) -> bool:
-        return False  # not watched
+        """As Serial's: one and the same value at every point f was evaluated at, three or more,
+        and once more at x itself."""
+        if self.varied or self.watched < 3:
+            return False
+        self.first_value()  # (an evaluation the callers count)
+        self.looks += 1
+        return not self.varied
 
     def batch_size(self, per_coordinate: int, share: int) -> int:
         """How many coordinates' (or entries') points one batch holds, when `share`
@@ -700,8 +724,7 @@ class Shared(Serial):
     def restore(self) -> None:
         self.target[...] = self.original
 
-    def unchanging(self) -> bool:
-        return False  # f is meant to read x from elsewhere here
+    # unchanging: Serial's (the kernels' objectives watch f's values on the caller's array too)
 
 
 class InPlace(Points):

@@ -219,7 +219,8 @@ cdef object _derivative(object f, object x, object h, object method, object orde
         if not (ax + rule.reach * step <= DBL_MAX and _divides(step, rule)):
             return _GENERAL
     cdef double values[16]
-    cdef double fx = 0.0, o
+    cdef double fx = 0.0, o, result
+    cdef bint same
     cdef bint have_fx = False
     cdef double coarsest = _EPS
     cdef int k
@@ -245,10 +246,17 @@ cdef object _derivative(object f, object x, object h, object method, object orde
                     values[k] = _scalar_value(value)
         if h is None and coarsest > _EPS:  # a float32 f: the general path's second pass, with steps for it
             return _number_derivative(_kernels, f, xv, None, _STENCILS[mi][order_n], None, False, coarsest, 2)
+        result = fdgrad_stencil_value(&rule.stencil, values, 1, step)
+        if result == 0.0:  # _derivatives.number_unchanging, call for call
+            same = rule.stencil.npoints >= 2
+            for k in range(1, rule.stencil.npoints):
+                same = same and values[k] == values[0]
+            if same and (have_fx or _scalar_value(f(xv)) == values[0]):
+                _warn_unchanging()
     except TypeError as exc:
         _note(exc, f, args, kwargs)
         raise
-    return fdgrad_stencil_value(&rule.stencil, values, 1, step)
+    return result
 
 
 cdef class _Watch:
@@ -337,7 +345,7 @@ cdef bint _coarser_steps(_Watch w, object h, object stencil, double *work, Py_ss
 
 
 cdef int _unchanging_at_x(_Watch w, fdgrad_objective call, double *work, const double *values,
-                          Py_ssize_t count) except -1:
+                          Py_ssize_t count, bint inplace=False) except -1:
     """_evaluation.Serial.unchanging after a door's loops: where f gave one value at 3 or more points,
     f once more at x itself (through call), and the warning where it still never varied and every
     value is 0."""
@@ -346,7 +354,7 @@ cdef int _unchanging_at_x(_Watch w, fdgrad_objective call, double *work, const d
         call(<void *>w, work, spare)
         _raise_pending(w)
         if not w.varied and _all_zero(values, count):
-            _warn_unchanging()
+            _warn_unchanging(inplace)
     return 0
 
 
@@ -553,8 +561,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
             _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
             if rel == 0.0 and _coarser_steps(w, h, _STENCILS[mi][deriv], wp, n, rule, hp, shape):  # float32 f: again
                 _loop(_call, w, wp, n, 1, hp, rule, &f0, scratch, op, lo, hi)
-            if not shared:
-                _unchanging_at_x(w, _call, wp, op + lo, hi - lo)
+            _unchanging_at_x(w, _call, wp, op + lo, hi - lo, shared)
         finally:
             if shared:
                 x[...] = original  # also whatever f itself wrote into x

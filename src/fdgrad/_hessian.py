@@ -20,7 +20,7 @@ from ._evaluation import Serial
 from ._progress import Progress, hessian_evaluations
 from ._results import finish, warn_if_unchanging
 from ._sparsity import hessian_pattern, sparse_hessian
-from ._steps import Box
+from ._steps import Box, given_step
 from ._stencils import Stencil, richardson_weights
 from ._values import scalar_value
 
@@ -36,6 +36,8 @@ def hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, box: Optional[
     """The Hessian of shape x.shape + x.shape (or in the pattern's sparse format), with a DiffInfo
     under full_output."""
     n, shape = ev.point.n, ev.point.shape + ev.point.shape
+    if h is not None and type(h) is not float:
+        given_step(h, ev.point.shape)  # (an array's shape, before f is evaluated)
     if (sparsity is not None or box is not None) and not adaptive:
         # entry by entry: on the pattern, or (bounds) with each coordinate's side
         pattern = hessian_pattern(sparsity, n)
@@ -75,7 +77,7 @@ def dense_hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
         values, errors, hs, converged = _adaptive.adaptive_hessian(at, diagonal, point.work, f0, ev.precision, limit)
         looks = ev.looks
         if ev.unchanging() and not values.any():
-            warn_if_unchanging()
+            warn_if_unchanging(ev.target is not None)
         return (values.reshape(-1), errors.reshape(-1), hs, hessian_evaluations(n, stencil, True) + ev.looks - looks,
                 converged.reshape(-1))
     for passes in (1, 2):
@@ -94,5 +96,5 @@ def dense_hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
             break
     looks = ev.looks
     if ev.unchanging() and not total.any():
-        warn_if_unchanging()
+        warn_if_unchanging(ev.target is not None)
     return total, None, hs, 1 + passes * (hessian_evaluations(n, stencil, False) - 1) + ev.looks - looks, None

@@ -184,9 +184,10 @@ def check_options(
     h: Any = None,
 ) -> tuple[Any, Stencil, bool, bool]:
     """The checks every differentiating function starts with; f comes back resolved (resolve_f).
-    h, where given, is checked here where adaptive=True leaves it unused (else the steps check it)."""
-    if h is not None and adaptive is True and not (type(h) is float and 0.0 < h < math.inf):
-        check_h(h)
+    h, where given, is checked here, before f is evaluated (and its shape where the steps are
+    made, or, with adaptive=True, which leaves it unused, by _steps.unused_step)."""
+    if h is not None and not (type(h) is float and 0.0 < h < math.inf):
+        check_h(h)  # before f is evaluated (its shape against x's: where the steps are made)
     if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
             and type(method) is str and (order is None or type(order) is int):
         hit = _RESOLVED.get((method, order, adaptive, deriv, methods))  # arguments valid before
@@ -215,7 +216,7 @@ def check_call(f: Any, method: Any, order: Any, adaptive: Any, full_output: Any,
     stencil = None
     if type(f) in _PLAIN_CALLABLES and type(adaptive) is bool and type(full_output) is bool \
             and type(method) is str and (order is None or type(order) is int) \
-            and (h is None or adaptive is False or type(h) is float and 0.0 < h < math.inf):
+            and (h is None or type(h) is float and 0.0 < h < math.inf):
         stencil = _RESOLVED.get((method, order, adaptive, deriv, methods))
     if stencil is None:
         f, stencil, adaptive, full_output = check_options(f, method, order, adaptive, full_output, deriv, methods, h)
@@ -400,25 +401,27 @@ def check_native_size(n: int, name: str = "x") -> None:
 
 # Steps, points and directions.
 
-def check_h(h: Any, shape: Any = "x's") -> np.ndarray:
+def check_h(h: Any, shape: Any = "x's", name: str = "h") -> np.ndarray:
     """A given step as a float64 array (0-d for a number), each entry positive and finite, or
-    a clear error naming h; its shape against x's is checked where the steps are made.  Every
-    function checks h so, also where it is then unused (adaptive=True)."""
+    a clear error naming it (name: step, numdifftools' name for h, in the callable classes);
+    its shape against x's is checked where the steps are made.  Every function checks h so,
+    also where it is then unused (adaptive=True)."""
     if isinstance(h, (bool, np.bool_)) or isinstance(h, (str, bytes)):
-        raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {show(h)}")
+        raise TypeError(f"{name} must be a positive finite number or an array of shape {shape}, got {show(h)}")
     try:
-        harr = np.asarray(real_array(h, "h"), dtype=np.float64)
+        harr = np.asarray(real_array(h, name), dtype=np.float64)
     except (ValueError, TypeError) as exc:
         if "at index" in str(exc):  # True among the numbers
             raise
-        raise TypeError(f"h must be a positive finite number or an array of shape {shape}, got {show(h)}") from None
+        raise TypeError(f"{name} must be a positive finite number or an array of shape {shape}, "
+                        f"got {show(h)}") from None
     bad = ~(np.isfinite(harr) & (harr > 0.0))
     if harr.ndim == 0 and bad:
-        raise ValueError(f"h must be positive and finite, got {show(h)}")
+        raise ValueError(f"{name} must be positive and finite, got {show(h)}")
     if bad.any():
         index = np.unravel_index(int(np.argmax(bad)), harr.shape)
         raise ValueError(
-            f"h must be positive and finite, got {float(harr[index])!r} at index {tuple(int(i) for i in index)}"
+            f"{name} must be positive and finite, got {float(harr[index])!r} at index {tuple(int(i) for i in index)}"
         )
     return harr
 

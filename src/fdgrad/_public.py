@@ -25,7 +25,7 @@ from typing import Any, Callable, Optional, TypeVar, cast
 from ._api import API, PUBLIC_NAMES
 from ._callables import CALLABLE_NAMES, bound_callables
 
-__all__ = ["evaluated_signature", "published", "publisher"]
+__all__ = ["binding_error", "evaluated_signature", "published", "publisher"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,9 +40,43 @@ def evaluated_signature(method: Callable[..., Any]) -> inspect.Signature:
                              return_annotation=hints.get("return", signature.return_annotation))
 
 
-def _forwarding(method: Callable[..., Any]) -> Callable[..., Any]:
+def binding_error(name: str, signature: inspect.Signature, args: tuple, kwargs: dict) -> Optional[str]:
+    """Why args and kwargs do not fit signature, in the words of a compiled (Cython) definition's
+    own check, so that both backends raise the same TypeError; None where they fit."""
+    params = [p for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    named = {p.name for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD}
+    required = [p for p in params if p.default is p.empty]
+    optional = len(required) < len(params)
+
+    def takes(count: int, bound: str) -> str:
+        return (f"{name}() takes {bound if optional else 'exactly'} {count} positional "
+                f"argument{'' if count == 1 else 's'} ({len(args)} given)")
+
+    if len(args) > len(params):
+        return takes(len(params), "at most")
+    positional = {p.name for p in params[:len(args)]}
+    for key in kwargs:
+        if key not in named:
+            return f"{name}() got an unexpected keyword argument '{key}'"
+        if key in positional:
+            return f"{name}() got multiple values for keyword argument '{key}'"
+    if any(p.name not in positional and p.name not in kwargs for p in required):
+        return takes(len(required), "at least")
+    return None
+
+
+def _forwarding(method: Callable[..., Any], name: str, definition: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(definition)
+    signature = signature.replace(parameters=list(signature.parameters.values())[1:])  # (without self)
+
     def function(*args: Any, **kwargs: Any) -> Any:
-        return method(*args, **kwargs)
+        try:
+            return method(*args, **kwargs)
+        except TypeError:
+            why = binding_error(name, signature, args, kwargs)  # (f's own TypeErrors pass through)
+            if why is None:
+                raise
+        raise TypeError(why)
     return function
 
 
@@ -78,7 +112,7 @@ def publisher(api: API, module: str, front: Optional[Any] = None) -> Callable[[F
         name = method.__name__
         function = compiled.get(name)
         if function is None:
-            function, wrapped = _forwarding(method), method
+            function, wrapped = _forwarding(method, name, getattr(API, name)), method
         else:
             wrapped = getattr(general, name)
         dress(function, name, module, getattr(API, name), wrapped)

@@ -291,15 +291,22 @@ def _caller_level() -> int:
     return level
 
 
-def warn_if_unchanging() -> None:
+def warn_if_unchanging(inplace: bool = False) -> None:
     """After an all-zero result from an f that gave one and the same value at every point:
-    a warning that it may read x from elsewhere (shown once per place, as warnings are)."""
-    warnings.warn(
-        "f returned the same value at every point fdgrad evaluated, so the derivatives are all zero. If f "
-        "reads x from elsewhere instead of from its argument (the textbooks' lambda w: net.loss(x, t), "
-        "which relies on net.W being perturbed in place), pass inplace=True (numerical_gradient and "
-        "gradient_descent do so by themselves for a writable float array)", UnchangingWarning,
-        stacklevel=_caller_level())
+    a warning that it may read x from elsewhere, or (inplace: x was perturbed in place) that
+    its values may not resolve the steps (shown once per place, as warnings are)."""
+    if inplace:
+        text = ("f returned the same value at every point fdgrad evaluated, with x perturbed in place, so the "
+                "derivatives are all zero. f's values may be too coarse for the steps (a float16 f at the "
+                "textbook's h = 1e-4 rounds the change away: h=None sizes the steps for f's precision), or f "
+                "may not read the array it is given")
+    else:
+        text = ("f returned the same value at every point fdgrad evaluated, so the derivatives are all zero. If "
+                "f reads x from elsewhere instead of from its argument (the textbooks' lambda w: net.loss(x, t), "
+                "which relies on net.W being perturbed in place), pass inplace=True (numerical_gradient and "
+                "gradient_descent do so by themselves for a writable float array); if f's values are too "
+                "coarse for the steps (a float16 f at h = 1e-4), h=None sizes them for f's precision")
+    warnings.warn(text, UnchangingWarning, stacklevel=_caller_level())
 
 
 def compare_gradients(analytic: np.ndarray, numeric: np.ndarray, error: Any, rtol: float, atol: float,

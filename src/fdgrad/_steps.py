@@ -76,6 +76,17 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
     return _within_doubles(np.array(harr, order="C").reshape(-1), work, shape, stencil.reach, stencil)
 
 
+def given_step(h: Any, shape: tuple[int, ...]) -> None:
+    """A given h, checked against x's shape before f is evaluated (as the steps check it, which
+    are made after f(x) where f's shape is needed; adaptive=True leaves h unused): a number or
+    an array of x's shape."""
+    if h is None or type(h) is float and 0.0 < h < math.inf:
+        return
+    harr = check_h(h, shape)
+    if harr.ndim and harr.shape != shape:
+        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
+
+
 def relative_step(stencil: Stencil, eps: float) -> float:
     """c of the default step c * max(1, |x|): eps**(1/(order + derivative)) for the precision eps
     of x and f's values (the stencil's own, computed once, for float64's)."""

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 import numpy as np
@@ -550,7 +551,9 @@ def step_error(f: Callable[[float], float], x: float, df: Optional[Callable[[flo
     methods = (("forward", "forward", None, "forward differences"), ("central", "central", None,
                "central differences"), ("order=4", "central", 4, "central, order=4"))
     errors, lines = {}, {}
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # (steps down to 1e-16 meet f rounding to one value: that is what the picture shows)
+        warnings.simplefilter("ignore", fdgrad.UnchangingWarning)
         for key, method, order, _ in methods:
             errors[key] = np.array([abs(float(fdgrad.derivative(f, x, h=float(h), method=method, order=order))
                                         - truth) for h in hs])
