@@ -119,6 +119,9 @@ def test_a_closed_pipe_is_not_a_traceback():
 
 
 def test_the_demo_writes_into_a_new_folder(tmp_path):
+    from _optional import need
+
+    need("matplotlib")
     target = tmp_path / "a" / "b"
     proc = run("demo", "--plots", str(target))
     assert proc.returncode == 0, proc.stderr
@@ -153,3 +156,20 @@ def test_output_that_cannot_be_written_is_a_message():
                               text=True, timeout=120)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "cannot write (standard output): No space left on device" in proc.stderr
+
+
+def test_help_and_version_into_a_full_disk_say_so():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")  # (Linux CI has one)
+    for args in (["--help"], ["--version"], ["demo", "--help"]):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([sys.executable, "-m", "fdgrad", *args], stdout=full, stderr=subprocess.PIPE,
+                                  text=True, timeout=120)
+        assert proc.returncode == 1 and "No space left on device" in proc.stderr, (args, proc.stderr)
+
+
+def test_a_name_too_long_below_new_folders_leaves_none(tmp_path):
+    value = tmp_path / "new" / "q" / ("x" * 300)
+    proc = run("demo", "--plots", str(value))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "new").exists()

@@ -471,3 +471,22 @@ def test_the_callables_name_step_as_given(fd, name):
         cls(lambda p: 0.0, step=[1.0, -2.0])
     with pytest.raises(ValueError, match="^h must be positive and finite, got -1"):
         cls(lambda p: 0.0, h=-1)
+
+
+def test_positional_parameters_given_by_name_count_as_given():
+    import fdgrad
+
+    f = lambda p: 0.0  # noqa: E731
+    for backend in (fdgrad, fdgrad.fallback):
+        with pytest.raises(TypeError, match=r"^gradient\(\) takes at least 2 positional arguments \(1 given\)$"):
+            backend.gradient(f=f)
+        with pytest.raises(TypeError, match=r"^directional\(\) takes at least 3 positional arguments \(1 given\)$"):
+            backend.directional(f, v=[1.0])  # (the leading parameters given, as Cython counts)
+        with pytest.raises(TypeError, match=r"^gradient\(\) takes at least 2 positional arguments \(0 given\)$"):
+            backend.gradient(x=[1.0])
+
+
+def test_directional_takes_a_one_entry_array_of_any_shape_as_its_step(fd):
+    f = lambda p: float(p @ p)  # noqa: E731
+    assert fd.directional(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]), h=np.array([[1e-3]])) == \
+        fd.directional(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]), h=1e-3)

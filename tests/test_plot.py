@@ -326,3 +326,14 @@ def test_every_plot_function_is_covered_by_the_argument_table():
         cases = [row for row in BAD_ARGUMENTS if row[0] == name]
         for k, param in enumerate(params):
             assert any(param.name in row[2] or len(row[1]) > k for row in cases), (name, param.name)
+
+
+def test_options_that_change_what_is_drawn_are_refused():
+    with pytest.raises(TypeError, match=r"tangent\(\) draws a first derivative: n=2 is not an option of it"):
+        fplot.tangent(lambda x: x**3, 1.0, n=2, ax=axes())
+    with pytest.raises(TypeError, match=r"tangent\(\) draws the values alone: full_output=True"):
+        fplot.tangent(lambda x: x**3, 1.0, full_output=True, ax=axes())
+    with pytest.raises(TypeError, match=r"gradient_field\(\) draws the values alone: full_output=True"):
+        fplot.gradient_field(function_2, full_output=True, ax=axes())
+    with pytest.raises(ValueError, match="path spans more than float64 can draw around it"):
+        fplot.descent_path(function_2, np.array([[0.0, 0.0], [1e308, 1e308]]), ax=axes())

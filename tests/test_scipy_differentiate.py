@@ -496,3 +496,12 @@ def test_against_scipy_on_its_examples():
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-7, atol=1e-7)
         assert ours[key].shape == theirs[key].shape
         assert set(ours) == set(theirs) - {"_order_keys"}
+
+
+@pytest.mark.parametrize("direction", [True, None, "a", [True, False]])
+def test_step_direction_must_be_numbers(direction):
+    from fdgrad.scipy.differentiate import derivative, jacobian
+
+    for function in (derivative, jacobian):
+        with pytest.raises(TypeError, match="step_direction must be integers"):
+            function(np.sin, np.array([1.0, 2.0]), step_direction=direction)

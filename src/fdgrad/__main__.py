@@ -193,9 +193,18 @@ def _writable_folder(value: str) -> Path:
     if not os.access(path if path.exists() else parent, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"{value!r} is not writable" if path.exists() else
                                          f"{value!r} cannot be made: {str(parent)!r} is not writable")
-    made = [folder for folder in [path, *path.absolute().parents] if not folder.exists()]
+    made = []  # the folders this makes, deepest first (removed again below, whatever happens)
+    for folder in [path.absolute(), *path.absolute().parents]:
+        try:
+            if os.path.lexists(folder):
+                break
+        except OSError:
+            pass
+        made.append(folder)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        for folder in reversed(made):
+            folder.mkdir()
+        path.mkdir(exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".fdgrad-", suffix=".probe"):
             pass
     except OSError as exc:
@@ -204,8 +213,8 @@ def _writable_folder(value: str) -> Path:
         for folder in made:  # made again when written into: nothing is left if the command stops
             try:
                 folder.rmdir()
-            except OSError:
-                break
+            except OSError:  # (not made: its name too long, say)
+                continue
     return path
 
 
@@ -215,10 +224,19 @@ def _program() -> str:
     return "python -m fdgrad" if name in ("", "__main__.py", "-c") else name
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose help and version texts do not hide a failed write (argparse's own
+    drops the OSError: a --help into a full disk would exit 0)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)
+
+
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser."""
     prog = prog or _program()
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog=prog,
         description="fdgrad: derivatives, gradients, Jacobians and Hessians by finite differences. "
                     "The commands below show the textbook examples, draw their pictures and "
@@ -279,7 +297,11 @@ def entry_point() -> int:
     goes away (``fdgrad demo | head``), and a one-line message, not a traceback, where the
     output cannot be written (a full disk, /dev/full)."""
     try:
-        status = main()
+        try:
+            status = main()
+        except SystemExit as exit:  # (--help, --version and usage errors: written, then exit)
+            sys.stdout.flush()
+            raise exit
         sys.stdout.flush()
         return status
     except BrokenPipeError:

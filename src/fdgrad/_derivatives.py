@@ -19,7 +19,7 @@ from . import _adaptive
 from ._evaluation import NOT_EVALUATED, Elementwise, Serial, line, number_values, runs
 from ._pykernels import stencil_value
 from ._results import expand, finish, shaped, warn_if_unchanging
-from ._steps import Box, ladder_top, line_scale, number_step, steps, given_step
+from ._steps import Box, given_step, ladder_top, line_scale, line_step, number_step, steps
 from ._stencils import EPS, Stencil
 from ._values import scalar_value
 
@@ -129,6 +129,7 @@ def directional(kernels: Any, f: Any, work: np.ndarray, shape: tuple[int, ...], 
     see _steps.line_scale for w and the scale.  f's shape is asked once, at the first point the
     numerics evaluate, whose value is then used there (known: f's value there, where the front
     door has evaluated it)."""
+    h = line_step(h)
     along, factor = line_scale(work, shape, v, size, h, stencil, adaptive)
     if stencil.uses_f0 or adaptive and stencil.row.side != 0:
         first: Any = 0.0  # f(x), which the numerics evaluate first

@@ -48,12 +48,12 @@ def binding_error(name: str, signature: inspect.Signature, args: tuple, kwargs: 
     required = [p for p in params if p.default is p.empty]
     optional = len(required) < len(params)
 
-    def takes(count: int, bound: str) -> str:
+    def takes(count: int, bound: str, given: int) -> str:
         return (f"{name}() takes {bound if optional else 'exactly'} {count} positional "
-                f"argument{'' if count == 1 else 's'} ({len(args)} given)")
+                f"argument{'' if count == 1 else 's'} ({given} given)")
 
     if len(args) > len(params):
-        return takes(len(params), "at most")
+        return takes(len(params), "at most", len(args))
     positional = {p.name for p in params[:len(args)]}
     for key in kwargs:
         if key not in named:
@@ -61,7 +61,10 @@ def binding_error(name: str, signature: inspect.Signature, args: tuple, kwargs: 
         if key in positional:
             return f"{name}() got multiple values for keyword argument '{key}'"
     if any(p.name not in positional and p.name not in kwargs for p in required):
-        return takes(len(required), "at least")
+        given = 0  # (as Cython counts: the leading parameters given, by position or by name)
+        while given < len(params) and (params[given].name in positional or params[given].name in kwargs):
+            given += 1
+        return takes(len(required), "at least", given)
     return None
 
 

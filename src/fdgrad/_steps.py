@@ -185,6 +185,17 @@ def ladder_top(x: np.ndarray) -> np.ndarray:
     return TOP_FRACTION * np.maximum(np.abs(x), 1.0)
 
 
+def line_step(h: Any) -> Any:
+    """directional()'s h, the step in t along v: None, or one positive finite number (a float; a
+    one-entry array is its number)."""
+    if h is None or type(h) is float and 0.0 < h < math.inf:
+        return h
+    harr = check_h(h, "(1,)")
+    if harr.size != 1:
+        raise ValueError(f"h must be a number, the step in t along v, got {show(h)}")
+    return float(harr.reshape(-1)[0])
+
+
 def line_scale(work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: float, h: Any, stencil: Stencil,
                adaptive: bool) -> tuple[np.ndarray, float]:
     """directional()'s line x + t w and the factor from g'(0) to f'(x; v).
@@ -196,12 +207,7 @@ def line_scale(work: np.ndarray, shape: tuple[int, ...], v: np.ndarray, size: fl
     stretch = max(1.0, largest_magnitude(work))
     along = stretch * (v / size) if h is None else v
     factor = size / stretch if h is None else 1.0
-    given = h if type(h) is float and 0.0 < h < math.inf or h is None else check_h(h)
-    if given is not h:
-        if given.size != 1:
-            raise ValueError(f"h must be a number, the step in t along v, got {show(h)}")
-        given = float(given.reshape(-1)[0])
-    reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else given)
+    reach = stencil.reach * (TOP_FRACTION if adaptive else stencil.rel_step if h is None else h)  # (h: line_step's)
     with np.errstate(over="ignore"):
         room = np.isfinite(np.abs(work) + reach * np.abs(along))
     if not room.all():

@@ -141,12 +141,16 @@ def _somewhere_finite(values: np.ndarray, where: str) -> None:
 
 
 def _options_for(function: Callable[..., Any], options: dict, caller: str, own: Sequence[str] = ()) -> None:
-    """**options must be keywords of function (fdgrad.derivative, fdgrad.gradient), not the caller's own."""
+    """**options must be keywords of function (fdgrad.derivative, fdgrad.gradient), and not ones
+    that change what it computes (own: n, the derivative's order; full_output, its result)."""
     import inspect
 
     known = inspect.signature(function).parameters
     for key in options:
-        if key not in known or key in own or key in ("f", "x"):
+        if key in ("full_output", *own):
+            raise TypeError(f"{caller}() draws {'a first derivative' if key == 'n' else 'the values alone'}: "
+                            f"{key}={show(options[key])} is not an option of it")
+        if key not in known or key in ("f", "x"):
             raise TypeError(f"{caller}() got an unexpected keyword argument {key!r} (its **options go to "
                             f"fdgrad.{function.__name__})")
 
@@ -231,7 +235,7 @@ def tangent(f: Callable[[float], float], x: float, *, xlim: Optional[Sequence[fl
             raise ValueError(f"h must be positive (the forward difference's step), got {show(h)}")
     num = _count(num, "num", most=100_000)
     _check_axes(ax, False)
-    _options_for(fdgrad.derivative, options, "tangent")
+    _options_for(fdgrad.derivative, options, "tangent", ("n",))
     slope = float(fdgrad.derivative(f, x, **options))
     fx = _value(f, x, f"x = {x!r}")
     if not (np.isfinite(fx) and np.isfinite(slope)):
@@ -468,8 +472,12 @@ def descent_path(f: Callable[[np.ndarray], float], path: Any, *, xlim: Optional[
     limits = [None if lim is None else _interval(lim, name) for lim, name in ((xlim, "xlim"), (ylim, "ylim"))]
     num = _count(num, "num")
     _check_axes(ax, False)
-    filled = _filling(ax, path)
+    with np.errstate(over="ignore", invalid="ignore"):
+        filled = _filling(ax, path)
     xlim, ylim = (filled[k] if limits[k] is None else limits[k] for k in (0, 1))
+    if not np.isfinite([*xlim, *ylim]).all():
+        raise ValueError(f"path spans more than float64 can draw around it ({path.min(axis=0).tolist()} to "
+                         f"{path.max(axis=0).tolist()}): pass xlim and ylim")
     X, Y, Z = _grid(f, xlim, ylim, num)
     ax = _axes(ax)
     contours = ax.contour(X, Y, Z, levels=12, colors="0.6", linestyles="dashed", linewidths=0.8)

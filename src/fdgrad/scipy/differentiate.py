@@ -190,6 +190,15 @@ class _Subset:
 
 # --- the derivative ------------------------------------------------------------------------------
 
+def _direction(step_direction: Any) -> np.ndarray:
+    """step_direction as an array of real numbers (their sign is the side), or a TypeError naming it."""
+    direction = np.asarray(step_direction)
+    if direction.dtype.kind not in "iuf":
+        raise TypeError(f"step_direction must be integers (or real numbers: their sign), got {step_direction!r}"
+                        [:200])
+    return direction
+
+
 def derivative(f: Callable, x: Any, *, args: Any = (), tolerances: Optional[dict] = None, maxiter: int = 10,
                order: int = 8, initial_step: Any = 0.5, step_factor: float = 2.0, step_direction: Any = 0,
                preserve_shape: bool = False, callback: Optional[Callable] = None) -> _Result:
@@ -291,7 +300,7 @@ def derivative(f: Callable, x: Any, *, args: Any = (), tolerances: Optional[dict
     """
     args, atol, rtol, maxiter, order, step_factor = _check(f, args, tolerances, maxiter, order, step_factor,
                                                            preserve_shape, callback)
-    x, direction, h0 = np.broadcast_arrays(np.asarray(x), np.asarray(step_direction), np.asarray(initial_step))
+    x, direction, h0 = np.broadcast_arrays(np.asarray(x), _direction(step_direction), np.asarray(initial_step))
     default = all(_is_default(name, value) for name, value in
                   (("maxiter", maxiter), ("order", order), ("initial_step", h0), ("step_factor", step_factor)))
     return _derivative(f, x, args, atol, rtol, maxiter, order, h0, step_factor, direction, preserve_shape,
