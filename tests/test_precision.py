@@ -226,3 +226,21 @@ def test_a_float16_f_at_the_textbooks_step_warns(fd):
         warnings.simplefilter("error")  # x**2 at 0: equal values at x +- h, but not at x
         assert fd.derivative(lambda t: t * t, 0.0, h=1e-4) == 0.0
         assert fd.gradient(lambda p: float(p @ p), [0.0, 0.0], h=1e-4, workers=map).tolist() == [0.0, 0.0]
+
+
+def test_check_grad_of_random_float32_objectives_at_fixed_steps(fd):
+    """The class: 100 random float32 f = sum sin(a x) + x**2, each method at fixed steps: a 1%
+    wrong gradient never passes, a right one passes but for at most 1% (the tolerance adds the
+    difference's rounding, 4 eps |f| / h; its truncation, where f'' dwarfs f, it cannot know)."""
+    rng = np.random.default_rng(2412)
+    wrong_passed = right_failed = total = 0
+    for _ in range(100):
+        x = rng.uniform(-2, 2, 5).astype(np.float32)
+        a = rng.uniform(0.3, 2.0)
+        f = lambda q, a=a: np.float32(np.sum(np.sin(a * q) + q * q))  # noqa: E731
+        g = lambda q, a=a: a * np.cos(a * q) + 2 * q  # noqa: E731
+        for method in ("forward", "backward", "central"):
+            total += 1
+            right_failed += not fd.check_grad(f, g, x, adaptive=False, method=method).ok
+            wrong_passed += fd.check_grad(f, lambda q, g=g: g(q) * 1.01, x, adaptive=False, method=method).ok
+    assert wrong_passed == 0 and right_failed <= total // 100, (wrong_passed, right_failed)
