@@ -232,3 +232,25 @@ def test_every_public_parameter_is_documented(name):
     function = getattr(fdgrad, name)
     params = set(inspect.signature(function).parameters)
     assert params <= documented_parameters(function), params - documented_parameters(function)
+
+
+def test_the_other_public_modules_show_evaluated_annotations():
+    """fdgrad.plot and the drop-in namespaces: help() and inspect show types, not the strings that
+    ``from __future__ import annotations`` leaves (fdgrad's own: test_typing.py,
+    test_help_shows_functions_with_types_and_parameters_first)."""
+    import importlib
+    import inspect
+
+    from _optional import need
+
+    need("matplotlib")
+    for name in ("fdgrad.plot", "fdgrad.numdifftools", "fdgrad.scipy.optimize", "fdgrad.scipy.differentiate"):
+        module = importlib.import_module(name)
+        for public in module.__all__:
+            obj = getattr(module, public)
+            if not callable(obj):
+                continue
+            signature = inspect.signature(obj)
+            annotations = [p.annotation for p in signature.parameters.values()] + [signature.return_annotation]
+            assert not [a for a in annotations if isinstance(a, str) or "ForwardRef" in repr(a)], (name, public,
+                                                                                                  signature)

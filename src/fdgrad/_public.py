@@ -25,7 +25,7 @@ from typing import Any, Callable, Optional, TypeVar, cast
 from ._api import API, PUBLIC_NAMES
 from ._callables import CALLABLE_NAMES, bound_callables
 
-__all__ = ["binding_error", "evaluated_signature", "published", "publisher"]
+__all__ = ["binding_error", "evaluated_signature", "published", "publisher", "readable"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,6 +66,29 @@ def binding_error(name: str, signature: inspect.Signature, args: tuple, kwargs: 
             given += 1
         return takes(len(required), "at least", given)
     return None
+
+
+def readable(namespace: dict, names: Any) -> None:
+    """Evaluated annotations in the signatures of a module's public functions and classes (namespace:
+    its globals; names: its __all__), for help() and inspect, where ``from __future__ import
+    annotations`` left strings (fdgrad.plot, the drop-in namespaces).  A name whose annotations
+    cannot be evaluated at run time keeps its own signature."""
+    for name in names:
+        obj = namespace.get(name)
+        if not callable(obj):
+            continue
+        try:
+            signature = inspect.signature(obj)
+            cls = isinstance(obj, type)
+            typed = obj.__init__ if cls and obj.__init__ is not object.__init__ else obj  # (a NamedTuple: obj)
+            hints = typing.get_type_hints(typed, globalns=namespace)
+            if cls:
+                hints.pop("return", None)
+        except (TypeError, ValueError, NameError, AttributeError):
+            continue
+        parameters = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+        returns = inspect.Signature.empty if cls else hints.get("return", signature.return_annotation)
+        obj.__signature__ = signature.replace(parameters=parameters, return_annotation=returns)
 
 
 def _forwarding(method: Callable[..., Any], name: str, definition: Callable[..., Any]) -> Callable[..., Any]:

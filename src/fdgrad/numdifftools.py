@@ -32,6 +32,7 @@ from typing import Any, Callable, NamedTuple, Optional
 import numpy as np
 
 import fdgrad
+from fdgrad._public import readable as _readable
 
 __all__ = ["Derivative", "EstimateResult", "Gradient", "Hessdiag", "Hessian", "Jacobian", "directionaldiff"]
 
@@ -313,3 +314,6 @@ def directionaldiff(f: Callable, x0: Any, vec: Any, **options: Any) -> Any:
     v = v.reshape(x.shape)
     unit = v / np.linalg.norm(v)
     return Derivative(lambda t: f(x + t * unit), **options)(0.0)
+
+
+_readable(globals(), __all__)  # (help() and inspect: evaluated annotations, not strings)

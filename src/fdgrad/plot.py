@@ -38,6 +38,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
 
 import fdgrad
 from fdgrad._options import check_bool
+from fdgrad._public import readable as _readable
 from fdgrad._values import is_real_number, show
 
 __all__ = ["DescentPlot", "FieldPlot", "StepErrorPlot", "SurfacePlot", "TangentPlot", "descent_path",
@@ -594,3 +595,6 @@ def step_error(f: Callable[[float], float], x: float, df: Optional[Callable[[flo
 
 #: keep matplotlib referenced (imported above for the clear error when it is missing)
 _MATPLOTLIB_VERSION = matplotlib.__version__
+
+
+_readable(globals(), __all__)  # (help() and inspect: evaluated annotations, not strings)

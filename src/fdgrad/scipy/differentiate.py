@@ -55,6 +55,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 import fdgrad
+from fdgrad._public import readable as _readable
 
 __all__ = ["derivative", "hessian", "jacobian"]
 
@@ -750,3 +751,6 @@ def _register_with_scipys_tests() -> None:
 
 
 _register_with_scipys_tests()
+
+
+_readable(globals(), __all__)  # (help() and inspect: evaluated annotations, not strings)

@@ -48,6 +48,7 @@ import numpy as np
 
 import fdgrad
 from fdgrad._native import cached_native_function, native_value
+from fdgrad._public import readable as _readable
 from fdgrad._values import is_real_number
 
 __all__ = ["approx_derivative", "approx_fprime", "check_derivative", "check_grad", "group_columns"]
@@ -611,3 +612,6 @@ def __getattr__(name: str) -> Any:
         return getattr(scipy.optimize, name)
     except AttributeError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r} (nor has scipy.optimize)") from None
+
+
+_readable(globals(), __all__)  # (help() and inspect: evaluated annotations, not strings)
