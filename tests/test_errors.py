@@ -490,3 +490,18 @@ def test_directional_takes_a_one_entry_array_of_any_shape_as_its_step(fd):
     f = lambda p: float(p @ p)  # noqa: E731
     assert fd.directional(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]), h=np.array([[1e-3]])) == \
         fd.directional(f, np.array([1.0, 2.0]), np.array([1.0, 0.0]), h=1e-3)
+
+
+def test_a_step_too_large_for_x_is_refused_before_f_is_evaluated(fd):
+    calls = []
+
+    def f(p):
+        calls.append(1)
+        return np.asarray(p) ** 2
+
+    for call in (lambda: fd.hessian(lambda p: float(np.sum(f(p))), [1.0, 2.0], h=1e308),
+                 lambda: fd.hessian_diag(lambda p: float(np.sum(f(p))), [1.0, 2.0], h=1e308),
+                 lambda: fd.jacobian(f, [1.0, 2.0], h=1e308)):
+        with pytest.raises(ValueError, match=r"^h = 1e\+308 at x\[0\] is too large"):
+            call()
+    assert calls == []

@@ -63,6 +63,8 @@ def columns(ev: Serial, h: Any, stencil: Stencil, adaptive: bool, scalar: bool, 
     elif box is not None:
         box = box.planned(point.work, ev.steps(h, stencil), stencil)  # (its scheme, made once)
         needs_f0 = needs_f0 or bool(box.sides[start:stop].any())
+    elif needs_f0 and h is not None and not adaptive:
+        ev.steps(h, stencil)  # a given h too large for x (1e308), refused before f(x) is evaluated
     f0, out_shape, convert = ev.outputs(scalar, stencil) if needs_f0 else \
         told if told is not None else (_NO_F0, (), scalar_value)
     if adaptive:

@@ -64,6 +64,8 @@ def dense_hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
     (bounds) of x."""
     point = ev.point
     n, s = point.n, stencil.row.side
+    if h is not None and not adaptive:
+        ev.steps(h, stencil)  # a given h too large for x (1e308), refused before f(x) is evaluated
     f0 = float(ev.outputs(True)[0][0])
     if adaptive:
         def at(hs: np.ndarray) -> np.ndarray:
