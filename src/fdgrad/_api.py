@@ -181,6 +181,12 @@ def _box(bounds: Any, work: np.ndarray, shape: tuple, target: Optional[np.ndarra
     return None if ends is None else Box(*ends)
 
 
+def _rounding(eps: float, value: Any, steps: np.ndarray) -> np.ndarray:
+    """A first difference's rounding, 4 eps |f(x)| / h, at steps h (check_grad's tolerances; the
+    compiled door's _quick_verdict computes the same, arithmetic for arithmetic)."""
+    return 4.0 * eps * abs(scalar_value(value)) / steps
+
+
 class API:
     """fdgrad's public functions over one kernel module (``_ckernels`` or ``_pykernels``)."""
 
@@ -1176,7 +1182,7 @@ class API:
         g1, g2, g3 = (self.gradient(f, point, hs.reshape(shape), args=args, kwargs=kwargs).reshape(-1)
                       for hs in steps)
         rtol = max(rtol, eps ** 0.5)
-        rounding = 4.0 * eps * abs(scalar_value(value)) / steps[2]
+        rounding = _rounding(eps, value, steps[2])
         first, second = np.abs(g1 - g2), np.abs(g2 - g3)
         shrinks = ((g1 - g2) * (g2 - g3) > 0) & (first >= 0.5 * QUICK_RATIO2 * second) \
             & (first <= 2.0 * QUICK_RATIO2 * second)
@@ -1203,7 +1209,7 @@ class API:
         if steps is None or eps <= EPS:
             return max(rtol, eps**0.5), 0.0
         least = 8.0 * eps**0.5 if one_sided else eps**0.5
-        return max(rtol, least), 4.0 * eps * abs(scalar_value(value)) / np.asarray(steps, dtype=float)
+        return max(rtol, least), _rounding(eps, value, np.asarray(steps, dtype=float))
 
     def _checked(self, f: Any, analytic: np.ndarray, x: Any, h: Any, method: Any, order: Any, adaptive: Any,
                  rtol: float, atol: float, raise_on_mismatch: bool, workers: Any, progress: Any, inplace: Any,

@@ -542,9 +542,7 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         if len(shape) != 2:
             raise ValueError(f"{name} must be 2-D, got shape {shape}")
         coo = sparsity.tocoo()
-        if np.asarray(coo.data).dtype.kind not in "biuf":
-            raise TypeError(f"{name} must hold booleans or numbers (non-zero: a non-zero entry), got dtype "
-                            f"{np.asarray(coo.data).dtype}")
+        _pattern_dtype(np.asarray(coo.data), name)
         _finite_pattern(np.asarray(coo.data), name, (np.asarray(coo.row), np.asarray(coo.col)))
         keep = np.asarray(coo.data != 0)
         rows, cols = np.asarray(coo.row)[keep], np.asarray(coo.col)[keep]
@@ -558,9 +556,7 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         except Exception as exc:
             raise TypeError(f"{name} must be a scipy.sparse matrix or an array of the non-zero pattern, "
                             f"got {type(sparsity).__name__}") from exc
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must hold booleans or numbers (non-zero: a non-zero entry), got dtype "
-                            f"{arr.dtype}")
+        _pattern_dtype(arr, name)
         if arr.ndim != 2:
             raise ValueError(f"{name} must be 2-D, (f's values, x's entries), got shape {arr.shape}")
         shape = (int(arr.shape[0]), int(arr.shape[1]))
@@ -574,6 +570,13 @@ def sparsity_pattern(sparsity: Any, name: str = "sparsity") -> tuple[tuple[int, 
         rows, cols = rows[first], cols[first]
     col_ptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=shape[1]))]).astype(np.intp)
     return shape, col_ptr, rows, fmt, sparse_array
+
+
+def _pattern_dtype(values: np.ndarray, name: str) -> None:
+    """A pattern holds booleans or numbers (a dense array's entries, a sparse matrix's stored values)."""
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold booleans or numbers (non-zero: a non-zero entry), got dtype "
+                        f"{values.dtype}")
 
 
 def _finite_pattern(values: np.ndarray, name: str, where: Optional[tuple] = None) -> None:

@@ -71,20 +71,23 @@ def steps(kernels: Any, h: Any, work: np.ndarray, shape: tuple[int, ...], stenci
     harr = check_h(h, shape)
     if harr.ndim == 0:
         return _within_doubles(np.full(work.shape, float(harr)), work, shape, stencil.reach, stencil)
-    if harr.shape != shape:
-        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
+    _step_shape(harr.shape, shape)
     return _within_doubles(np.array(harr, order="C").reshape(-1), work, shape, stencil.reach, stencil)
 
 
 def given_step(h: Any, shape: tuple[int, ...]) -> None:
-    """A given h, checked against x's shape before f is evaluated (as the steps check it, which
-    are made after f(x) where f's shape is needed; adaptive=True leaves h unused): a number or
-    an array of x's shape."""
-    if h is None or type(h) is float and 0.0 < h < math.inf:
-        return
-    harr = check_h(h, shape)
-    if harr.ndim and harr.shape != shape:
-        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {harr.shape}")
+    """A given h (its values checked already, by _options.check_options), checked against x's
+    shape before f is evaluated, as the steps check it (they are made after f(x) where f's shape
+    is needed; adaptive=True leaves h unused): a number or an array of x's shape."""
+    if h is not None and not (type(h) is float and 0.0 < h < math.inf):
+        given = np.shape(h)
+        if given:
+            _step_shape(given, shape)
+
+
+def _step_shape(given: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    if given != shape:
+        raise ValueError(f"h must be a scalar or an array of x's shape {shape}, got shape {given}")
 
 
 def relative_step(stencil: Stencil, eps: float) -> float:
