@@ -6,7 +6,9 @@ One typical call of each of derivative, partial, gradient, jacobian, hessian,
 hessian_diag, directional, check_grad, gradient_descent, numerical_diff and
 numerical_gradient is timed against its reference: the seed texts' own code
 (fdgrad.testing.textbook), or the loop a user writes by hand where the textbooks stop;
-gradient also against its floor, the 2n bare calls of f it must make.
+gradient also against its floor, the 2n bare calls of f it must make; the adaptive
+derivative and gradient against their own evaluations of f and against numdifftools
+(each with its error at the point).
 
 Every result is first compared with its reference's (np.allclose, rtol 1e-6,
 atol 1e-6 times the larger of 1 and the result's magnitude); a mismatch stops
@@ -194,6 +196,48 @@ def cases() -> list:
     ]
 
 
+def adaptive_cases() -> list:
+    """The adaptive engine against its floor (its own evaluations of f) and against numdifftools,
+    the adaptive peer (its defaults: Richardson extrapolation too), where numdifftools is installed."""
+    x2 = np.array([3.0, 4.0])
+    out = [Case("derivative(np.exp, 1.0, adaptive=True)", lambda m: lambda: m.derivative(np.exp, 1.0, adaptive=True),
+                [("floor: its 12 bare calls of f", lambda: bare_calls(np.exp, 1.0, 12), 8.0, False)])]
+    try:
+        import numdifftools as nd
+    except ImportError:
+        print("numdifftools is not installed (pip install '.[bench]'): the adaptive rows against it are left out",
+              file=sys.stderr)
+        return out
+    out[0].refs.append(("numdifftools Derivative(np.exp)(1.0)", lambda: nd.Derivative(np.exp)(1.0), 0.05, True))
+    out.append(Case("gradient(function_2, np.array([3., 4.]), adaptive=True)",
+                    lambda m: lambda: m.gradient(function_2, x2, adaptive=True),
+                    [("numdifftools Gradient(function_2)(x)", lambda: nd.Gradient(function_2)(x2), 0.05, True),
+                     ("floor: its 24 bare calls of f", lambda: bare_calls(function_2, x2, 24), None, False)]))
+    return out
+
+
+#: the exact derivatives of the adaptive cases, for their errors beside the times
+TRUTHS = {"derivative(np.exp, 1.0, adaptive=True)": np.e,
+          "gradient(function_2, np.array([3., 4.]), adaptive=True)": np.array([6.0, 8.0])}
+
+
+def accuracy_notes(cases_: list) -> list:
+    """Each adaptive case's relative error, fdgrad's and each compared reference's, at its point."""
+    notes = []
+    for case in cases_:
+        truth = TRUTHS.get(case.call)
+        if truth is None:
+            continue
+        errs = [("fdgrad", case.make(fdgrad)())] + [(label, ref()) for label, ref, _, compare in case.refs if compare]
+        text = ", ".join(f"{label} {float(np.max(np.abs(np.asarray(v) - truth) / np.abs(truth))):.1e}"
+                         for label, v in errs)
+        notes.append(f"- `{case.call}`, relative error: {text}")
+    if notes:
+        notes.append("- One point says little of accuracy: benchmarks/bench_accuracy.py compares the two over whole "
+                     "suites of functions and points (benchmarks/results/accuracy.md).")
+    return notes
+
+
 def check(case: Case) -> None:
     """Stop the run if fdgrad (either backend) and a reference disagree on this case."""
     for label, ref, _, compare in case.refs:
@@ -248,7 +292,7 @@ def main(argv: Optional[list] = None) -> int:
               f"Python {platform.python_version()} on {platform.machine()}; "
               f"{rounds} rounds, fastest sample of >= {min_time * 1e3:g} ms per contender")
     print(header, flush=True)
-    all_cases = cases()
+    all_cases = cases() + adaptive_cases()
     for case in all_cases:
         check(case)
     start, results = time.perf_counter(), []
@@ -257,6 +301,9 @@ def main(argv: Optional[list] = None) -> int:
         print(f"  timed {case.call}", file=sys.stderr, flush=True)
     print(f"(timed in {time.perf_counter() - start:.0f} s)", file=sys.stderr)
     table = report(results)
+    notes = accuracy_notes(all_cases)
+    if notes:
+        table += "\n\nThe adaptive rows' accuracy:\n\n" + "\n".join(notes)
     print("\n" + table)
     if args.out:
         args.out.write_text(f"{header}\n\n{table}\n")

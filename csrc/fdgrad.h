@@ -211,6 +211,60 @@ int fdgrad_native_objective(void *ctx, const double *x, double *out);
 /* A monotonic clock in seconds (for sizing chunks of native work between Ctrl-C checks). */
 double fdgrad_seconds(void);
 
+
+/*
+ * The adaptive engine (csrc/adaptive.c): Richardson extrapolation over a ladder of
+ * steps, for one coordinate and one output of f, stage by stage as
+ * src/fdgrad/_adaptive.py (its twin, numpy over arrays) describes and computes it,
+ * operation for operation, so that the two agree bit for bit.  Every constant
+ * the stages use (powers of the ladder's ratio, tau, the pilot's relative step)
+ * is computed once in Python and handed over in the rule, so that no compiler
+ * folds one differently.
+ */
+#define FDGRAD_LADDER_MAX 8 /* rungs of a ladder, the probe included */
+#define FDGRAD_RUNG_MAX 4   /* points of one rung other than x */
+
+typedef struct {
+    int side, deriv;                       /* 0 central, +1 forward, -1 backward; 1..4 */
+    int q;                                 /* points of a rung other than x */
+    double offsets[FDGRAD_RUNG_MAX], weights[FDGRAD_RUNG_MAX];
+    double centre, denom, rounding, relative, reach;
+    int fornberg;                          /* more than two points: the weights of the points evaluated */
+    int count;                             /* rungs of a ladder, the probe included */
+    double tau, pilot_rel, top_fraction, ceiling_div, probe_tolerance, shrink, tiny, eps, check_fraction;
+    double powers[FDGRAD_LADDER_MAX];      /* ratio ** (count - 1 - k), large to small */
+    double wide;                           /* the wider ladder's ratio */
+    double wide_powers[FDGRAD_LADDER_MAX]; /* wide ** (count - 2 - k) */
+    double wide_top, wide_all;             /* wide ** (count - 2), wide ** (count - 1) */
+    /* the tableau's, for the ratio (0) and the wide ratio (1): slack ratio ** power, and for
+     * j = 1 .. count - 1 ratio ** (power j) - 1 and slack ratio ** (power (j + 1)) */
+    double pair_slack[2], factors[2][FDGRAD_LADDER_MAX], shrinks[2][FDGRAD_LADDER_MAX];
+} fdgrad_adaptive_rule;
+
+/* One coordinate's adaptive derivative. */
+typedef struct {
+    double value, error, step;
+    int converged;
+} fdgrad_adaptive_result;
+
+/*
+ * The adaptive derivative of a scalar f along x_i: f is called at x with x_i
+ * replaced by x_i + o h (x_i restored after each call); f0 is f(x) where the rule
+ * uses it; eps the precision of f's values.  Returns FDGRAD_OK, or the objective's
+ * nonzero value as FDGRAD_ECALLBACK (x_i restored).
+ */
+int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
+                               const fdgrad_adaptive_rule *rule, double f0, double eps,
+                               fdgrad_adaptive_result *out);
+
+/* The same for coordinates start <= i < stop, into value, error, step and converged (length n). */
+int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, const fdgrad_adaptive_rule *rule,
+                          double f0, double eps, size_t start, size_t stop, double *value,
+                          double *error, double *step, unsigned char *converged);
+
+/* f's evaluations per coordinate (f(x) not included). */
+int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule);
+
 #ifdef __cplusplus
 }
 #endif

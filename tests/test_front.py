@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import pickle
 import warnings
 
 import numpy as np
@@ -92,7 +93,8 @@ def test_the_plainest_calls_take_the_front_door(front):
 
 @pytest.mark.parametrize("change", [
     {"x": [1.0, 2.0]}, {"x": float("nan")}, {"x": True}, {"x": 10**400}, {"h": -1.0}, {"h": 1}, {"h": 1e-200, "n": 2},
-    {"method": "complex"}, {"method": "Central"}, {"order": 4}, {"adaptive": True}, {"full_output": True},
+    {"method": "complex"}, {"method": "Central"}, {"order": 4}, {"adaptive": 1}, {"adaptive": True, "h": 1e-3},
+    {"adaptive": True, "method": "complex"}, {"adaptive": True, "workers": 2}, {"full_output": True},
     {"workers": 2}, {"chunksize": 1}, {"chunksize": 2}, {"timeout": 1.0}, {"bounds": (0, 3)}, {"progress": True},
     {"inplace": True}, {"args": (1,)}, {"kwargs": {}}, {"n": 5}, {"n": True}, {"n": 2.0}, {"f": np.sin},
 ])
@@ -539,3 +541,163 @@ def test_check_grad_door_notes_an_f_of_the_wrong_arity(compiled):
     outcomes = [_check_outcome(api, lambda a, b: a, lambda p: 2 * p, np.ones(2)) for api in (compiled, fdgrad.fallback)]
     assert outcomes[0] == outcomes[1] and outcomes[0][1] is TypeError
     assert any("fdgrad: f is called with one argument" in note for note in outcomes[0][3])
+
+
+# The adaptive engine in the kernels (csrc/adaptive.c), behind the front door: derivative() at a
+# number, gradient(), hessian_diag() and partial() of a scalar f with adaptive=True.  Its twin is
+# fdgrad._adaptive (numpy over arrays), which the fallback runs: the two agree bit for bit on every
+# path of the engine (the pilot taken again where f rounds to a constant or leaves its domain, the
+# wide ladder below a probe that failed, the second weighing for f's noise, one-sided columns
+# stopped at a fractional power), with the same evaluations of f (for a gradient, in another order:
+# each coordinate's ladder whole before the next one's).
+
+def _bits(function, f, x, *args, **options):
+    """function(f, x, *args, **options) as outcome data: the result's bits (pickled: every float and field of
+    its DiffInfo), or the exception (type, text, notes); and the warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            outcome = ("value", pickle.dumps(function(f, x, *args, **options)))
+        except Exception as exc:  # noqa: BLE001 - the outcome compared
+            outcome = ("raise", type(exc), str(exc), tuple(getattr(exc, "__notes__", ())))
+    return outcome, [(w.category, str(w.message)) for w in caught]
+
+
+def _adaptive_both(compiled, name, f, x, *args, sort=False, **options):
+    """The outcomes (and points f saw) of an adaptive call with full_output, from the compiled API and fdgrad.fallback."""
+    out = []
+    for api in (compiled, fdgrad.fallback):
+        counted = Counting(f)
+        out += [_bits(getattr(api, name), counted, x.copy() if isinstance(x, np.ndarray) else x, *args,
+                      adaptive=True, full_output=True, **options), counted.points]
+    one, seen_c, two, seen_p = out
+    if sort:
+        seen_c, seen_p = sorted(seen_c), sorted(seen_p)
+    return one, two, seen_c, seen_p
+
+
+def _class_instances():
+    from fdgrad.testing.cases import CASES, CLASS_CASES
+
+    for case in CLASS_CASES:
+        if case.bounds is None:
+            yield pytest.param(case.f, case.x, case.n, id=f"{case.klass}: {case.name} n={case.n}")
+    for case in CASES:
+        yield pytest.param(case.f, case.x, 1, id=case.name)
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+@pytest.mark.parametrize(("f", "x", "n"), list(_class_instances()))
+def test_adaptive_number_matches_the_twin(compiled, f, x, n, method):
+    one, two, seen_c, seen_p = _adaptive_both(compiled, "derivative", f, x, n=n, method=method)
+    assert one == two
+    assert seen_c == seen_p  # the same points, in the same order
+
+
+def test_adaptive_door_takes_its_calls(front):
+    """Each door computes the plain adaptive calls itself (not GENERAL), and leaves h, order and other options alone."""
+    g = lambda p: float(p @ p)  # noqa: E731
+    common = (None, "central", None, True)
+    assert front.derivative_door(math.exp, 1.0, *common, False, 1, 1, None, None, None, False, None, (), None) \
+        is not GENERAL
+    assert front.derivative_door(math.exp, 1.0, *common, True, 3, 1, None, None, None, False, None, (), None) \
+        is not GENERAL
+    for door in (front.gradient_door, front.hessian_diag_door):
+        assert door(g, np.ones(3), *common, True, 1, False, 2**26, None, None, None, False, False, (), None) \
+            is not GENERAL
+        assert door(g, np.ones(3), 1e-3, "central", None, True, True, 1, False, 2**26, None, None, None, False,
+                    False, (), None) is GENERAL  # a given h: checked by the general path
+    assert front.partial_door(g, np.ones(3), 1, *common, False, None, False, False, (), None) is not GENERAL
+    for change in ({"adaptive": 1}, {"order": 4}, {"bounds": (0.0, 2.0)}, {"args": (1,)}, {"full_output": 1}):
+        args = dict(f=math.exp, x=1.0, h=None, method="central", order=None, adaptive=True, full_output=False,
+                    n=1, workers=1, chunksize=None, timeout=None, bounds=None, progress=False, inplace=False, args=(),
+                    kwargs=None)
+        args.update(change)
+        assert front.derivative_door(*args.values()) is GENERAL, change
+
+
+def _gradient_instances():
+    from fdgrad.testing.cases import GRADIENT_CASES
+
+    for case in GRADIENT_CASES:
+        if case.x.size <= 12:
+            yield pytest.param(case.f, case.x, id=case.name)
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+@pytest.mark.parametrize(("f", "x"), list(_gradient_instances()))
+def test_adaptive_gradient_matches_the_twin(compiled, f, x, method):
+    for name in ("gradient", "hessian_diag"):
+        one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, x, sort=True, method=method)
+        assert one == two, name
+        assert seen_c == seen_p, name
+    one, two, seen_c, seen_p = _adaptive_both(compiled, "partial", f, x, x.size - 1, method=method)
+    assert one == two
+
+
+def test_adaptive_door_random_scales(compiled):
+    """Random sums of classes at coordinates of random scale (1e-300 .. 1e8, and 0): the door and the twin alike."""
+    rng = np.random.default_rng(2026)
+    terms = [np.sin, np.cos, np.log1p, np.exp, np.arctan, lambda t: t**3, lambda t: np.sqrt(np.abs(t) + 1e-9)]
+    for trial in range(60):
+        n = int(rng.integers(1, 5))
+        picks = rng.integers(0, len(terms), n)
+        a = rng.normal(size=n) * 10.0 ** rng.integers(-3, 3, n)
+        c = float(rng.choice([0.0, 1.0, 4e11]))
+
+        def f(p, picks=picks, a=a, c=c):
+            return float(c + sum(terms[k](a[i] * p[i]) for i, k in enumerate(picks)))
+
+        x = rng.normal(size=n) * 10.0 ** rng.integers(-300, 8, n).astype(float)
+        x[rng.random(n) < 0.15] = 0.0
+        for method in ("central", "forward", "backward"):
+            for name in ("gradient", "hessian_diag"):
+                one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, x, sort=True, method=method)
+                assert one == two, (trial, name, method, x)
+                assert seen_c == seen_p
+
+
+def test_adaptive_door_hands_unusual_values_on(compiled):
+    """An f whose values are not floats (float32, an int, a 0-d array) is the general path's, start to finish:
+    the result is the fallback's (the door's evaluations are wasted, not counted)."""
+    for f in (lambda t: np.float32(np.sin(t)), lambda t: 3, lambda t: np.array(np.sin(t))):
+        one, two, _, _ = _adaptive_both(compiled, "derivative", f, 0.5)
+        assert one == two and one[0][0] == "value"
+    for g in (lambda p: np.float32(np.sum(np.sin(p))), lambda p: np.array(np.sum(np.sin(p)))):
+        one, two, _, _ = _adaptive_both(compiled, "gradient", g, np.array([0.5, -1.0]))
+        assert one == two and one[0][0] == "value"
+
+
+def test_adaptive_door_errors_and_warnings(compiled):
+    """f's exception as it was (a TypeError with the binding note), x untouched, and the UnchangingWarning of an
+    f that never varies, with the fallback's count of evaluations."""
+    def boom(p):
+        raise ZeroDivisionError("boom")
+
+    x = np.array([1.0, 2.0])
+    for name in ("derivative", "gradient", "hessian_diag"):
+        arg = 1.0 if name == "derivative" else x
+        outcomes = [_call(getattr(api, name), boom, arg, adaptive=True) for api in (compiled, fdgrad.fallback)]
+        assert outcomes[0] == outcomes[1] and outcomes[0][1] is ZeroDivisionError
+        two_args = lambda p, q: 0.0  # noqa: E731
+        outcomes = [_call(getattr(api, name), two_args, arg, adaptive=True) for api in (compiled, fdgrad.fallback)]
+        assert outcomes[0] == outcomes[1] and outcomes[0][1] is TypeError and outcomes[0][3]
+    assert np.array_equal(x, [1.0, 2.0])
+    for name in ("gradient", "hessian_diag"):
+        one, two, _, _ = _adaptive_both(compiled, name, lambda p: 5.0, x)
+        assert one == two and one[1] and one[1][0][0] is fdgrad.UnchangingWarning
+
+
+def test_adaptive_door_keeps_the_twins_warnings(compiled):
+    """The ladders' points outside f's domain (sqrt below 0) warn on neither backend, as the twin evaluates them
+    under np.errstate(all="ignore"); f(x) itself is evaluated as f is, on both."""
+    f = lambda v: float(np.sum(np.sqrt(v)))  # noqa: E731
+    x = np.array([1e-9, 2e7])
+    for method in ("central", "forward"):
+        one, two, seen_c, seen_p = _adaptive_both(compiled, "gradient", f, x, sort=True, method=method)
+        assert one == two and seen_c == seen_p and one[1] == []
+    g = lambda t: float(np.sqrt(t))  # noqa: E731
+    one, two, _, _ = _adaptive_both(compiled, "derivative", g, 1e-9)
+    assert one == two and one[1] == []
+    one, two, _, _ = _adaptive_both(compiled, "derivative", g, -1.0, method="forward")  # f(x) warns on both
+    assert one == two and one[1] and one[1][0][0] is RuntimeWarning

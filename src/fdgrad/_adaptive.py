@@ -2,7 +2,13 @@
 
 Shared by both backends; the evaluations of f come from the backend's kernels
 through the ``evaluate`` callback, and the arithmetic here is numpy's, so the
-two backends agree bit for bit.
+two backends agree bit for bit.  The compiled backend also has these stages in
+C (csrc/adaptive.c, one coordinate at a time, with :func:`kernel_rule`'s
+constants), behind its front door: derivative() at a number, gradient(),
+hessian_diag() and partial() of a Python f returning floats, serially and with
+every other option at its default.  This module is their twin, operation for
+operation (each entry's result depends on its own coordinate alone), and the
+tests hold the two to the same bits.
 
 Per coordinate (and per output of f), for a central difference of any order:
 
@@ -59,6 +65,7 @@ evaluated, ((x + h) - (x - h)) / 2 or |(x + h) - x|, so steps need no rounding.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 
@@ -72,7 +79,7 @@ _TINY = float(np.finfo(np.float64).tiny)
 _SHRINK = 1024.0
 
 __all__ = ["AdaptiveResult", "adaptive_derivative", "adaptive_hessian", "base_stencil", "evaluations", "first_point",
-           "hessian_evaluations"]
+           "hessian_evaluations", "kernel_rule"]
 
 #: the ratio of the ladder's steps, and of the wider ladder below a probe that failed.  Not 2 and
 #: 4: steps in a ratio of 2 keep a periodic term's aliasing self-similar (h mod 2 pi doubles with
@@ -104,6 +111,20 @@ def base_stencil(side: int, deriv: int = 1) -> Stencil:
     """The lowest-order stencil of derivative ``deriv`` that each rung of the ladder evaluates."""
     method = {0: "central", 1: "forward", -1: "backward"}[side]
     return make_stencil(method, 2 if side == 0 else 1, deriv)
+
+
+def _root(wanted: np.ndarray, deriv: int) -> np.ndarray:
+    """wanted ** (1 / deriv): np.sqrt for a second derivative, libm's pow one entry at a time
+    for a third or fourth (as csrc/adaptive.c computes it: numpy's own power may be a vector
+    routine that rounds differently)."""
+    if deriv == 1:
+        return wanted
+    if deriv == 2:
+        return np.sqrt(wanted)
+    e = 1.0 / deriv
+    with np.errstate(invalid="ignore"):
+        return np.array([math.pow(v, e) if v >= 0.0 or math.isnan(v) else math.nan for v in wanted.flat],
+                        dtype=float).reshape(wanted.shape)
 
 
 def _inside(limit: np.ndarray, absx: np.ndarray) -> np.ndarray:
@@ -150,6 +171,34 @@ class _Rule(NamedTuple):
         for _ in range(1, self.deriv):
             out = out * step
         return out
+
+
+def kernel_rule(side: int, deriv: int) -> dict:
+    """The constants csrc/adaptive.c's fdgrad_adaptive_rule holds for a ladder of this side and
+    order, computed here with this module's own expressions (so that no C compiler folds one of
+    them differently)."""
+    rule = _Rule.of(side, deriv)
+    central = side == 0
+    count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
+    wide = WIDE_RATIO if central else RATIO
+    power = 2 if central else 1
+    slack = ASYMPTOTIC_SLACK if central else ONE_SIDED_SLACK
+    ratios = (RATIO, wide)
+    return dict(
+        side=side, deriv=deriv, q=len(rule.offsets), offsets=rule.offsets, weights=rule.weights,
+        centre=float(rule.centre), denom=rule.denom, rounding=rule.rounding, relative=rule.relative,
+        reach=max(abs(o) for o in rule.offsets), fornberg=len(rule.offsets) + (1 if rule.centre else 0) > 2,
+        count=count, tau=(CENTRAL_TAU if central else ONE_SIDED_TAU) * HIGHER_TAU ** (deriv - 1),
+        pilot_rel=EPS ** (1 / (deriv + (2 if central else 1))),
+        top_fraction=TOP_FRACTION if deriv < 3 else HIGHER_TOP_FRACTION, ceiling_div=RATIO ** (count - 1),
+        probe_tolerance=PROBE_TOLERANCE, shrink=_SHRINK, tiny=_TINY, eps=EPS, check_fraction=TOP_FRACTION,
+        powers=tuple(RATIO ** (count - 1 - k) for k in range(count)), wide=wide,
+        wide_powers=tuple(wide ** (count - 2 - k) for k in range(count - 1)),
+        wide_top=wide ** (count - 2), wide_all=wide ** (count - 1),
+        pair_slack=tuple(slack * ratio**power for ratio in ratios),
+        factors=tuple(tuple(0.0 if j == 0 else ratio ** (power * j) - 1.0 for j in range(count)) for ratio in ratios),
+        shrinks=tuple(tuple(slack * ratio ** (power * (j + 1)) for j in range(count)) for ratio in ratios),
+    )
 
 
 def _ladder_offsets(rule: _Rule, powers: tuple[float, ...]) -> tuple[float, ...]:
@@ -342,9 +391,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         if retaken:
             eps = max(EPS, eps_f())
             silent = _in_rounding(pilot, pilot_size, pilot_step, eps, rule)
-        wanted = eps * rule.relative * pilot_size / np.abs(pilot) / tau  # (n, m): step ** deriv
-        if deriv > 1:
-            wanted = wanted ** (1.0 / deriv)
+        wanted = _root(eps * rule.relative * pilot_size / np.abs(pilot) / tau, deriv)  # (n, m): step ** deriv
         # A pilot within its own rounding (a second difference at x = 1e9) measures that rounding, not
         # f's derivative: it places nothing (as a pilot of exactly 0 does), and the ceiling stands.
         placed = np.isfinite(wanted) & ~silent
@@ -433,7 +480,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
             noisy = measured > eps * pilot_size
         if attempt or not noisy.any():
             break
-        noise = np.where(noisy & np.isfinite(measured), measured, 0.0)
+        # (each entry on its own: one that was not noisy is weighed again as it was, to the same result)
+        noise = np.where(noisy & np.isfinite(measured), measured, noise)
 
     # 5. The pilot checks the winner.  Where the pilot was taken again at a step past |x| and the
     # result is not converged, that pilot may lie past f's own scale (sqrt at 1e-8 beside large

@@ -83,3 +83,51 @@ cdef extern from "fdgrad.h" nogil:
 
     size_t fdgrad_group_columns(size_t n, const size_t *col_ptr, const size_t *col_rows,
                                 const size_t *row_ptr, const size_t *row_cols, size_t *groups, size_t *mark)
+
+    # The adaptive engine (csrc/adaptive.c).
+    ctypedef struct fdgrad_adaptive_rule:
+        int side
+        int deriv
+        int q
+        double offsets[4]
+        double weights[4]
+        double centre
+        double denom
+        double rounding
+        double relative
+        double reach
+        int fornberg
+        int count
+        double tau
+        double pilot_rel
+        double top_fraction
+        double ceiling_div
+        double probe_tolerance
+        double shrink
+        double tiny
+        double eps
+        double check_fraction
+        double powers[8]
+        double wide
+        double wide_powers[8]
+        double wide_top
+        double wide_all
+        double pair_slack[2]
+        double factors[2][8]
+        double shrinks[2][8]
+
+    ctypedef struct fdgrad_adaptive_result:
+        double value
+        double error
+        double step
+        int converged
+
+    int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
+                                   const fdgrad_adaptive_rule *rule, double f0, double eps,
+                                   fdgrad_adaptive_result *out)
+
+    int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, const fdgrad_adaptive_rule *rule,
+                              double f0, double eps, size_t start, size_t stop, double *value,
+                              double *error, double *step, unsigned char *converged)
+
+    int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule)

@@ -37,9 +37,14 @@ from fdgrad._cfdgrad cimport (
     fdgrad_objective,
     fdgrad_stencil,
     fdgrad_stencil_value,
+    fdgrad_adaptive_coordinate,
+    fdgrad_adaptive_evaluations,
+    fdgrad_adaptive_range,
+    fdgrad_adaptive_result,
+    fdgrad_adaptive_rule,
 )
 
-from fdgrad import _ckernels, _derivatives, _evaluation, _options, _results, _steps, _values
+from fdgrad import _adaptive, _ckernels, _derivatives, _evaluation, _options, _results, _steps, _values
 from fdgrad._steps import QUICK_RATIO2, QUICK_STEPS as _api_quick_steps
 from fdgrad._options import _PLAIN_CALLABLES, DEFAULT_BATCH_BYTES
 from fdgrad._stencils import EPS, ONE_SIDED, make_stencil
@@ -176,6 +181,27 @@ cdef inline bint _plain_options(object f, object h, object order, object adaptiv
             and args is _empty and kwargs is None and _propagating())
 
 
+cdef bint _number_point(object n, object x, int *order_n, double *xv) except -1:
+    """derivative()'s n (1..4, an int) and x (a float, or an int a float holds) as the doors take them, into
+    order_n and xv, where x is finite; False: the general path's."""
+    if n is _ONE:
+        order_n[0] = 1
+    elif type(n) is int and 1 <= n <= 4:
+        order_n[0] = n
+    else:
+        return False
+    if type(x) is float:
+        xv[0] = x
+    elif type(x) is int:
+        try:
+            xv[0] = float(x)
+        except OverflowError:
+            return False
+    else:
+        return False
+    return isfinite(xv[0])
+
+
 def derivative_door(f, x, h, method, order, adaptive, full_output, n, workers, chunksize, timeout, bounds, progress,
                     inplace, args, kwargs):
     """derivative(f, x, ...) at a finite float or int x with the plainest options, or GENERAL."""
@@ -187,27 +213,15 @@ cdef object _derivative(object f, object x, object h, object method, object orde
                         object full_output, object n, object workers, object chunksize, object timeout,
                         object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
+    if adaptive is True and mi >= 0 and _adaptive_options(f, h, order, full_output, workers, chunksize, timeout,
+                                                          bounds, progress, args, kwargs) and _off(inplace):
+        return _adaptive_number(f, x, mi, n, full_output, args, kwargs)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace):
         return _GENERAL
     cdef int order_n
-    if n is _ONE:
-        order_n = 1
-    elif type(n) is int and 1 <= n <= 4:
-        order_n = n
-    else:
-        return _GENERAL
     cdef double xv
-    if type(x) is float:
-        xv = x
-    elif type(x) is int:
-        try:
-            xv = float(x)
-        except OverflowError:
-            return _GENERAL
-    else:
-        return _GENERAL
-    if not isfinite(xv):
+    if not _number_point(n, x, &order_n, &xv):
         return _GENERAL
     cdef Rule *rule = &_RULES[mi][order_n]
     cdef double step, ax = fabs(xv)
@@ -268,6 +282,7 @@ cdef class _Watch:
     cdef double eps
     cdef double first
     cdef bint varied
+    cdef bint unusual  # (the adaptive door: a value that is not a float, for the general path)
     cdef long seen
 
     cdef inline void watch(self, double value) noexcept:
@@ -299,7 +314,7 @@ cdef inline _Watch _take_watch(object f):
         w = _Watch.__new__(_Watch)
     else:
         _spare = None
-    w.f, w.eps, w.seen, w.varied = f, _EPS, 0, False
+    w.f, w.eps, w.seen, w.varied, w.unusual = f, _EPS, 0, False, False
     return w
 
 
@@ -368,6 +383,190 @@ cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_s
     return 0
 
 
+
+# The adaptive engine in the kernels (csrc/adaptive.c) for a scalar Python f: derivative() at a
+# number, gradient(), hessian_diag() and partial() of a float64 x, serially, with adaptive=True and
+# every other option at its default (full_output either way).  The rules' constants are
+# fdgrad._adaptive's own (kernel_rule), and the results that module's bit for bit.  A value of f
+# that is not a float (a float32 f, whose second pass is the general path's) hands the call to
+# the general path, which evaluates f again from the start.
+
+cdef fdgrad_adaptive_rule _LADDERS[3][5]
+
+
+cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
+    cdef int k, j
+    r.side, r.deriv, r.q = c["side"], c["deriv"], c["q"]
+    for k in range(r.q):
+        r.offsets[k], r.weights[k] = c["offsets"][k], c["weights"][k]
+    r.centre, r.denom, r.rounding, r.relative, r.reach = c["centre"], c["denom"], c["rounding"], c["relative"], c["reach"]
+    r.fornberg, r.count, r.tau, r.pilot_rel = c["fornberg"], c["count"], c["tau"], c["pilot_rel"]
+    r.top_fraction, r.ceiling_div, r.probe_tolerance = c["top_fraction"], c["ceiling_div"], c["probe_tolerance"]
+    r.shrink, r.tiny, r.eps, r.check_fraction = c["shrink"], c["tiny"], c["eps"], c["check_fraction"]
+    r.wide, r.wide_top, r.wide_all = c["wide"], c["wide_top"], c["wide_all"]
+    for k in range(r.count):
+        r.powers[k] = c["powers"][k]
+    for k in range(r.count - 1):
+        r.wide_powers[k] = c["wide_powers"][k]
+    for j in range(2):
+        r.pair_slack[j] = c["pair_slack"][j]
+        for k in range(r.count):
+            r.factors[j][k], r.shrinks[j][k] = c["factors"][j][k], c["shrinks"][j][k]
+
+
+for _m, _side in enumerate((0, 1, -1)):
+    for _n in range(1, 5):
+        _fill_ladder(&_LADDERS[_m][_n], _adaptive.kernel_rule(_side, _n))
+
+cdef object _finish = _results.finish
+cdef object _errstate = np.errstate
+cdef object _shaped = _results.shaped
+
+
+cdef inline bint _adaptive_options(object f, object h, object order, object full_output, object workers,
+                                   object chunksize, object timeout, object bounds, object progress, object args,
+                                   object kwargs):
+    """_plain_options with adaptive=True: h and order unused (None), full_output either way."""
+    return ((type(f) is _function or type(f) in _plain) and h is None and order is None
+            and (full_output is False or full_output is True) and _is_one(workers) and chunksize is None
+            and timeout is None and bounds is None and _off(progress) and args is _empty and kwargs is None
+            and _propagating())
+
+
+cdef inline int _adaptive_value(_Watch w, object value, double *out) except -1:
+    """f's value into out where it is a float (watched); 1 (unusual) otherwise."""
+    if not isinstance(value, float):
+        w.unusual = True
+        return 1
+    out[0] = <double>value
+    w.watch(out[0])
+    return 0
+
+
+cdef int _adaptive_at_view(void *ctx, const double *x, double *out) except -1:
+    """f at the buffer (its read-only view), for the adaptive kernels; -1 with f's exception set."""
+    cdef _Watch w = <_Watch>ctx
+    return _adaptive_value(w, w.f(w.view), out)
+
+
+cdef int _adaptive_at_number(void *ctx, const double *x, double *out) except -1:
+    """f at the number x[0], for the adaptive kernels."""
+    cdef _Watch w = <_Watch>ctx
+    return _adaptive_value(w, w.f(x[0]), out)
+
+
+cdef fdgrad_objective _at_view = <fdgrad_objective>_adaptive_at_view
+cdef fdgrad_objective _at_number = <fdgrad_objective>_adaptive_at_number
+
+
+cdef inline bint _uses_f0(const fdgrad_adaptive_rule *r):
+    return r.centre != 0.0 or r.side != 0
+
+
+cdef object _adaptive_number(object f, object x, int mi, object n, object full_output, object args, object kwargs):
+    """derivative(f, x, n=n, adaptive=True) at a finite float or int x, f called with numbers
+    (fdgrad._derivatives._adaptive_elementwise at one point), or GENERAL."""
+    cdef int order_n
+    cdef double xv
+    if not _number_point(n, x, &order_n, &xv):
+        return _GENERAL
+    cdef const fdgrad_adaptive_rule *r = &_LADDERS[mi][order_n]
+    cdef double point[1]
+    cdef double f0 = 0.0
+    cdef fdgrad_adaptive_result res
+    cdef int status
+    cdef bint with_f0 = _uses_f0(r)
+    cdef _Watch w = _take_watch(f)
+    point[0] = xv
+    try:
+        try:
+            if with_f0 and _adaptive_at_number(<void *>w, point, &f0) != 0:
+                return _GENERAL
+            with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
+                status = fdgrad_adaptive_coordinate(_at_number, <void *>w, point, 0, r, f0, _EPS, &res)
+                if status != FDGRAD_OK:
+                    _raise_pending(w)  # (f's exception, left set, raised before the with block ends)
+            if status != FDGRAD_OK:
+                return _GENERAL  # (a value that is not a float)
+        except TypeError as exc:
+            _note(exc, f, args, kwargs)
+            raise
+    finally:
+        _give_back(w)
+    if full_output is True:
+        return _finish(res.value, res.error, fdgrad_adaptive_evaluations(r) + with_f0, res.step, True,
+                       res.converged != 0)
+    return res.value
+
+
+cdef object _adaptive_columns(object f, object x, int mi, object full_output, object index, int deriv, object args,
+                              object kwargs):
+    """gradient() (index None, deriv 1), hessian_diag() (deriv 2) or partial() (index an int) with
+    adaptive=True of a float64 ndarray x (or a flat list of floats): fdgrad._derivatives.columns'
+    adaptive ladders over a Serial evaluation, or GENERAL."""
+    x = _float_array(x)
+    if x is None:
+        return _GENERAL
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi = n
+    if not _flat_range(index, n, &lo, &hi):
+        return _GENERAL
+    cdef cnp.ndarray work = _flat_copy(arr)
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
+        return _GENERAL
+    cdef const fdgrad_adaptive_rule *r = &_LADDERS[mi][deriv]
+    cdef cnp.npy_intp size = n
+    values = np.full(n, np.nan)
+    errors, steps = values.copy(), values.copy()
+    flags = np.ones(n, dtype=np.uint8)
+    cdef double f0 = 0.0
+    cdef double spare[1]
+    cdef bint with_f0 = _uses_f0(r)
+    cdef Py_ssize_t looks = 0
+    cdef int status
+    shape = x.shape
+    cdef _Watch w = _take_watch(f)
+    w.view = _read_only(work, None if cnp.PyArray_NDIM(arr) == 1 else shape)
+    try:
+        try:
+            if with_f0 and _adaptive_at_view(<void *>w, wp, &f0) != 0:
+                return _GENERAL
+            with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
+                status = fdgrad_adaptive_range(_at_view, <void *>w, wp, r, f0, _EPS, <size_t>lo, <size_t>hi,
+                                               <double *>cnp.PyArray_DATA(<cnp.ndarray>values),
+                                               <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
+                                               <double *>cnp.PyArray_DATA(<cnp.ndarray>steps),
+                                               <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags))
+                if status != FDGRAD_OK:
+                    _raise_pending(w)  # (f's exception, left set, raised before the with block ends)
+            if status != FDGRAD_OK:
+                return _GENERAL  # (a value that is not a float)
+            # _derivatives._adaptive_columns: where every derivative is 0 and f never varied (three
+            # or more values), f once more at x, and the warning where it still did not
+            if _all_zero(<const double *>cnp.PyArray_DATA(<cnp.ndarray>values) + lo, hi - lo) and not w.varied \
+                    and w.seen >= 3:
+                if _adaptive_at_view(<void *>w, wp, spare) != 0:
+                    return _GENERAL
+                looks = 1
+                if not w.varied:
+                    _warn_unchanging(False)
+        except TypeError as exc:
+            _note(exc, f, args, kwargs)
+            raise
+    finally:
+        _give_back(w)
+    nfev = (hi - lo) * fdgrad_adaptive_evaluations(r) + with_f0 + looks
+    converged = flags.view(np.bool_)
+    if index is not None:
+        if full_output is not True:
+            return float(values[lo])
+        return _finish(float(values[lo]), float(errors[lo]), nfev, float(steps[lo]), True, bool(converged[lo]))
+    if full_output is not True:
+        return values.reshape(shape)
+    return _shaped(values[None], errors[None], steps[None], nfev, shape, True, converged[None])
+
+
 def gradient_door(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
                   timeout, bounds, progress, inplace, args, kwargs):
     """gradient(f, x, ...) of a float64 ndarray x with the plainest options, or GENERAL."""
@@ -379,6 +578,10 @@ cdef object _gradient(object f, object x, object h, object method, object order,
                       object workers, object vectorized, object max_batch_bytes, object chunksize, object timeout,
                       object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
+    if adaptive is True and mi >= 0 and _adaptive_options(f, h, order, full_output, workers, chunksize, timeout,
+                                                          bounds, progress, args, kwargs) and _off(inplace) \
+            and vectorized is False and type(max_batch_bytes) is int and max_batch_bytes >= 1:
+        return _adaptive_columns(f, x, mi, full_output, None, 1, args, kwargs)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace) or vectorized is not False:
         return _GENERAL
@@ -399,6 +602,10 @@ cdef object _hessian_diag(object f, object x, object h, object method, object or
                           object chunksize, object timeout, object bounds, object progress, object inplace,
                           object args, object kwargs):
     cdef int mi = _method_index(method)
+    if adaptive is True and mi >= 0 and _adaptive_options(f, h, order, full_output, workers, chunksize, timeout,
+                                                          bounds, progress, args, kwargs) and _off(inplace) \
+            and vectorized is False and type(max_batch_bytes) is int and max_batch_bytes >= 1:
+        return _adaptive_columns(f, x, mi, full_output, None, 2, args, kwargs)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace) or vectorized is not False:
         return _GENERAL
@@ -485,6 +692,26 @@ cdef object _float_list(list values):
     return np.array(values, dtype=np.float64)
 
 
+cdef bint _flat_range(object index, Py_ssize_t n, Py_ssize_t *lo, Py_ssize_t *hi) except -1:
+    """The coordinates lo..hi-1 a door computes: all n (index None), or partial's i, a flat index (an int;
+    negative counts from the end); False: the general path's, which says why."""
+    if index is None:
+        lo[0], hi[0] = 0, n
+        return True
+    if type(index) is not int:
+        return False
+    cdef Py_ssize_t k
+    try:
+        k = index
+    except OverflowError:
+        return False
+    if not -n <= k < n:
+        return False
+    lo[0] = k + n if k < 0 else k
+    hi[0] = lo[0] + 1
+    return True
+
+
 cdef object _columns(object f, object x, object h, int mi, object inplace, object args, object kwargs, object index,
                      int deriv, double rel=0.0):
     """gradient() (index None, deriv 1), hessian_diag() (deriv 2) or partial() (index an int) of a
@@ -505,20 +732,9 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
         if not (cnp.PyArray_ISWRITEABLE(arr) and cnp.PyArray_IS_C_CONTIGUOUS(arr) and cnp.PyArray_ISALIGNED(arr)):
             return _GENERAL
         shared = True
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi
-    if index is not None:  # partial's i: a flat index (negative counts from the end)
-        if type(index) is not int:
-            return _GENERAL
-        try:
-            lo = index
-        except OverflowError:
-            return _GENERAL
-        if not -n <= lo < n:
-            return _GENERAL
-        lo = lo + n if lo < 0 else lo
-        hi = lo + 1
-    else:
-        hi = n
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi = n
+    if not _flat_range(index, n, &lo, &hi):
+        return _GENERAL
     cdef bint flat = cnp.PyArray_NDIM(arr) == 1
     cdef cnp.ndarray work = arr.reshape(-1) if shared else _flat_copy(arr)
     cdef double *wp = <double *>cnp.PyArray_DATA(work)
@@ -583,6 +799,9 @@ def partial_door(f, x, i, h, method, order, adaptive, full_output, bounds, progr
 cdef object _partial(object f, object x, object i, object h, object method, object order, object adaptive,
                      object full_output, object bounds, object progress, object inplace, object args, object kwargs):
     cdef int mi = _method_index(method)
+    if adaptive is True and type(i) is int and mi >= 0 and _off(inplace) and _adaptive_options(
+            f, h, order, full_output, _ONE, None, None, bounds, progress, args, kwargs):
+        return _adaptive_columns(f, x, mi, full_output, i, 1, args, kwargs)
     if type(i) is not int or mi < 0 or not _plain_options(f, h, order, adaptive, full_output, _ONE, None, None,
                                                           bounds, progress, args, kwargs) or not _off(inplace):
         return _GENERAL  # (i: a flat index; anything else, None included, is the general path's to check)

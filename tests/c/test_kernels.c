@@ -357,8 +357,111 @@ static void test_group_columns(void)
     CHECK(groups[0] == 0 && groups[1] == 0 && groups[2] == 0);
 }
 
+/* exp(x_0) + sin(x_1) + x_2^3, counting calls; fails from call `fail_at` on. */
+static int mixed(void *ctx, const double *x, double *out)
+{
+    quad_ctx *q = (quad_ctx *)ctx;
+    q->calls++;
+    if (q->fail_at >= 0 && q->calls > q->fail_at) {
+        return 1;
+    }
+    out[0] = exp(x[0]) + sin(x[1]) + x[2] * x[2] * x[2];
+    return 0;
+}
+
+/* A ladder's rule with the constants fdgrad._adaptive.kernel_rule gives (computed here in C: the
+ * Python tests check the two backends bit for bit; these check the engine on its own). */
+static fdgrad_adaptive_rule ladder_rule(int side)
+{
+    fdgrad_adaptive_rule r;
+    memset(&r, 0, sizeof(r));
+    int central = side == 0, power = central ? 2 : 1;
+    r.side = side;
+    r.deriv = 1;
+    r.q = central ? 2 : 1;
+    r.offsets[0] = central ? 1.0 : (double)side;
+    r.offsets[1] = -1.0;
+    r.weights[0] = central ? 1.0 : (double)side;
+    r.weights[1] = -1.0;
+    r.centre = central ? 0.0 : -(double)side;
+    r.denom = central ? 2.0 : 1.0;
+    r.rounding = 2.0;
+    r.relative = 1.0;
+    r.reach = 1.0;
+    r.count = central ? 5 : 8;
+    r.tau = central ? 3e-13 : 1e-12;
+    r.pilot_rel = pow(DBL_EPSILON, 1.0 / (central ? 3 : 2));
+    r.top_fraction = 0.25;
+    r.ceiling_div = pow(2.1, r.count - 1);
+    r.probe_tolerance = 0.05;
+    r.shrink = 1024.0;
+    r.tiny = DBL_MIN;
+    r.eps = DBL_EPSILON;
+    r.check_fraction = 0.25;
+    r.wide = central ? 4.3 : 2.1;
+    for (int k = 0; k < r.count; k++) {
+        r.powers[k] = pow(2.1, r.count - 1 - k);
+        if (k < r.count - 1)
+            r.wide_powers[k] = pow(r.wide, r.count - 2 - k);
+    }
+    r.wide_top = pow(r.wide, r.count - 2);
+    r.wide_all = pow(r.wide, r.count - 1);
+    double slack = central ? 0.4 : 0.8, ratios[2] = {2.1, r.wide};
+    for (int w = 0; w < 2; w++) {
+        r.pair_slack[w] = slack * pow(ratios[w], power);
+        for (int j = 0; j < r.count; j++) {
+            r.factors[w][j] = j == 0 ? 0.0 : pow(ratios[w], power * j) - 1.0;
+            r.shrinks[w][j] = slack * pow(ratios[w], power * (j + 1));
+        }
+    }
+    return r;
+}
+
+static void test_adaptive(void)
+{
+    double x0[3] = {1.0, 0.5, -2.0}, x[3], value[3], error[3], step[3];
+    double want[3] = {exp(1.0), cos(0.5), 12.0};
+    unsigned char converged[3];
+    for (int side = -1; side <= 1; side++) {
+        fdgrad_adaptive_rule r = ladder_rule(side);
+        int per = fdgrad_adaptive_evaluations(&r);
+        CHECK(per == (side == 0 ? 12 : 9));
+        quad_ctx q = {3, 0, -1};
+        memcpy(x, x0, sizeof(x));
+        double f0 = 0.0;
+        mixed(&q, x, &f0);
+        q.calls = 0;
+        CHECK(fdgrad_adaptive_range(mixed, &q, x, &r, f0, DBL_EPSILON, 0, 3, value, error, step, converged)
+              == FDGRAD_OK);
+        CHECK(q.calls == 3 * per);
+        CHECK(memcmp(x, x0, sizeof(x)) == 0);
+        for (int i = 0; i < 3; i++) {
+            double wrong = fabs(value[i] - want[i]);
+            CHECK(wrong < (side == 0 ? 1e-12 : 1e-9) * fabs(want[i]));
+            CHECK(error[i] >= wrong && error[i] < 1e-6); /* an honest estimate, and a useful one */
+            CHECK(converged[i] == 1 && step[i] > 0.0);
+        }
+        /* f failing at every call in turn: the kernel stops there, x restored */
+        for (long k = 0; k < per; k++) {
+            quad_ctx bad = {3, 0, k};
+            CHECK(fdgrad_adaptive_range(mixed, &bad, x, &r, f0, DBL_EPSILON, 1, 2, value, error, step, converged)
+                  == FDGRAD_ECALLBACK);
+            CHECK(bad.calls == k + 1);
+            CHECK(memcmp(x, x0, sizeof(x)) == 0);
+        }
+    }
+    /* f constant: the ladder sees only rounding, and says 0 */
+    fdgrad_adaptive_rule r = ladder_rule(0);
+    fdgrad_adaptive_result res;
+    double one[1] = {3.0};
+    quad_ctx q = {0, 0, -1};
+    CHECK(fdgrad_adaptive_coordinate(quad, &q, one, 0, &r, 0.0, DBL_EPSILON, &res) == FDGRAD_OK);
+    CHECK(res.value == 0.0 && one[0] == 3.0);
+}
+
 int main(void)
 {
+    test_adaptive();
     test_group_columns();
     test_jacobian_range();
     test_two_outputs_and_forward();

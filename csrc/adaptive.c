@@ -1,0 +1,388 @@
+/*
+ * adaptive.c - the adaptive engine for one coordinate and one output of f.
+ *
+ * The stages are those of src/fdgrad/_adaptive.py, whose module docstring gives
+ * the algorithm: pilot, probe, ladder, tableau, check.  That module is the twin
+ * (numpy over arrays of coordinates); this file computes each quantity with the
+ * same operations in the same order, so that the two backends agree bit for bit.
+ * Two helpers mirror numpy's comparisons: np.maximum and np.minimum propagate a
+ * NaN (nmax, nmin), while np.fmax ignores one (fmax).  Build without FMA
+ * contraction (-ffp-contract=off).
+ */
+#include "fdgrad.h"
+
+#include <float.h>
+#include <math.h>
+
+/* np.maximum and np.minimum: a NaN in either gives NaN. */
+static double nmax(double a, double b) { return isnan(a) ? a : isnan(b) ? b : (a >= b ? a : b); }
+static double nmin(double a, double b) { return isnan(a) ? a : isnan(b) ? b : (a <= b ? a : b); }
+
+/* step ** deriv by repeated products (exact for deriv = 1), as _Rule.power. */
+static double power_of(double step, int deriv) {
+    double out = step;
+    for (int k = 1; k < deriv; k++)
+        out = out * step;
+    return out;
+}
+
+/* One rung of differences: its quotient, |f| size, step and argument rounding |x f'|. */
+typedef struct {
+    double quotient, size, step, argument;
+} rung;
+
+/* Fornberg's weights of the derivative of order deriv at 0 from values at nodes[0..count). */
+static void fornberg(const double *nodes, int count, int deriv, double *weights) {
+    double c[FDGRAD_RUNG_MAX + 1][FDGRAD_MAX_DERIV + 1] = {{0.0}};
+    c[0][0] = 1.0;
+    double c1 = 1.0, c4 = nodes[0];
+    for (int i = 1; i < count; i++) {
+        int top = i < deriv ? i : deriv;
+        double c2 = 1.0, c5 = c4;
+        c4 = nodes[i];
+        for (int j = 0; j < i; j++) {
+            double c3 = nodes[i] - nodes[j];
+            c2 = c2 * c3;
+            if (j == i - 1) {
+                for (int k = top; k > 0; k--)
+                    c[i][k] = c1 * ((double)k * c[i - 1][k - 1] - c5 * c[i - 1][k]) / c2;
+                c[i][0] = -c1 * c5 * c[i - 1][0] / c2;
+            }
+            for (int k = top; k > 0; k--)
+                c[j][k] = (c4 * c[j][k] - (double)k * c[j][k - 1]) / c3;
+            c[j][0] = c4 * c[j][0] / c3;
+        }
+        c1 = c2;
+    }
+    for (int i = 0; i < count; i++)
+        weights[i] = c[i][deriv];
+}
+
+/* _differences for one coordinate and one rung: f's values v at xi + (o_k p) h. */
+static rung differences(const fdgrad_adaptive_rule *r, double xi, double h, double p, const double *v,
+                        double f0) {
+    int q = r->q;
+    double points[FDGRAD_RUNG_MAX];
+    for (int k = 0; k < q; k++)
+        points[k] = xi + (r->offsets[k] * p) * h;
+    rung out;
+    double o0 = fabs(r->offsets[0]);
+    if (r->side == 0)
+        out.step = ((points[0] - points[1]) / 2.0) / o0;
+    else
+        out.step = fabs(points[0] - xi) / o0;
+    double size = fabs(v[0]);
+    for (int k = 1; k < q; k++)
+        size = nmax(size, fabs(v[k]));
+    if (r->centre != 0.0)
+        size = nmax(size, fabs(f0));
+    out.size = size;
+    double slope;
+    if (r->side == 0)
+        slope = (v[0] - v[1]) / (2.0 * out.step);
+    else
+        slope = (v[0] - f0) / (r->offsets[0] * out.step);
+    out.argument = fabs(xi * slope);
+    if (r->fornberg) {
+        double nodes[FDGRAD_RUNG_MAX + 1], weights[FDGRAD_RUNG_MAX + 1];
+        int count = q;
+        for (int k = 0; k < q; k++)
+            nodes[k] = points[k] - xi;
+        if (r->centre != 0.0)
+            nodes[count++] = 0.0;
+        fornberg(nodes, count, r->deriv, weights);
+        double base = r->centre != 0.0 ? f0 : v[0];
+        double acc = 0.0;
+        for (int k = 0; k < q; k++)
+            acc = acc + weights[k] * (v[k] - base);
+        out.quotient = acc;
+    } else {
+        double acc = r->weights[0] * v[0];
+        for (int k = 1; k < q; k++)
+            acc = acc + r->weights[k] * v[k];
+        if (r->centre != 0.0)
+            acc = acc + r->centre * f0;
+        out.quotient = acc / (r->denom * power_of(out.step, r->deriv));
+    }
+    return out;
+}
+
+/* f at x with x_i + (o_k p) h for each point of one rung of each p, into values; x_i restored. */
+static int evaluate(fdgrad_objective f, void *ctx, double *x, size_t i, const fdgrad_adaptive_rule *r,
+                    double h, const double *powers, int rungs, double *values) {
+    double xi = x[i];
+    for (int k = 0; k < rungs; k++) {
+        for (int j = 0; j < r->q; j++) {
+            x[i] = xi + (r->offsets[j] * powers[k]) * h;
+            int status = f(ctx, x, &values[k * r->q + j]);
+            x[i] = xi;
+            if (status != 0)
+                return FDGRAD_ECALLBACK;
+        }
+    }
+    return FDGRAD_OK;
+}
+
+/* _in_rounding: a difference within its own rounding. */
+static int in_rounding(const fdgrad_adaptive_rule *r, double quotient, double size, double step, double eps) {
+    return fabs(quotient) <= r->rounding * eps * size / power_of(step, r->deriv);
+}
+
+typedef struct {
+    double best, error, step;
+    int trusted, fully;
+} table;
+
+/* _tableau for one entry: differences column[0..count) at steps (large to small). */
+static table tableau(const double *column_in, const double *size, const double *steps, const double *argument,
+                     int count, const fdgrad_adaptive_rule *r, double eps, int wide, double noise) {
+    int side = r->side;
+    double level[FDGRAD_LADDER_MAX], rounding[FDGRAD_LADDER_MAX], change[FDGRAD_LADDER_MAX];
+    int seen[FDGRAD_LADDER_MAX], pair_ok[FDGRAD_LADDER_MAX], from_below[FDGRAD_LADDER_MAX];
+    double largest = argument[0];
+    for (int k = 1; k < count; k++)
+        largest = fmax(largest, argument[k]);
+    for (int k = 0; k < count; k++) {
+        level[k] = fmax(nmax(eps * size[k], noise), eps * largest);
+        rounding[k] = r->rounding * level[k] / power_of(steps[k], r->deriv);
+    }
+    for (int k = 0; k < count - 1; k++) {
+        change[k] = column_in[k] - column_in[k + 1];
+        seen[k] = fabs(change[k]) > 4.0 * (rounding[k] + rounding[k + 1]);
+    }
+    for (int k = 0; k < count - 2; k++)
+        pair_ok[k] = !(seen[k] && seen[k + 1])
+                     || ((change[k] * change[k + 1] > 0)
+                         && (fabs(change[k]) >= r->pair_slack[wide] * fabs(change[k + 1])));
+    for (int k = count - 3; k >= 0; k--)
+        from_below[k] = pair_ok[k] && (k == count - 3 || from_below[k + 1]);
+    table out;
+    out.trusted = count > 2 ? pair_ok[count - 3] : 1;
+    out.fully = count > 2 ? from_below[0] : out.trusted;
+    double smallest = column_in[count - 1];
+    double column[FDGRAD_LADDER_MAX], previous[FDGRAD_LADDER_MAX];
+    for (int k = 0; k < count; k++)
+        column[k] = (k >= count - 2 || from_below[k]) ? column_in[k] : NAN;
+    out.best = NAN;
+    out.error = INFINITY;
+    out.step = steps[count - 1];
+    int stopped = 0, stopped_before = 0, length = count;
+    for (int j = 1; j < count; j++) {
+        double factor = r->factors[wide][j], scale = ldexp(1.0, j);
+        for (int k = 0; k < length; k++)
+            previous[k] = column[k];
+        length--;
+        for (int k = 0; k < length; k++)
+            column[k] = previous[k + 1] + (previous[k + 1] - previous[k]) / factor;
+        if (side != 0 && length > 2) {
+            /* a fractional power at a bound of f's domain: the last column extrapolated */
+            double moved[FDGRAD_LADDER_MAX];
+            int above[FDGRAD_LADDER_MAX], bent = 0;
+            for (int k = 0; k < length - 1; k++) {
+                moved[k] = column[k] - column[k + 1];
+                above[k] = fabs(moved[k]) > 4.0 * scale * (rounding[j + k] + rounding[j + k + 1]);
+            }
+            for (int k = 0; k < length - 2; k++) {
+                int shrinks = (moved[k] * moved[k + 1] > 0)
+                              && (fabs(moved[k]) >= r->shrinks[wide][j] * fabs(moved[k + 1]));
+                bent = bent || (above[k] && above[k + 1] && !shrinks);
+            }
+            stopped = stopped || bent;
+        }
+        if (side != 0 && j > 1 && stopped_before)
+            for (int k = 0; k < length; k++)
+                column[k] = NAN;
+        if (side != 0)
+            stopped_before = stopped;
+        for (int k = 0; k < length; k++) {
+            double error = fabs(column[k] - previous[k + 1]);
+            if (k > 0)
+                error = nmax(error, fabs(column[k] - column[k - 1]));
+            error = error + rounding[k + j] * scale;
+            if (error < out.error) {
+                out.best = column[k];
+                out.error = error;
+                out.step = steps[k + j];
+            }
+        }
+    }
+    if (!isfinite(out.best)) {
+        out.best = smallest;
+        out.error = INFINITY;
+    }
+    return out;
+}
+
+/* _pilot_check for one entry: the pilot checks the ladder's winner. */
+static fdgrad_adaptive_result pilot_check(table t, double pilot, double size, double pilot_step, double slope,
+                                          double eps, const fdgrad_adaptive_rule *r, double x) {
+    double best = t.best, error = t.error, step = t.step;
+    double pilot_power = power_of(pilot_step, r->deriv);
+    double pilot_rounding = 2.0 * r->rounding * eps * size / pilot_power;
+    double pilot_error = pilot_rounding + 2.0 * fabs(slope) * (r->side == 0 ? pilot_step * pilot_step : pilot_step);
+    if (!isfinite(pilot_error))
+        pilot_error = pilot_rounding;
+    double gap = fabs(best - pilot);
+    int suspect = gap > 4.0 * (pilot_error + error);
+    suspect = suspect && isfinite(pilot) && isfinite(pilot_error);
+    double noise = gap * pilot_power;
+    error = error + (isfinite(noise) ? 2.0 * noise / power_of(step, r->deriv) : 0.0);
+    int blind = pilot_error >= fabs(best);
+    int unchecked = suspect || (blind && (step > r->check_fraction * fabs(x)));
+    suspect = suspect || (blind && !t.fully);
+    unchecked = unchecked || suspect;
+    if (unchecked)
+        error = nmax(error, gap + pilot_error);
+    int lost = (!isfinite(best) || !t.trusted) && isfinite(pilot);
+    double stretch = sqrt(step / pilot_step) - 1.0;
+    double widened = stretch > 0 ? gap / nmax(stretch, 1e-300) : INFINITY;
+    if (lost && !t.trusted)
+        pilot_error = fmax(pilot_error, fmax(gap, widened));
+    if (lost) {
+        best = pilot;
+        error = pilot_error;
+        step = pilot_step;
+    }
+    int finite = isfinite(best);
+    fdgrad_adaptive_result out;
+    out.value = best;
+    out.error = finite ? error : INFINITY;
+    out.step = step;
+    out.converged = !suspect && !lost && finite && isfinite(error);
+    return out;
+}
+
+int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule) {
+    return rule->q * (1 + rule->count);
+}
+
+int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
+                               const fdgrad_adaptive_rule *r, double f0, double eps,
+                               fdgrad_adaptive_result *out) {
+    const double one = 1.0;
+    int q = r->q, count = r->count, deriv = r->deriv;
+    double values[FDGRAD_LADDER_MAX * FDGRAD_RUNG_MAX];
+    double xi = x[i];
+
+    /* 1. The pilot, and the ladder's place from it. */
+    double absx = fabs(xi);
+    double room = (DBL_MAX - absx) * 0.5 / r->reach;
+    double pilot_step = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), room);
+    if (evaluate(f, ctx, x, i, r, pilot_step, &one, 1, values) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
+    rung first = differences(r, xi, pilot_step, 1.0, values, f0);
+    double pilot = first.quotient, pilot_size = first.size;
+    int silent = in_rounding(r, pilot, pilot_size, pilot_step, eps);
+    int blank = (silent || power_of(pilot_step, deriv) < r->tiny) && absx < 1.0 && pilot_step < room;
+    int broken = !isfinite(pilot) && pilot_step > 0.0 && !blank;
+    int again = blank || broken;
+    double unseen = 0.0;
+    if (again) {
+        unseen = 4.0 * r->rounding * r->eps * pilot_size / power_of(pilot_step, deriv);
+        pilot_step = blank ? nmin(r->pilot_rel * 1.0, room) : pilot_step / r->shrink;
+        if (evaluate(f, ctx, x, i, r, pilot_step, &one, 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        rung retaken = differences(r, xi, pilot_step, 1.0, values, f0);
+        pilot = retaken.quotient;
+        pilot_size = retaken.size;
+        if (deriv == 1 && blank)
+            pilot_size = fmax(retaken.size, fabs(retaken.quotient));
+        if (broken && isfinite(retaken.quotient))
+            room = nmin(room, pilot_step);
+        silent = in_rounding(r, pilot, pilot_size, pilot_step, eps);
+    }
+    double wanted = eps * r->relative * pilot_size / fabs(pilot) / r->tau;
+    if (deriv == 2)
+        wanted = sqrt(wanted);
+    else if (deriv > 2)
+        wanted = pow(wanted, 1.0 / deriv);
+    if (!(isfinite(wanted) && !silent))
+        wanted = NAN;
+    double smallest = isnan(wanted) ? INFINITY : wanted;
+    double ceiling = nmin(r->top_fraction * nmax(absx, 1.0) / r->reach, room) / r->ceiling_div;
+    smallest = nmin(nmax(isfinite(smallest) ? smallest : ceiling, pilot_step), ceiling);
+
+    /* 2. The probe at the ladder's top step (not where the pilot was taken again). */
+    double top = smallest * r->powers[0];
+    int kind = 2;
+    rung probe = {0.0, 0.0, 0.0, 0.0};
+    if (!again) {
+        if (evaluate(f, ctx, x, i, r, top, &one, 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        probe = differences(r, xi, top, 1.0, values, f0);
+        double pilot_rounding = 2.0 * r->rounding * eps * pilot_size / power_of(pilot_step, deriv);
+        double gap = fabs(probe.quotient - pilot);
+        kind = (gap <= r->probe_tolerance * fabs(pilot) + 4.0 * pilot_rounding) || !isfinite(pilot);
+    }
+
+    /* 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, no probe). */
+    double column[FDGRAD_LADDER_MAX], sizes[FDGRAD_LADDER_MAX], steps[FDGRAD_LADDER_MAX];
+    double arguments[FDGRAD_LADDER_MAX];
+    int length = 0, wide = 0;
+    double base = smallest;
+    const double *powers = r->powers + 1;
+    if (kind == 1) {
+        column[0] = probe.quotient;
+        sizes[0] = probe.size;
+        steps[0] = probe.step;
+        arguments[0] = probe.argument;
+        length = 1;
+    } else if (kind == 0) {
+        double bottom = 16.0 * sqrt(pilot_step * top) / r->wide_top;
+        bottom = nmax(nmin(bottom, top / r->wide_all), pilot_step);
+        base = nmin(bottom, room / r->wide_top);
+        powers = r->wide_powers;
+        wide = 1;
+    }
+    if (evaluate(f, ctx, x, i, r, base, powers, count - 1, values) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
+    for (int k = 0; k < count - 1; k++, length++) {
+        rung d = differences(r, xi, base, powers[k], &values[k * q], f0);
+        column[length] = d.quotient;
+        sizes[length] = d.size;
+        steps[length] = d.step;
+        arguments[length] = d.argument;
+    }
+
+    /* 4. The tableau, twice where f's noise as the pilot measures it is more than its rounding. */
+    int power = r->side == 0 ? 2 : 1;
+    double noise = (blank && deriv == 1 && isfinite(pilot)) ? eps * fabs(pilot) : 0.0;
+    table t;
+    double slope = 0.0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        t = tableau(column, sizes, steps, arguments, length, r, eps, wide, noise);
+        double s2 = steps[length - 2], s1 = steps[length - 1];
+        slope = (column[length - 2] - column[length - 1]) / (power == 2 ? s2 * s2 - s1 * s1 : s2 - s1);
+        double measured = 2.0 * fabs(t.best - pilot) * power_of(pilot_step, deriv) / r->rounding;
+        if (blank && !t.trusted && !isfinite(t.error)) {
+            double spread = fabs(column[length - 1] - column[length - 2]) * power_of(s1, deriv) / r->rounding;
+            measured = fmax(measured, spread);
+        }
+        int noisy = measured > eps * pilot_size;
+        if (attempt || !noisy)
+            break;
+        if (isfinite(measured))
+            noise = measured;
+    }
+
+    /* 5. The pilot checks the winner. */
+    *out = pilot_check(t, pilot, pilot_size, pilot_step, slope, eps, r, xi);
+    if (again && !out->converged)
+        out->error = fmax(out->error, fabs(out->value) + unseen);
+    return FDGRAD_OK;
+}
+
+int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, const fdgrad_adaptive_rule *rule,
+                          double f0, double eps, size_t start, size_t stop, double *value,
+                          double *error, double *step, unsigned char *converged) {
+    for (size_t i = start; i < stop; i++) {
+        fdgrad_adaptive_result r;
+        if (fdgrad_adaptive_coordinate(f, ctx, x, i, rule, f0, eps, &r) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        value[i] = r.value;
+        error[i] = r.error;
+        step[i] = r.step;
+        converged[i] = (unsigned char)r.converged;
+    }
+    return FDGRAD_OK;
+}
