@@ -26,9 +26,9 @@ static double power_of(double step, int deriv) {
     return out;
 }
 
-/* One rung of differences: its quotient, |f| size, step and argument rounding |x f'|. */
+/* One rung of differences of one output: its quotient, |f| size and argument rounding |x f'|. */
 typedef struct {
-    double quotient, size, step, argument;
+    double quotient, size, argument;
 } rung;
 
 /* Fornberg's weights of the derivative of order deriv at 0 from values at nodes[0..count). */
@@ -58,63 +58,78 @@ static void fornberg(const double *nodes, int count, int deriv, double *weights)
         weights[i] = c[i][deriv];
 }
 
-/* _differences for one coordinate and one rung: f's values v at xi + (o_k p) h. */
-static rung differences(const fdgrad_adaptive_rule *r, double xi, double h, double p, const double *v,
-                        double f0) {
+/* One rung's geometry: the points xi + (o_k p) h actually evaluated, the rung's step (their
+ * distance), and where the rule needs them, the weights of those points. */
+typedef struct {
+    double step;
+    double weights[FDGRAD_RUNG_MAX + 1];
+} geometry;
+
+static geometry rung_geometry(const fdgrad_adaptive_rule *r, double xi, double h, double p) {
     int q = r->q;
     double points[FDGRAD_RUNG_MAX];
     for (int k = 0; k < q; k++)
         points[k] = xi + (r->offsets[k] * p) * h;
-    rung out;
+    geometry g;
     double o0 = fabs(r->offsets[0]);
     if (r->side == 0)
-        out.step = ((points[0] - points[1]) / 2.0) / o0;
+        g.step = ((points[0] - points[1]) / 2.0) / o0;
     else
-        out.step = fabs(points[0] - xi) / o0;
-    double size = fabs(v[0]);
-    for (int k = 1; k < q; k++)
-        size = nmax(size, fabs(v[k]));
-    if (r->centre != 0.0)
-        size = nmax(size, fabs(f0));
-    out.size = size;
-    double slope;
-    if (r->side == 0)
-        slope = (v[0] - v[1]) / (2.0 * out.step);
-    else
-        slope = (v[0] - f0) / (r->offsets[0] * out.step);
-    out.argument = fabs(xi * slope);
+        g.step = fabs(points[0] - xi) / o0;
     if (r->fornberg) {
-        double nodes[FDGRAD_RUNG_MAX + 1], weights[FDGRAD_RUNG_MAX + 1];
+        double nodes[FDGRAD_RUNG_MAX + 1];
         int count = q;
         for (int k = 0; k < q; k++)
             nodes[k] = points[k] - xi;
         if (r->centre != 0.0)
             nodes[count++] = 0.0;
-        fornberg(nodes, count, r->deriv, weights);
+        fornberg(nodes, count, r->deriv, g.weights);
+    }
+    return g;
+}
+
+/* _differences for one output of one rung: f's values v[k * m] at its points. */
+static rung differences(const fdgrad_adaptive_rule *r, double xi, const geometry *g, const double *v, size_t m,
+                        double f0) {
+    int q = r->q;
+    rung out;
+    double size = fabs(v[0]);
+    for (int k = 1; k < q; k++)
+        size = nmax(size, fabs(v[k * m]));
+    if (r->centre != 0.0)
+        size = nmax(size, fabs(f0));
+    out.size = size;
+    double slope;
+    if (r->side == 0)
+        slope = (v[0] - v[m]) / (2.0 * g->step);
+    else
+        slope = (v[0] - f0) / (r->offsets[0] * g->step);
+    out.argument = fabs(xi * slope);
+    if (r->fornberg) {
         double base = r->centre != 0.0 ? f0 : v[0];
         double acc = 0.0;
         for (int k = 0; k < q; k++)
-            acc = acc + weights[k] * (v[k] - base);
+            acc = acc + g->weights[k] * (v[k * m] - base);
         out.quotient = acc;
     } else {
         double acc = r->weights[0] * v[0];
         for (int k = 1; k < q; k++)
-            acc = acc + r->weights[k] * v[k];
+            acc = acc + r->weights[k] * v[k * m];
         if (r->centre != 0.0)
             acc = acc + r->centre * f0;
-        out.quotient = acc / (r->denom * power_of(out.step, r->deriv));
+        out.quotient = acc / (r->denom * power_of(g->step, r->deriv));
     }
     return out;
 }
 
-/* f at x with x_i + (o_k p) h for each point of one rung of each p, into values; x_i restored. */
+/* f at x with x_i + (o_k p) h for each point of one rung of each p, into values (m per point); x_i restored. */
 static int evaluate(fdgrad_objective f, void *ctx, double *x, size_t i, const fdgrad_adaptive_rule *r,
-                    double h, const double *powers, int rungs, double *values) {
+                    size_t m, double h, const double *powers, int rungs, double *values) {
     double xi = x[i];
     for (int k = 0; k < rungs; k++) {
         for (int j = 0; j < r->q; j++) {
             x[i] = xi + (r->offsets[j] * powers[k]) * h;
-            int status = f(ctx, x, &values[k * r->q + j]);
+            int status = f(ctx, x, &values[(size_t)(k * r->q + j) * m]);
             x[i] = xi;
             if (status != 0)
                 return FDGRAD_ECALLBACK;
@@ -213,6 +228,12 @@ static table tableau(const double *column_in, const double *size, const double *
     return out;
 }
 
+/* One entry's result. */
+typedef struct {
+    double value, error, step;
+    int converged;
+} fdgrad_adaptive_result;
+
 /* _pilot_check for one entry: the pilot checks the ladder's winner. */
 static fdgrad_adaptive_result pilot_check(table t, double pilot, double size, double pilot_step, double slope,
                                           double eps, const fdgrad_adaptive_rule *r, double x) {
@@ -256,76 +277,129 @@ int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule) {
     return rule->q * (1 + rule->count);
 }
 
+size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m) {
+    /* f's values for the largest evaluation (the ladder), and per output: the pilot, its size,
+     * its bound before a retake, the wanted steps, the probe's three, the ladder's three columns */
+    return (size_t)(rule->count - 1) * (size_t)rule->q * m + (7 + 3 * (size_t)rule->count) * m;
+}
+
+/* The median of the finite entries of a[0..m) (the mean of the two middle ones of an even count),
+ * +inf where there is none: as fdgrad._adaptive._median takes it.  a is reordered. */
+static double median(double *a, size_t m) {
+    size_t c = 0;
+    for (size_t j = 0; j < m; j++)
+        if (!isnan(a[j]))
+            a[c++] = a[j];
+    if (c == 0)
+        return INFINITY;
+    for (size_t j = 1; j < c; j++) { /* insertion sort: m is small (f's outputs) */
+        double v = a[j];
+        size_t k = j;
+        while (k > 0 && a[k - 1] > v) {
+            a[k] = a[k - 1];
+            k--;
+        }
+        a[k] = v;
+    }
+    return c % 2 ? a[c / 2] : (a[c / 2 - 1] + a[c / 2]) / 2.0;
+}
+
 int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
-                               const fdgrad_adaptive_rule *r, double f0, double eps,
-                               fdgrad_adaptive_result *out) {
+                               const fdgrad_adaptive_rule *r, size_t m, const double *f0, double eps,
+                               double *work, double *value, double *error, double *step,
+                               unsigned char *converged, size_t stride) {
     const double one = 1.0;
     int q = r->q, count = r->count, deriv = r->deriv;
-    double values[FDGRAD_LADDER_MAX * FDGRAD_RUNG_MAX];
+    double zero = 0.0;
+    const double *f0s = f0 != NULL ? f0 : &zero;
+    size_t f0_stride = f0 != NULL ? 1 : 0;
+    double *values = work;
+    double *pilot = values + (size_t)(count - 1) * (size_t)q * m, *pilot_size = pilot + m, *unseen = pilot_size + m;
+    double *wanted = unseen + m, *probe_q = wanted + m, *probe_size = probe_q + m, *probe_arg = probe_size + m;
+    double *column = probe_arg + m, *sizes = column + (size_t)count * m, *arguments = sizes + (size_t)count * m;
+    double steps[FDGRAD_LADDER_MAX];
     double xi = x[i];
 
     /* 1. The pilot, and the ladder's place from it. */
     double absx = fabs(xi);
     double room = (DBL_MAX - absx) * 0.5 / r->reach;
     double pilot_step = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), room);
-    if (evaluate(f, ctx, x, i, r, pilot_step, &one, 1, values) != FDGRAD_OK)
+    if (evaluate(f, ctx, x, i, r, m, pilot_step, &one, 1, values) != FDGRAD_OK)
         return FDGRAD_ECALLBACK;
-    rung first = differences(r, xi, pilot_step, 1.0, values, f0);
-    double pilot = first.quotient, pilot_size = first.size;
-    int silent = in_rounding(r, pilot, pilot_size, pilot_step, eps);
-    int blank = (silent || power_of(pilot_step, deriv) < r->tiny) && absx < 1.0 && pilot_step < room;
-    int broken = !isfinite(pilot) && pilot_step > 0.0 && !blank;
-    int again = blank || broken;
-    double unseen = 0.0;
-    if (again) {
-        unseen = 4.0 * r->rounding * r->eps * pilot_size / power_of(pilot_step, deriv);
-        pilot_step = blank ? nmin(r->pilot_rel * 1.0, room) : pilot_step / r->shrink;
-        if (evaluate(f, ctx, x, i, r, pilot_step, &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
-        rung retaken = differences(r, xi, pilot_step, 1.0, values, f0);
-        pilot = retaken.quotient;
-        pilot_size = retaken.size;
-        if (deriv == 1 && blank)
-            pilot_size = fmax(retaken.size, fabs(retaken.quotient));
-        if (broken && isfinite(retaken.quotient))
-            room = nmin(room, pilot_step);
-        silent = in_rounding(r, pilot, pilot_size, pilot_step, eps);
+    geometry g = rung_geometry(r, xi, pilot_step, 1.0);
+    int silent_all = 1, finite_all = 1;
+    for (size_t j = 0; j < m; j++) {
+        rung d = differences(r, xi, &g, values + j, m, f0s[j * f0_stride]);
+        pilot[j] = d.quotient;
+        pilot_size[j] = d.size;
+        silent_all = silent_all && in_rounding(r, pilot[j], pilot_size[j], pilot_step, eps);
+        finite_all = finite_all && isfinite(pilot[j]);
     }
-    double wanted = eps * r->relative * pilot_size / fabs(pilot) / r->tau;
-    if (deriv == 2)
-        wanted = sqrt(wanted);
-    else if (deriv > 2)
-        wanted = pow(wanted, 1.0 / deriv);
-    if (!(isfinite(wanted) && !silent))
-        wanted = NAN;
-    double smallest = isnan(wanted) ? INFINITY : wanted;
+    int blank = (silent_all || power_of(pilot_step, deriv) < r->tiny) && absx < 1.0 && pilot_step < room;
+    int broken = !finite_all && pilot_step > 0.0 && !blank;
+    int again = blank || broken;
+    if (again) {
+        for (size_t j = 0; j < m; j++)
+            unseen[j] = 4.0 * r->rounding * r->eps * pilot_size[j] / power_of(pilot_step, deriv);
+        pilot_step = blank ? nmin(r->pilot_rel * 1.0, room) : pilot_step / r->shrink;
+        if (evaluate(f, ctx, x, i, r, m, pilot_step, &one, 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        g = rung_geometry(r, xi, pilot_step, 1.0);
+        int inside = broken;
+        for (size_t j = 0; j < m; j++) {
+            rung d = differences(r, xi, &g, values + j, m, f0s[j * f0_stride]);
+            pilot[j] = d.quotient;
+            pilot_size[j] = (deriv == 1 && blank) ? fmax(d.size, fabs(d.quotient)) : d.size;
+            inside = inside && isfinite(d.quotient);
+        }
+        if (inside)
+            room = nmin(room, pilot_step);
+    }
+    for (size_t j = 0; j < m; j++) {
+        double w = eps * r->relative * pilot_size[j] / fabs(pilot[j]) / r->tau;
+        if (deriv == 2)
+            w = sqrt(w);
+        else if (deriv > 2)
+            w = pow(w, 1.0 / deriv);
+        int silent = in_rounding(r, pilot[j], pilot_size[j], pilot_step, eps);
+        wanted[j] = (isfinite(w) && !silent) ? w : NAN;
+    }
+    double smallest = median(wanted, m);
     double ceiling = nmin(r->top_fraction * nmax(absx, 1.0) / r->reach, room) / r->ceiling_div;
     smallest = nmin(nmax(isfinite(smallest) ? smallest : ceiling, pilot_step), ceiling);
 
     /* 2. The probe at the ladder's top step (not where the pilot was taken again). */
-    double top = smallest * r->powers[0];
+    double top = smallest * r->powers[0], probe_step = 0.0;
     int kind = 2;
-    rung probe = {0.0, 0.0, 0.0, 0.0};
     if (!again) {
-        if (evaluate(f, ctx, x, i, r, top, &one, 1, values) != FDGRAD_OK)
+        if (evaluate(f, ctx, x, i, r, m, top, &one, 1, values) != FDGRAD_OK)
             return FDGRAD_ECALLBACK;
-        probe = differences(r, xi, top, 1.0, values, f0);
-        double pilot_rounding = 2.0 * r->rounding * eps * pilot_size / power_of(pilot_step, deriv);
-        double gap = fabs(probe.quotient - pilot);
-        kind = (gap <= r->probe_tolerance * fabs(pilot) + 4.0 * pilot_rounding) || !isfinite(pilot);
+        g = rung_geometry(r, xi, top, 1.0);
+        probe_step = g.step;
+        kind = 1;
+        for (size_t j = 0; j < m; j++) {
+            rung d = differences(r, xi, &g, values + j, m, f0s[j * f0_stride]);
+            probe_q[j] = d.quotient;
+            probe_size[j] = d.size;
+            probe_arg[j] = d.argument;
+            double pilot_rounding = 2.0 * r->rounding * eps * pilot_size[j] / power_of(pilot_step, deriv);
+            double gap = fabs(d.quotient - pilot[j]);
+            kind = kind && ((gap <= r->probe_tolerance * fabs(pilot[j]) + 4.0 * pilot_rounding) || !isfinite(pilot[j]));
+        }
     }
 
-    /* 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, no probe). */
-    double column[FDGRAD_LADDER_MAX], sizes[FDGRAD_LADDER_MAX], steps[FDGRAD_LADDER_MAX];
-    double arguments[FDGRAD_LADDER_MAX];
+    /* 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, no probe);
+     * column[k * m + j] is output j's difference at rung k. */
     int length = 0, wide = 0;
     double base = smallest;
     const double *powers = r->powers + 1;
     if (kind == 1) {
-        column[0] = probe.quotient;
-        sizes[0] = probe.size;
-        steps[0] = probe.step;
-        arguments[0] = probe.argument;
+        for (size_t j = 0; j < m; j++) {
+            column[j] = probe_q[j];
+            sizes[j] = probe_size[j];
+            arguments[j] = probe_arg[j];
+        }
+        steps[0] = probe_step;
         length = 1;
     } else if (kind == 0) {
         double bottom = 16.0 * sqrt(pilot_step * top) / r->wide_top;
@@ -334,55 +408,67 @@ int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t 
         powers = r->wide_powers;
         wide = 1;
     }
-    if (evaluate(f, ctx, x, i, r, base, powers, count - 1, values) != FDGRAD_OK)
+    if (evaluate(f, ctx, x, i, r, m, base, powers, count - 1, values) != FDGRAD_OK)
         return FDGRAD_ECALLBACK;
     for (int k = 0; k < count - 1; k++, length++) {
-        rung d = differences(r, xi, base, powers[k], &values[k * q], f0);
-        column[length] = d.quotient;
-        sizes[length] = d.size;
-        steps[length] = d.step;
-        arguments[length] = d.argument;
-    }
-
-    /* 4. The tableau, twice where f's noise as the pilot measures it is more than its rounding. */
-    int power = r->side == 0 ? 2 : 1;
-    double noise = (blank && deriv == 1 && isfinite(pilot)) ? eps * fabs(pilot) : 0.0;
-    table t;
-    double slope = 0.0;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        t = tableau(column, sizes, steps, arguments, length, r, eps, wide, noise);
-        double s2 = steps[length - 2], s1 = steps[length - 1];
-        slope = (column[length - 2] - column[length - 1]) / (power == 2 ? s2 * s2 - s1 * s1 : s2 - s1);
-        double measured = 2.0 * fabs(t.best - pilot) * power_of(pilot_step, deriv) / r->rounding;
-        if (blank && !t.trusted && !isfinite(t.error)) {
-            double spread = fabs(column[length - 1] - column[length - 2]) * power_of(s1, deriv) / r->rounding;
-            measured = fmax(measured, spread);
+        g = rung_geometry(r, xi, base, powers[k]);
+        steps[length] = g.step;
+        for (size_t j = 0; j < m; j++) {
+            rung d = differences(r, xi, &g, values + (size_t)k * (size_t)q * m + j, m, f0s[j * f0_stride]);
+            column[(size_t)length * m + j] = d.quotient;
+            sizes[(size_t)length * m + j] = d.size;
+            arguments[(size_t)length * m + j] = d.argument;
         }
-        int noisy = measured > eps * pilot_size;
-        if (attempt || !noisy)
-            break;
-        if (isfinite(measured))
-            noise = measured;
     }
 
-    /* 5. The pilot checks the winner. */
-    *out = pilot_check(t, pilot, pilot_size, pilot_step, slope, eps, r, xi);
-    if (again && !out->converged)
-        out->error = fmax(out->error, fabs(out->value) + unseen);
+    /* 4. and 5., output by output: the tableau, twice where f's noise as the pilot measures it is
+     * more than its rounding; the pilot checks the winner. */
+    int power = r->side == 0 ? 2 : 1;
+    double s2 = steps[length - 2], s1 = steps[length - 1];
+    for (size_t j = 0; j < m; j++) {
+        double col[FDGRAD_LADDER_MAX], sz[FDGRAD_LADDER_MAX], arg[FDGRAD_LADDER_MAX];
+        for (int k = 0; k < length; k++) {
+            col[k] = column[(size_t)k * m + j];
+            sz[k] = sizes[(size_t)k * m + j];
+            arg[k] = arguments[(size_t)k * m + j];
+        }
+        double noise = (blank && deriv == 1 && isfinite(pilot[j])) ? eps * fabs(pilot[j]) : 0.0;
+        table t;
+        double slope = 0.0;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            t = tableau(col, sz, steps, arg, length, r, eps, wide, noise);
+            slope = (col[length - 2] - col[length - 1]) / (power == 2 ? s2 * s2 - s1 * s1 : s2 - s1);
+            double measured = 2.0 * fabs(t.best - pilot[j]) * power_of(pilot_step, deriv) / r->rounding;
+            if (blank && !t.trusted && !isfinite(t.error)) {
+                double spread = fabs(col[length - 1] - col[length - 2]) * power_of(s1, deriv) / r->rounding;
+                measured = fmax(measured, spread);
+            }
+            int noisy = measured > eps * pilot_size[j];
+            if (attempt || !noisy)
+                break;
+            if (isfinite(measured))
+                noise = measured;
+        }
+        fdgrad_adaptive_result res = pilot_check(t, pilot[j], pilot_size[j], pilot_step, slope, eps, r, xi);
+        if (again && !res.converged)
+            res.error = fmax(res.error, fabs(res.value) + unseen[j]);
+        value[j * stride] = res.value;
+        error[j * stride] = res.error;
+        step[j * stride] = res.step;
+        converged[j * stride] = (unsigned char)res.converged;
+    }
     return FDGRAD_OK;
 }
 
-int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, const fdgrad_adaptive_rule *rule,
-                          double f0, double eps, size_t start, size_t stop, double *value,
-                          double *error, double *step, unsigned char *converged) {
+int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                          size_t m, const double *f0, double eps, size_t start, size_t stop, double *work,
+                          double *value, double *error, double *step, unsigned char *converged) {
+    if (m == 0 || start > stop || stop > n)
+        return FDGRAD_EINVAL;
     for (size_t i = start; i < stop; i++) {
-        fdgrad_adaptive_result r;
-        if (fdgrad_adaptive_coordinate(f, ctx, x, i, rule, f0, eps, &r) != FDGRAD_OK)
+        if (fdgrad_adaptive_coordinate(f, ctx, x, i, rule, m, f0, eps, work, value + i, error + i, step + i,
+                                       converged + i, n) != FDGRAD_OK)
             return FDGRAD_ECALLBACK;
-        value[i] = r.value;
-        error[i] = r.error;
-        step[i] = r.step;
-        converged[i] = (unsigned char)r.converged;
     }
     return FDGRAD_OK;
 }

@@ -241,29 +241,30 @@ typedef struct {
     double pair_slack[2], factors[2][FDGRAD_LADDER_MAX], shrinks[2][FDGRAD_LADDER_MAX];
 } fdgrad_adaptive_rule;
 
-/* One coordinate's adaptive derivative. */
-typedef struct {
-    double value, error, step;
-    int converged;
-} fdgrad_adaptive_result;
-
 /*
- * The adaptive derivative of a scalar f along x_i: f is called at x with x_i
- * replaced by x_i + o h (x_i restored after each call); f0 is f(x) where the rule
- * uses it; eps the precision of f's values.  Returns FDGRAD_OK, or the objective's
- * nonzero value as FDGRAD_ECALLBACK (x_i restored).
+ * The adaptive derivatives of f's m outputs along x_i: f is called at x with x_i replaced
+ * by x_i + o h (x_i restored after each call); f0 holds f(x) (m values) where the rule uses
+ * it (else it may be NULL); eps is the precision of f's values; work holds
+ * fdgrad_adaptive_work(rule, m) doubles of scratch.  Output j's value, error estimate, step
+ * and whether it converged land at value[j * stride] (and so on).  Returns FDGRAD_OK, or the
+ * objective's nonzero value as FDGRAD_ECALLBACK (x_i restored).
  */
 int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
-                               const fdgrad_adaptive_rule *rule, double f0, double eps,
-                               fdgrad_adaptive_result *out);
+                               const fdgrad_adaptive_rule *rule, size_t m, const double *f0, double eps,
+                               double *work, double *value, double *error, double *step,
+                               unsigned char *converged, size_t stride);
 
-/* The same for coordinates start <= i < stop, into value, error, step and converged (length n). */
-int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, const fdgrad_adaptive_rule *rule,
-                          double f0, double eps, size_t start, size_t stop, double *value,
-                          double *error, double *step, unsigned char *converged);
+/* The same for coordinates start <= i < stop of x (n doubles), into value[j * n + i] (and
+ * error, step, converged), the layout of fdgrad_jacobian_range. */
+int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                          size_t m, const double *f0, double eps, size_t start, size_t stop, double *work,
+                          double *value, double *error, double *step, unsigned char *converged);
 
 /* f's evaluations per coordinate (f(x) not included). */
 int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule);
+
+/* The doubles of scratch fdgrad_adaptive_coordinate needs for m outputs. */
+size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m);
 
 #ifdef __cplusplus
 }

@@ -701,3 +701,34 @@ def test_adaptive_door_keeps_the_twins_warnings(compiled):
     assert one == two and one[1] == []
     one, two, _, _ = _adaptive_both(compiled, "derivative", g, -1.0, method="forward")  # f(x) warns on both
     assert one == two and one[1] and one[1][0][0] is RuntimeWarning
+
+
+def test_adaptive_jacobian_matches_the_twin(compiled):
+    """jacobian(adaptive=True) of an f of several values (arrays, lists, a 2-D value, one value, a constant): the
+    door's ladders (one median step per coordinate over the outputs) and the twin's alike, on random scales."""
+    rng = np.random.default_rng(77)
+    fs = [lambda p: np.array([p[0] * p[1], np.sin(p[1]), np.exp(p[0])]),
+          lambda p: [math.log1p(p[0] ** 2), 4e11 + p[1]],
+          lambda p: np.array([[np.sum(np.sin(p)), np.prod(p)], [p[0], 1.0]]),
+          lambda p: float(np.sum(p ** 3)),
+          lambda p: np.array([np.sqrt(abs(p[0])), 1 / (p[1] - 0.3), np.arccos(min(p[0], 1.0))]),
+          lambda p: np.array([7.0, 7.0])]
+    for f in fs:
+        for _ in range(12):
+            x = rng.normal(size=2) * 10.0 ** rng.integers(-300, 8, 2).astype(float)
+            x[rng.random(2) < 0.2] = 0.0
+            for method in ("central", "forward", "backward"):
+                one, two, seen_c, seen_p = _adaptive_both(compiled, "jacobian", f, x, sort=True, method=method)
+                assert one == two, (x, method)
+                assert seen_c == seen_p
+
+
+def test_adaptive_jacobian_door_takes_its_calls(front):
+    g = lambda p: np.array([p[0], p[1] ** 2])  # noqa: E731
+    rest = (1, False, 2**26, None, None, None, None, None, False, False, (), None)
+    assert front.jacobian_door(g, np.ones(2), None, "central", None, True, True, *rest) is not GENERAL
+    assert front.jacobian_door(g, np.ones(2), None, "central", None, True, False, *rest) is not GENERAL
+    sparse = (1, False, 2**26, None, None, None, np.eye(2), None, False, False, (), None)
+    assert front.jacobian_door(g, np.ones(2), None, "central", None, True, False, *sparse) is GENERAL
+    f32 = lambda p: np.array([p[0], p[1] ** 2], dtype=np.float32)  # noqa: E731
+    assert front.jacobian_door(f32, np.ones(2), None, "central", None, True, False, *rest) is GENERAL

@@ -127,6 +127,22 @@ def _root(wanted: np.ndarray, deriv: int) -> np.ndarray:
                         dtype=float).reshape(wanted.shape)
 
 
+def _median(wanted: np.ndarray) -> np.ndarray:
+    """Each row's median of its entries that are not NaN (of an even count, the mean of the two
+    middle ones, (a + b) / 2), +inf where there is none: the ladder's place from the outputs'
+    wanted steps (numpy's nanmedian takes about 0.1 ms through masked arrays)."""
+    if wanted.shape[1] == 1:
+        return np.where(np.isnan(wanted[:, 0]), np.inf, wanted[:, 0])
+    ordered = np.sort(wanted, axis=1)  # NaN last
+    count = np.count_nonzero(~np.isnan(wanted), axis=1)
+    rows = np.arange(wanted.shape[0])
+    high = ordered[rows, np.minimum(count // 2, wanted.shape[1] - 1)]
+    low = ordered[rows, np.maximum(count // 2 - 1, 0)]
+    with np.errstate(over="ignore"):
+        middle = np.where(count % 2 == 1, high, (low + high) / 2.0)
+    return np.where(count == 0, np.inf, middle)
+
+
 def _inside(limit: np.ndarray, absx: np.ndarray) -> np.ndarray:
     """A distance limit made safe for steps that round to x's spacing: a few of its units less."""
     with np.errstate(invalid="ignore"):
@@ -395,12 +411,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         # A pilot within its own rounding (a second difference at x = 1e9) measures that rounding, not
         # f's derivative: it places nothing (as a pilot of exactly 0 does), and the ceiling stands.
         placed = np.isfinite(wanted) & ~silent
-    wanted = np.where(placed, wanted, np.nan)
-    all_nan = np.asarray(np.isnan(wanted).all(axis=1))
-    if m == 1:  # (the median of one value; numpy's nanmedian takes ~0.1 ms through masked arrays)
-        smallest = np.where(all_nan, np.inf, wanted[:, 0])
-    else:
-        smallest = np.nanmedian(np.where(all_nan[:, None], np.inf, wanted), axis=1)
+    smallest = _median(np.where(placed, wanted, np.nan))
     top_fraction = TOP_FRACTION if deriv < 3 else HIGHER_TOP_FRACTION
     ceiling = np.minimum(top_fraction * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)

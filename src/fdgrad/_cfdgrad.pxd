@@ -116,18 +116,15 @@ cdef extern from "fdgrad.h" nogil:
         double factors[2][8]
         double shrinks[2][8]
 
-    ctypedef struct fdgrad_adaptive_result:
-        double value
-        double error
-        double step
-        int converged
-
     int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
-                                   const fdgrad_adaptive_rule *rule, double f0, double eps,
-                                   fdgrad_adaptive_result *out)
+                                   const fdgrad_adaptive_rule *rule, size_t m, const double *f0, double eps,
+                                   double *work, double *value, double *error, double *step,
+                                   unsigned char *converged, size_t stride)
 
-    int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, const fdgrad_adaptive_rule *rule,
-                              double f0, double eps, size_t start, size_t stop, double *value,
-                              double *error, double *step, unsigned char *converged)
+    int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                              size_t m, const double *f0, double eps, size_t start, size_t stop, double *work,
+                              double *value, double *error, double *step, unsigned char *converged)
 
     int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule)
+
+    size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m)

@@ -40,7 +40,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_adaptive_coordinate,
     fdgrad_adaptive_evaluations,
     fdgrad_adaptive_range,
-    fdgrad_adaptive_result,
+    fdgrad_adaptive_work,
     fdgrad_adaptive_rule,
 )
 
@@ -392,6 +392,8 @@ cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_s
 # the general path, which evaluates f again from the start.
 
 cdef fdgrad_adaptive_rule _LADDERS[3][5]
+cdef enum:
+    _ADAPTIVE_WORK = 64  # doubles of scratch for one output (fdgrad_adaptive_work, at most 59)
 
 
 cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
@@ -417,6 +419,7 @@ cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
 for _m, _side in enumerate((0, 1, -1)):
     for _n in range(1, 5):
         _fill_ladder(&_LADDERS[_m][_n], _adaptive.kernel_rule(_side, _n))
+        assert fdgrad_adaptive_work(&_LADDERS[_m][_n], 1) <= _ADAPTIVE_WORK
 
 cdef object _finish = _results.finish
 cdef object _errstate = np.errstate
@@ -472,8 +475,9 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
         return _GENERAL
     cdef const fdgrad_adaptive_rule *r = &_LADDERS[mi][order_n]
     cdef double point[1]
-    cdef double f0 = 0.0
-    cdef fdgrad_adaptive_result res
+    cdef double f0 = 0.0, value = 0.0, error = 0.0, step = 0.0
+    cdef unsigned char converged = 0
+    cdef double work[_ADAPTIVE_WORK]
     cdef int status
     cdef bint with_f0 = _uses_f0(r)
     cdef _Watch w = _take_watch(f)
@@ -483,7 +487,8 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
             if with_f0 and _adaptive_at_number(<void *>w, point, &f0) != 0:
                 return _GENERAL
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                status = fdgrad_adaptive_coordinate(_at_number, <void *>w, point, 0, r, f0, _EPS, &res)
+                status = fdgrad_adaptive_coordinate(_at_number, <void *>w, point, 0, r, 1, &f0, _EPS, work, &value,
+                                                    &error, &step, &converged, 1)
                 if status != FDGRAD_OK:
                     _raise_pending(w)  # (f's exception, left set, raised before the with block ends)
             if status != FDGRAD_OK:
@@ -494,21 +499,50 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
     finally:
         _give_back(w)
     if full_output is True:
-        return _finish(res.value, res.error, fdgrad_adaptive_evaluations(r) + with_f0, res.step, True,
-                       res.converged != 0)
-    return res.value
+        return _finish(value, error, fdgrad_adaptive_evaluations(r) + with_f0, step, True, converged != 0)
+    return value
+
+
+cdef int _adaptive_vector_value(_WatchVector w, object value, double *out) except -1:
+    """f's m values into out, as the vector objective converts them (a float64 array of f's shape
+    at once), watched; 1 (unusual) for values coarser than float64's (a float32 f)."""
+    if type(value) is np.ndarray and (<cnp.ndarray>value).dtype is _FLOAT64 and value.shape == w.shape:
+        converted = np.ascontiguousarray(value).reshape(-1)
+    else:
+        if <double>_precision(value) > _EPS:
+            w.unusual = True
+            return 1
+        converted = w.convert(value)
+        if w.m == 1:
+            converted = np.array([converted], dtype=np.float64)
+    memcpy(out, cnp.PyArray_DATA(<cnp.ndarray>converted), w.m * sizeof(double))
+    if w.first_vector is None:
+        w.first_vector = np.array(converted, dtype=np.float64)  # a copy to compare (f may reuse its array)
+    elif not w.varied and memcmp(out, cnp.PyArray_DATA(<cnp.ndarray>w.first_vector), w.m * sizeof(double)) != 0:
+        w.varied = True
+    w.seen += 1
+    return 0
+
+
+cdef int _adaptive_at_vector(void *ctx, const double *x, double *out) except -1:
+    """f of m values at the buffer (its read-only view), for the adaptive kernels."""
+    cdef _WatchVector w = <_WatchVector>ctx
+    return _adaptive_vector_value(w, w.f(w.view), out)
+
+
+cdef fdgrad_objective _at_vector = <fdgrad_objective>_adaptive_at_vector
 
 
 cdef object _adaptive_columns(object f, object x, int mi, object full_output, object index, int deriv, object args,
-                              object kwargs):
-    """gradient() (index None, deriv 1), hessian_diag() (deriv 2) or partial() (index an int) with
-    adaptive=True of a float64 ndarray x (or a flat list of floats): fdgrad._derivatives.columns'
-    adaptive ladders over a Serial evaluation, or GENERAL."""
+                              object kwargs, bint vector=False):
+    """gradient() (index None, deriv 1), hessian_diag() (deriv 2), partial() (index an int) or,
+    with vector, jacobian() with adaptive=True of a float64 ndarray x (or a flat list of floats):
+    fdgrad._derivatives.columns' adaptive ladders over a Serial evaluation, or GENERAL."""
     x = _float_array(x)
     if x is None:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi = n
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr), lo = 0, hi = n, m = 1
     if not _flat_range(index, n, &lo, &hi):
         return _GENERAL
     cdef cnp.ndarray work = _flat_copy(arr)
@@ -516,25 +550,45 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
     if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
         return _GENERAL
     cdef const fdgrad_adaptive_rule *r = &_LADDERS[mi][deriv]
-    cdef cnp.npy_intp size = n
-    values = np.full(n, np.nan)
-    errors, steps = values.copy(), values.copy()
-    flags = np.ones(n, dtype=np.uint8)
     cdef double f0 = 0.0
-    cdef double spare[1]
-    cdef bint with_f0 = _uses_f0(r)
+    cdef double *f0p = &f0
+    cdef double small[_ADAPTIVE_WORK]
+    cdef double *scratch = small
+    cdef bint with_f0 = vector or _uses_f0(r)
     cdef Py_ssize_t looks = 0
     cdef int status
-    shape = x.shape
-    cdef _Watch w = _take_watch(f)
+    cdef fdgrad_objective call = _at_vector if vector else _at_view
+    shape, out_shape = x.shape, ()
+    cdef _Watch w
+    cdef _WatchVector wv
+    if vector:
+        wv = _WatchVector.__new__(_WatchVector)
+        wv.f, wv.eps, wv.seen, wv.varied, wv.unusual = f, _EPS, 0, False, False
+        w = wv
+    else:
+        w = _take_watch(f)
     w.view = _read_only(work, None if cnp.PyArray_NDIM(arr) == 1 else shape)
     try:
         try:
-            if with_f0 and _adaptive_at_view(<void *>w, wp, &f0) != 0:
+            if vector:  # f(x) first, its shape and converter (_evaluation.Serial.outputs)
+                first = f(w.view)
+                if <double>_precision(first) > _EPS:
+                    return _GENERAL
+                f0s, out_shape, wv.convert = _first_outputs(first)
+                wv.shape, wv.m = out_shape, f0s.size
+                m = wv.m
+                f0p = <double *>cnp.PyArray_DATA(<cnp.ndarray>f0s)
+                if fdgrad_adaptive_work(r, m) > _ADAPTIVE_WORK:
+                    spare_work = np.empty(fdgrad_adaptive_work(r, m))
+                    scratch = <double *>cnp.PyArray_DATA(<cnp.ndarray>spare_work)
+            elif with_f0 and _adaptive_at_view(<void *>w, wp, &f0) != 0:
                 return _GENERAL
+            values = np.full(m * n, np.nan)
+            errors, steps = values.copy(), values.copy()
+            flags = np.ones(m * n, dtype=np.uint8)
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                status = fdgrad_adaptive_range(_at_view, <void *>w, wp, r, f0, _EPS, <size_t>lo, <size_t>hi,
-                                               <double *>cnp.PyArray_DATA(<cnp.ndarray>values),
+                status = fdgrad_adaptive_range(call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, _EPS, <size_t>lo,
+                                               <size_t>hi, scratch, <double *>cnp.PyArray_DATA(<cnp.ndarray>values),
                                                <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
                                                <double *>cnp.PyArray_DATA(<cnp.ndarray>steps),
                                                <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags))
@@ -544,9 +598,8 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
                 return _GENERAL  # (a value that is not a float)
             # _derivatives._adaptive_columns: where every derivative is 0 and f never varied (three
             # or more values), f once more at x, and the warning where it still did not
-            if _all_zero(<const double *>cnp.PyArray_DATA(<cnp.ndarray>values) + lo, hi - lo) and not w.varied \
-                    and w.seen >= 3:
-                if _adaptive_at_view(<void *>w, wp, spare) != 0:
+            if not w.varied and w.seen >= 3 and not values.reshape(m, n)[:, lo:hi].any():
+                if call(<void *>w, wp, scratch) != 0:
                     return _GENERAL
                 looks = 1
                 if not w.varied:
@@ -555,7 +608,8 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
             _note(exc, f, args, kwargs)
             raise
     finally:
-        _give_back(w)
+        if not vector:
+            _give_back(w)
     nfev = (hi - lo) * fdgrad_adaptive_evaluations(r) + with_f0 + looks
     converged = flags.view(np.bool_)
     if index is not None:
@@ -563,8 +617,9 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
             return float(values[lo])
         return _finish(float(values[lo]), float(errors[lo]), nfev, float(steps[lo]), True, bool(converged[lo]))
     if full_output is not True:
-        return values.reshape(shape)
-    return _shaped(values[None], errors[None], steps[None], nfev, shape, True, converged[None])
+        return values.reshape(out_shape + shape)
+    return _shaped(values.reshape(m, n), errors.reshape(m, n), steps.reshape(m, n), nfev, out_shape + shape, True,
+                   converged.reshape(m, n))
 
 
 def gradient_door(f, x, h, method, order, adaptive, full_output, workers, vectorized, max_batch_bytes, chunksize,
@@ -883,6 +938,11 @@ cdef object _jacobian(object f, object x, object h, object method, object order,
                       object m, object sparsity, object bounds, object progress, object inplace, object args,
                       object kwargs):
     cdef int mi = _method_index(method)
+    if adaptive is True and mi >= 0 and _adaptive_options(f, h, order, full_output, workers, chunksize, timeout,
+                                                          bounds, progress, args, kwargs) and inplace is False \
+            and vectorized is False and m is None and sparsity is None and type(max_batch_bytes) is int \
+            and max_batch_bytes >= 1:
+        return _adaptive_columns(f, x, mi, full_output, None, 1, args, kwargs, True)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or inplace is not False or vectorized is not False:
         return _GENERAL
