@@ -660,9 +660,12 @@ def test_adaptive_door_random_scales(compiled):
 def test_adaptive_door_hands_unusual_values_on(compiled):
     """An f whose values are not floats (float32, an int, a 0-d array) is the general path's, start to finish:
     the result is the fallback's (the door's evaluations are wasted, not counted)."""
-    for f in (lambda t: np.float32(np.sin(t)), lambda t: 3, lambda t: np.array(np.sin(t))):
+    for f in (lambda t: np.float32(np.sin(t)), lambda t: 3, lambda t: np.array(np.sin(t), dtype=np.float32),
+              lambda t: np.array(np.sin(t))):  # (the last a 0-d float64: the door's own)
         one, two, _, _ = _adaptive_both(compiled, "derivative", f, 0.5)
         assert one == two and one[0][0] == "value"
+    one, two, _, _ = _adaptive_both(compiled, "derivative", lambda t: np.array([np.sin(t)]), 0.5)
+    assert one == two
     for g in (lambda p: np.float32(np.sum(np.sin(p))), lambda p: np.array(np.sum(np.sin(p)))):
         one, two, _, _ = _adaptive_both(compiled, "gradient", g, np.array([0.5, -1.0]))
         assert one == two and one[0][0] == "value"

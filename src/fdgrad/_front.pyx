@@ -437,11 +437,14 @@ cdef inline bint _adaptive_options(object f, object h, object order, object full
 
 
 cdef inline int _adaptive_value(_Watch w, object value, double *out) except -1:
-    """f's value into out where it is a float (watched); 1 (unusual) otherwise."""
-    if not isinstance(value, float):
+    """f's value into out where it is a float or a 0-d float64 array (watched); 1 (unusual) otherwise."""
+    if isinstance(value, float):
+        out[0] = <double>value
+    elif type(value) is np.ndarray and (<cnp.ndarray>value).dtype is _FLOAT64 and cnp.PyArray_NDIM(value) == 0:
+        out[0] = (<double *>cnp.PyArray_DATA(<cnp.ndarray>value))[0]
+    else:
         w.unusual = True
         return 1
-    out[0] = <double>value
     w.watch(out[0])
     return 0
 
