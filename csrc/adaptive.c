@@ -472,3 +472,113 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
     }
     return FDGRAD_OK;
 }
+
+size_t fdgrad_adaptive_hessian_work(size_t n) {
+    size_t entries = n * (n + 1) / 2;
+    /* the rungs' Hessian (n * n), their values and steps (entries each), per coordinate the pilot,
+     * its size, its argument rounding, its step, a rung's steps, and the diagonal's noise */
+    return n * n + 2 * FDGRAD_HESSIAN_RUNGS * entries + 6 * n;
+}
+
+int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *r,
+                            double f0, double eps, double *work, double *value, double *error, double *smallest,
+                            unsigned char *converged) {
+    const int rungs = FDGRAD_HESSIAN_RUNGS;
+    size_t entries = n * (n + 1) / 2;
+    double *hess = work, *column = hess + n * n, *steps = column + rungs * entries;
+    double *pilot = steps + rungs * entries, *size = pilot + n, *argument = size + n, *pilot_step = argument + n;
+    double *h = pilot_step + n, *measured = h + n;
+    const double one = 1.0;
+    double values[2];
+
+    /* The pilots, and the rungs' steps from them. */
+    for (size_t i = 0; i < n; i++) {
+        double absx = fabs(x[i]);
+        double room = (DBL_MAX - absx) * 0.5;
+        pilot_step[i] = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), room);
+        if (evaluate(f, ctx, x, i, r, 1, pilot_step[i], &one, 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        geometry g = rung_geometry(r, x[i], pilot_step[i], 1.0);
+        rung d = differences(r, x[i], &g, values, 1, f0);
+        pilot[i] = d.quotient;
+        size[i] = d.size;
+        argument[i] = d.argument;
+        double wanted = sqrt(eps * r->relative * size[i] / fabs(pilot[i]) / r->hessian_tau);
+        double ceiling = nmin(r->check_fraction * nmax(absx, 1.0), room) / r->hessian_top;
+        smallest[i] = nmin(nmax(isfinite(wanted) ? wanted : ceiling, pilot_step[i]), ceiling);
+    }
+    for (int k = 0; k < rungs; k++) { /* large to small */
+        for (size_t i = 0; i < n; i++) {
+            double step = smallest[i] * r->hessian_powers[k];
+            h[i] = (x[i] + step) - x[i]; /* a step x + h and x - h represent exactly */
+        }
+        if (fdgrad_hessian_range(f, ctx, x, n, h, f0, NULL, 0, 0, entries, hess) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        size_t e = 0;
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a; b < n; b++, e++) {
+                column[k * entries + e] = hess[a * n + b];
+                steps[k * entries + e] = sqrt(h[a] * h[b]);
+            }
+    }
+
+    /* Each entry's tableau; the diagonal's noise as its pilot measures it. */
+    size_t e = 0;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a; b < n; b++, e++) {
+            double col[FDGRAD_HESSIAN_RUNGS], st[FDGRAD_HESSIAN_RUNGS], sz[FDGRAD_HESSIAN_RUNGS];
+            double arg[FDGRAD_HESSIAN_RUNGS];
+            /* the rounding of an entry: eps |f| * 8 / h^2 on the diagonal, eps |f| * 2 / (h_i h_j) off
+             * it; and that of its argument, eps |x_i f_i| for each coordinate it moves */
+            double factor = a == b ? 1.0 : 0.25;
+            double moved = (a == b ? argument[a] : argument[a] + argument[b]) * factor;
+            double lo = INFINITY, hi = -INFINITY;
+            int any = 0;
+            for (int k = 0; k < rungs; k++) {
+                col[k] = column[k * entries + e];
+                st[k] = steps[k * entries + e];
+                sz[k] = factor * fabs(f0);
+                arg[k] = moved;
+                if (!isnan(col[k])) {
+                    lo = any ? fmin(lo, col[k]) : col[k];
+                    hi = any ? fmax(hi, col[k]) : col[k];
+                    any = 1;
+                }
+            }
+            table t = tableau(col, sz, st, arg, rungs, r, eps, 0, 0.0);
+            double spread = any ? hi - lo : NAN;
+            if (!t.trusted)
+                t.error = nmax(t.error, spread);
+            if (a == b) {
+                double gap = fabs(t.best - pilot[a]) * (pilot_step[a] * pilot_step[a]);
+                measured[a] = isfinite(gap) ? gap : 0.0;
+                double curvature = (col[rungs - 2] - col[rungs - 1])
+                                   / (st[rungs - 2] * st[rungs - 2] - st[rungs - 1] * st[rungs - 1]);
+                fdgrad_adaptive_result res = pilot_check(t, pilot[a], size[a], pilot_step[a], curvature, eps, r, x[a]);
+                value[a * n + a] = res.value;
+                error[a * n + a] = isfinite(res.value) ? res.error : INFINITY;
+                converged[a * n + a] = (unsigned char)res.converged; /* good: the diagonal's check */
+            } else {
+                value[a * n + b] = value[b * n + a] = t.best;
+                error[a * n + b] = t.error; /* its noise below, once the diagonal's is known */
+                error[b * n + a] = t.step;  /* (kept here until then) */
+                converged[a * n + b] = (unsigned char)t.trusted;
+            }
+        }
+    /* Off the diagonal, f's noise as the diagonal measured it (in f's units: more than eps |f|
+     * where f's terms cancel), and converged where both coordinates' diagonals are good. */
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++) {
+            double step = error[b * n + a];
+            double extra = 2.0 * (measured[a] + measured[b]) / (step * step);
+            double err = error[a * n + b] + (isfinite(extra) ? extra : 0.0);
+            err = isfinite(value[a * n + b]) ? err : INFINITY;
+            error[a * n + b] = error[b * n + a] = err;
+            unsigned char sound = converged[a * n + b];
+            converged[a * n + b] = converged[b * n + a] = (unsigned char)(converged[a * n + a] && converged[b * n + b]
+                                                                         && sound && isfinite(err));
+        }
+    for (size_t a = 0; a < n; a++)
+        converged[a * n + a] = (unsigned char)(converged[a * n + a] && isfinite(error[a * n + a]));
+    return FDGRAD_OK;
+}

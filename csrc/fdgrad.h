@@ -223,6 +223,7 @@ double fdgrad_seconds(void);
  */
 #define FDGRAD_LADDER_MAX 8 /* rungs of a ladder, the probe included */
 #define FDGRAD_RUNG_MAX 4   /* points of one rung other than x */
+#define FDGRAD_HESSIAN_RUNGS 4 /* rungs of the adaptive Hessian */
 
 typedef struct {
     int side, deriv;                       /* 0 central, +1 forward, -1 backward; 1..4 */
@@ -239,6 +240,8 @@ typedef struct {
     /* the tableau's, for the ratio (0) and the wide ratio (1): slack ratio ** power, and for
      * j = 1 .. count - 1 ratio ** (power j) - 1 and slack ratio ** (power (j + 1)) */
     double pair_slack[2], factors[2][FDGRAD_LADDER_MAX], shrinks[2][FDGRAD_LADDER_MAX];
+    /* the adaptive Hessian's: its tau, ratio ** (rungs - 1) and the rungs' ratio ** (rungs - 1 - k) */
+    double hessian_tau, hessian_top, hessian_powers[FDGRAD_HESSIAN_RUNGS];
 } fdgrad_adaptive_rule;
 
 /*
@@ -265,6 +268,20 @@ int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule);
 
 /* The doubles of scratch fdgrad_adaptive_coordinate needs for m outputs. */
 size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m);
+
+/*
+ * The adaptive Hessian of a scalar f (fdgrad._adaptive.adaptive_hessian): a pilot second
+ * difference per coordinate places the steps, central Hessians (fdgrad_hessian_range) at
+ * FDGRAD_HESSIAN_RUNGS step vectors are extrapolated entry by entry, and the pilots check the
+ * diagonal.  rule is the central second derivative's; f0 = f(x).  value, error and converged
+ * are n * n (symmetric), smallest the n steps of the smallest rung; work holds
+ * fdgrad_adaptive_hessian_work(n) doubles.  Returns FDGRAD_OK or FDGRAD_ECALLBACK.
+ */
+int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                            double f0, double eps, double *work, double *value, double *error, double *smallest,
+                            unsigned char *converged);
+
+size_t fdgrad_adaptive_hessian_work(size_t n);
 
 #ifdef __cplusplus
 }

@@ -635,21 +635,30 @@ def test_adaptive_gradient_matches_the_twin(compiled, f, x, method):
     assert one == two
 
 
+_TERMS = [np.sin, np.cos, np.log1p, np.exp, np.arctan, lambda t: t**3, lambda t: np.sqrt(np.abs(t) + 1e-9)]
+
+
+def _random_objective(rng, cross):
+    """A random sum of classes over 1..4 coordinates (and a large constant, or 1, or 0; with cross, a term in
+    x_0 x_last), and a point of random scale (1e-300 .. 1e8, and 0)."""
+    n = int(rng.integers(1, 5))
+    picks = rng.integers(0, len(_TERMS), n)
+    a = rng.normal(size=n) * 10.0 ** rng.integers(-3, 3, n)
+    c, b = float(rng.choice([0.0, 1.0, 4e11])), float(rng.normal()) if cross else 0.0
+
+    def f(p):
+        return float(c + sum(_TERMS[k](a[i] * p[i]) for i, k in enumerate(picks)) + b * p[0] * p[-1])
+
+    x = rng.normal(size=n) * 10.0 ** rng.integers(-300, 8, n).astype(float)
+    x[rng.random(n) < 0.15] = 0.0
+    return f, x
+
+
 def test_adaptive_door_random_scales(compiled):
     """Random sums of classes at coordinates of random scale (1e-300 .. 1e8, and 0): the door and the twin alike."""
     rng = np.random.default_rng(2026)
-    terms = [np.sin, np.cos, np.log1p, np.exp, np.arctan, lambda t: t**3, lambda t: np.sqrt(np.abs(t) + 1e-9)]
     for trial in range(60):
-        n = int(rng.integers(1, 5))
-        picks = rng.integers(0, len(terms), n)
-        a = rng.normal(size=n) * 10.0 ** rng.integers(-3, 3, n)
-        c = float(rng.choice([0.0, 1.0, 4e11]))
-
-        def f(p, picks=picks, a=a, c=c):
-            return float(c + sum(terms[k](a[i] * p[i]) for i, k in enumerate(picks)))
-
-        x = rng.normal(size=n) * 10.0 ** rng.integers(-300, 8, n).astype(float)
-        x[rng.random(n) < 0.15] = 0.0
+        f, x = _random_objective(rng, cross=False)
         for method in ("central", "forward", "backward"):
             for name in ("gradient", "hessian_diag"):
                 one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, x, sort=True, method=method)
@@ -735,3 +744,40 @@ def test_adaptive_jacobian_door_takes_its_calls(front):
     assert front.jacobian_door(g, np.ones(2), None, "central", None, True, False, *sparse) is GENERAL
     f32 = lambda p: np.array([p[0], p[1] ** 2], dtype=np.float32)  # noqa: E731
     assert front.jacobian_door(f32, np.ones(2), None, "central", None, True, False, *rest) is GENERAL
+
+
+def _hessian_instances():
+    from fdgrad.testing.cases import HESSIAN_CASES
+
+    for case in HESSIAN_CASES:
+        if case.x.size <= 8:
+            yield pytest.param(case.f, case.x, id=case.name)
+
+
+@pytest.mark.parametrize(("f", "x"), list(_hessian_instances()))
+def test_adaptive_hessian_matches_the_twin(compiled, f, x):
+    one, two, seen_c, seen_p = _adaptive_both(compiled, "hessian", f, x)
+    assert one == two
+    assert seen_c == seen_p  # the same points, in the same order
+
+
+def test_adaptive_hessian_random_scales(compiled):
+    """Random sums of classes with a cross term, coordinates of random scale (1e-300 .. 1e8, and 0), large
+    constants: the door's adaptive Hessian and the twin's alike (NaN entries, estimates, steps, flags, warnings)."""
+    rng = np.random.default_rng(9)
+    for trial in range(80):
+        f, x = _random_objective(rng, cross=True)
+        one, two, seen_c, seen_p = _adaptive_both(compiled, "hessian", f, x)
+        assert one == two, (trial, x)
+        assert seen_c == seen_p
+
+
+def test_adaptive_hessian_door(front, compiled):
+    g = lambda p: float(p[0] ** 2 * p[1])  # noqa: E731
+    rest = (1, None, None, None, None, False, False, (), None)
+    assert front.hessian_door(g, np.ones(2), None, "central", None, True, True, *rest) is not GENERAL
+    assert front.hessian_door(g, np.ones(2), None, "forward", None, True, True, *rest) is GENERAL
+    assert front.hessian_door(g, np.ones(2), 1e-3, "central", None, True, True, *rest) is GENERAL
+    for f in (lambda p: 5.0, lambda p: np.float32(p @ p)):  # never varies: the warning; float32: the general path
+        one, two, _, _ = _adaptive_both(compiled, "hessian", f, np.array([1.0, 2.0]))
+        assert one == two

@@ -214,6 +214,9 @@ def kernel_rule(side: int, deriv: int) -> dict:
         pair_slack=tuple(slack * ratio**power for ratio in ratios),
         factors=tuple(tuple(0.0 if j == 0 else ratio ** (power * j) - 1.0 for j in range(count)) for ratio in ratios),
         shrinks=tuple(tuple(slack * ratio ** (power * (j + 1)) for j in range(count)) for ratio in ratios),
+        # the adaptive Hessian's (adaptive_hessian), on every rule alike
+        hessian_tau=CENTRAL_TAU * HIGHER_TAU, hessian_top=RATIO ** (HESSIAN_STEPS - 1),
+        hessian_powers=tuple(RATIO ** (HESSIAN_STEPS - 1 - k) for k in range(HESSIAN_STEPS)),
     )
 
 
@@ -699,7 +702,7 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
         best, error, step, trusted, fully = _tableau(column, np.broadcast_to(scale, column.shape), steps_,
                                                      moved[None, :, None], rule, eps, RATIO)
         # A ladder outside Richardson's regime: the estimate covers the spread of its values.
-        spread = np.nanmax(column, axis=0) - np.nanmin(column, axis=0)
+        spread = np.fmax.reduce(column, axis=0) - np.fmin.reduce(column, axis=0)  # (nanmax's value, never its warning)
         error = np.where(trusted, error, np.maximum(error, spread))
         curvature = (column[-2] - column[-1]) / (steps_[-2] ** 2 - steps_[-1] ** 2)[:, None]
     diagonal = rows == cols

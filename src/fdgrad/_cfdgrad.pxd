@@ -115,6 +115,9 @@ cdef extern from "fdgrad.h" nogil:
         double pair_slack[2]
         double factors[2][8]
         double shrinks[2][8]
+        double hessian_tau
+        double hessian_top
+        double hessian_powers[4]
 
     int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
                                    const fdgrad_adaptive_rule *rule, size_t m, const double *f0, double eps,
@@ -128,3 +131,9 @@ cdef extern from "fdgrad.h" nogil:
     int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule)
 
     size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m)
+
+    int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                                double f0, double eps, double *work, double *value, double *error, double *smallest,
+                                unsigned char *converged)
+
+    size_t fdgrad_adaptive_hessian_work(size_t n)

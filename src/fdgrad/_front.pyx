@@ -39,6 +39,8 @@ from fdgrad._cfdgrad cimport (
     fdgrad_stencil_value,
     fdgrad_adaptive_coordinate,
     fdgrad_adaptive_evaluations,
+    fdgrad_adaptive_hessian,
+    fdgrad_adaptive_hessian_work,
     fdgrad_adaptive_range,
     fdgrad_adaptive_work,
     fdgrad_adaptive_rule,
@@ -410,6 +412,9 @@ cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
         r.powers[k] = c["powers"][k]
     for k in range(r.count - 1):
         r.wide_powers[k] = c["wide_powers"][k]
+    r.hessian_tau, r.hessian_top = c["hessian_tau"], c["hessian_top"]
+    for k in range(4):
+        r.hessian_powers[k] = c["hessian_powers"][k]
     for j in range(2):
         r.pair_slack[j] = c["pair_slack"][j]
         for k in range(r.count):
@@ -465,6 +470,14 @@ cdef fdgrad_objective _at_view = <fdgrad_objective>_adaptive_at_view
 cdef fdgrad_objective _at_number = <fdgrad_objective>_adaptive_at_number
 
 
+cdef int _settled(_Watch w, int status) except -1:
+    """An adaptive kernel's status, f's exception (left set by the objective) raised where it failed so:
+    inside the np.errstate block, which must not end with an exception pending."""
+    if status != FDGRAD_OK:
+        _raise_pending(w)
+    return status
+
+
 cdef inline bint _uses_f0(const fdgrad_adaptive_rule *r):
     return r.centre != 0.0 or r.side != 0
 
@@ -490,10 +503,8 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
             if with_f0 and _adaptive_at_number(<void *>w, point, &f0) != 0:
                 return _GENERAL
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                status = fdgrad_adaptive_coordinate(_at_number, <void *>w, point, 0, r, 1, &f0, _EPS, work, &value,
-                                                    &error, &step, &converged, 1)
-                if status != FDGRAD_OK:
-                    _raise_pending(w)  # (f's exception, left set, raised before the with block ends)
+                status = _settled(w, fdgrad_adaptive_coordinate(_at_number, <void *>w, point, 0, r, 1, &f0, _EPS, work,
+                                                                &value, &error, &step, &converged, 1))
             if status != FDGRAD_OK:
                 return _GENERAL  # (a value that is not a float)
         except TypeError as exc:
@@ -590,13 +601,10 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
             errors, steps = values.copy(), values.copy()
             flags = np.ones(m * n, dtype=np.uint8)
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                status = fdgrad_adaptive_range(call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, _EPS, <size_t>lo,
-                                               <size_t>hi, scratch, <double *>cnp.PyArray_DATA(<cnp.ndarray>values),
-                                               <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
-                                               <double *>cnp.PyArray_DATA(<cnp.ndarray>steps),
-                                               <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags))
-                if status != FDGRAD_OK:
-                    _raise_pending(w)  # (f's exception, left set, raised before the with block ends)
+                status = _settled(w, fdgrad_adaptive_range(
+                    call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, _EPS, <size_t>lo, <size_t>hi, scratch,
+                    <double *>cnp.PyArray_DATA(<cnp.ndarray>values), <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
+                    <double *>cnp.PyArray_DATA(<cnp.ndarray>steps), <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags)))
             if status != FDGRAD_OK:
                 return _GENERAL  # (a value that is not a float)
             # _derivatives._adaptive_columns: where every derivative is 0 and f never varied (three
@@ -1006,6 +1014,9 @@ def hessian_door(f, x, h, method, order, adaptive, full_output, workers, chunksi
 cdef object _hessian(object f, object x, object h, object method, object order, object adaptive, object full_output,
                      object workers, object chunksize, object timeout, object sparsity, object bounds,
                      object progress, object inplace, object args, object kwargs):
+    if adaptive is True and method is _CENTRAL and sparsity is None and inplace is False and _adaptive_options(
+            f, h, order, full_output, workers, chunksize, timeout, bounds, progress, args, kwargs):
+        return _adaptive_hessian(f, x, full_output, args, kwargs)
     if method is not _CENTRAL or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout,
                                                     bounds, progress, args, kwargs):
         return _GENERAL
@@ -1034,6 +1045,59 @@ cdef object _hessian(object f, object x, object h, object method, object order, 
         _note(exc, f, args, kwargs)
         raise
     return out.reshape(shape + shape)
+
+
+cdef object _adaptive_hessian(object f, object x, object full_output, object args, object kwargs):
+    """hessian(f, x, adaptive=True) of a float64 ndarray x (or a flat list of floats): fdgrad._hessian.dense_hessian's
+    adaptive Hessian over a Serial evaluation (csrc/adaptive.c's, the twin's bit for bit), or GENERAL."""
+    x = _float_array(x)
+    if x is None:
+        return _GENERAL
+    cdef cnp.ndarray arr = <cnp.ndarray>x
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(arr)
+    cdef cnp.ndarray work = _flat_copy(arr)
+    cdef double *wp = <double *>cnp.PyArray_DATA(work)
+    if fdgrad_all_finite(wp, <size_t>n) != <size_t>n:
+        return _GENERAL
+    cdef const fdgrad_adaptive_rule *r = &_LADDERS[0][2]
+    cdef double f0 = 0.0
+    cdef int status
+    cdef Py_ssize_t looks = 0
+    shape = x.shape
+    cdef _Watch w = _take_watch(f)
+    w.view = _read_only(work, None if cnp.PyArray_NDIM(arr) == 1 else shape)
+    try:
+        try:
+            if _adaptive_at_view(<void *>w, wp, &f0) != 0:  # f(x) (_evaluation.Serial.outputs), a float
+                return _GENERAL
+            w.seen, w.varied = 0, False  # (f(x) is not one of the loops' values)
+            scratch = np.empty(fdgrad_adaptive_hessian_work(<size_t>n))
+            values, errors, steps = np.empty(n * n), np.empty(n * n), np.empty(n)
+            flags = np.empty(n * n, dtype=np.uint8)
+            with _errstate(all="ignore"):  # (as the twin evaluates its rungs: f's own warnings off)
+                status = _settled(w, fdgrad_adaptive_hessian(
+                    _at_view, <void *>w, wp, <size_t>n, r, f0, _EPS, <double *>cnp.PyArray_DATA(<cnp.ndarray>scratch),
+                    <double *>cnp.PyArray_DATA(<cnp.ndarray>values), <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
+                    <double *>cnp.PyArray_DATA(<cnp.ndarray>steps), <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags)))
+            if status != FDGRAD_OK:
+                return _GENERAL  # (a value that is not a float)
+            # _hessian.dense_hessian: where f never varied (three or more values), f once more at x, and
+            # the warning where it still did not and every entry is 0
+            if not w.varied and w.seen >= 3:
+                if _adaptive_at_view(<void *>w, wp, &f0) != 0:
+                    return _GENERAL
+                looks = 1
+                if not w.varied and not values.any():
+                    _warn_unchanging(False)
+        except TypeError as exc:
+            _note(exc, f, args, kwargs)
+            raise
+    finally:
+        _give_back(w)
+    if full_output is not True:
+        return values.reshape(shape + shape)
+    return _finish(values.reshape(shape + shape), errors.reshape(shape + shape), 1 + 2 * n + 8 * n * n + looks,
+                   steps.reshape(shape), True, flags.view(np.bool_).reshape(shape + shape))
 
 
 cdef class _WatchLine(_Watch):

@@ -475,9 +475,52 @@ static void test_adaptive(void)
           == FDGRAD_EINVAL);
 }
 
+static void test_adaptive_hessian(void)
+{
+    fdgrad_adaptive_rule r = ladder_rule(0); /* then made the central second derivative's */
+    r.deriv = 2;
+    r.weights[0] = r.weights[1] = 1.0;
+    r.centre = -2.0;
+    r.denom = 1.0;
+    r.rounding = 8.0;
+    r.relative = 4.0;
+    r.fornberg = 1;
+    r.pilot_rel = pow(DBL_EPSILON, 0.25);
+    r.hessian_tau = 3e-13 * 30.0;
+    r.hessian_top = pow(2.1, FDGRAD_HESSIAN_RUNGS - 1);
+    for (int k = 0; k < FDGRAD_HESSIAN_RUNGS; k++)
+        r.hessian_powers[k] = pow(2.1, FDGRAD_HESSIAN_RUNGS - 1 - k);
+    enum { N = 3 };
+    double x0[N] = {0.7, -1.2, 2.5}, x[N], value[N * N], error[N * N], steps[N];
+    unsigned char converged[N * N];
+    double *work = malloc(fdgrad_adaptive_hessian_work(N) * sizeof(double));
+    memcpy(x, x0, sizeof(x));
+    quad_ctx q = {N, 0, -1};
+    double f0 = 0.0;
+    quad(&q, x, &f0);
+    q.calls = 0;
+    CHECK(fdgrad_adaptive_hessian(quad, &q, x, N, &r, f0, DBL_EPSILON, work, value, error, steps, converged)
+          == FDGRAD_OK);
+    CHECK(q.calls == 2 * N + 8 * N * N);
+    CHECK(memcmp(x, x0, sizeof(x)) == 0);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            double want = i == j ? 2.0 * (i + 1) : 0.0, wrong = fabs(value[i * N + j] - want);
+            CHECK(wrong < 1e-8 && wrong <= error[i * N + j] && value[i * N + j] == value[j * N + i]);
+        }
+    for (long k = 0; k < 2 * N + 8 * N * N; k += 7) { /* f failing part-way: stopped, x restored */
+        quad_ctx bad = {N, 0, k};
+        CHECK(fdgrad_adaptive_hessian(quad, &bad, x, N, &r, f0, DBL_EPSILON, work, value, error, steps, converged)
+              == FDGRAD_ECALLBACK);
+        CHECK(memcmp(x, x0, sizeof(x)) == 0);
+    }
+    free(work);
+}
+
 int main(void)
 {
     test_adaptive();
+    test_adaptive_hessian();
     test_group_columns();
     test_jacobian_range();
     test_two_outputs_and_forward();
