@@ -277,10 +277,20 @@ int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule) {
     return rule->q * (1 + rule->count);
 }
 
-size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m) {
-    /* f's values for the largest evaluation (the ladder), and per output: the pilot, its size,
-     * its bound before a retake, the wanted steps, the probe's three, the ladder's three columns */
-    return (size_t)(rule->count - 1) * (size_t)rule->q * m + (7 + 3 * (size_t)rule->count) * m;
+/* What one coordinate carries from one stage to the next (the twin's arrays over coordinates). */
+typedef struct {
+    double room, pilot_step, smallest, top, probe_step;
+    int blank, broken, kind;
+} stage;
+
+/* The doubles of a range's scratch: f's values for the largest evaluation (a ladder) and one
+ * coordinate's ladder (three columns) and wanted steps, shared; per coordinate its stage and,
+ * per output, the pilot, its size, its bound before a retake and the probe's three. */
+#define SHARED(r, m) ((size_t)((r)->count - 1) * (size_t)(r)->q * (m) + (3 * (size_t)(r)->count + 1) * (m))
+#define PER_COORDINATE(m) ((sizeof(stage) + sizeof(double) - 1) / sizeof(double) + 6 * (m))
+
+size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m, size_t coordinates) {
+    return SHARED(rule, m) + coordinates * PER_COORDINATE(m);
 }
 
 /* The median of the finite entries of a[0..m) (the mean of the two middle ones of an even count),
@@ -304,172 +314,206 @@ static double median(double *a, size_t m) {
     return c % 2 ? a[c / 2] : (a[c / 2 - 1] + a[c / 2]) / 2.0;
 }
 
-int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
-                               const fdgrad_adaptive_rule *r, size_t m, const double *f0, double eps,
-                               double *work, double *value, double *error, double *step,
-                               unsigned char *converged, size_t stride) {
-    const double one = 1.0;
-    int q = r->q, count = r->count, deriv = r->deriv;
-    double zero = 0.0;
-    const double *f0s = f0 != NULL ? f0 : &zero;
-    size_t f0_stride = f0 != NULL ? 1 : 0;
-    double *values = work;
-    double *pilot = values + (size_t)(count - 1) * (size_t)q * m, *pilot_size = pilot + m, *unseen = pilot_size + m;
-    double *wanted = unseen + m, *probe_q = wanted + m, *probe_size = probe_q + m, *probe_arg = probe_size + m;
-    double *column = probe_arg + m, *sizes = column + (size_t)count * m, *arguments = sizes + (size_t)count * m;
-    double steps[FDGRAD_LADDER_MAX];
-    double xi = x[i];
-
-    /* 1. The pilot, and the ladder's place from it. */
-    double absx = fabs(xi);
-    double room = (DBL_MAX - absx) * 0.5 / r->reach;
-    double pilot_step = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), room);
-    if (evaluate(f, ctx, x, i, r, m, pilot_step, &one, 1, values) != FDGRAD_OK)
-        return FDGRAD_ECALLBACK;
-    geometry g = rung_geometry(r, xi, pilot_step, 1.0);
-    int silent_all = 1, finite_all = 1;
-    for (size_t j = 0; j < m; j++) {
-        rung d = differences(r, xi, &g, values + j, m, f0s[j * f0_stride]);
-        pilot[j] = d.quotient;
-        pilot_size[j] = d.size;
-        silent_all = silent_all && in_rounding(r, pilot[j], pilot_size[j], pilot_step, eps);
-        finite_all = finite_all && isfinite(pilot[j]);
-    }
-    int blank = (silent_all || power_of(pilot_step, deriv) < r->tiny) && absx < 1.0 && pilot_step < room;
-    int broken = !finite_all && pilot_step > 0.0 && !blank;
-    int again = blank || broken;
-    if (again) {
-        for (size_t j = 0; j < m; j++)
-            unseen[j] = 4.0 * r->rounding * r->eps * pilot_size[j] / power_of(pilot_step, deriv);
-        pilot_step = blank ? nmin(r->pilot_rel * 1.0, room) : pilot_step / r->shrink;
-        if (evaluate(f, ctx, x, i, r, m, pilot_step, &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
-        g = rung_geometry(r, xi, pilot_step, 1.0);
-        int inside = broken;
-        for (size_t j = 0; j < m; j++) {
-            rung d = differences(r, xi, &g, values + j, m, f0s[j * f0_stride]);
-            pilot[j] = d.quotient;
-            pilot_size[j] = (deriv == 1 && blank) ? fmax(d.size, fabs(d.quotient)) : d.size;
-            inside = inside && isfinite(d.quotient);
-        }
-        if (inside)
-            room = nmin(room, pilot_step);
-    }
-    for (size_t j = 0; j < m; j++) {
-        double w = eps * r->relative * pilot_size[j] / fabs(pilot[j]) / r->tau;
-        if (deriv == 2)
-            w = sqrt(w);
-        else if (deriv > 2)
-            w = pow(w, 1.0 / deriv);
-        int silent = in_rounding(r, pilot[j], pilot_size[j], pilot_step, eps);
-        wanted[j] = (isfinite(w) && !silent) ? w : NAN;
-    }
-    double smallest = median(wanted, m);
-    double ceiling = nmin(r->top_fraction * nmax(absx, 1.0) / r->reach, room) / r->ceiling_div;
-    smallest = nmin(nmax(isfinite(smallest) ? smallest : ceiling, pilot_step), ceiling);
-
-    /* 2. The probe at the ladder's top step (not where the pilot was taken again). */
-    double top = smallest * r->powers[0], probe_step = 0.0;
-    int kind = 2;
-    if (!again) {
-        if (evaluate(f, ctx, x, i, r, m, top, &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
-        g = rung_geometry(r, xi, top, 1.0);
-        probe_step = g.step;
-        kind = 1;
-        for (size_t j = 0; j < m; j++) {
-            rung d = differences(r, xi, &g, values + j, m, f0s[j * f0_stride]);
-            probe_q[j] = d.quotient;
-            probe_size[j] = d.size;
-            probe_arg[j] = d.argument;
-            double pilot_rounding = 2.0 * r->rounding * eps * pilot_size[j] / power_of(pilot_step, deriv);
-            double gap = fabs(d.quotient - pilot[j]);
-            kind = kind && ((gap <= r->probe_tolerance * fabs(pilot[j]) + 4.0 * pilot_rounding) || !isfinite(pilot[j]));
-        }
-    }
-
-    /* 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, no probe);
-     * column[k * m + j] is output j's difference at rung k. */
-    int length = 0, wide = 0;
-    double base = smallest;
-    const double *powers = r->powers + 1;
-    if (kind == 1) {
-        for (size_t j = 0; j < m; j++) {
-            column[j] = probe_q[j];
-            sizes[j] = probe_size[j];
-            arguments[j] = probe_arg[j];
-        }
-        steps[0] = probe_step;
-        length = 1;
-    } else if (kind == 0) {
-        double bottom = 16.0 * sqrt(pilot_step * top) / r->wide_top;
-        bottom = nmax(nmin(bottom, top / r->wide_all), pilot_step);
-        base = nmin(bottom, room / r->wide_top);
-        powers = r->wide_powers;
-        wide = 1;
-    }
-    if (evaluate(f, ctx, x, i, r, m, base, powers, count - 1, values) != FDGRAD_OK)
-        return FDGRAD_ECALLBACK;
-    for (int k = 0; k < count - 1; k++, length++) {
-        g = rung_geometry(r, xi, base, powers[k]);
-        steps[length] = g.step;
-        for (size_t j = 0; j < m; j++) {
-            rung d = differences(r, xi, &g, values + (size_t)k * (size_t)q * m + j, m, f0s[j * f0_stride]);
-            column[(size_t)length * m + j] = d.quotient;
-            sizes[(size_t)length * m + j] = d.size;
-            arguments[(size_t)length * m + j] = d.argument;
-        }
-    }
-
-    /* 4. and 5., output by output: the tableau, twice where f's noise as the pilot measures it is
-     * more than its rounding; the pilot checks the winner. */
-    int power = r->side == 0 ? 2 : 1;
-    double s2 = steps[length - 2], s1 = steps[length - 1];
-    for (size_t j = 0; j < m; j++) {
-        double col[FDGRAD_LADDER_MAX], sz[FDGRAD_LADDER_MAX], arg[FDGRAD_LADDER_MAX];
-        for (int k = 0; k < length; k++) {
-            col[k] = column[(size_t)k * m + j];
-            sz[k] = sizes[(size_t)k * m + j];
-            arg[k] = arguments[(size_t)k * m + j];
-        }
-        double noise = (blank && deriv == 1 && isfinite(pilot[j])) ? eps * fabs(pilot[j]) : 0.0;
-        table t;
-        double slope = 0.0;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            t = tableau(col, sz, steps, arg, length, r, eps, wide, noise);
-            slope = (col[length - 2] - col[length - 1]) / (power == 2 ? s2 * s2 - s1 * s1 : s2 - s1);
-            double measured = 2.0 * fabs(t.best - pilot[j]) * power_of(pilot_step, deriv) / r->rounding;
-            if (blank && !t.trusted && !isfinite(t.error)) {
-                double spread = fabs(col[length - 1] - col[length - 2]) * power_of(s1, deriv) / r->rounding;
-                measured = fmax(measured, spread);
-            }
-            int noisy = measured > eps * pilot_size[j];
-            if (attempt || !noisy)
-                break;
-            if (isfinite(measured))
-                noise = measured;
-        }
-        fdgrad_adaptive_result res = pilot_check(t, pilot[j], pilot_size[j], pilot_step, slope, eps, r, xi);
-        if (again && !res.converged)
-            res.error = fmax(res.error, fabs(res.value) + unseen[j]);
-        value[j * stride] = res.value;
-        error[j * stride] = res.error;
-        step[j * stride] = res.step;
-        converged[j * stride] = (unsigned char)res.converged;
-    }
-    return FDGRAD_OK;
+static double coarsest(const fdgrad_adaptive_rule *r, const double *eps) {
+    return *eps > r->eps ? *eps : r->eps; /* max(EPS, precision()) */
 }
 
-int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
-                          size_t m, const double *f0, double eps, size_t start, size_t stop, double *work,
+int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *r,
+                          size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop, double *work,
                           double *value, double *error, double *step, unsigned char *converged) {
     if (m == 0 || start > stop || stop > n)
         return FDGRAD_EINVAL;
-    for (size_t i = start; i < stop; i++) {
-        if (fdgrad_adaptive_coordinate(f, ctx, x, i, rule, m, f0, eps, work, value + i, error + i, step + i,
-                                       converged + i, n) != FDGRAD_OK)
+    const double one = 1.0;
+    int q = r->q, count = r->count, deriv = r->deriv;
+    size_t coords = stop - start;
+    double zero = 0.0;
+    const double *f0s = f0 != NULL ? f0 : &zero;
+    size_t f0_stride = f0 != NULL ? 1 : 0;
+    double *values = work, *column = values + (size_t)(count - 1) * (size_t)q * m;
+    double *sizes = column + (size_t)count * m, *arguments = sizes + (size_t)count * m, *wanted = arguments + (size_t)count * m;
+    double *carried = work + SHARED(r, m);
+    stage *stages = (stage *)carried;
+    double *per_output = carried + coords * ((sizeof(stage) + sizeof(double) - 1) / sizeof(double));
+    /* per output j of coordinate c: pilot, pilot_size, unseen, probe_q, probe_size, probe_arg */
+#define PILOT(c, j) per_output[((c) * 6 + 0) * m + (j)]
+#define PILOT_SIZE(c, j) per_output[((c) * 6 + 1) * m + (j)]
+#define UNSEEN(c, j) per_output[((c) * 6 + 2) * m + (j)]
+#define PROBE_Q(c, j) per_output[((c) * 6 + 3) * m + (j)]
+#define PROBE_SIZE(c, j) per_output[((c) * 6 + 4) * m + (j)]
+#define PROBE_ARG(c, j) per_output[((c) * 6 + 5) * m + (j)]
+
+    /* 1. The pilots of every coordinate, then f's precision as their values show it. */
+    for (size_t c = 0; c < coords; c++) {
+        size_t i = start + c;
+        stage *s = &stages[c];
+        double absx = fabs(x[i]);
+        s->room = (DBL_MAX - absx) * 0.5 / r->reach;
+        s->pilot_step = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), s->room);
+        if (evaluate(f, ctx, x, i, r, m, s->pilot_step, &one, 1, values) != FDGRAD_OK)
             return FDGRAD_ECALLBACK;
+        geometry g = rung_geometry(r, x[i], s->pilot_step, 1.0);
+        for (size_t j = 0; j < m; j++) {
+            rung d = differences(r, x[i], &g, values + j, m, f0s[j * f0_stride]);
+            PILOT(c, j) = d.quotient;
+            PILOT_SIZE(c, j) = d.size;
+        }
     }
+    double eps = coarsest(r, eps_seen);
+    /* where f rounds to a constant at steps relative to a small |x| (blank), or a pilot's points
+     * left f's domain (broken), the pilot taken again, every such coordinate in turn */
+    int retaken = 0;
+    for (size_t c = 0; c < coords; c++) {
+        size_t i = start + c;
+        stage *s = &stages[c];
+        double absx = fabs(x[i]);
+        int silent_all = 1, finite_all = 1;
+        for (size_t j = 0; j < m; j++) {
+            silent_all = silent_all && in_rounding(r, PILOT(c, j), PILOT_SIZE(c, j), s->pilot_step, eps);
+            finite_all = finite_all && isfinite(PILOT(c, j));
+        }
+        s->blank = (silent_all || power_of(s->pilot_step, deriv) < r->tiny) && absx < 1.0 && s->pilot_step < s->room;
+        s->broken = !finite_all && s->pilot_step > 0.0 && !s->blank;
+        if (!(s->blank || s->broken))
+            continue;
+        retaken = 1;
+        for (size_t j = 0; j < m; j++)
+            UNSEEN(c, j) = 4.0 * r->rounding * r->eps * PILOT_SIZE(c, j) / power_of(s->pilot_step, deriv);
+        s->pilot_step = s->blank ? nmin(r->pilot_rel * 1.0, s->room) : s->pilot_step / r->shrink;
+        if (evaluate(f, ctx, x, i, r, m, s->pilot_step, &one, 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        geometry g = rung_geometry(r, x[i], s->pilot_step, 1.0);
+        int inside = s->broken;
+        for (size_t j = 0; j < m; j++) {
+            rung d = differences(r, x[i], &g, values + j, m, f0s[j * f0_stride]);
+            PILOT(c, j) = d.quotient;
+            PILOT_SIZE(c, j) = (deriv == 1 && s->blank) ? fmax(d.size, fabs(d.quotient)) : d.size;
+            inside = inside && isfinite(d.quotient);
+        }
+        if (inside)
+            s->room = nmin(s->room, s->pilot_step);
+    }
+    if (retaken)
+        eps = coarsest(r, eps_seen);
+
+    /* The ladders' places, and 2. the probes at their top steps (not where the pilot was taken again). */
+    for (size_t c = 0; c < coords; c++) {
+        size_t i = start + c;
+        stage *s = &stages[c];
+        double absx = fabs(x[i]);
+        for (size_t j = 0; j < m; j++) {
+            double w = eps * r->relative * PILOT_SIZE(c, j) / fabs(PILOT(c, j)) / r->tau;
+            if (deriv == 2)
+                w = sqrt(w);
+            else if (deriv > 2)
+                w = pow(w, 1.0 / deriv);
+            int silent = in_rounding(r, PILOT(c, j), PILOT_SIZE(c, j), s->pilot_step, eps);
+            wanted[j] = (isfinite(w) && !silent) ? w : NAN;
+        }
+        double smallest = median(wanted, m);
+        double ceiling = nmin(r->top_fraction * nmax(absx, 1.0) / r->reach, s->room) / r->ceiling_div;
+        s->smallest = nmin(nmax(isfinite(smallest) ? smallest : ceiling, s->pilot_step), ceiling);
+        s->top = s->smallest * r->powers[0];
+        s->kind = 2;
+        if (s->blank || s->broken)
+            continue;
+        if (evaluate(f, ctx, x, i, r, m, s->top, &one, 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        geometry g = rung_geometry(r, x[i], s->top, 1.0);
+        s->probe_step = g.step;
+        s->kind = 1;
+        for (size_t j = 0; j < m; j++) {
+            rung d = differences(r, x[i], &g, values + j, m, f0s[j * f0_stride]);
+            PROBE_Q(c, j) = d.quotient;
+            PROBE_SIZE(c, j) = d.size;
+            PROBE_ARG(c, j) = d.argument;
+            double pilot_rounding = 2.0 * r->rounding * eps * PILOT_SIZE(c, j) / power_of(s->pilot_step, deriv);
+            double gap = fabs(d.quotient - PILOT(c, j));
+            s->kind = s->kind && ((gap <= r->probe_tolerance * fabs(PILOT(c, j)) + 4.0 * pilot_rounding)
+                                  || !isfinite(PILOT(c, j)));
+        }
+    }
+
+    /* 3. The ladder below each probe (0: wide, 1: below the probe, 2: the same steps, no probe);
+     * column[k * m + j] is output j's difference at rung k.  4. and 5., output by output. */
+    int power = r->side == 0 ? 2 : 1;
+    for (size_t c = 0; c < coords; c++) {
+        size_t i = start + c;
+        stage *s = &stages[c];
+        double steps[FDGRAD_LADDER_MAX];
+        int length = 0, wide = 0;
+        double base = s->smallest;
+        const double *powers = r->powers + 1;
+        if (s->kind == 1) {
+            for (size_t j = 0; j < m; j++) {
+                column[j] = PROBE_Q(c, j);
+                sizes[j] = PROBE_SIZE(c, j);
+                arguments[j] = PROBE_ARG(c, j);
+            }
+            steps[0] = s->probe_step;
+            length = 1;
+        } else if (s->kind == 0) {
+            double bottom = 16.0 * sqrt(s->pilot_step * s->top) / r->wide_top;
+            bottom = nmax(nmin(bottom, s->top / r->wide_all), s->pilot_step);
+            base = nmin(bottom, s->room / r->wide_top);
+            powers = r->wide_powers;
+            wide = 1;
+        }
+        if (evaluate(f, ctx, x, i, r, m, base, powers, count - 1, values) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        for (int k = 0; k < count - 1; k++, length++) {
+            geometry g = rung_geometry(r, x[i], base, powers[k]);
+            steps[length] = g.step;
+            for (size_t j = 0; j < m; j++) {
+                rung d = differences(r, x[i], &g, values + (size_t)k * (size_t)q * m + j, m, f0s[j * f0_stride]);
+                column[(size_t)length * m + j] = d.quotient;
+                sizes[(size_t)length * m + j] = d.size;
+                arguments[(size_t)length * m + j] = d.argument;
+            }
+        }
+        double s2 = steps[length - 2], s1 = steps[length - 1];
+        for (size_t j = 0; j < m; j++) {
+            double col[FDGRAD_LADDER_MAX], sz[FDGRAD_LADDER_MAX], arg[FDGRAD_LADDER_MAX];
+            double pilot = PILOT(c, j), pilot_size = PILOT_SIZE(c, j);
+            for (int k = 0; k < length; k++) {
+                col[k] = column[(size_t)k * m + j];
+                sz[k] = sizes[(size_t)k * m + j];
+                arg[k] = arguments[(size_t)k * m + j];
+            }
+            /* the tableau, twice where f's noise as the pilot measures it is more than its rounding */
+            double noise = (s->blank && deriv == 1 && isfinite(pilot)) ? eps * fabs(pilot) : 0.0;
+            table t;
+            double slope = 0.0;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                t = tableau(col, sz, steps, arg, length, r, eps, wide, noise);
+                slope = (col[length - 2] - col[length - 1]) / (power == 2 ? s2 * s2 - s1 * s1 : s2 - s1);
+                double measured = 2.0 * fabs(t.best - pilot) * power_of(s->pilot_step, deriv) / r->rounding;
+                if (s->blank && !t.trusted && !isfinite(t.error)) {
+                    double spread = fabs(col[length - 1] - col[length - 2]) * power_of(s1, deriv) / r->rounding;
+                    measured = fmax(measured, spread);
+                }
+                int noisy = measured > eps * pilot_size;
+                if (attempt || !noisy)
+                    break;
+                if (isfinite(measured))
+                    noise = measured;
+            }
+            /* the pilot checks the winner */
+            fdgrad_adaptive_result res = pilot_check(t, pilot, pilot_size, s->pilot_step, slope, eps, r, x[i]);
+            if ((s->blank || s->broken) && !res.converged)
+                res.error = fmax(res.error, fabs(res.value) + UNSEEN(c, j));
+            /* (a NaN as numpy's np.nan: its sign bit is the arithmetic's accident) */
+            value[j * n + i] = isnan(res.value) ? NAN : res.value;
+            error[j * n + i] = isnan(res.error) ? NAN : res.error;
+            step[j * n + i] = isnan(res.step) ? NAN : res.step;
+            converged[j * n + i] = (unsigned char)res.converged;
+        }
+    }
+#undef PILOT
+#undef PILOT_SIZE
+#undef UNSEEN
+#undef PROBE_Q
+#undef PROBE_SIZE
+#undef PROBE_ARG
     return FDGRAD_OK;
 }
 
@@ -481,8 +525,8 @@ size_t fdgrad_adaptive_hessian_work(size_t n) {
 }
 
 int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *r,
-                            double f0, double eps, double *work, double *value, double *error, double *smallest,
-                            unsigned char *converged) {
+                            double f0, const double *eps_seen, double *work, double *value, double *error,
+                            double *smallest, unsigned char *converged) {
     const int rungs = FDGRAD_HESSIAN_RUNGS;
     size_t entries = n * (n + 1) / 2;
     double *hess = work, *column = hess + n * n, *steps = column + rungs * entries;
@@ -503,6 +547,11 @@ int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, 
         pilot[i] = d.quotient;
         size[i] = d.size;
         argument[i] = d.argument;
+    }
+    double eps = coarsest(r, eps_seen); /* f's precision as the pilots' values show it */
+    for (size_t i = 0; i < n; i++) {
+        double absx = fabs(x[i]);
+        double room = (DBL_MAX - absx) * 0.5;
         double wanted = sqrt(eps * r->relative * size[i] / fabs(pilot[i]) / r->hessian_tau);
         double ceiling = nmin(r->check_fraction * nmax(absx, 1.0), room) / r->hessian_top;
         smallest[i] = nmin(nmax(isfinite(wanted) ? wanted : ceiling, pilot_step[i]), ceiling);
@@ -555,11 +604,11 @@ int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, 
                 double curvature = (col[rungs - 2] - col[rungs - 1])
                                    / (st[rungs - 2] * st[rungs - 2] - st[rungs - 1] * st[rungs - 1]);
                 fdgrad_adaptive_result res = pilot_check(t, pilot[a], size[a], pilot_step[a], curvature, eps, r, x[a]);
-                value[a * n + a] = res.value;
-                error[a * n + a] = isfinite(res.value) ? res.error : INFINITY;
+                value[a * n + a] = isnan(res.value) ? NAN : res.value; /* (a NaN as numpy's np.nan) */
+                error[a * n + a] = isfinite(res.value) ? (isnan(res.error) ? NAN : res.error) : INFINITY;
                 converged[a * n + a] = (unsigned char)res.converged; /* good: the diagonal's check */
             } else {
-                value[a * n + b] = value[b * n + a] = t.best;
+                value[a * n + b] = value[b * n + a] = isnan(t.best) ? NAN : t.best;
                 error[a * n + b] = t.error; /* its noise below, once the diagonal's is known */
                 error[b * n + a] = t.step;  /* (kept here until then) */
                 converged[a * n + b] = (unsigned char)t.trusted;
@@ -572,7 +621,7 @@ int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, 
             double step = error[b * n + a];
             double extra = 2.0 * (measured[a] + measured[b]) / (step * step);
             double err = error[a * n + b] + (isfinite(extra) ? extra : 0.0);
-            err = isfinite(value[a * n + b]) ? err : INFINITY;
+            err = isfinite(value[a * n + b]) ? (isnan(err) ? NAN : err) : INFINITY;
             error[a * n + b] = error[b * n + a] = err;
             unsigned char sound = converged[a * n + b];
             converged[a * n + b] = converged[b * n + a] = (unsigned char)(converged[a * n + a] && converged[b * n + b]

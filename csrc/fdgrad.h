@@ -245,41 +245,40 @@ typedef struct {
 } fdgrad_adaptive_rule;
 
 /*
- * The adaptive derivatives of f's m outputs along x_i: f is called at x with x_i replaced
- * by x_i + o h (x_i restored after each call); f0 holds f(x) (m values) where the rule uses
- * it (else it may be NULL); eps is the precision of f's values; work holds
- * fdgrad_adaptive_work(rule, m) doubles of scratch.  Output j's value, error estimate, step
- * and whether it converged land at value[j * stride] (and so on).  Returns FDGRAD_OK, or the
- * objective's nonzero value as FDGRAD_ECALLBACK (x_i restored).
+ * The adaptive derivatives of f's m outputs along x_i for start <= i < stop of x (n doubles),
+ * stage by stage over the coordinates as the twin takes them (every pilot, every pilot taken
+ * again, every probe, then each ladder), so that f is evaluated at the same points in the same
+ * order: f is called at x with x_i replaced by x_i + o h (x_i restored after each call); f0
+ * holds f(x) (m values) where the rule uses it (else it may be NULL); *eps_seen is the precision
+ * of f's values seen so far (the objective's, read after the pilots and after the pilots taken
+ * again); work holds fdgrad_adaptive_work(rule, m, stop - start) doubles.  Output j's value,
+ * error estimate, step and whether it converged land at value[j * n + i] (and error, step,
+ * converged), the layout of fdgrad_jacobian_range; a NaN is written as the positive quiet NaN.
+ * Returns FDGRAD_OK, the objective's nonzero value as FDGRAD_ECALLBACK (x restored), or
+ * FDGRAD_EINVAL.
  */
-int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
-                               const fdgrad_adaptive_rule *rule, size_t m, const double *f0, double eps,
-                               double *work, double *value, double *error, double *step,
-                               unsigned char *converged, size_t stride);
-
-/* The same for coordinates start <= i < stop of x (n doubles), into value[j * n + i] (and
- * error, step, converged), the layout of fdgrad_jacobian_range. */
 int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
-                          size_t m, const double *f0, double eps, size_t start, size_t stop, double *work,
+                          size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop, double *work,
                           double *value, double *error, double *step, unsigned char *converged);
 
 /* f's evaluations per coordinate (f(x) not included). */
 int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule);
 
-/* The doubles of scratch fdgrad_adaptive_coordinate needs for m outputs. */
-size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m);
+/* The doubles of scratch fdgrad_adaptive_range needs for m outputs and that many coordinates. */
+size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m, size_t coordinates);
 
 /*
  * The adaptive Hessian of a scalar f (fdgrad._adaptive.adaptive_hessian): a pilot second
  * difference per coordinate places the steps, central Hessians (fdgrad_hessian_range) at
  * FDGRAD_HESSIAN_RUNGS step vectors are extrapolated entry by entry, and the pilots check the
- * diagonal.  rule is the central second derivative's; f0 = f(x).  value, error and converged
+ * diagonal.  rule is the central second derivative's; f0 = f(x); *eps_seen the precision of f's
+ * values seen so far (read after the pilots).  value, error and converged
  * are n * n (symmetric), smallest the n steps of the smallest rung; work holds
  * fdgrad_adaptive_hessian_work(n) doubles.  Returns FDGRAD_OK or FDGRAD_ECALLBACK.
  */
 int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
-                            double f0, double eps, double *work, double *value, double *error, double *smallest,
-                            unsigned char *converged);
+                            double f0, const double *eps_seen, double *work, double *value, double *error,
+                            double *smallest, unsigned char *converged);
 
 size_t fdgrad_adaptive_hessian_work(size_t n);
 

@@ -563,14 +563,39 @@ def _bits(function, f, x, *args, **options):
     return outcome, [(w.category, str(w.message)) for w in caught]
 
 
-def _adaptive_both(compiled, name, f, x, *args, sort=False, **options):
-    """The outcomes (and points f saw) of an adaptive call with full_output, from the compiled API and fdgrad.fallback."""
+def _counting(f, points):
+    """f as a plain Python function (the front door's kind of f), recording the points it is called at."""
+    def counted(x, *args, **kwargs):
+        points.append(np.array(x, dtype=float).tobytes() if isinstance(x, np.ndarray) else float(x))
+        return f(x, *args, **kwargs)
+
+    return counted
+
+
+def _general_path(*args, **kwargs):
+    raise AssertionError("the compiled call took the general path (fdgrad._adaptive's numpy engine)")
+
+
+def _adaptive_both(compiled, name, f, x, *args, sort=False, door=True, fresh=False, **options):
+    """The outcomes (and points f saw) of an adaptive call with full_output, from the compiled API and fdgrad.fallback;
+    door: the compiled call must be the front door's (the numpy engine, which the fallback runs, is then refused);
+    fresh: f is a maker of f, called for each (an f with state)."""
+    from fdgrad import _adaptive
+
     out = []
+    make = f if fresh else (lambda: f)
     for api in (compiled, fdgrad.fallback):
-        counted = Counting(f)
-        out += [_bits(getattr(api, name), counted, x.copy() if isinstance(x, np.ndarray) else x, *args,
-                      adaptive=True, full_output=True, **options), counted.points]
+        f, points = make(), []
+        saved = _adaptive.adaptive_derivative, _adaptive.adaptive_hessian
+        if door and api is compiled:
+            _adaptive.adaptive_derivative = _adaptive.adaptive_hessian = _general_path
+        try:
+            out += [_bits(getattr(api, name), _counting(f, points), x.copy() if isinstance(x, np.ndarray) else x,
+                          *args, adaptive=True, full_output=True, **options), points]
+        finally:
+            _adaptive.adaptive_derivative, _adaptive.adaptive_hessian = saved
     one, seen_c, two, seen_p = out
+    assert "took the general path" not in str(one[0])
     if sort:
         seen_c, seen_p = sorted(seen_c), sorted(seen_p)
     return one, two, seen_c, seen_p
@@ -666,9 +691,10 @@ def test_adaptive_door_random_scales(compiled):
                 assert seen_c == seen_p
 
 
-def test_adaptive_door_hands_unusual_values_on(compiled):
-    """An f whose values are not floats (float32, an int, a 0-d array) is the general path's, start to finish:
-    the result is the fallback's (the door's evaluations are wasted, not counted)."""
+def test_adaptive_door_takes_every_kind_of_value(compiled):
+    """An f whose values are not floats (float32, an int, 0-d arrays) is the door's too, its values taken as the
+    general path takes them and its precision read after the pilots: the fallback's result, from the same
+    evaluations."""
     for f in (lambda t: np.float32(np.sin(t)), lambda t: 3, lambda t: np.array(np.sin(t), dtype=np.float32),
               lambda t: np.array(np.sin(t))):  # (the last a 0-d float64: the door's own)
         one, two, _, _ = _adaptive_both(compiled, "derivative", f, 0.5)
@@ -742,8 +768,13 @@ def test_adaptive_jacobian_door_takes_its_calls(front):
     assert front.jacobian_door(g, np.ones(2), None, "central", None, True, False, *rest) is not GENERAL
     sparse = (1, False, 2**26, None, None, None, np.eye(2), None, False, False, (), None)
     assert front.jacobian_door(g, np.ones(2), None, "central", None, True, False, *sparse) is GENERAL
-    f32 = lambda p: np.array([p[0], p[1] ** 2], dtype=np.float32)  # noqa: E731
-    assert front.jacobian_door(f32, np.ones(2), None, "central", None, True, False, *rest) is GENERAL
+
+def test_adaptive_jacobian_door_float32(compiled):
+    """A float32 f's Jacobian: its precision read from the values after the pilots, as the twin reads it."""
+    f32 = lambda p: np.array([p[0], p[1] ** 2, np.sin(p[0] * p[1])], dtype=np.float32)  # noqa: E731
+    for x in (np.ones(2), np.array([1e-3, 300.0])):
+        one, two, seen_c, seen_p = _adaptive_both(compiled, "jacobian", f32, x, sort=True)
+        assert one == two and seen_c == seen_p
 
 
 def _hessian_instances():
@@ -778,6 +809,73 @@ def test_adaptive_hessian_door(front, compiled):
     assert front.hessian_door(g, np.ones(2), None, "central", None, True, True, *rest) is not GENERAL
     assert front.hessian_door(g, np.ones(2), None, "forward", None, True, True, *rest) is GENERAL
     assert front.hessian_door(g, np.ones(2), 1e-3, "central", None, True, True, *rest) is GENERAL
-    for f in (lambda p: 5.0, lambda p: np.float32(p @ p)):  # never varies: the warning; float32: the general path
+    for f in (lambda p: 5.0, lambda p: np.float32(p @ p)):  # never varies: the warning; float32: its precision
         one, two, _, _ = _adaptive_both(compiled, "hessian", f, np.array([1.0, 2.0]))
         assert one == two
+
+
+def test_adaptive_door_evaluates_as_the_twin(compiled):
+    """The door's f is evaluated at the twin's points in the twin's order (every pilot, every pilot taken again,
+    every probe, then each ladder), each once: an f with state, one that changes kind midway, one that raises
+    by coordinate, one that fails only at x (the last look) all come out as the fallback's."""
+    def stateful():
+        calls = []
+
+        def f(t):
+            calls.append(t)
+            if t == 1.0:
+                warnings.warn("f(x) warns")
+            v = math.exp(t) + 1e-9 * len(calls)
+            return v if t < 1.001 else np.float32(v)  # a float32 value partway
+
+        return f
+
+    for method in ("forward", "central"):
+        one, two, seen_c, seen_p = _adaptive_both(compiled, "derivative", stateful, 1.0, fresh=True, method=method)
+        assert one == two and seen_c == seen_p
+        assert pickle.loads(one[0][1])[1].nfev == len(seen_c)
+
+    def by_coordinate(p):
+        if p[0] < 0.0:
+            raise ValueError("f is undefined for p[0] < 0")
+        if p[1] != 2.0:
+            raise ZeroDivisionError("p[1] moved")
+        return math.sqrt(p[0]) + p[1]
+
+    one, two, seen_c, seen_p = _adaptive_both(compiled, "gradient", by_coordinate, np.array([1e-3, 2.0]))
+    assert one == two and seen_c == seen_p and one[0][1] is ZeroDivisionError  # (every pilot comes first)
+
+    def counting():
+        counter = []
+
+        def f(p):
+            counter.append(1)
+            return float(np.sum(np.sin(p))) + 1e-12 * len(counter)
+
+        return f
+
+    for name in ("gradient", "hessian_diag", "jacobian", "hessian"):
+        one, two, seen_c, seen_p = _adaptive_both(compiled, name, counting, np.array([0.3, -1.2, 2.0]), fresh=True)
+        assert one == two and seen_c == seen_p, name
+
+    def fails_at_x(p):
+        if p[0] == 0.5:
+            raise ZeroDivisionError("f(x) itself fails")
+        return 1.0
+
+    for name in ("gradient", "jacobian"):
+        one, two, _, _ = _adaptive_both(compiled, name, fails_at_x, np.array([0.5]))
+        assert one == two and one[0][1] is ZeroDivisionError
+    one, two, _, _ = _adaptive_both(compiled, "partial", fails_at_x, np.array([0.5]), 0)
+    assert one == two and one[0][1] is ZeroDivisionError
+
+
+def test_adaptive_nan_is_numpys_nan(compiled):
+    """A NaN result is np.nan (sign bit clear) on both backends, whatever NaN the arithmetic made (log of a negative
+    number is -NaN on x86, and numpy's add of a broadcast operand keeps the other NaN)."""
+    f = lambda p: math.nan if p[1] >= 0 else -math.nan  # noqa: E731
+    for method in ("backward", "forward", "central"):
+        one, two, _, _ = _adaptive_both(compiled, "gradient", f, np.array([1.0, 0.0]), method=method)
+        assert one == two
+        g = pickle.loads(one[0][1])[0]
+        assert (g.view(np.uint64) == np.array(np.nan).view(np.uint64)).all()

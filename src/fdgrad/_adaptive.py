@@ -506,7 +506,13 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     if retaken and doubtful.any():
         with np.errstate(all="ignore"):
             error = np.where(doubtful, np.fmax(error, np.abs(best) + unseen), error)
-    return AdaptiveResult(best, error, step, converged)
+    return AdaptiveResult(_canonical(best), _canonical(error), _canonical(step), converged)
+
+
+def _canonical(a: np.ndarray) -> np.ndarray:
+    """a with every NaN as np.nan: a NaN's sign bit is the arithmetic's accident (numpy's add of a
+    broadcast operand keeps the other operand's NaN), and the results must not depend on it."""
+    return np.where(np.isnan(a), np.nan, a)
 
 
 #: a larger step's change in the differences must be at least this fraction of the ratio's power
@@ -721,8 +727,8 @@ def adaptive_hessian(hessian_at: Callable[[np.ndarray], np.ndarray], diagonal_at
     good = checked[3][:, 0]
     trusted[diagonal] = checked[3]
     out, err = np.empty((n, n)), np.empty((n, n))
-    out[rows, cols] = out[cols, rows] = best[:, 0]
-    err[rows, cols] = err[cols, rows] = np.where(np.isfinite(best[:, 0]), error[:, 0], np.inf)
+    out[rows, cols] = out[cols, rows] = _canonical(best[:, 0])
+    err[rows, cols] = err[cols, rows] = np.where(np.isfinite(best[:, 0]), _canonical(error[:, 0]), np.inf)
     sound = np.empty((n, n), dtype=bool)
     sound[rows, cols] = sound[cols, rows] = trusted[:, 0]
     converged = good[:, None] & good[None, :] & sound & np.isfinite(err)

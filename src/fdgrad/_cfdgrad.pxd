@@ -119,21 +119,16 @@ cdef extern from "fdgrad.h" nogil:
         double hessian_top
         double hessian_powers[4]
 
-    int fdgrad_adaptive_coordinate(fdgrad_objective f, void *ctx, double *x, size_t i,
-                                   const fdgrad_adaptive_rule *rule, size_t m, const double *f0, double eps,
-                                   double *work, double *value, double *error, double *step,
-                                   unsigned char *converged, size_t stride)
-
     int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
-                              size_t m, const double *f0, double eps, size_t start, size_t stop, double *work,
-                              double *value, double *error, double *step, unsigned char *converged)
+                              size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop,
+                              double *work, double *value, double *error, double *step, unsigned char *converged)
 
     int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule)
 
-    size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m)
+    size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m, size_t coordinates)
 
     int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
-                                double f0, double eps, double *work, double *value, double *error, double *smallest,
-                                unsigned char *converged)
+                                double f0, const double *eps_seen, double *work, double *value, double *error,
+                                double *smallest, unsigned char *converged)
 
     size_t fdgrad_adaptive_hessian_work(size_t n)

@@ -37,7 +37,6 @@ from fdgrad._cfdgrad cimport (
     fdgrad_objective,
     fdgrad_stencil,
     fdgrad_stencil_value,
-    fdgrad_adaptive_coordinate,
     fdgrad_adaptive_evaluations,
     fdgrad_adaptive_hessian,
     fdgrad_adaptive_hessian_work,
@@ -130,6 +129,11 @@ cdef inline int _method_index(object method):
     if method is _BACKWARD:
         return 2
     return -1
+
+
+cdef inline bint _float64(cnp.ndarray arr):
+    """Whether arr holds native float64s (its dtype numpy's own object or an equal one: an unpickled array's)."""
+    return cnp.PyArray_TYPE(arr) == cnp.NPY_DOUBLE and cnp.PyArray_ISNOTSWAPPED(arr)
 
 
 cdef inline bint _is_one(object value):
@@ -284,7 +288,6 @@ cdef class _Watch:
     cdef double eps
     cdef double first
     cdef bint varied
-    cdef bint unusual  # (the adaptive door: a value that is not a float, for the general path)
     cdef long seen
 
     cdef inline void watch(self, double value) noexcept:
@@ -316,7 +319,7 @@ cdef inline _Watch _take_watch(object f):
         w = _Watch.__new__(_Watch)
     else:
         _spare = None
-    w.f, w.eps, w.seen, w.varied, w.unusual = f, _EPS, 0, False, False
+    w.f, w.eps, w.seen, w.varied = f, _EPS, 0, False
     return w
 
 
@@ -395,7 +398,7 @@ cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_s
 
 cdef fdgrad_adaptive_rule _LADDERS[3][5]
 cdef enum:
-    _ADAPTIVE_WORK = 64  # doubles of scratch for one output (fdgrad_adaptive_work, at most 59)
+    _ADAPTIVE_WORK = 96  # doubles of scratch for one coordinate and one output (fdgrad_adaptive_work)
 
 
 cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
@@ -424,7 +427,7 @@ cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
 for _m, _side in enumerate((0, 1, -1)):
     for _n in range(1, 5):
         _fill_ladder(&_LADDERS[_m][_n], _adaptive.kernel_rule(_side, _n))
-        assert fdgrad_adaptive_work(&_LADDERS[_m][_n], 1) <= _ADAPTIVE_WORK
+        assert fdgrad_adaptive_work(&_LADDERS[_m][_n], 1, 1) <= _ADAPTIVE_WORK
 
 cdef object _finish = _results.finish
 cdef object _errstate = np.errstate
@@ -441,40 +444,29 @@ cdef inline bint _adaptive_options(object f, object h, object order, object full
             and _propagating())
 
 
-cdef inline int _adaptive_value(_Watch w, object value, double *out) except -1:
-    """f's value into out where it is a float or a 0-d float64 array (watched); 1 (unusual) otherwise."""
+cdef int _number_raising(void *ctx, const double *x, double *out) except -1:
+    """f at the number x[0] as the adaptive kernels' objective (f's value taken as _Watch.take takes it)."""
+    cdef _Watch w = <_Watch>ctx
+    return w.take(w.f(x[0]), out)
+
+
+cdef fdgrad_objective _call_number = <fdgrad_objective>_number_raising
+
+
+cdef double _unwatched(_Watch w, object value) except? -1.0:
+    """f(x) as _evaluation.Serial.outputs takes it: its precision noted, not one of the loops' values."""
     if isinstance(value, float):
-        out[0] = <double>value
-    elif type(value) is np.ndarray and (<cnp.ndarray>value).dtype is _FLOAT64 and cnp.PyArray_NDIM(value) == 0:
-        out[0] = (<double *>cnp.PyArray_DATA(<cnp.ndarray>value))[0]
-    else:
-        w.unusual = True
-        return 1
-    w.watch(out[0])
-    return 0
-
-
-cdef int _adaptive_at_view(void *ctx, const double *x, double *out) except -1:
-    """f at the buffer (its read-only view), for the adaptive kernels; -1 with f's exception set."""
-    cdef _Watch w = <_Watch>ctx
-    return _adaptive_value(w, w.f(w.view), out)
-
-
-cdef int _adaptive_at_number(void *ctx, const double *x, double *out) except -1:
-    """f at the number x[0], for the adaptive kernels."""
-    cdef _Watch w = <_Watch>ctx
-    return _adaptive_value(w, w.f(x[0]), out)
-
-
-cdef fdgrad_objective _at_view = <fdgrad_objective>_adaptive_at_view
-cdef fdgrad_objective _at_number = <fdgrad_objective>_adaptive_at_number
+        return <double>value
+    w.eps = max(w.eps, <double>_precision(value))
+    return _scalar_value(value)
 
 
 cdef int _settled(_Watch w, int status) except -1:
-    """An adaptive kernel's status, f's exception (left set by the objective) raised where it failed so:
-    inside the np.errstate block, which must not end with an exception pending."""
+    """An adaptive kernel's status, f's exception (left set by the objective, or kept by it) raised where
+    it failed: inside the np.errstate block, which must not end with an exception pending."""
     if status != FDGRAD_OK:
         _raise_pending(w)
+        raise RuntimeError("an fdgrad kernel failed")
     return status
 
 
@@ -494,19 +486,16 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
     cdef double f0 = 0.0, value = 0.0, error = 0.0, step = 0.0
     cdef unsigned char converged = 0
     cdef double work[_ADAPTIVE_WORK]
-    cdef int status
     cdef bint with_f0 = _uses_f0(r)
     cdef _Watch w = _take_watch(f)
     point[0] = xv
     try:
         try:
-            if with_f0 and _adaptive_at_number(<void *>w, point, &f0) != 0:
-                return _GENERAL
+            if with_f0:
+                f0 = _unwatched(w, f(xv))
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                status = _settled(w, fdgrad_adaptive_coordinate(_at_number, <void *>w, point, 0, r, 1, &f0, _EPS, work,
-                                                                &value, &error, &step, &converged, 1))
-            if status != FDGRAD_OK:
-                return _GENERAL  # (a value that is not a float)
+                _settled(w, fdgrad_adaptive_range(_call_number, <void *>w, point, 1, r, 1, &f0, &w.eps, 0, 1, work,
+                                                  &value, &error, &step, &converged))
         except TypeError as exc:
             _note(exc, f, args, kwargs)
             raise
@@ -515,36 +504,6 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
     if full_output is True:
         return _finish(value, error, fdgrad_adaptive_evaluations(r) + with_f0, step, True, converged != 0)
     return value
-
-
-cdef int _adaptive_vector_value(_WatchVector w, object value, double *out) except -1:
-    """f's m values into out, as the vector objective converts them (a float64 array of f's shape
-    at once), watched; 1 (unusual) for values coarser than float64's (a float32 f)."""
-    if type(value) is np.ndarray and (<cnp.ndarray>value).dtype is _FLOAT64 and value.shape == w.shape:
-        converted = np.ascontiguousarray(value).reshape(-1)
-    else:
-        if <double>_precision(value) > _EPS:
-            w.unusual = True
-            return 1
-        converted = w.convert(value)
-        if w.m == 1:
-            converted = np.array([converted], dtype=np.float64)
-    memcpy(out, cnp.PyArray_DATA(<cnp.ndarray>converted), w.m * sizeof(double))
-    if w.first_vector is None:
-        w.first_vector = np.array(converted, dtype=np.float64)  # a copy to compare (f may reuse its array)
-    elif not w.varied and memcmp(out, cnp.PyArray_DATA(<cnp.ndarray>w.first_vector), w.m * sizeof(double)) != 0:
-        w.varied = True
-    w.seen += 1
-    return 0
-
-
-cdef int _adaptive_at_vector(void *ctx, const double *x, double *out) except -1:
-    """f of m values at the buffer (its read-only view), for the adaptive kernels."""
-    cdef _WatchVector w = <_WatchVector>ctx
-    return _adaptive_vector_value(w, w.f(w.view), out)
-
-
-cdef fdgrad_objective _at_vector = <fdgrad_objective>_adaptive_at_vector
 
 
 cdef object _adaptive_columns(object f, object x, int mi, object full_output, object index, int deriv, object args,
@@ -570,14 +529,13 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
     cdef double *scratch = small
     cdef bint with_f0 = vector or _uses_f0(r)
     cdef Py_ssize_t looks = 0
-    cdef int status
-    cdef fdgrad_objective call = _at_vector if vector else _at_view
+    cdef fdgrad_objective call = <fdgrad_objective>_call_vector if vector else _call
     shape, out_shape = x.shape, ()
     cdef _Watch w
     cdef _WatchVector wv
     if vector:
         wv = _WatchVector.__new__(_WatchVector)
-        wv.f, wv.eps, wv.seen, wv.varied, wv.unusual = f, _EPS, 0, False, False
+        wv.f, wv.eps = f, _EPS
         w = wv
     else:
         w = _take_watch(f)
@@ -586,32 +544,28 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
         try:
             if vector:  # f(x) first, its shape and converter (_evaluation.Serial.outputs)
                 first = f(w.view)
-                if <double>_precision(first) > _EPS:
-                    return _GENERAL
+                wv.eps = max(wv.eps, <double>_precision(first))
                 f0s, out_shape, wv.convert = _first_outputs(first)
                 wv.shape, wv.m = out_shape, f0s.size
                 m = wv.m
                 f0p = <double *>cnp.PyArray_DATA(<cnp.ndarray>f0s)
-                if fdgrad_adaptive_work(r, m) > _ADAPTIVE_WORK:
-                    spare_work = np.empty(fdgrad_adaptive_work(r, m))
-                    scratch = <double *>cnp.PyArray_DATA(<cnp.ndarray>spare_work)
-            elif with_f0 and _adaptive_at_view(<void *>w, wp, &f0) != 0:
-                return _GENERAL
+            elif with_f0:
+                f0 = _unwatched(w, f(w.view))
+            if fdgrad_adaptive_work(r, m, hi - lo) > _ADAPTIVE_WORK:
+                spare_work = np.empty(fdgrad_adaptive_work(r, m, hi - lo))
+                scratch = <double *>cnp.PyArray_DATA(<cnp.ndarray>spare_work)
             values = np.full(m * n, np.nan)
             errors, steps = values.copy(), values.copy()
             flags = np.ones(m * n, dtype=np.uint8)
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                status = _settled(w, fdgrad_adaptive_range(
-                    call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, _EPS, <size_t>lo, <size_t>hi, scratch,
+                _settled(w, fdgrad_adaptive_range(
+                    call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, &w.eps, <size_t>lo, <size_t>hi, scratch,
                     <double *>cnp.PyArray_DATA(<cnp.ndarray>values), <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
                     <double *>cnp.PyArray_DATA(<cnp.ndarray>steps), <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags)))
-            if status != FDGRAD_OK:
-                return _GENERAL  # (a value that is not a float)
             # _derivatives._adaptive_columns: where every derivative is 0 and f never varied (three
             # or more values), f once more at x, and the warning where it still did not
             if not w.varied and w.seen >= 3 and not values.reshape(m, n)[:, lo:hi].any():
-                if call(<void *>w, wp, scratch) != 0:
-                    return _GENERAL
+                _settled(w, call(<void *>w, wp, scratch))
                 looks = 1
                 if not w.varied:
                     _warn_unchanging(False)
@@ -741,7 +695,7 @@ cdef object _float_array(object x):
     if type(x) is not np.ndarray:
         return None
     cdef cnp.ndarray arr = <cnp.ndarray>x
-    if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
+    if not _float64(arr) or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
         return None
     return x
 
@@ -791,7 +745,7 @@ cdef object _columns(object f, object x, object h, int mi, object inplace, objec
     if type(x) is not np.ndarray:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x
-    if arr.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
+    if not _float64(arr) or cnp.PyArray_NDIM(arr) == 0 or cnp.PyArray_SIZE(arr) == 0:
         return _GENERAL
     cdef bint shared = False
     if inplace is None:  # the textbook's numerical_gradient: x itself, where it can be the buffer
@@ -1061,31 +1015,25 @@ cdef object _adaptive_hessian(object f, object x, object full_output, object arg
         return _GENERAL
     cdef const fdgrad_adaptive_rule *r = &_LADDERS[0][2]
     cdef double f0 = 0.0
-    cdef int status
     cdef Py_ssize_t looks = 0
     shape = x.shape
     cdef _Watch w = _take_watch(f)
     w.view = _read_only(work, None if cnp.PyArray_NDIM(arr) == 1 else shape)
     try:
         try:
-            if _adaptive_at_view(<void *>w, wp, &f0) != 0:  # f(x) (_evaluation.Serial.outputs), a float
-                return _GENERAL
-            w.seen, w.varied = 0, False  # (f(x) is not one of the loops' values)
+            f0 = _unwatched(w, f(w.view))  # f(x) (_evaluation.Serial.outputs)
             scratch = np.empty(fdgrad_adaptive_hessian_work(<size_t>n))
             values, errors, steps = np.empty(n * n), np.empty(n * n), np.empty(n)
             flags = np.empty(n * n, dtype=np.uint8)
             with _errstate(all="ignore"):  # (as the twin evaluates its rungs: f's own warnings off)
-                status = _settled(w, fdgrad_adaptive_hessian(
-                    _at_view, <void *>w, wp, <size_t>n, r, f0, _EPS, <double *>cnp.PyArray_DATA(<cnp.ndarray>scratch),
+                _settled(w, fdgrad_adaptive_hessian(
+                    _call, <void *>w, wp, <size_t>n, r, f0, &w.eps, <double *>cnp.PyArray_DATA(<cnp.ndarray>scratch),
                     <double *>cnp.PyArray_DATA(<cnp.ndarray>values), <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
                     <double *>cnp.PyArray_DATA(<cnp.ndarray>steps), <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags)))
-            if status != FDGRAD_OK:
-                return _GENERAL  # (a value that is not a float)
             # _hessian.dense_hessian: where f never varied (three or more values), f once more at x, and
             # the warning where it still did not and every entry is 0
             if not w.varied and w.seen >= 3:
-                if _adaptive_at_view(<void *>w, wp, &f0) != 0:
-                    return _GENERAL
+                _settled(w, _call(<void *>w, wp, &f0))
                 looks = 1
                 if not w.varied and not values.any():
                     _warn_unchanging(False)
@@ -1152,7 +1100,7 @@ cdef object _directional_door(object f, object x, object v, object h, object met
     if type(x) is not np.ndarray or type(v) is not np.ndarray:
         return _GENERAL
     cdef cnp.ndarray arr = <cnp.ndarray>x, direction = <cnp.ndarray>v
-    if (arr.dtype is not _FLOAT64 or direction.dtype is not _FLOAT64 or cnp.PyArray_NDIM(arr) == 0
+    if (not _float64(arr) or not _float64(direction) or cnp.PyArray_NDIM(arr) == 0
             or cnp.PyArray_SIZE(arr) == 0 or x.shape != v.shape):
         return _GENERAL
     cdef Py_ssize_t i, n = cnp.PyArray_SIZE(arr)

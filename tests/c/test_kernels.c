@@ -431,10 +431,10 @@ static void test_adaptive(void)
         double f0 = 0.0;
         mixed(&q, x, &f0);
         q.calls = 0;
-        double work[64];
-        CHECK(fdgrad_adaptive_work(&r, 1) <= 64);
-        CHECK(fdgrad_adaptive_range(mixed, &q, x, 3, &r, 1, &f0, DBL_EPSILON, 0, 3, work, value, error, step,
-                                    converged) == FDGRAD_OK);
+        double work[256], eps = DBL_EPSILON;
+        CHECK(fdgrad_adaptive_work(&r, 1, 3) <= 256);
+        CHECK(fdgrad_adaptive_range(mixed, &q, x, 3, &r, 1, &f0, &eps, 0, 3, work, value, error, step, converged)
+              == FDGRAD_OK);
         CHECK(q.calls == 3 * per);
         CHECK(memcmp(x, x0, sizeof(x)) == 0);
         for (int i = 0; i < 3; i++) {
@@ -446,33 +446,31 @@ static void test_adaptive(void)
         /* f failing at every call in turn: the kernel stops there, x restored */
         for (long k = 0; k < per; k++) {
             quad_ctx bad = {3, 0, k};
-            CHECK(fdgrad_adaptive_range(mixed, &bad, x, 3, &r, 1, &f0, DBL_EPSILON, 1, 2, work, value, error, step,
-                                        converged) == FDGRAD_ECALLBACK);
+            CHECK(fdgrad_adaptive_range(mixed, &bad, x, 3, &r, 1, &f0, &eps, 1, 2, work, value, error, step, converged)
+                  == FDGRAD_ECALLBACK);
             CHECK(bad.calls == k + 1);
             CHECK(memcmp(x, x0, sizeof(x)) == 0);
         }
     }
     /* f constant: the ladder sees only rounding, and says 0 */
     fdgrad_adaptive_rule r = ladder_rule(0);
-    double one[1] = {3.0}, v, e, st, work[64];
+    double one[1] = {3.0}, v, e, st, work[96], eps = DBL_EPSILON;
     unsigned char c;
     quad_ctx q = {0, 0, -1};
-    CHECK(fdgrad_adaptive_coordinate(quad, &q, one, 0, &r, 1, NULL, DBL_EPSILON, work, &v, &e, &st, &c, 1)
-          == FDGRAD_OK);
+    CHECK(fdgrad_adaptive_work(&r, 1, 1) <= 96);
+    CHECK(fdgrad_adaptive_range(quad, &q, one, 1, &r, 1, NULL, &eps, 0, 1, work, &v, &e, &st, &c) == FDGRAD_OK);
     CHECK(v == 0.0 && one[0] == 3.0);
     /* two outputs (x_0 x_2, x_0 + x_1 + x_2): the Jacobian's layout, value[j * n + i] */
     double xs[3] = {1.5, -0.5, 2.0}, jv[6], je[6], js[6], big[256];
     unsigned char jc[6];
     quad_ctx p = {3, 0, -1};
-    CHECK(fdgrad_adaptive_work(&r, 2) <= 256);
-    CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 2, NULL, DBL_EPSILON, 0, 3, big, jv, je, js, jc) == FDGRAD_OK);
+    CHECK(fdgrad_adaptive_work(&r, 2, 3) <= 256);
+    CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 2, NULL, &eps, 0, 3, big, jv, je, js, jc) == FDGRAD_OK);
     double want2[6] = {2.0, 0.0, 1.5, 1.0, 1.0, 1.0};
     for (int k = 0; k < 6; k++)
         CHECK(fabs(jv[k] - want2[k]) <= 1e-12 && fabs(jv[k] - want2[k]) <= je[k]);
-    CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 0, NULL, DBL_EPSILON, 0, 3, big, jv, je, js, jc)
-          == FDGRAD_EINVAL);
-    CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 2, NULL, DBL_EPSILON, 0, 4, big, jv, je, js, jc)
-          == FDGRAD_EINVAL);
+    CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 0, NULL, &eps, 0, 3, big, jv, je, js, jc) == FDGRAD_EINVAL);
+    CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 2, NULL, &eps, 0, 4, big, jv, je, js, jc) == FDGRAD_EINVAL);
 }
 
 static void test_adaptive_hessian(void)
@@ -499,8 +497,8 @@ static void test_adaptive_hessian(void)
     double f0 = 0.0;
     quad(&q, x, &f0);
     q.calls = 0;
-    CHECK(fdgrad_adaptive_hessian(quad, &q, x, N, &r, f0, DBL_EPSILON, work, value, error, steps, converged)
-          == FDGRAD_OK);
+    double eps = DBL_EPSILON;
+    CHECK(fdgrad_adaptive_hessian(quad, &q, x, N, &r, f0, &eps, work, value, error, steps, converged) == FDGRAD_OK);
     CHECK(q.calls == 2 * N + 8 * N * N);
     CHECK(memcmp(x, x0, sizeof(x)) == 0);
     for (int i = 0; i < N; i++)
@@ -510,7 +508,7 @@ static void test_adaptive_hessian(void)
         }
     for (long k = 0; k < 2 * N + 8 * N * N; k += 7) { /* f failing part-way: stopped, x restored */
         quad_ctx bad = {N, 0, k};
-        CHECK(fdgrad_adaptive_hessian(quad, &bad, x, N, &r, f0, DBL_EPSILON, work, value, error, steps, converged)
+        CHECK(fdgrad_adaptive_hessian(quad, &bad, x, N, &r, f0, &eps, work, value, error, steps, converged)
               == FDGRAD_ECALLBACK);
         CHECK(memcmp(x, x0, sizeof(x)) == 0);
     }
