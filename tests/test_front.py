@@ -879,3 +879,16 @@ def test_adaptive_nan_is_numpys_nan(compiled):
         assert one == two
         g = pickle.loads(one[0][1])[0]
         assert (g.view(np.uint64) == np.array(np.nan).view(np.uint64)).all()
+
+
+def test_adaptive_door_blocks_as_the_twin(compiled, monkeypatch):
+    """Coordinates go through the ladders in blocks (fdgrad._derivatives.ADAPTIVE_BLOCK bounds the values kept): the
+    door's blocks are the twin's, so that f sees the same points in the same order."""
+    from fdgrad import _derivatives
+
+    monkeypatch.setattr(_derivatives, "ADAPTIVE_BLOCK", 2 * 5 * 7)  # blocks of 7 coordinates (of 2 outputs: 3)
+    x = np.linspace(-2.0, 3.0, 23)
+    for name, f in (("gradient", lambda p: float(np.sum(np.sin(p) * p))),
+                    ("jacobian", lambda p: np.array([np.sum(np.sin(p) * p), np.prod(np.cos(p[:3]))]))):
+        one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, x)
+        assert one == two and seen_c == seen_p, name

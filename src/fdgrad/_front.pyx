@@ -430,6 +430,7 @@ for _m, _side in enumerate((0, 1, -1)):
         assert fdgrad_adaptive_work(&_LADDERS[_m][_n], 1, 1) <= _ADAPTIVE_WORK
 
 cdef object _finish = _results.finish
+cdef Py_ssize_t _CENTRAL_STEPS = _adaptive.CENTRAL_STEPS
 cdef object _errstate = np.errstate
 cdef object _shaped = _results.shaped
 
@@ -551,17 +552,21 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
                 f0p = <double *>cnp.PyArray_DATA(<cnp.ndarray>f0s)
             elif with_f0:
                 f0 = _unwatched(w, f(w.view))
-            if fdgrad_adaptive_work(r, m, hi - lo) > _ADAPTIVE_WORK:
-                spare_work = np.empty(fdgrad_adaptive_work(r, m, hi - lo))
+            # blocks of coordinates as _derivatives._adaptive_columns takes them (the same order of points)
+            block = max(1, <Py_ssize_t>_derivatives.ADAPTIVE_BLOCK // (2 * _CENTRAL_STEPS * m))
+            if fdgrad_adaptive_work(r, m, min(block, hi - lo)) > _ADAPTIVE_WORK:
+                spare_work = np.empty(fdgrad_adaptive_work(r, m, min(block, hi - lo)))
                 scratch = <double *>cnp.PyArray_DATA(<cnp.ndarray>spare_work)
             values = np.full(m * n, np.nan)
             errors, steps = values.copy(), values.copy()
             flags = np.ones(m * n, dtype=np.uint8)
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
-                _settled(w, fdgrad_adaptive_range(
-                    call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, &w.eps, <size_t>lo, <size_t>hi, scratch,
-                    <double *>cnp.PyArray_DATA(<cnp.ndarray>values), <double *>cnp.PyArray_DATA(<cnp.ndarray>errors),
-                    <double *>cnp.PyArray_DATA(<cnp.ndarray>steps), <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags)))
+                for start in range(lo, hi, block):
+                    _settled(w, fdgrad_adaptive_range(
+                        call, <void *>w, wp, <size_t>n, r, <size_t>m, f0p, &w.eps, <size_t>start,
+                        <size_t>min(start + block, hi), scratch, <double *>cnp.PyArray_DATA(<cnp.ndarray>values),
+                        <double *>cnp.PyArray_DATA(<cnp.ndarray>errors), <double *>cnp.PyArray_DATA(<cnp.ndarray>steps),
+                        <unsigned char *>cnp.PyArray_DATA(<cnp.ndarray>flags)))
             # _derivatives._adaptive_columns: where every derivative is 0 and f never varied (three
             # or more values), f once more at x, and the warning where it still did not
             if not w.varied and w.seen >= 3 and not values.reshape(m, n)[:, lo:hi].any():
