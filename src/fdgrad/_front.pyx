@@ -17,6 +17,7 @@ without evaluating f again.  fdgrad.fallback never comes here.
 """
 
 from cpython.exc cimport PyErr_Occurred
+from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.ref cimport PyObject
 from libc.math cimport fabs, isfinite, pow, INFINITY
 from libc.string cimport memcmp, memcpy
@@ -134,6 +135,16 @@ cdef inline int _method_index(object method):
 cdef inline bint _float64(cnp.ndarray arr):
     """Whether arr holds native float64s (its dtype numpy's own object or an equal one: an unpickled array's)."""
     return cnp.PyArray_TYPE(arr) == cnp.NPY_DOUBLE and cnp.PyArray_ISNOTSWAPPED(arr)
+
+
+cdef object _NP_FLOAT64 = np.float64
+
+
+cdef inline bint _plain_float(object value):
+    """A float or numpy's float64 (the commonest values of f: x @ x, np.sum), whose double is read at once
+    (isinstance walks a subclass's bases, about 30 ns a value)."""
+    cdef object kind = type(value)
+    return kind is float or kind is _NP_FLOAT64
 
 
 cdef inline bint _is_one(object value):
@@ -299,7 +310,9 @@ cdef class _Watch:
 
     cdef inline int take(self, object value, double *out) except -1:
         """f's value into out as the objective converts it (a float at once), noting its precision; watched."""
-        if isinstance(value, float):
+        if _plain_float(value):
+            out[0] = PyFloat_AS_DOUBLE(value)
+        elif isinstance(value, float):
             out[0] = <double>value
         else:
             self.eps = max(self.eps, <double>_precision(value))
@@ -863,7 +876,9 @@ cdef int _call_vector(void *ctx, const double *x, double *out) noexcept:
     try:
         value = w.f(w.view)
         if w.m == 1:  # the objective's fast path for one value, and its watch
-            if isinstance(value, float):
+            if _plain_float(value):
+                out[0] = PyFloat_AS_DOUBLE(value)
+            elif isinstance(value, float):
                 out[0] = <double>value
             else:
                 w.eps = max(w.eps, <double>_precision(value))
