@@ -279,3 +279,18 @@ def test_an_executor_that_refuses_a_task_part_way_leaves_nothing_running(fd):
             fd.gradient(slow, np.ones(10), workers=pool, chunksize=2)  # one coordinate (2 points) a task
         assert running == []  # nothing of the call runs after it raised
     assert any("submitting task 5 of 10 failed" in n for n in info.value.__notes__)
+
+
+def test_task_values_travel_packed_bit_for_bit():
+    """A task's values go back as one float64 array where every one is a float (Dask serializes a list element by
+    element), and come out as the same floats, bit for bit; anything else (float32, arrays, ints) travels as it was."""
+    from fdgrad._parallel import packed, unpacked
+
+    floats = [0.0, -0.0, 1.5, float("inf"), -float("inf"), 5e-324, 1.7976931348623157e308, float("nan")]
+    sent = packed(floats)
+    assert isinstance(sent, np.ndarray) and sent.dtype == np.float64
+    back = unpacked(sent)
+    assert all(type(v) is float for v in back)
+    assert np.array(back).tobytes() == np.array(floats).tobytes()
+    for mixed in ([np.float32(1.0), 2.0], [np.array([1.0, 2.0])], [1, 2.0], [np.float64(1.0)], []):
+        assert packed(mixed) is mixed and unpacked(mixed) is mixed
