@@ -892,3 +892,25 @@ def test_adaptive_door_blocks_as_the_twin(compiled, monkeypatch):
                     ("jacobian", lambda p: np.array([np.sum(np.sin(p) * p), np.prod(np.cos(p[:3]))]))):
         one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, x)
         assert one == two and seen_c == seen_p, name
+
+
+def test_native_gradient_door(front, native_lib):
+    """A native scalar f fdgrad has recognised once (the general path's cache) has its central gradient from the front
+    door, the kernels' loop without the Python layers: bit for bit the fallback's (which calls it through ctypes),
+    for every shape of x; anything else (another method, an option, a vector native f) stays on the general path."""
+    f = native_lib.sumsq
+    rest = (None, "central", None, False, False, 1, False, 2**26, None, None, None, False, False, (), None)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=7)
+    fdgrad.gradient(f, x)  # recognised: in fdgrad._native's cache
+    assert front.gradient_door(f, x, *rest) is not GENERAL
+    for shape in ((7,), (1,), (3, 2), (40,)):
+        x = rng.normal(size=shape) * 10.0 ** rng.integers(-5, 5, shape)
+        one = front.gradient_door(f, x.copy(), *rest)
+        assert one is not GENERAL and one.shape == x.shape
+        assert one.tobytes() == fdgrad.fallback.gradient(f, x).tobytes()
+        assert front.gradient_door(f, x.tolist() if x.ndim == 1 else x, 1e-3, *rest[1:]).tobytes() == \
+            fdgrad.fallback.gradient(f, x, h=1e-3).tobytes()
+    x = np.array([1.0, -2.0])
+    assert front.gradient_door(f, x, None, "forward", *rest[2:]) is GENERAL
+    assert front.gradient_door(f, x, None, "central", None, False, False, 2, *rest[6:]) is GENERAL

@@ -244,10 +244,11 @@ cdef class Objective:
             _check_rc(rc)
             PyErr_CheckSignals()
             elapsed = fdgrad_seconds() - t0
-            if elapsed < 0.005:
-                chunk *= 4
-            elif elapsed > 0.05 and chunk > 1:
-                chunk //= 4
+            # the next chunk about 20 ms long, as this one's pace says (growing at most 1024 times)
+            if elapsed <= 0.0 or elapsed * 1024.0 < 0.02:
+                chunk *= 1024
+            else:
+                chunk = max(1, <size_t>((b - a) * (0.02 / elapsed)))
             a = b
         return 0
 

@@ -46,7 +46,7 @@ from fdgrad._cfdgrad cimport (
     fdgrad_adaptive_rule,
 )
 
-from fdgrad import _adaptive, _ckernels, _derivatives, _evaluation, _options, _results, _steps, _values
+from fdgrad import _adaptive, _ckernels, _derivatives, _evaluation, _native, _options, _results, _steps, _values
 from fdgrad._steps import QUICK_RATIO2, QUICK_STEPS as _api_quick_steps
 from fdgrad._options import _PLAIN_CALLABLES, DEFAULT_BATCH_BYTES
 from fdgrad._stencils import EPS, ONE_SIDED, make_stencil
@@ -620,6 +620,13 @@ cdef object _gradient(object f, object x, object h, object method, object order,
                                                           bounds, progress, args, kwargs) and _off(inplace) \
             and vectorized is False and type(max_batch_bytes) is int and max_batch_bytes >= 1:
         return _adaptive_columns(f, x, mi, full_output, None, 1, args, kwargs)
+    if mi >= 0 and type(f) is not _function and inplace is False and vectorized is False \
+            and type(max_batch_bytes) is int and max_batch_bytes >= 1 \
+            and _plain_options(_scalar_value, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
+                               progress, args, kwargs):
+        native = _recognised(f)
+        if native is not None:
+            return _native_gradient(native, x, h, mi)
     if mi < 0 or not _plain_options(f, h, order, adaptive, full_output, workers, chunksize, timeout, bounds,
                                     progress, args, kwargs) or not _off(inplace) or vectorized is not False:
         return _GENERAL
@@ -650,6 +657,45 @@ cdef object _hessian_diag(object f, object x, object h, object method, object or
     if type(max_batch_bytes) is not int or max_batch_bytes < 1:
         return _GENERAL
     return _columns(f, x, h, mi, inplace, args, kwargs, None, 2)
+
+
+# A native f (a compiled callback fdgrad has recognised before: fdgrad._native's cache), gradient() with
+# the plainest options: the general path's Serial evaluation of it, the kernels' loop without the GIL
+# in chunks between which Ctrl-C is noticed (fdgrad._ckernels' native objective), without its Python layers.
+
+cdef object _RECOGNISED = _native._RECOGNISED
+cdef object _native_objective = _ckernels.native_objective
+cdef object _jacobian_range = _ckernels.jacobian_range
+cdef object _NO_F0 = _derivatives._NO_F0
+cdef int _SCALAR_KINDS = (1 << _native.SCALAR) | (1 << _native.SCALAR_DATA)
+
+
+cdef inline object _recognised(object f):
+    """f's NativeFunction where fdgrad recognised f before as a native scalar function, else None."""
+    hit = _RECOGNISED.get(id(f))
+    if hit is None or hit[0] is not f or not (_SCALAR_KINDS >> <int>hit[1].kind) & 1:
+        return None
+    return hit[1]
+
+
+cdef object _native_gradient(object native, object x, object h, int mi):
+    """gradient(f, x, ...) of a native scalar f at a float64 ndarray x (or a flat list of floats), or GENERAL."""
+    cdef Rule *rule = &_RULES[mi][1]
+    if rule.uses_f0:
+        return _GENERAL  # (forward and backward need f(x): the general path's)
+    x = _float_array(x)
+    if x is None:
+        return _GENERAL
+    shape = x.shape
+    work = _flat_copy(<cnp.ndarray>x)  # (writable: the kernels' buffer, which a native f reads)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(<cnp.ndarray>work)
+    hs = _steps_of(work, n, h, rule)
+    if hs is None or n > _options.C_INT_MAX:
+        return _GENERAL  # (past a C int's n: the general path's error)
+    out = np.empty(n)
+    _jacobian_range(_native_objective(native.kind, native.address, native.user_data, work, 1), work, 1, hs,
+                    _STENCILS[mi][1], _NO_F0, 0, n, out)
+    return out if len(shape) == 1 else out.reshape(shape)
 
 
 cdef bint _steps_into(const double *wp, Py_ssize_t n, object h, const Rule *rule, double *hp):
