@@ -532,9 +532,9 @@ class Points(Serial):
     def values(self, h: np.ndarray, offsets: tuple, lo: int, hi: int, m: int, convert: Callable[[Any], Any],
                out_shape: tuple[int, ...], share: int = 1) -> np.ndarray:
         npoints, n = len(offsets), self.point.n
-        values = np.empty((hi - lo, npoints, m))
         batch = self.batch_size(npoints * (n + m) * 8, share)
         buffer = np.empty(min(batch, hi - lo) * npoints * n)  # reused by every batch
+        values = None if batch >= hi - lo else np.empty((hi - lo, npoints, m))  # (one batch: its values, as they are)
         for a in range(lo, hi, batch):
             b = min(a + batch, hi)
             points = buffer[:(b - a) * npoints * n]
@@ -543,8 +543,11 @@ class Points(Serial):
             def label(r: int, a: int = a) -> str:
                 return f"coordinate {self.point.index(a + r // npoints)} (x + {offsets[r % npoints]:g} h)"
 
-            values[a - lo:b - lo] = self.at(points, (b - a) * npoints, m, out_shape, label).reshape(b - a, npoints, m)
-        return values
+            got = self.at(points, (b - a) * npoints, m, out_shape, label).reshape(b - a, npoints, m)
+            if values is None:
+                return got
+            values[a - lo:b - lo] = got
+        return np.empty((0, npoints, m)) if values is None else values
 
     def displaced(self, moves: Moves, m: int, convert: Callable[[Any], Any], out_shape: tuple[int, ...]) -> np.ndarray:
         n, count = self.point.n, len(moves)
@@ -563,9 +566,13 @@ class Points(Serial):
                  hi: int, out_shape: tuple[int, ...], out: Optional[np.ndarray] = None) -> np.ndarray:
         m = f0.size
         live = [k for k, o in enumerate(stencil.offsets) if o != 0.0]
-        values = np.empty((hi - lo, len(stencil.offsets), m))
-        values[:, [k for k in range(len(stencil.offsets)) if k not in live], :] = f0
-        values[:, live, :] = self.values(h, tuple(stencil.offsets[k] for k in live), lo, hi, m, convert, out_shape)
+        if len(live) == len(stencil.offsets):  # (no f(x) among the points: the values as they come)
+            values = self.values(h, tuple(stencil.offsets), lo, hi, m, convert, out_shape)
+        else:
+            values = np.empty((hi - lo, len(stencil.offsets), m))
+            values[:, [k for k in range(len(stencil.offsets)) if k not in live], :] = f0
+            values[:, live, :] = self.values(h, tuple(stencil.offsets[k] for k in live), lo, hi, m, convert,
+                                             out_shape)
         out = np.empty((m, self.point.n)) if out is None else out
         self.kernels.combine_range(stencil, values.reshape(-1), m, h, lo, hi, out.reshape(-1))
         return out
