@@ -400,6 +400,11 @@ def _adaptive(g: _Elementwise, points: np.ndarray, sign: np.ndarray, state: _Sta
         if np.any(s != 0):
             bounds = (np.where(s > 0, z, -np.inf), np.where(s < 0, z, np.inf))
         h = g if where.size == points.size else _Subset(g, points, usable)
+        if z.size == 1 and bounds is None:  # one point: at a number, f called with it as a 1-array
+            def one(t: float, h: Any = h) -> Any:
+                return h(np.array([t]))[0]
+
+            h, z = one, float(z[0])
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", fdgrad.UnchangingWarning)
             value, info = fdgrad.derivative(h, z, adaptive=True, full_output=True, bounds=bounds)
