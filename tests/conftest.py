@@ -100,6 +100,8 @@ def native_lib(tmp_path_factory):
         ("vec", None, [ctypes.c_int, dp, ctypes.c_int, dp]),
         ("vec_data", None, [ctypes.c_int, dp, ctypes.c_int, dp, ctypes.c_void_p]),
         ("slow", ctypes.c_double, [ctypes.c_int, dp]),
+        ("warm", ctypes.c_double, [ctypes.c_int, dp]),
+        ("warm_reset", None, []),
         ("wrong", ctypes.c_double, [ctypes.c_double]),
     ]:
         getattr(lib, name).restype = restype

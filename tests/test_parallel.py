@@ -260,6 +260,26 @@ def test_ctrl_c_stops_a_native_loop_promptly(fd, native_lib, workers):
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals go to the main thread")
 @pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("twice", [False, True])
+def test_ctrl_c_stops_a_native_f_that_slows_down(fd, native_lib, workers, twice):
+    """A native f cheap at first and slow later (its first chunk's pace misleads): still stopped within 0.2 s, on the
+    first call and on a later one (a recognised f, the front door's)."""
+    x = np.linspace(-1.0, 1.0, 10000)
+    if twice:
+        fd.gradient(native_lib.sumsq, x[:3])
+        native_lib.warm_reset()
+        fd.gradient(native_lib.warm, x[:2])  # (4 calls: still cheap; recognised from here on)
+    native_lib.warm_reset()
+    timer, sent = interrupt_after(0.3)
+    with pytest.raises(KeyboardInterrupt):
+        fd.gradient(native_lib.warm, x, workers=workers)
+    stopped = time.perf_counter()
+    timer.join()
+    assert sent and stopped - sent[0] < 0.2, stopped - sent[0]
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals go to the main thread")
+@pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_stops_a_native_hessian_promptly(fd, native_lib, workers):
     # One central Hessian row of n = 400 is 1600 calls of 1 ms: chunks must be finer than rows.
     x = np.linspace(-1.0, 1.0, 400)

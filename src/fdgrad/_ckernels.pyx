@@ -244,9 +244,10 @@ cdef class Objective:
             _check_rc(rc)
             PyErr_CheckSignals()
             elapsed = fdgrad_seconds() - t0
-            # the next chunk about 20 ms long, as this one's pace says (growing at most 1024 times)
-            if elapsed <= 0.0 or elapsed * 1024.0 < 0.02:
-                chunk *= 1024
+            # the next chunk about 20 ms long as this one's pace says, but at most 16 times this one (an f
+            # whose first calls were cheap can slow down: a warm-up, a cache, a longer path further on)
+            if elapsed <= 0.0 or elapsed * 16.0 < 0.02:
+                chunk = (b - a) * 16
             else:
                 chunk = max(1, <size_t>((b - a) * (0.02 / elapsed)))
             a = b
