@@ -633,7 +633,7 @@ def test_adaptive_door_takes_its_calls(front):
         assert door(g, np.ones(3), 1e-3, "central", None, True, True, 1, False, 2**26, None, None, None, False,
                     False, (), None) is GENERAL  # a given h: checked by the general path
     assert front.partial_door(g, np.ones(3), 1, *common, False, None, False, False, (), None) is not GENERAL
-    for change in ({"adaptive": 1}, {"order": 4}, {"bounds": (0.0, 2.0)}, {"args": (1,)}, {"full_output": 1}):
+    for change in ({"adaptive": 1}, {"order": 4}, {"bounds": (0.0, 2.0)}, {"args": [1]}, {"full_output": 1}):
         args = dict(f=math.exp, x=1.0, h=None, method="central", order=None, adaptive=True, full_output=False,
                     n=1, workers=1, chunksize=None, timeout=None, bounds=None, progress=False, inplace=False, args=(),
                     kwargs=None)
@@ -914,3 +914,25 @@ def test_native_gradient_door(front, native_lib):
     x = np.array([1.0, -2.0])
     assert front.gradient_door(f, x, None, "forward", *rest[2:]) is GENERAL
     assert front.gradient_door(f, x, None, "central", None, False, False, 2, *rest[6:]) is GENERAL
+
+
+def test_adaptive_door_args_and_kwargs(compiled):
+    """args= and kwargs= (SciPy's convention, bound after x as the general path binds them) on every adaptive door:
+    the twin's results and points, and a call that does not fit f's signature raises the twin's error and note."""
+    def f(p, a, scale=1.0):
+        return float(scale * np.sum(np.sin(a * p)) + p[0] * p[-1])
+
+    def vec(p, a, scale=1.0):
+        return np.array([scale * np.sum(np.sin(a * p)), p[0] * a])
+
+    x = np.array([0.3, -1.2, 2.0])
+    for name, fn, extra in (("gradient", f, ()), ("hessian_diag", f, ()), ("hessian", f, ()), ("jacobian", vec, ()),
+                            ("partial", f, (1,))):
+        for options in ({"args": (1.5,)}, {"args": (1.5,), "kwargs": {"scale": 3.0}}, {"args": (2.0,), "kwargs": {}}):
+            one, two, seen_c, seen_p = _adaptive_both(compiled, name, fn, x, *extra, **options)
+            assert one == two and seen_c == seen_p, (name, options)
+        one, two, _, _ = _adaptive_both(compiled, name, fn, x, *extra, args=(1.0, 2.0, 3.0))
+        assert one == two and one[0][1] is TypeError, name
+    g = lambda t, a: math.exp(a * t)  # noqa: E731
+    one, two, seen_c, seen_p = _adaptive_both(compiled, "derivative", g, 0.7, args=(1.3,), n=2)
+    assert one == two and seen_c == seen_p

@@ -454,8 +454,18 @@ cdef inline bint _adaptive_options(object f, object h, object order, object full
     """_plain_options with adaptive=True: h and order unused (None), full_output either way."""
     return ((type(f) is _function or type(f) in _plain) and h is None and order is None
             and (full_output is False or full_output is True) and _is_one(workers) and chunksize is None
-            and timeout is None and bounds is None and _off(progress) and args is _empty and kwargs is None
-            and _propagating())
+            and timeout is None and bounds is None and _off(progress) and type(args) is tuple
+            and (kwargs is None or type(kwargs) is dict) and _propagating())
+
+
+cdef object _WithArgs = _options.WithArgs
+
+
+cdef inline object _bound(object f, object args, object kwargs):
+    """f, or f(x, *args, **kwargs) as _options.bind_args binds it (the general path's callable)."""
+    if (args is _empty or not args) and kwargs is None:
+        return f
+    return _WithArgs(f, args, dict(kwargs or {}))
 
 
 cdef int _number_raising(void *ctx, const double *x, double *out) except -1:
@@ -501,12 +511,13 @@ cdef object _adaptive_number(object f, object x, int mi, object n, object full_o
     cdef unsigned char converged = 0
     cdef double work[_ADAPTIVE_WORK]
     cdef bint with_f0 = _uses_f0(r)
-    cdef _Watch w = _take_watch(f)
+    g = _bound(f, args, kwargs)
+    cdef _Watch w = _take_watch(g)
     point[0] = xv
     try:
         try:
             if with_f0:
-                f0 = _unwatched(w, f(xv))
+                f0 = _unwatched(w, g(xv))
             with _errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
                 _settled(w, fdgrad_adaptive_range(_call_number, <void *>w, point, 1, r, 1, &f0, &w.eps, 0, 1, work,
                                                   &value, &error, &step, &converged))
@@ -545,26 +556,27 @@ cdef object _adaptive_columns(object f, object x, int mi, object full_output, ob
     cdef Py_ssize_t looks = 0
     cdef fdgrad_objective call = <fdgrad_objective>_call_vector if vector else _call
     shape, out_shape = x.shape, ()
+    g = _bound(f, args, kwargs)
     cdef _Watch w
     cdef _WatchVector wv
     if vector:
         wv = _WatchVector.__new__(_WatchVector)
-        wv.f, wv.eps = f, _EPS
+        wv.f, wv.eps = g, _EPS
         w = wv
     else:
-        w = _take_watch(f)
+        w = _take_watch(g)
     w.view = _read_only(work, None if cnp.PyArray_NDIM(arr) == 1 else shape)
     try:
         try:
             if vector:  # f(x) first, its shape and converter (_evaluation.Serial.outputs)
-                first = f(w.view)
+                first = g(w.view)
                 wv.eps = max(wv.eps, <double>_precision(first))
                 f0s, out_shape, wv.convert = _first_outputs(first)
                 wv.shape, wv.m = out_shape, f0s.size
                 m = wv.m
                 f0p = <double *>cnp.PyArray_DATA(<cnp.ndarray>f0s)
             elif with_f0:
-                f0 = _unwatched(w, f(w.view))
+                f0 = _unwatched(w, g(w.view))
             # blocks of coordinates as _derivatives._adaptive_columns takes them (the same order of points)
             block = max(1, <Py_ssize_t>_derivatives.ADAPTIVE_BLOCK // (2 * _CENTRAL_STEPS * m))
             if fdgrad_adaptive_work(r, m, min(block, hi - lo)) > _ADAPTIVE_WORK:
@@ -1083,11 +1095,12 @@ cdef object _adaptive_hessian(object f, object x, object full_output, object arg
     cdef double f0 = 0.0
     cdef Py_ssize_t looks = 0
     shape = x.shape
-    cdef _Watch w = _take_watch(f)
+    g = _bound(f, args, kwargs)
+    cdef _Watch w = _take_watch(g)
     w.view = _read_only(work, None if cnp.PyArray_NDIM(arr) == 1 else shape)
     try:
         try:
-            f0 = _unwatched(w, f(w.view))  # f(x) (_evaluation.Serial.outputs)
+            f0 = _unwatched(w, g(w.view))  # f(x) (_evaluation.Serial.outputs)
             scratch = np.empty(fdgrad_adaptive_hessian_work(<size_t>n))
             values, errors, steps = np.empty(n * n), np.empty(n * n), np.empty(n)
             flags = np.empty(n * n, dtype=np.uint8)
