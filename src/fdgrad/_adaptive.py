@@ -65,6 +65,7 @@ evaluated, ((x + h) - (x - h)) / 2 or |(x + h) - x|, so steps need no rounding.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable, NamedTuple
 
@@ -189,10 +190,11 @@ class _Rule(NamedTuple):
         return out
 
 
+@functools.lru_cache(maxsize=None)
 def kernel_rule(side: int, deriv: int) -> dict:
-    """The constants csrc/adaptive.c's fdgrad_adaptive_rule holds for a ladder of this side and
-    order, computed here with this module's own expressions (so that no C compiler folds one of
-    them differently)."""
+    """The constants of a ladder of this side and order: adaptive_derivative's own, and what
+    csrc/adaptive.c's fdgrad_adaptive_rule holds (computed here once, so that no C compiler folds
+    one of them differently).  Cached: not to be modified."""
     rule = _Rule.of(side, deriv)
     central = side == 0
     count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
@@ -364,8 +366,8 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     n = stop - start
     everything = np.arange(n)
     central = side == 0
-    count = CENTRAL_STEPS if central else ONE_SIDED_STEPS
-    tau = (CENTRAL_TAU if central else ONE_SIDED_TAU) * HIGHER_TAU ** (deriv - 1)
+    k = kernel_rule(side, deriv)
+    count, tau = k["count"], k["tau"]
     h_all = np.zeros_like(x)
 
     # 1. The pilot, and the ladder's place from it.
@@ -415,12 +417,11 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         # f's derivative: it places nothing (as a pilot of exactly 0 does), and the ceiling stands.
         placed = np.isfinite(wanted) & ~silent
     smallest = _median(np.where(placed, wanted, np.nan))
-    top_fraction = TOP_FRACTION if deriv < 3 else HIGHER_TOP_FRACTION
-    ceiling = np.minimum(top_fraction * np.maximum(absx, 1.0) / reach, room) / RATIO ** (count - 1)
+    ceiling = np.minimum(k["top_fraction"] * np.maximum(absx, 1.0) / reach, room) / k["ceiling_div"]
     smallest = np.clip(np.where(np.isfinite(smallest), smallest, ceiling), pilot_step, ceiling)
-    powers = tuple(RATIO ** (count - 1 - k) for k in range(count))  # large to small
+    powers = k["powers"]  # large to small
     power = 2 if central else 1  # the difference's error terms: h^2, h^4, ... or h, h^2, ...
-    wide = WIDE_RATIO if central else RATIO
+    wide = k["wide"]
 
     # 2. The probe at the ladder's top step (not where the pilot was taken again).
     top = smallest * powers[0]
@@ -450,7 +451,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
     # 3. The ladder below it (0: wide, 1: below the probe, 2: the same steps, without a probe: the
     # pilot taken again took its evaluations).
     ladders = []
-    wide_powers = tuple(wide ** (count - 2 - k) for k in range(count - 1))
+    wide_powers = k["wide_powers"]
     for idx, kind in _groups(kinds, whole):
         with np.errstate(all="ignore"):
             if kind == 2:
@@ -461,9 +462,9 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
                 ladder = tuple(np.concatenate([p[:, idx], q]) for p, q in zip(probe, ladder))
                 ladders.append((idx, ladder, RATIO))
             else:  # a ladder whose top is 16 times the geometric mean of the pilot's and the probe's steps
-                bottom = 16.0 * np.sqrt(pilot_step[idx] * top[idx]) / wide ** (count - 2)
-                bottom = np.maximum(np.minimum(bottom, top[idx] / wide ** (count - 1)), pilot_step[idx])
-                bottom = np.minimum(bottom, room[idx] / wide ** (count - 2))  # its top within the room (bounds)
+                bottom = 16.0 * np.sqrt(pilot_step[idx] * top[idx]) / k["wide_top"]
+                bottom = np.maximum(np.minimum(bottom, top[idx] / k["wide_all"]), pilot_step[idx])
+                bottom = np.minimum(bottom, room[idx] / k["wide_top"])  # its top within the room (bounds)
                 ladders.append((idx, _rungs(evaluate, xr, h_all, bottom, wide_powers, rule, f0, start, idx), wide))
 
     # 4. The tableau, twice: first with f's rounding at eps |f|, then with f's noise as the
