@@ -13,6 +13,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 /* np.maximum and np.minimum: a NaN in either gives NaN. */
 static double nmax(double a, double b) { return isnan(a) ? a : isnan(b) ? b : (a >= b ? a : b); }
@@ -122,20 +123,49 @@ static rung differences(const fdgrad_adaptive_rule *r, double xi, const geometry
     return out;
 }
 
-/* f at x with x_i + (o_k p) h for each point of one rung of each p, into values (m per point); x_i restored. */
-static int evaluate(fdgrad_objective f, void *ctx, double *x, size_t i, const fdgrad_adaptive_rule *r,
-                    size_t m, double h, const double *powers, int rungs, double *values) {
-    double xi = x[i];
-    for (int k = 0; k < rungs; k++) {
-        for (int j = 0; j < r->q; j++) {
-            x[i] = xi + (r->offsets[j] * powers[k]) * h;
-            int status = f(ctx, x, &values[(size_t)(k * r->q + j) * m]);
+/* The pointwise evaluator: f at each point in turn (x_i restored after each call). */
+static int pointwise_values(void *ctx, double *x, size_t lo, size_t hi, const double *h, const double *offsets,
+                            int count, size_t m, double *out) {
+    const fdgrad_pointwise *p = (const fdgrad_pointwise *)ctx;
+    for (size_t i = lo; i < hi; i++) {
+        double xi = x[i];
+        for (int k = 0; k < count; k++) {
+            x[i] = xi + offsets[k] * h[i - lo];
+            int status = p->f(p->ctx, x, &out[((i - lo) * (size_t)count + (size_t)k) * m]);
             x[i] = xi;
             if (status != 0)
                 return FDGRAD_ECALLBACK;
         }
     }
     return FDGRAD_OK;
+}
+
+static int pointwise_precision(void *ctx, double *eps) {
+    *eps = *((const fdgrad_pointwise *)ctx)->eps;
+    return 0;
+}
+
+static int pointwise_hessian(void *ctx, double *x, size_t n, const double *h, double f0, double *out) {
+    const fdgrad_pointwise *p = (const fdgrad_pointwise *)ctx;
+    return fdgrad_hessian_range(p->f, p->ctx, x, n, h, f0, NULL, 0, 0, n * (n + 1) / 2, out);
+}
+
+fdgrad_evaluator fdgrad_pointwise_evaluator(fdgrad_pointwise *p) {
+    fdgrad_evaluator ev;
+    ev.values = pointwise_values;
+    ev.precision = pointwise_precision;
+    ev.hessian = pointwise_hessian;
+    ev.ctx = p;
+    return ev;
+}
+
+/* _inside: a distance limit made safe for steps that round to x's spacing (np.spacing of a
+ * non-negative double: the gap to the next one up). */
+static double inside(double limit, double absx) {
+    if (isinf(limit))
+        return limit;
+    double at = absx + limit;
+    return nmax(limit - 4.0 * (nextafter(at, INFINITY) - at), 0.0);
 }
 
 /* _in_rounding: a difference within its own rounding. */
@@ -277,20 +307,72 @@ int fdgrad_adaptive_evaluations(const fdgrad_adaptive_rule *rule) {
     return rule->q * (1 + rule->count);
 }
 
-/* What one coordinate carries from one stage to the next (the twin's arrays over coordinates). */
+/* What one coordinate carries from one stage to the next (the twin's arrays over coordinates):
+ * h and label are a stage's step and batch (-1: not evaluated in that stage). */
 typedef struct {
-    double room, pilot_step, smallest, top, probe_step;
-    int blank, broken, kind;
+    double room, pilot_step, smallest, top, probe_step, h;
+    int blank, broken, kind, label;
 } stage;
 
-/* The doubles of a range's scratch: f's values for the largest evaluation (a ladder) and one
- * coordinate's ladder (three columns) and wanted steps, shared; per coordinate its stage and,
- * per output, the pilot, its size, its bound before a retake and the probe's three. */
-#define SHARED(r, m) ((size_t)((r)->count - 1) * (size_t)(r)->q * (m) + (3 * (size_t)(r)->count + 1) * (m))
-#define PER_COORDINATE(m) ((sizeof(stage) + sizeof(double) - 1) / sizeof(double) + 6 * (m))
+/* The doubles of a range's scratch: one coordinate's ladder (three columns) and wanted steps,
+ * shared; per coordinate its stage, per output the pilot, its size, its bound before a retake
+ * and the probe's three, and f's values at a ladder's points (twice: as a batch returns them,
+ * and by coordinate), and its step in a batch. */
+#define STRIDE(r, m) ((size_t)((r)->count - 1) * (size_t)(r)->q * (m))
+#define SHARED(r, m) ((3 * (size_t)(r)->count + 1) * (m))
+#define PER_COORDINATE(r, m) ((sizeof(stage) + sizeof(double) - 1) / sizeof(double) + 6 * (m) + 2 * STRIDE(r, m) + 1)
 
 size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m, size_t coordinates) {
-    return SHARED(rule, m) + coordinates * PER_COORDINATE(m);
+    return SHARED(rule, m) + coordinates * PER_COORDINATE(rule, m);
+}
+
+/* The points of a stage's batches: the offsets of each label's rungs and their count. */
+typedef struct {
+    double offsets[3][FDGRAD_LADDER_MAX * FDGRAD_RUNG_MAX];
+    int count[3];
+} batches;
+
+/* One batch: the coordinates lo <= c < hi (relative to start) at their stage's step where their
+ * label is this one (the others at x), their values copied to vals + c * stride. */
+static int batch(const fdgrad_evaluator *ev, double *x, size_t start, const stage *stages, size_t lo, size_t hi,
+                 int label, const batches *b, size_t m, size_t stride, double *hbuf, double *scratch, double *vals) {
+    for (size_t c = lo; c < hi; c++)
+        hbuf[c - lo] = stages[c].label == label ? stages[c].h : 0.0;
+    if (ev->values(ev->ctx, x, start + lo, start + hi, hbuf, b->offsets[label], b->count[label], m, scratch) != 0)
+        return FDGRAD_ECALLBACK;
+    size_t width = (size_t)b->count[label] * m;
+    for (size_t c = lo; c < hi; c++)
+        if (stages[c].label == label)
+            memcpy(vals + c * stride, scratch + (c - lo) * width, width * sizeof(double));
+    return FDGRAD_OK;
+}
+
+/* A stage's evaluations in the twin's batches (_groups): each run of coordinates of one label in
+ * turn, or with whole, each label's coordinates at once, labels ascending. */
+static int evaluate_stage(const fdgrad_evaluator *ev, double *x, size_t start, const stage *stages, size_t coords,
+                          const batches *b, size_t m, size_t stride, int whole, double *hbuf, double *scratch,
+                          double *vals) {
+    if (!whole) {
+        for (size_t lo = 0, hi; lo < coords; lo = hi) {
+            int label = stages[lo].label;
+            for (hi = lo + 1; hi < coords && stages[hi].label == label; hi++)
+                ;
+            if (label >= 0 && batch(ev, x, start, stages, lo, hi, label, b, m, stride, hbuf, scratch, vals) != 0)
+                return FDGRAD_ECALLBACK;
+        }
+        return FDGRAD_OK;
+    }
+    for (int label = 0; label < 3; label++) {
+        size_t lo = coords, hi = 0;
+        for (size_t c = 0; c < coords; c++)
+            if (stages[c].label == label) {
+                lo = lo < c ? lo : c;
+                hi = c + 1;
+            }
+        if (lo < hi && batch(ev, x, start, stages, lo, hi, label, b, m, stride, hbuf, scratch, vals) != 0)
+            return FDGRAD_ECALLBACK;
+    }
+    return FDGRAD_OK;
 }
 
 /* The median of the finite entries of a[0..m) (the mean of the two middle ones of an even count),
@@ -314,26 +396,46 @@ static double median(double *a, size_t m) {
     return c % 2 ? a[c / 2] : (a[c / 2 - 1] + a[c / 2]) / 2.0;
 }
 
-static double coarsest(const fdgrad_adaptive_rule *r, const double *eps) {
-    return *eps > r->eps ? *eps : r->eps; /* max(EPS, precision()) */
+/* max(EPS, precision()): f's rounding as its values seen so far show it. */
+static int coarsest(const fdgrad_evaluator *ev, const fdgrad_adaptive_rule *r, double *eps) {
+    double seen = r->eps;
+    if (ev->precision(ev->ctx, &seen) != 0)
+        return FDGRAD_ECALLBACK;
+    *eps = seen > r->eps ? seen : r->eps;
+    return FDGRAD_OK;
 }
 
-int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *r,
-                          size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop, double *work,
-                          double *value, double *error, double *step, unsigned char *converged) {
+int fdgrad_adaptive_ladders(const fdgrad_evaluator *ev, double *x, size_t n, const fdgrad_adaptive_rule *r,
+                            size_t m, const double *f0, size_t f0_row, const double *limit, int whole, size_t start,
+                            size_t stop, double *work, double *value, double *error, double *step,
+                            unsigned char *converged) {
     if (m == 0 || start > stop || stop > n)
         return FDGRAD_EINVAL;
-    const double one = 1.0;
     int q = r->q, count = r->count, deriv = r->deriv;
-    size_t coords = stop - start;
+    size_t coords = stop - start, stride = STRIDE(r, m);
     double zero = 0.0;
     const double *f0s = f0 != NULL ? f0 : &zero;
-    size_t f0_stride = f0 != NULL ? 1 : 0;
-    double *values = work, *column = values + (size_t)(count - 1) * (size_t)q * m;
-    double *sizes = column + (size_t)count * m, *arguments = sizes + (size_t)count * m, *wanted = arguments + (size_t)count * m;
+    size_t f0_col = f0 != NULL ? 1 : 0;
+    f0_row = f0 != NULL ? f0_row : 0;
+    double *column = work, *sizes = column + (size_t)count * m, *arguments = sizes + (size_t)count * m;
+    double *wanted = arguments + (size_t)count * m;
     double *carried = work + SHARED(r, m);
     stage *stages = (stage *)carried;
     double *per_output = carried + coords * ((sizeof(stage) + sizeof(double) - 1) / sizeof(double));
+    double *vals = per_output + coords * 6 * m, *scratch = vals + coords * stride, *hbuf = scratch + coords * stride;
+    /* the points of each stage's batches: a pilot or a probe (one rung), the ladders (kind 0:
+     * the wide ratio's rungs; 1 and 2: the ratio's, below the top) */
+    batches one, ladders;
+    one.count[0] = q;
+    for (int j = 0; j < q; j++)
+        one.offsets[0][j] = r->offsets[j] * 1.0;
+    for (int kind = 0; kind < 3; kind++) {
+        const double *powers = kind == 0 ? r->wide_powers : r->powers + 1;
+        ladders.count[kind] = (count - 1) * q;
+        for (int k = 0; k < count - 1; k++)
+            for (int j = 0; j < q; j++)
+                ladders.offsets[kind][k * q + j] = r->offsets[j] * powers[k];
+    }
     /* per output j of coordinate c: pilot, pilot_size, unseen, probe_q, probe_size, probe_arg */
 #define PILOT(c, j) per_output[((c) * 6 + 0) * m + (j)]
 #define PILOT_SIZE(c, j) per_output[((c) * 6 + 1) * m + (j)]
@@ -341,31 +443,39 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
 #define PROBE_Q(c, j) per_output[((c) * 6 + 3) * m + (j)]
 #define PROBE_SIZE(c, j) per_output[((c) * 6 + 4) * m + (j)]
 #define PROBE_ARG(c, j) per_output[((c) * 6 + 5) * m + (j)]
+#define F0(c, j) f0s[(start + (c)) * f0_row + (j) * f0_col]
 
-    /* 1. The pilots of every coordinate, then f's precision as their values show it. */
+    /* 1. The pilots of every coordinate (one batch), then f's precision as their values show it. */
+    for (size_t c = 0; c < coords; c++) {
+        stage *s = &stages[c];
+        double absx = fabs(x[start + c]);
+        s->room = (DBL_MAX - absx) * 0.5 / r->reach;
+        if (limit != NULL)
+            s->room = nmin(s->room, inside(limit[start + c], absx) / r->reach);
+        s->pilot_step = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), s->room);
+        s->h = s->pilot_step;
+        s->label = 0;
+    }
+    if (evaluate_stage(ev, x, start, stages, coords, &one, m, stride, 0, hbuf, scratch, vals) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
     for (size_t c = 0; c < coords; c++) {
         size_t i = start + c;
-        stage *s = &stages[c];
-        double absx = fabs(x[i]);
-        s->room = (DBL_MAX - absx) * 0.5 / r->reach;
-        s->pilot_step = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), s->room);
-        if (evaluate(f, ctx, x, i, r, m, s->pilot_step, &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
-        geometry g = rung_geometry(r, x[i], s->pilot_step, 1.0);
+        geometry g = rung_geometry(r, x[i], stages[c].pilot_step, 1.0);
         for (size_t j = 0; j < m; j++) {
-            rung d = differences(r, x[i], &g, values + j, m, f0s[j * f0_stride]);
+            rung d = differences(r, x[i], &g, vals + c * stride + j, m, F0(c, j));
             PILOT(c, j) = d.quotient;
             PILOT_SIZE(c, j) = d.size;
         }
     }
-    double eps = coarsest(r, eps_seen);
+    double eps;
+    if (coarsest(ev, r, &eps) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
     /* where f rounds to a constant at steps relative to a small |x| (blank), or a pilot's points
-     * left f's domain (broken), the pilot taken again, every such coordinate in turn */
+     * left f's domain (broken), the pilot taken again */
     int retaken = 0;
     for (size_t c = 0; c < coords; c++) {
-        size_t i = start + c;
         stage *s = &stages[c];
-        double absx = fabs(x[i]);
+        double absx = fabs(x[start + c]);
         int silent_all = 1, finite_all = 1;
         for (size_t j = 0; j < m; j++) {
             silent_all = silent_all && in_rounding(r, PILOT(c, j), PILOT_SIZE(c, j), s->pilot_step, eps);
@@ -373,33 +483,42 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
         }
         s->blank = (silent_all || power_of(s->pilot_step, deriv) < r->tiny) && absx < 1.0 && s->pilot_step < s->room;
         s->broken = !finite_all && s->pilot_step > 0.0 && !s->blank;
-        if (!(s->blank || s->broken))
+        s->label = s->blank || s->broken ? 0 : -1;
+        if (s->label < 0)
             continue;
         retaken = 1;
         for (size_t j = 0; j < m; j++)
             UNSEEN(c, j) = 4.0 * r->rounding * r->eps * PILOT_SIZE(c, j) / power_of(s->pilot_step, deriv);
         s->pilot_step = s->blank ? nmin(r->pilot_rel * 1.0, s->room) : s->pilot_step / r->shrink;
-        if (evaluate(f, ctx, x, i, r, m, s->pilot_step, &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
-        geometry g = rung_geometry(r, x[i], s->pilot_step, 1.0);
-        int inside = s->broken;
-        for (size_t j = 0; j < m; j++) {
-            rung d = differences(r, x[i], &g, values + j, m, f0s[j * f0_stride]);
-            PILOT(c, j) = d.quotient;
-            PILOT_SIZE(c, j) = (deriv == 1 && s->blank) ? fmax(d.size, fabs(d.quotient)) : d.size;
-            inside = inside && isfinite(d.quotient);
-        }
-        if (inside)
-            s->room = nmin(s->room, s->pilot_step);
+        s->h = s->pilot_step;
     }
-    if (retaken)
-        eps = coarsest(r, eps_seen);
+    if (retaken) {
+        if (evaluate_stage(ev, x, start, stages, coords, &one, m, stride, whole, hbuf, scratch, vals) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+        for (size_t c = 0; c < coords; c++) {
+            size_t i = start + c;
+            stage *s = &stages[c];
+            if (s->label < 0)
+                continue;
+            geometry g = rung_geometry(r, x[i], s->pilot_step, 1.0);
+            int inside_domain = s->broken;
+            for (size_t j = 0; j < m; j++) {
+                rung d = differences(r, x[i], &g, vals + c * stride + j, m, F0(c, j));
+                PILOT(c, j) = d.quotient;
+                PILOT_SIZE(c, j) = (deriv == 1 && s->blank) ? fmax(d.size, fabs(d.quotient)) : d.size;
+                inside_domain = inside_domain && isfinite(d.quotient);
+            }
+            if (inside_domain)
+                s->room = nmin(s->room, s->pilot_step);
+        }
+        if (coarsest(ev, r, &eps) != FDGRAD_OK)
+            return FDGRAD_ECALLBACK;
+    }
 
     /* The ladders' places, and 2. the probes at their top steps (not where the pilot was taken again). */
     for (size_t c = 0; c < coords; c++) {
-        size_t i = start + c;
         stage *s = &stages[c];
-        double absx = fabs(x[i]);
+        double absx = fabs(x[start + c]);
         for (size_t j = 0; j < m; j++) {
             double w = eps * r->relative * PILOT_SIZE(c, j) / fabs(PILOT(c, j)) / r->tau;
             if (deriv == 2)
@@ -414,15 +533,21 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
         s->smallest = nmin(nmax(isfinite(smallest) ? smallest : ceiling, s->pilot_step), ceiling);
         s->top = s->smallest * r->powers[0];
         s->kind = 2;
-        if (s->blank || s->broken)
+        s->label = s->blank || s->broken ? -1 : 0;
+        s->h = s->top;
+    }
+    if (evaluate_stage(ev, x, start, stages, coords, &one, m, stride, whole, hbuf, scratch, vals) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
+    for (size_t c = 0; c < coords; c++) {
+        size_t i = start + c;
+        stage *s = &stages[c];
+        if (s->label < 0)
             continue;
-        if (evaluate(f, ctx, x, i, r, m, s->top, &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
         geometry g = rung_geometry(r, x[i], s->top, 1.0);
         s->probe_step = g.step;
         s->kind = 1;
         for (size_t j = 0; j < m; j++) {
-            rung d = differences(r, x[i], &g, values + j, m, f0s[j * f0_stride]);
+            rung d = differences(r, x[i], &g, vals + c * stride + j, m, F0(c, j));
             PROBE_Q(c, j) = d.quotient;
             PROBE_SIZE(c, j) = d.size;
             PROBE_ARG(c, j) = d.argument;
@@ -433,16 +558,28 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
         }
     }
 
-    /* 3. The ladder below each probe (0: wide, 1: below the probe, 2: the same steps, no probe);
-     * column[k * m + j] is output j's difference at rung k.  4. and 5., output by output. */
+    /* 3. The ladder below each probe (0: wide, 1: below the probe, 2: the same steps, no probe),
+     * in batches of one kind; column[k * m + j] is output j's difference at rung k.  4. and 5.,
+     * coordinate by coordinate, output by output. */
+    for (size_t c = 0; c < coords; c++) {
+        stage *s = &stages[c];
+        s->label = s->kind;
+        s->h = s->smallest;
+        if (s->kind == 0) {
+            double bottom = 16.0 * sqrt(s->pilot_step * s->top) / r->wide_top;
+            bottom = nmax(nmin(bottom, s->top / r->wide_all), s->pilot_step);
+            s->h = nmin(bottom, s->room / r->wide_top);
+        }
+    }
+    if (evaluate_stage(ev, x, start, stages, coords, &ladders, m, stride, whole, hbuf, scratch, vals) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
     int power = r->side == 0 ? 2 : 1;
     for (size_t c = 0; c < coords; c++) {
         size_t i = start + c;
         stage *s = &stages[c];
         double steps[FDGRAD_LADDER_MAX];
-        int length = 0, wide = 0;
-        double base = s->smallest;
-        const double *powers = r->powers + 1;
+        int length = 0, wide = s->kind == 0;
+        const double *powers = wide ? r->wide_powers : r->powers + 1;
         if (s->kind == 1) {
             for (size_t j = 0; j < m; j++) {
                 column[j] = PROBE_Q(c, j);
@@ -451,20 +588,12 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
             }
             steps[0] = s->probe_step;
             length = 1;
-        } else if (s->kind == 0) {
-            double bottom = 16.0 * sqrt(s->pilot_step * s->top) / r->wide_top;
-            bottom = nmax(nmin(bottom, s->top / r->wide_all), s->pilot_step);
-            base = nmin(bottom, s->room / r->wide_top);
-            powers = r->wide_powers;
-            wide = 1;
         }
-        if (evaluate(f, ctx, x, i, r, m, base, powers, count - 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
         for (int k = 0; k < count - 1; k++, length++) {
-            geometry g = rung_geometry(r, x[i], base, powers[k]);
+            geometry g = rung_geometry(r, x[i], s->h, powers[k]);
             steps[length] = g.step;
             for (size_t j = 0; j < m; j++) {
-                rung d = differences(r, x[i], &g, values + (size_t)k * (size_t)q * m + j, m, f0s[j * f0_stride]);
+                rung d = differences(r, x[i], &g, vals + c * stride + (size_t)k * (size_t)q * m + j, m, F0(c, j));
                 column[(size_t)length * m + j] = d.quotient;
                 sizes[(size_t)length * m + j] = d.size;
                 arguments[(size_t)length * m + j] = d.argument;
@@ -514,46 +643,68 @@ int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, co
 #undef PROBE_Q
 #undef PROBE_SIZE
 #undef PROBE_ARG
+#undef F0
     return FDGRAD_OK;
+}
+
+int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                          size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop, double *work,
+                          double *value, double *error, double *step, unsigned char *converged) {
+    fdgrad_pointwise p = {f, ctx, eps_seen};
+    fdgrad_evaluator ev = fdgrad_pointwise_evaluator(&p);
+    return fdgrad_adaptive_ladders(&ev, x, n, rule, m, f0, 0, NULL, 0, start, stop, work, value, error, step,
+                                   converged);
 }
 
 size_t fdgrad_adaptive_hessian_work(size_t n) {
     size_t entries = n * (n + 1) / 2;
     /* the rungs' Hessian (n * n), their values and steps (entries each), per coordinate the pilot,
-     * its size, its argument rounding, its step, a rung's steps, and the diagonal's noise */
-    return n * n + 2 * FDGRAD_HESSIAN_RUNGS * entries + 6 * n;
+     * its size, its argument rounding, its step, a rung's steps, the diagonal's noise, the room,
+     * and the pilots' two values */
+    return n * n + 2 * FDGRAD_HESSIAN_RUNGS * entries + 9 * n;
 }
 
 int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *r,
                             double f0, const double *eps_seen, double *work, double *value, double *error,
                             double *smallest, unsigned char *converged) {
+    fdgrad_pointwise p = {f, ctx, eps_seen};
+    fdgrad_evaluator ev = fdgrad_pointwise_evaluator(&p);
+    return fdgrad_adaptive_hessian_by(&ev, x, n, r, f0, NULL, work, value, error, smallest, converged);
+}
+
+int fdgrad_adaptive_hessian_by(const fdgrad_evaluator *ev, double *x, size_t n, const fdgrad_adaptive_rule *r,
+                               double f0, const double *limit, double *work, double *value, double *error,
+                               double *smallest, unsigned char *converged) {
     const int rungs = FDGRAD_HESSIAN_RUNGS;
     size_t entries = n * (n + 1) / 2;
     double *hess = work, *column = hess + n * n, *steps = column + rungs * entries;
     double *pilot = steps + rungs * entries, *size = pilot + n, *argument = size + n, *pilot_step = argument + n;
-    double *h = pilot_step + n, *measured = h + n;
-    const double one = 1.0;
-    double values[2];
+    double *h = pilot_step + n, *measured = h + n, *room = measured + n, *values = room + n;
 
-    /* The pilots, and the rungs' steps from them. */
+    /* The pilots (one batch), and the rungs' steps from them. */
     for (size_t i = 0; i < n; i++) {
         double absx = fabs(x[i]);
-        double room = (DBL_MAX - absx) * 0.5;
-        pilot_step[i] = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), room);
-        if (evaluate(f, ctx, x, i, r, 1, pilot_step[i], &one, 1, values) != FDGRAD_OK)
-            return FDGRAD_ECALLBACK;
+        room[i] = (DBL_MAX - absx) * 0.5;
+        if (limit != NULL) /* bounds: every step within it (the largest rung's point is x + h) */
+            room[i] = nmin(room[i], inside(limit[i], absx));
+        pilot_step[i] = nmin(r->pilot_rel * (absx > 0 ? nmin(absx, 1.0) : 1.0), room[i]);
+    }
+    if (n > 0 && ev->values(ev->ctx, x, 0, n, pilot_step, r->offsets, r->q, 1, values) != 0)
+        return FDGRAD_ECALLBACK;
+    for (size_t i = 0; i < n; i++) {
         geometry g = rung_geometry(r, x[i], pilot_step[i], 1.0);
-        rung d = differences(r, x[i], &g, values, 1, f0);
+        rung d = differences(r, x[i], &g, values + i * (size_t)r->q, 1, f0);
         pilot[i] = d.quotient;
         size[i] = d.size;
         argument[i] = d.argument;
     }
-    double eps = coarsest(r, eps_seen); /* f's precision as the pilots' values show it */
+    double eps; /* f's precision as the pilots' values show it */
+    if (coarsest(ev, r, &eps) != FDGRAD_OK)
+        return FDGRAD_ECALLBACK;
     for (size_t i = 0; i < n; i++) {
         double absx = fabs(x[i]);
-        double room = (DBL_MAX - absx) * 0.5;
         double wanted = sqrt(eps * r->relative * size[i] / fabs(pilot[i]) / r->hessian_tau);
-        double ceiling = nmin(r->check_fraction * nmax(absx, 1.0), room) / r->hessian_top;
+        double ceiling = nmin(r->check_fraction * nmax(absx, 1.0), room[i]) / r->hessian_top;
         smallest[i] = nmin(nmax(isfinite(wanted) ? wanted : ceiling, pilot_step[i]), ceiling);
     }
     for (int k = 0; k < rungs; k++) { /* large to small */
@@ -561,7 +712,7 @@ int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, 
             double step = smallest[i] * r->hessian_powers[k];
             h[i] = (x[i] + step) - x[i]; /* a step x + h and x - h represent exactly */
         }
-        if (fdgrad_hessian_range(f, ctx, x, n, h, f0, NULL, 0, 0, entries, hess) != FDGRAD_OK)
+        if (ev->hessian(ev->ctx, x, n, h, f0, hess) != 0)
             return FDGRAD_ECALLBACK;
         size_t e = 0;
         for (size_t a = 0; a < n; a++)

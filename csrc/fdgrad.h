@@ -245,18 +245,55 @@ typedef struct {
 } fdgrad_adaptive_rule;
 
 /*
+ * How the adaptive engine evaluates f: a batch of points at a time, as the twin's evaluate
+ * callback does, so that any evaluation (serial, threads, executors, a vectorized f) can serve
+ * it.  values: f at x with x_i replaced by x_i + offsets[k] * h[i - lo] for each coordinate
+ * lo <= i < hi and k < count, coordinate by coordinate, into out ((hi - lo) * count * m
+ * values; h[i - lo] = 0 where a coordinate of the range is not of the batch: f at x).  x may
+ * be changed during the call and is restored.  precision: the coarsest precision of f's values
+ * seen so far, into *eps.  hessian: the central Hessian of a scalar f at steps h (n) into out
+ * (n * n), f(x) being f0.  Each returns 0, or nonzero to stop (FDGRAD_ECALLBACK).
+ */
+typedef struct {
+    int (*values)(void *ctx, double *x, size_t lo, size_t hi, const double *h, const double *offsets, int count,
+                  size_t m, double *out);
+    int (*precision)(void *ctx, double *eps);
+    int (*hessian)(void *ctx, double *x, size_t n, const double *h, double f0, double *out);
+    void *ctx;
+} fdgrad_evaluator;
+
+/* An fdgrad_evaluator over an fdgrad_objective, point by point; *eps is the precision of f's
+ * values seen so far (kept by the objective). */
+typedef struct {
+    fdgrad_objective f;
+    void *ctx;
+    const double *eps;
+} fdgrad_pointwise;
+
+fdgrad_evaluator fdgrad_pointwise_evaluator(fdgrad_pointwise *p);
+
+/*
  * The adaptive derivatives of f's m outputs along x_i for start <= i < stop of x (n doubles),
  * stage by stage over the coordinates as the twin takes them (every pilot, every pilot taken
- * again, every probe, then each ladder), so that f is evaluated at the same points in the same
- * order: f is called at x with x_i replaced by x_i + o h (x_i restored after each call); f0
- * holds f(x) (m values) where the rule uses it (else it may be NULL); *eps_seen is the precision
- * of f's values seen so far (the objective's, read after the pilots and after the pilots taken
- * again); work holds fdgrad_adaptive_work(rule, m, stop - start) doubles.  Output j's value,
- * error estimate, step and whether it converged land at value[j * n + i] (and error, step,
- * converged), the layout of fdgrad_jacobian_range; a NaN is written as the positive quiet NaN.
- * Returns FDGRAD_OK, the objective's nonzero value as FDGRAD_ECALLBACK (x restored), or
+ * again, every probe, then each ladder), each stage's points in the twin's batches (runs of
+ * coordinates that take the same points; with whole, every coordinate of one kind at once, for
+ * an f evaluated at all points together), so that f is evaluated at the same points in the same
+ * order.  f0 holds f(x) where the rule uses it (else it may be NULL): output j of coordinate i
+ * at f0[i * f0_row + j] (f0_row 0: the same m values for every coordinate).  limit (n, or NULL)
+ * is the farthest from x_i any point may lie (bounds).  f's precision is read after the pilots
+ * and after the pilots taken again.  work holds fdgrad_adaptive_work(rule, m, stop - start)
+ * doubles.  Output j's value, error estimate, step and whether it converged land at
+ * value[j * n + i] (and error, step, converged), the layout of fdgrad_jacobian_range; a NaN is
+ * written as the positive quiet NaN.  Returns FDGRAD_OK, FDGRAD_ECALLBACK (x restored), or
  * FDGRAD_EINVAL.
  */
+int fdgrad_adaptive_ladders(const fdgrad_evaluator *ev, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                            size_t m, const double *f0, size_t f0_row, const double *limit, int whole, size_t start,
+                            size_t stop, double *work, double *value, double *error, double *step,
+                            unsigned char *converged);
+
+/* fdgrad_adaptive_ladders over an fdgrad_objective (fdgrad_pointwise), f0 the same m values for
+ * every coordinate, no limit, in runs. */
 int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
                           size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop, double *work,
                           double *value, double *error, double *step, unsigned char *converged);
@@ -269,13 +306,19 @@ size_t fdgrad_adaptive_work(const fdgrad_adaptive_rule *rule, size_t m, size_t c
 
 /*
  * The adaptive Hessian of a scalar f (fdgrad._adaptive.adaptive_hessian): a pilot second
- * difference per coordinate places the steps, central Hessians (fdgrad_hessian_range) at
- * FDGRAD_HESSIAN_RUNGS step vectors are extrapolated entry by entry, and the pilots check the
- * diagonal.  rule is the central second derivative's; f0 = f(x); *eps_seen the precision of f's
- * values seen so far (read after the pilots).  value, error and converged
- * are n * n (symmetric), smallest the n steps of the smallest rung; work holds
- * fdgrad_adaptive_hessian_work(n) doubles.  Returns FDGRAD_OK or FDGRAD_ECALLBACK.
+ * difference per coordinate (one batch of every coordinate's points) places the steps, central
+ * Hessians (the evaluator's hessian) at FDGRAD_HESSIAN_RUNGS step vectors are extrapolated entry
+ * by entry, and the pilots check the diagonal.  rule is the central second derivative's; f0 =
+ * f(x); limit (n, or NULL) the farthest from x_i any point may lie; f's precision is read after
+ * the pilots.  value, error and converged are n * n (symmetric), smallest the n steps of the
+ * smallest rung; work holds fdgrad_adaptive_hessian_work(n) doubles.  Returns FDGRAD_OK or
+ * FDGRAD_ECALLBACK.
  */
+int fdgrad_adaptive_hessian_by(const fdgrad_evaluator *ev, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                               double f0, const double *limit, double *work, double *value, double *error,
+                               double *smallest, unsigned char *converged);
+
+/* fdgrad_adaptive_hessian_by over an fdgrad_objective (fdgrad_pointwise), no limit. */
 int fdgrad_adaptive_hessian(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
                             double f0, const double *eps_seen, double *work, double *value, double *error,
                             double *smallest, unsigned char *converged);

@@ -110,23 +110,31 @@ def test_compiled_signatures_are_embedded(compiled):
 
 
 def test_kernels_import_nothing_of_the_checking_layer():
-    """The kernel modules hold loops only: the pure one imports numpy, ctypes and the
-    stencil formula, never the checks, the evaluation seam or the API."""
+    """The kernel modules hold loops only: the pure one imports numpy, ctypes, the
+    stencil formula and the adaptive engine's twin (itself arithmetic over arrays),
+    never the checks, the evaluation seam or the API."""
     import ast
     from pathlib import Path
 
     here = Path(fdgrad.__file__).parent
-    for name in ("_pykernels.py", "_ckernels.pyx"):
+    for name in ("_pykernels.py", "_ckernels.pyx", "_adaptive.py"):
         path = here / name
         if not path.exists():  # an installed wheel has no .pyx
             continue
         imported = set()
-        for line in path.read_text().splitlines():
+        if name.endswith(".py"):  # (its statements, not its prose)
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom):
+                    imported.add("." * node.level + (node.module or ""))
+                elif isinstance(node, ast.Import):
+                    imported.update(alias.name for alias in node.names)
+        for line in path.read_text().splitlines() if name.endswith(".pyx") else ():
             words = line.split()
             if words[:1] in (["import"], ["from"], ["cimport"]) and len(words) > 1:
                 imported.add(words[1])
         assert imported <= {"__future__", "ctypes", "math", "typing", "numpy", "._stencils", "cpython.exc", "cpython.mem", "cpython.ref",
-                            "libc.math", "libc.stdint", "libc.string", "numpy", "fdgrad._cfdgrad"}, (name, imported)
+                            "libc.math", "libc.stdint", "libc.string", "numpy", "fdgrad._cfdgrad", "._adaptive",
+                            "fdgrad._adaptive", "fdgrad._rules", "functools"}, (name, imported)
     if (here / "_pykernels.py").exists():
         ast.parse((here / "_pykernels.py").read_text())
 

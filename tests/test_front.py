@@ -573,29 +573,38 @@ def _counting(f, points):
 
 
 def _general_path(*args, **kwargs):
-    raise AssertionError("the compiled call took the general path (fdgrad._adaptive's numpy engine)")
+    raise AssertionError("the compiled call took the general path (an adaptive engine behind the API's checks)")
+
+
+def _twin(*args, **kwargs):
+    raise AssertionError("the compiled call took fdgrad._adaptive's numpy engine (the fallback's)")
 
 
 def _adaptive_both(compiled, name, f, x, *args, sort=False, door=True, fresh=False, **options):
     """The outcomes (and points f saw) of an adaptive call with full_output, from the compiled API and fdgrad.fallback;
-    door: the compiled call must be the front door's (the numpy engine, which the fallback runs, is then refused);
-    fresh: f is a maker of f, called for each (an f with state)."""
-    from fdgrad import _adaptive
+    on the compiled side the numpy engine (the twin, which the fallback runs) is refused, and with door so is the
+    kernels' engine behind the general path: the call must be the front door's; fresh: f is a maker of f, called for
+    each (an f with state)."""
+    from fdgrad import _adaptive, _ckernels
 
     out = []
     make = f if fresh else (lambda: f)
     for api in (compiled, fdgrad.fallback):
         f, points = make(), []
-        saved = _adaptive.adaptive_derivative, _adaptive.adaptive_hessian
-        if door and api is compiled:
-            _adaptive.adaptive_derivative = _adaptive.adaptive_hessian = _general_path
+        saved = (_adaptive.adaptive_derivative, _adaptive.adaptive_hessian, _ckernels.adaptive_derivative,
+                 _ckernels.adaptive_hessian)
+        if api is compiled:
+            _adaptive.adaptive_derivative = _adaptive.adaptive_hessian = _twin
+            if door:
+                _ckernels.adaptive_derivative = _ckernels.adaptive_hessian = _general_path
         try:
             out += [_bits(getattr(api, name), _counting(f, points), x.copy() if isinstance(x, np.ndarray) else x,
                           *args, adaptive=True, full_output=True, **options), points]
         finally:
-            _adaptive.adaptive_derivative, _adaptive.adaptive_hessian = saved
+            (_adaptive.adaptive_derivative, _adaptive.adaptive_hessian, _ckernels.adaptive_derivative,
+             _ckernels.adaptive_hessian) = saved
     one, seen_c, two, seen_p = out
-    assert "took the general path" not in str(one[0])
+    assert "took the" not in str(one[0])
     if sort:
         seen_c, seen_p = sorted(seen_c), sorted(seen_p)
     return one, two, seen_c, seen_p
@@ -936,3 +945,186 @@ def test_adaptive_door_args_and_kwargs(compiled):
     g = lambda t, a: math.exp(a * t)  # noqa: E731
     one, two, seen_c, seen_p = _adaptive_both(compiled, "derivative", g, 0.7, args=(1.3,), n=2)
     assert one == two and seen_c == seen_p
+
+
+# The adaptive engine in the kernels behind the general path: every option and evaluation (threads,
+# executors, a vectorized f, bounds, progress=, args=, float32 values, f raising), the compiled API's
+# results and points the fallback's (the twin's) bit for bit, with the twin refused on the compiled side.
+
+def _scalar3(v, *args):
+    v = np.asarray(v)
+    shift = args[0] if args else 0.0
+    return np.sin(v[..., 0]) * np.exp(0.3 * v[..., 1]) + v[..., 2] ** 3 * np.cos(v[..., 0]) + shift
+
+
+def _vector3(v):
+    v = np.asarray(v)
+    return np.stack([np.sin(v[..., 0] * v[..., 1]), v[..., 1] ** 2 + np.log1p(v[..., 2] ** 2),
+                     np.exp(-v[..., 0]) * v[..., 2]], axis=-1)
+
+
+def _float32_scalar(v):
+    return np.float32(_scalar3(v))
+
+
+def _raising_at_third(v):
+    v = np.asarray(v)
+    if v[2] > 2.1 + 1e-9:
+        raise ZeroDivisionError("f fails past 2.1 along x_2")
+    return _scalar3(v)
+
+
+_X3 = np.array([0.7, -1.3, 2.1])
+_BOX = ([0.0, -1.3 - 1e-6, -np.inf], [0.7 + 1e-7, 5.0, 2.1 + 1e-5])
+_PATH_OPTIONS = {
+    "serial": {},
+    "workers=2": {"workers": 2},
+    "thread pool": {"workers": "pool"},
+    "map": {"workers": map},
+    "bounds": {"bounds": _BOX},
+    "bounds on threads": {"bounds": _BOX, "workers": 2},
+    "progress": {"progress": lambda done, total: None},
+}
+
+
+def _path_options(options):
+    import concurrent.futures
+
+    if options.get("workers") == "pool":
+        return dict(options, workers=concurrent.futures.ThreadPoolExecutor(2))
+    return options
+
+
+def _general_cases():
+    calls = [("gradient", _scalar3, ()), ("hessian_diag", _scalar3, ()), ("partial", _scalar3, (1,)),
+             ("jacobian", _vector3, ()), ("hessian", _scalar3, ()), ("gradient", _float32_scalar, ()),
+             ("hessian", _float32_scalar, ()), ("gradient", _raising_at_third, ()), ("jacobian", _raising_at_third, ())]
+    for name, f, extra in calls:
+        for option in sorted(_PATH_OPTIONS):
+            for method in ("central", "forward"):
+                if name == "partial" and "workers" in _PATH_OPTIONS[option]:
+                    continue  # (partial takes no workers=: one coordinate)
+                if name == "hessian" and method != "central":
+                    continue  # (the adaptive Hessian is central only; its refusal is the checks' to test)
+                yield pytest.param(name, f, extra, option, method, id=f"{name}-{f.__name__}-{option}-{method}")
+
+
+@pytest.mark.parametrize(("name", "f", "extra", "option", "method"), list(_general_cases()))
+def test_adaptive_general_path_is_the_twins(compiled, name, f, extra, option, method):
+    options = _path_options(_PATH_OPTIONS[option])
+    threaded = "workers" in options and options["workers"] is not map
+    one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, _X3, *extra, door=False, sort=threaded,
+                                              method=method, **options)
+    assert one == two
+    assert seen_c == seen_p
+    if f is _raising_at_third and "bounds" not in options:  # (the box keeps x_2 at or below 2.1: no raise)
+        assert one[0][:2] == ("raise", ZeroDivisionError), one
+    else:
+        assert one[0][0] == "value", one
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+@pytest.mark.parametrize("option", ["serial", "workers=2", "bounds"])
+def test_adaptive_vectorized_and_elementwise_are_the_twins(compiled, method, option):
+    options = _path_options(_PATH_OPTIONS[option])
+    sort = "workers" in options
+    for name, f, x, extra, box in [("gradient", _scalar3, _X3, {"vectorized": True}, _BOX),
+                                   ("jacobian", _vector3, _X3, {"vectorized": True}, _BOX),
+                                   ("derivative", np.sin, np.array([0.5, -2.0, 1e-9, 3e4]), {}, (-2.0 - 1e-6, 3.1e4)),
+                                   ("derivative", np.log, np.array([1e-8, 0.5, 7.0]), {"n": 2}, (1e-12, 7.0))]:
+        if "bounds" in options:
+            options = dict(options, bounds=box)
+        one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, x, door=False, sort=sort, method=method,
+                                                  **extra, **options)
+        assert one == two, (name, option)
+        assert seen_c == seen_p
+        assert one[0][0] == "value", one
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+def test_adaptive_directional_and_args_are_the_twins(compiled, method):
+    for name, f, extra, options in [("directional", _scalar3, ([1.0, -0.5, 2.0],), {}),
+                                    ("gradient", _scalar3, (), {"args": (0.25,), "workers": 2}),
+                                    ("directional", _vector3, ([1.0, 1.0, 1.0],), {}),
+                                    ("jacobian", _vector3, (), {"workers": map})]:
+        one, two, seen_c, seen_p = _adaptive_both(compiled, name, f, _X3, *extra, door=False, sort=True,
+                                                  method=method, **options)
+        assert one == two, name
+        assert seen_c == seen_p
+        assert one[0][0] == "value", one
+
+
+def test_adaptive_native_f_is_the_kernels_engine(compiled, native_lib):
+    """A native f's adaptive gradient and Jacobian run the engine in the kernels (the twin refused), equal
+    to the fallback's over the same native f bit for bit."""
+    from fdgrad import _adaptive
+
+    x = np.array([0.3, -1.2, 2.5])
+    saved = _adaptive.adaptive_derivative
+    _adaptive.adaptive_derivative = _twin
+    try:
+        got = [pickle.dumps(compiled.gradient(native_lib.sumsq, x, adaptive=True, full_output=True, method=m))
+               for m in ("central", "forward")]
+        got += [pickle.dumps(compiled.jacobian(native_lib.vec, x, m=3, adaptive=True, full_output=True))]
+        got += [pickle.dumps(compiled.gradient(native_lib.sumsq, x, adaptive=True, workers=2, full_output=True))]
+    finally:
+        _adaptive.adaptive_derivative = saved
+    want = [pickle.dumps(fdgrad.fallback.gradient(native_lib.sumsq, x, adaptive=True, full_output=True, method=m))
+            for m in ("central", "forward")]
+    want += [pickle.dumps(fdgrad.fallback.jacobian(native_lib.vec, x, m=3, adaptive=True, full_output=True))]
+    want += [pickle.dumps(fdgrad.fallback.gradient(native_lib.sumsq, x, adaptive=True, workers=2, full_output=True))]
+    assert got == want
+
+
+def test_adaptive_engine_stops_at_the_first_failure_with_fs_exception(compiled):
+    """An exception f raises in any stage (pilots, retakes, probes, ladders) comes out of the kernels' engine
+    unchanged, with its traceback, after exactly the evaluations the twin makes before it."""
+    total = compiled.gradient(lambda v: float(np.sum(v ** 3)), _X3, adaptive=True, full_output=True)[1].nfev
+    assert total > 30
+    for stop_at in range(1, total + 1, 3):
+        calls = []
+
+        def f(v):
+            calls.append(1)
+            if len(calls) == stop_at:
+                raise KeyError(f"stop {stop_at}")
+            return float(np.sum(np.asarray(v) ** 3))
+
+        counts = []
+        for api in (compiled, fdgrad.fallback):
+            calls.clear()
+            with pytest.raises(KeyError, match=f"stop {stop_at}") as info:
+                api.gradient(f, _X3, adaptive=True, workers=map)
+            counts.append(len(calls))
+            assert any(entry.name == "f" for entry in info.traceback)
+        assert counts[0] == counts[1] == stop_at
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward"])
+@pytest.mark.parametrize(("f", "x", "n"), list(_class_instances()))
+def test_adaptive_batches_of_every_case_are_the_twins(compiled, f, x, n, method):
+    """Every case of the accuracy suites, in batches (workers=map: the evaluation's values, not the front
+    door's calls) and as an elementwise f at several points (each kind of ladder at once), through the
+    kernels' engine: the twin's results and points.  A gradient of f summed over coordinates near x makes
+    runs of retaken pilots and of each kind of ladder."""
+    near = np.array([x, x * (1 + 1e-3), x, x * (1 - 2e-3) if x else 1e-300, x])
+
+    def summed(v):
+        return float(sum(float(f(float(t))) for t in np.asarray(v)))
+
+    if n in (1, 2):
+        name = "gradient" if n == 1 else "hessian_diag"
+        one, two, seen_c, seen_p = _adaptive_both(compiled, name, summed, near, door=False, method=method,
+                                                  workers=map)
+        assert one == two
+        assert seen_c == seen_p
+        assert one[0][0] == "value", one
+
+    def elementwise(t):
+        return np.array([f(float(u)) for u in np.asarray(t).reshape(-1)]).reshape(np.shape(t))
+
+    one, two, seen_c, seen_p = _adaptive_both(compiled, "derivative", elementwise, near, door=False, n=n,
+                                              method=method)
+    assert one == two
+    assert seen_c == seen_p
+    assert one[0][0] == "value", one

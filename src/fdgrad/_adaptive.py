@@ -377,7 +377,7 @@ def adaptive_derivative(evaluate: Evaluate, x: np.ndarray, m: int, side: int,
         room = np.minimum(room, _inside(limit[start:stop], absx) / reach)
     pilot_step = np.minimum(_pilot_steps(absx, deriv, central), room)
     eps_f = precision
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # no room for a step: NaN, not a warning
+    with np.errstate(all="ignore"):  # no room for a step: NaN, not a warning; f's own warnings off
         quotient, size, _, _ = _rungs(evaluate, xr, h_all, pilot_step, (1.0,), rule, f0, start, everything)
         pilot, pilot_size = quotient[0], size[0]
         # A pilot step relative to a small |x| can be where f rounds to a constant (log(1 + c t) at

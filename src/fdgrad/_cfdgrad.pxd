@@ -119,6 +119,22 @@ cdef extern from "fdgrad.h" nogil:
         double hessian_top
         double hessian_powers[4]
 
+    ctypedef struct fdgrad_evaluator:
+        int (*values)(void *ctx, double *x, size_t lo, size_t hi, const double *h, const double *offsets, int count,
+                      size_t m, double *out) noexcept
+        int (*precision)(void *ctx, double *eps) noexcept
+        int (*hessian)(void *ctx, double *x, size_t n, const double *h, double f0, double *out) noexcept
+        void *ctx
+
+    int fdgrad_adaptive_ladders(const fdgrad_evaluator *ev, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                                size_t m, const double *f0, size_t f0_row, const double *limit, int whole,
+                                size_t start, size_t stop, double *work, double *value, double *error, double *step,
+                                unsigned char *converged)
+
+    int fdgrad_adaptive_hessian_by(const fdgrad_evaluator *ev, double *x, size_t n, const fdgrad_adaptive_rule *rule,
+                                   double f0, const double *limit, double *work, double *value, double *error,
+                                   double *smallest, unsigned char *converged)
+
     int fdgrad_adaptive_range(fdgrad_objective f, void *ctx, double *x, size_t n, const fdgrad_adaptive_rule *rule,
                               size_t m, const double *f0, const double *eps_seen, size_t start, size_t stop,
                               double *work, double *value, double *error, double *step, unsigned char *converged)

@@ -76,10 +76,21 @@ from fdgrad._cfdgrad cimport (
     fdgrad_seconds,
     fdgrad_stencil,
     fdgrad_stencil_points,
+    fdgrad_adaptive_hessian_by,
+    fdgrad_adaptive_hessian_work,
+    fdgrad_adaptive_ladders,
+    fdgrad_adaptive_rule,
+    fdgrad_adaptive_work,
+    fdgrad_evaluator,
 )
+from fdgrad._rules cimport fill_rule
+
+import fdgrad._adaptive as _adaptive
 
 __all__ = [
     "Halted",
+    "adaptive_derivative",
+    "adaptive_hessian",
     "StopFlag",
     "combine",
     "combine_range",
@@ -704,3 +715,170 @@ def group_columns(Py_ssize_t n, col_ptr, col_rows, row_ptr, row_cols, groups):
     with nogil:
         count = fdgrad_group_columns(<size_t>n, &cp[0], crp, &rp[0], rcp, &g[0], &mark[0])
     return count
+
+
+# The adaptive engine in the kernels (csrc/adaptive.c) over any evaluation: its arithmetic in C,
+# f evaluated by the same Python callables the twin (fdgrad._adaptive) calls, in the same
+# batches, so that threads, executors, a vectorized or native f, bounds and progress= are all
+# served, and the results are the twin's bit for bit.
+
+cdef fdgrad_adaptive_rule _RULES[3][5]
+for _m, _side in enumerate((0, 1, -1)):
+    for _n in range(1, 5):
+        fill_rule(&_RULES[_m][_n], _adaptive.kernel_rule(_side, _n))
+
+
+cdef class _Batches:
+    """The ctx of a fdgrad_evaluator over Python callables: evaluate(h, offsets, lo, hi) and
+    precision() as the twin takes them; for the Hessian, hessian_at(h) and diagonal_at(h)."""
+    cdef object evaluate, precision, hessian_at, diagonal_at, error
+    cdef cnp.ndarray h_all
+    cdef Py_ssize_t n
+
+    cdef void start(self, Py_ssize_t n):
+        self.n = n
+        self.h_all = np.zeros(n)
+
+    cdef fdgrad_evaluator evaluator(self):
+        cdef fdgrad_evaluator ev
+        ev.values, ev.precision, ev.hessian, ev.ctx = _batch_values, _batch_precision, _batch_hessian, <void *>self
+        return ev
+
+    cdef object raised(self):
+        """The exception a callable raised (the engine stopped at it)."""
+        error, self.error = self.error, None
+        return error if error is not None else RuntimeError("an fdgrad kernel failed")
+
+
+cdef int _copy_values(object values, Py_ssize_t size, double *out) except -1:
+    a = np.ascontiguousarray(values, dtype=np.float64)
+    memcpy(out, _data(a, size, False, b"adaptive values"), size * sizeof(double))
+    return 0
+
+
+cdef int _batch_values(void *ctx, double *x, size_t lo, size_t hi, const double *h, const double *offsets, int count,
+                       size_t m, double *out) noexcept:
+    cdef _Batches b = <_Batches>ctx
+    cdef double *hp = <double *>cnp.PyArray_DATA(b.h_all)
+    cdef size_t i
+    try:
+        for i in range(<size_t>b.n):
+            hp[i] = h[i - lo] if lo <= i < hi else 0.0
+        if b.evaluate is None:  # the Hessian's pilots: f at x +- h_i e_i
+            values = b.diagonal_at(b.h_all)
+        else:
+            values = b.evaluate(b.h_all, tuple([offsets[k] for k in range(count)]), lo, hi)
+        _copy_values(values, <Py_ssize_t>((hi - lo) * <size_t>count * m), out)
+        return 0
+    except BaseException as exc:
+        b.error = exc
+        return 1
+
+
+cdef int _batch_precision(void *ctx, double *eps) noexcept:
+    cdef _Batches b = <_Batches>ctx
+    try:
+        eps[0] = b.precision()
+        return 0
+    except BaseException as exc:
+        b.error = exc
+        return 1
+
+
+cdef int _batch_hessian(void *ctx, double *x, size_t n, const double *h, double f0, double *out) noexcept:
+    cdef _Batches b = <_Batches>ctx
+    cdef cnp.ndarray steps = np.empty(<Py_ssize_t>n)
+    try:
+        memcpy(cnp.PyArray_DATA(steps), h, n * sizeof(double))
+        _copy_values(b.hessian_at(steps), <Py_ssize_t>(n * n), out)
+        return 0
+    except BaseException as exc:
+        b.error = exc
+        return 1
+
+
+cdef const double *_limit(object limit, Py_ssize_t n, list keep) except? NULL:
+    if limit is None:
+        return NULL
+    a = np.ascontiguousarray(limit, dtype=np.float64)
+    keep.append(a)
+    return _data(a, n, False, b"limit")
+
+
+def _default_precision():
+    return _adaptive.EPS
+
+
+def adaptive_derivative(evaluate, x, Py_ssize_t m, int side, f0, Py_ssize_t start, Py_ssize_t stop,
+                        precision=_default_precision, int deriv=1, bint whole=False, limit=None):
+    """(the twin's docstring, below)"""
+    # fdgrad._adaptive.adaptive_derivative by the engine in the kernels: f evaluated by
+    # evaluate(h, offsets, lo, hi) in the twin's batches, the results the twin's bit for bit
+    cdef Py_ssize_t n = _size(x, b"adaptive_derivative")
+    _check_range(n, start, stop)
+    if m < 1 or side not in (-1, 0, 1) or not 1 <= deriv <= 4:
+        raise ValueError("adaptive_derivative: m >= 1, side -1, 0 or 1 and deriv 1..4 are needed")
+    cdef const fdgrad_adaptive_rule *r = &_RULES[(0, 1, -1).index(side)][deriv]
+    cdef list keep = []
+    cdef const double *f0p = NULL
+    cdef size_t f0_row = 0
+    if f0 is not None and r.centre == 0.0 and r.side == 0:
+        f0 = None  # (not used by the rule: as the twin, which passes it to no arithmetic)
+    if f0 is not None:
+        f0a = np.ascontiguousarray(f0, dtype=np.float64)
+        keep.append(f0a)
+        f0_row = <size_t>m if f0a.ndim == 2 else 0
+        f0p = _data(f0a, n * m if f0a.ndim == 2 else m, False, b"f0")
+    cdef const double *lp = _limit(limit, n, keep)
+    cdef double *xp = _data(x, n, False, b"adaptive_derivative")
+    cdef cnp.ndarray work = np.empty(<Py_ssize_t>fdgrad_adaptive_work(r, <size_t>m, <size_t>(stop - start)))
+    cdef cnp.ndarray value = np.empty((m, n)), error = np.empty((m, n)), step = np.empty((m, n))
+    cdef cnp.ndarray converged = np.empty((m, n), dtype=np.uint8)
+    cdef _Batches b = _Batches.__new__(_Batches)
+    b.evaluate, b.precision = evaluate, precision
+    b.start(n)
+    cdef fdgrad_evaluator ev = b.evaluator()
+    cdef int rc
+    with np.errstate(all="ignore"):  # (as the twin evaluates its ladders: f's own warnings off)
+        rc = fdgrad_adaptive_ladders(&ev, xp, <size_t>n, r, <size_t>m, f0p, f0_row, lp, whole, <size_t>start,
+                                     <size_t>stop, <double *>cnp.PyArray_DATA(work), <double *>cnp.PyArray_DATA(value),
+                                     <double *>cnp.PyArray_DATA(error), <double *>cnp.PyArray_DATA(step),
+                                     <unsigned char *>cnp.PyArray_DATA(converged))
+    if rc == FDGRAD_ECALLBACK:
+        raise b.raised()
+    _check_rc(rc)
+    return _adaptive.AdaptiveResult(*(np.ascontiguousarray(a[:, start:stop].T)
+                                      for a in (value, error, step, converged.view(np.bool_))))
+
+
+def adaptive_hessian(hessian_at, diagonal_at, x, double f0, precision=_default_precision, limit=None):
+    """(the twin's docstring, below)"""
+    # fdgrad._adaptive.adaptive_hessian by the engine in the kernels, bit for bit
+    cdef Py_ssize_t n = _size(x, b"adaptive_hessian")
+    cdef const fdgrad_adaptive_rule *r = &_RULES[0][2]
+    cdef list keep = []
+    cdef const double *lp = _limit(limit, n, keep)
+    cdef double *xp = _data(x, n, False, b"adaptive_hessian")
+    cdef cnp.ndarray work = np.empty(<Py_ssize_t>fdgrad_adaptive_hessian_work(<size_t>n))
+    cdef cnp.ndarray value = np.empty((n, n)), error = np.empty((n, n)), smallest = np.empty(n)
+    cdef cnp.ndarray converged = np.empty((n, n), dtype=np.uint8)
+    cdef _Batches b = _Batches.__new__(_Batches)
+    b.evaluate, b.precision, b.hessian_at, b.diagonal_at = None, precision, hessian_at, diagonal_at
+    b.start(n)
+    cdef fdgrad_evaluator ev = b.evaluator()
+    cdef int rc
+    with np.errstate(all="ignore"):
+        rc = fdgrad_adaptive_hessian_by(&ev, xp, <size_t>n, r, f0, lp, <double *>cnp.PyArray_DATA(work),
+                                        <double *>cnp.PyArray_DATA(value), <double *>cnp.PyArray_DATA(error),
+                                        <double *>cnp.PyArray_DATA(smallest),
+                                        <unsigned char *>cnp.PyArray_DATA(converged))
+    if rc == FDGRAD_ECALLBACK:
+        raise b.raised()
+    _check_rc(rc)
+    return value, error, smallest, converged.view(np.bool_)
+
+
+# (documented as the twin is: the same arguments and results)
+for _name in ("adaptive_derivative", "adaptive_hessian"):
+    globals()[_name].__doc__ = (globals()[_name].__doc__.split("\n", 1)[0] + "\n"
+                                + getattr(_adaptive, _name).__doc__)

@@ -85,7 +85,7 @@ def _adaptive_columns(ev: Serial, stencil: Stencil, f0: np.ndarray, convert: Any
     block = max(1, ADAPTIVE_BLOCK // (2 * _adaptive.CENTRAL_STEPS * m))
     parts, nfev, used_f0 = [], 0, False
     for a, b, s in [(start, stop, stencil.row.side)] if sides is None else runs(sides, start, stop):
-        parts += [_adaptive.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, b),
+        parts += [ev.kernels.adaptive_derivative(evaluate, ev.point.work, m, s, f0, lo, min(lo + block, b),
                                                 ev.precision, deriv, limit=limit) for lo in range(a, b, block)]
         per_coordinate, uses_f0 = _LADDERS[s, deriv]
         nfev += (b - a) * per_coordinate
@@ -241,7 +241,7 @@ def _adaptive_elementwise(ev: Elementwise, stencil: Stencil, box: Optional[Box])
     converged = np.empty(flat.size, dtype=bool)
     for k in kinds:
         idx = np.flatnonzero(sides == k)
-        result = _adaptive.adaptive_derivative(ev.ladder(idx), flat[idx], 1, k, None if f0 is None else f0[idx], 0,
+        result = ev.kernels.adaptive_derivative(ev.ladder(idx), flat[idx], 1, k, None if f0 is None else f0[idx], 0,
                                                idx.size, ev.precision, deriv, whole=True,
                                                limit=None if limit is None else limit[idx])
         value[idx], error[idx], step[idx] = result.value[:, 0], result.error[:, 0], result.step[:, 0]

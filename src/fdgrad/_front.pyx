@@ -46,6 +46,8 @@ from fdgrad._cfdgrad cimport (
     fdgrad_adaptive_rule,
 )
 
+from fdgrad._rules cimport fill_rule
+
 from fdgrad import _adaptive, _ckernels, _derivatives, _evaluation, _native, _options, _results, _steps, _values
 from fdgrad._steps import QUICK_RATIO2, QUICK_STEPS as _api_quick_steps
 from fdgrad._options import _PLAIN_CALLABLES, DEFAULT_BATCH_BYTES
@@ -411,35 +413,12 @@ cdef int _loop(fdgrad_objective call, _Watch w, double *work, Py_ssize_t n, Py_s
 
 cdef fdgrad_adaptive_rule _LADDERS[3][5]
 cdef enum:
-    _ADAPTIVE_WORK = 96  # doubles of scratch for one coordinate and one output (fdgrad_adaptive_work)
-
-
-cdef void _fill_ladder(fdgrad_adaptive_rule *r, dict c):
-    cdef int k, j
-    r.side, r.deriv, r.q = c["side"], c["deriv"], c["q"]
-    for k in range(r.q):
-        r.offsets[k], r.weights[k] = c["offsets"][k], c["weights"][k]
-    r.centre, r.denom, r.rounding, r.relative, r.reach = c["centre"], c["denom"], c["rounding"], c["relative"], c["reach"]
-    r.fornberg, r.count, r.tau, r.pilot_rel = c["fornberg"], c["count"], c["tau"], c["pilot_rel"]
-    r.top_fraction, r.ceiling_div, r.probe_tolerance = c["top_fraction"], c["ceiling_div"], c["probe_tolerance"]
-    r.shrink, r.tiny, r.eps, r.check_fraction = c["shrink"], c["tiny"], c["eps"], c["check_fraction"]
-    r.wide, r.wide_top, r.wide_all = c["wide"], c["wide_top"], c["wide_all"]
-    for k in range(r.count):
-        r.powers[k] = c["powers"][k]
-    for k in range(r.count - 1):
-        r.wide_powers[k] = c["wide_powers"][k]
-    r.hessian_tau, r.hessian_top = c["hessian_tau"], c["hessian_top"]
-    for k in range(4):
-        r.hessian_powers[k] = c["hessian_powers"][k]
-    for j in range(2):
-        r.pair_slack[j] = c["pair_slack"][j]
-        for k in range(r.count):
-            r.factors[j][k], r.shrinks[j][k] = c["factors"][j][k], c["shrinks"][j][k]
+    _ADAPTIVE_WORK = 128  # doubles of scratch for one coordinate and one output (fdgrad_adaptive_work)
 
 
 for _m, _side in enumerate((0, 1, -1)):
     for _n in range(1, 5):
-        _fill_ladder(&_LADDERS[_m][_n], _adaptive.kernel_rule(_side, _n))
+        fill_rule(&_LADDERS[_m][_n], _adaptive.kernel_rule(_side, _n))
         assert fdgrad_adaptive_work(&_LADDERS[_m][_n], 1, 1) <= _ADAPTIVE_WORK
 
 cdef object _finish = _results.finish

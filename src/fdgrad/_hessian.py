@@ -76,7 +76,7 @@ def dense_hessian(ev: Serial, h: Any, stencil: Stencil, adaptive: bool = False,
         def diagonal(hs: np.ndarray) -> np.ndarray:
             return ev.values(hs, (1.0, -1.0), 0, n, 1, scalar_value, ()).reshape(n, 2)
 
-        values, errors, hs, converged = _adaptive.adaptive_hessian(at, diagonal, point.work, f0, ev.precision, limit)
+        values, errors, hs, converged = ev.kernels.adaptive_hessian(at, diagonal, point.work, f0, ev.precision, limit)
         looks = ev.looks
         if ev.unchanging() and not values.any():
             warn_if_unchanging(ev.target is not None)

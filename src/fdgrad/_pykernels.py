@@ -1,8 +1,10 @@
 """The pure-Python kernels: the same loops as csrc/fdgrad.c, in the same order.
 
 Loops only: no argument checking and no policy; the imports from the rest of
-fdgrad are the Hessian's points and the descent's norm (_stencils, pure arithmetic).  Python floats are IEEE doubles and every operation below is the one
-the C kernel performs, so both backends round identically.
+fdgrad are the Hessian's points and the descent's norm (_stencils, pure arithmetic)
+and the adaptive engine (_adaptive, csrc/adaptive.c's twin, numpy over arrays).
+Python floats are IEEE doubles and every operation below is the one the C kernel
+performs, so both backends round identically.
 
 The loops perturb a flat float64 working buffer ``x`` one coordinate at a
 time and restore it after every evaluation, also when ``f`` raises (the
@@ -20,10 +22,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ._adaptive import adaptive_derivative, adaptive_hessian
 from ._stencils import hessian_moves, norm
 
 __all__ = [
     "Halted",
+    "adaptive_derivative",
+    "adaptive_hessian",
     "StopFlag",
     "combine",
     "combine_range",

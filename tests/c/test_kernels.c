@@ -473,6 +473,74 @@ static void test_adaptive(void)
     CHECK(fdgrad_adaptive_range(pair, &p, xs, 3, &r, 2, NULL, &eps, 0, 4, big, jv, je, js, jc) == FDGRAD_EINVAL);
 }
 
+/* A batch evaluator over the pointwise one that records its batches and the farthest point. */
+typedef struct {
+    fdgrad_pointwise inner;
+    const double *x0;
+    int batches, fail_precision;
+    double farthest[3];
+} recording;
+
+static int recorded_values(void *ctx, double *x, size_t lo, size_t hi, const double *h, const double *offsets,
+                           int count, size_t m, double *out)
+{
+    recording *rec = (recording *)ctx;
+    rec->batches++;
+    for (size_t i = lo; i < hi; i++)
+        for (int k = 0; k < count; k++) {
+            double moved = fabs((rec->x0[i] + offsets[k] * h[i - lo]) - rec->x0[i]);
+            rec->farthest[i] = moved > rec->farthest[i] ? moved : rec->farthest[i];
+        }
+    fdgrad_evaluator inner = fdgrad_pointwise_evaluator(&rec->inner);
+    return inner.values(inner.ctx, x, lo, hi, h, offsets, count, m, out);
+}
+
+static int recorded_precision(void *ctx, double *eps)
+{
+    recording *rec = (recording *)ctx;
+    *eps = *rec->inner.eps;
+    return rec->fail_precision;
+}
+
+static void test_adaptive_batches(void)
+{
+    double x0[3] = {1.0, 0.5, -2.0}, x[3], f0 = 0.0, eps = DBL_EPSILON, work[512];
+    double value[2][3], error[2][3], step[2][3], limit[3] = {INFINITY, 1e-6, 3e-4};
+    unsigned char converged[2][3];
+    for (int side = -1; side <= 1; side++) {
+        fdgrad_adaptive_rule r = ladder_rule(side);
+        CHECK(fdgrad_adaptive_work(&r, 1, 3) <= 512);
+        quad_ctx q = {3, 0, -1};
+        memcpy(x, x0, sizeof(x));
+        mixed(&q, x, &f0);
+        /* in runs and whole (every kind at once): a separable f's values are the same points', so the
+         * same results; pilots and probes in one batch each, ladders in one batch per run or kind */
+        for (int whole = 0; whole < 2; whole++) {
+            recording rec = {{mixed, &q, &eps}, x0, 0, 0, {0.0, 0.0, 0.0}};
+            fdgrad_evaluator ev = {recorded_values, recorded_precision, NULL, &rec};
+            CHECK(fdgrad_adaptive_ladders(&ev, x, 3, &r, 1, &f0, 0, NULL, whole, 0, 3, work, value[whole],
+                                          error[whole], step[whole], converged[whole]) == FDGRAD_OK);
+            CHECK(rec.batches >= 3 && rec.batches <= 5);
+            CHECK(memcmp(x, x0, sizeof(x)) == 0);
+        }
+        CHECK(memcmp(value[0], value[1], sizeof(value[0])) == 0);
+        CHECK(memcmp(error[0], error[1], sizeof(error[0])) == 0);
+        /* a limit: no point farther from x_i than it */
+        recording rec = {{mixed, &q, &eps}, x0, 0, 0, {0.0, 0.0, 0.0}};
+        fdgrad_evaluator ev = {recorded_values, recorded_precision, NULL, &rec};
+        CHECK(fdgrad_adaptive_ladders(&ev, x, 3, &r, 1, &f0, 0, limit, 0, 0, 3, work, value[0], error[0],
+                                      step[0], converged[0]) == FDGRAD_OK);
+        for (int i = 0; i < 3; i++)
+            CHECK(rec.farthest[i] <= limit[i] && rec.farthest[i] > 0.0);
+        CHECK(fabs(value[0][1] - cos(0.5)) < 1e-6);
+        /* a failing precision callback stops the engine */
+        rec.fail_precision = 1;
+        CHECK(fdgrad_adaptive_ladders(&ev, x, 3, &r, 1, &f0, 0, NULL, 0, 0, 3, work, value[0], error[0], step[0],
+                                      converged[0]) == FDGRAD_ECALLBACK);
+        CHECK(memcmp(x, x0, sizeof(x)) == 0);
+    }
+}
+
 static void test_adaptive_hessian(void)
 {
     fdgrad_adaptive_rule r = ladder_rule(0); /* then made the central second derivative's */
@@ -518,6 +586,7 @@ static void test_adaptive_hessian(void)
 int main(void)
 {
     test_adaptive();
+    test_adaptive_batches();
     test_adaptive_hessian();
     test_group_columns();
     test_jacobian_range();
