@@ -213,6 +213,15 @@ def adaptive_cases() -> list:
                     lambda m: lambda: m.gradient(function_2, x2, adaptive=True),
                     [("numdifftools Gradient(function_2)(x)", lambda: nd.Gradient(function_2)(x2), 0.05, True),
                      ("floor: its 24 bare calls of f", lambda: bare_calls(function_2, x2, 24), None, False)]))
+    # The general path (behind the options the front door leaves to it), the engine in the kernels there too:
+    # for information, against numdifftools (the fallback column: the numpy engine, the same bits).
+    xs = np.linspace(-1.0, 1.0, 100)
+    out.append(Case("derivative(np.sin, xs, adaptive=True), 100 points (adaptive, general path)",
+                    lambda m: lambda: m.derivative(np.sin, xs, adaptive=True),
+                    [("numdifftools Derivative(np.sin)(xs)", lambda: nd.Derivative(np.sin)(xs), None, True)]))
+    out.append(Case("gradient(function_2, x, adaptive=True, bounds=(-10, 10)) (adaptive, general path)",
+                    lambda m: lambda: m.gradient(function_2, x2, adaptive=True, bounds=(-10.0, 10.0)),
+                    [("numdifftools Gradient(function_2)(x)", lambda: nd.Gradient(function_2)(x2), None, True)]))
     return out
 
 

@@ -1,5 +1,6 @@
 /*
- * adaptive.c - the adaptive engine for one coordinate and one output of f.
+ * adaptive.c - the adaptive engine: each coordinate's ladder, for each output of f, f evaluated
+ * in batches through an fdgrad_evaluator (point by point over an objective, or a caller's own).
  *
  * The stages are those of src/fdgrad/_adaptive.py, whose module docstring gives
  * the algorithm: pilot, probe, ladder, tableau, check.  That module is the twin

@@ -2,13 +2,14 @@
 
 Shared by both backends; the evaluations of f come from the backend's kernels
 through the ``evaluate`` callback, and the arithmetic here is numpy's, so the
-two backends agree bit for bit.  The compiled backend also has these stages in
-C (csrc/adaptive.c, one coordinate at a time, with :func:`kernel_rule`'s
-constants), behind its front door: derivative() at a number, gradient(),
-hessian_diag() and partial() of a Python f returning floats, serially and with
-every other option at its default.  This module is their twin, operation for
-operation (each entry's result depends on its own coordinate alone), and the
-tests hold the two to the same bits.
+two backends agree bit for bit.  The compiled backend runs these stages in C
+(csrc/adaptive.c, with :func:`kernel_rule`'s constants) on every path: its front
+door calls them over its own calls of f, and ``_ckernels.adaptive_derivative`` and
+``adaptive_hessian`` over the same ``evaluate`` callbacks this module is given
+(threads, executors, a vectorized or native f, bounds, progress=), in the same
+batches.  This module is their twin, operation for operation (each entry's result
+depends on its own coordinate alone); ``fdgrad.fallback`` runs it (through
+``_pykernels``), and the tests hold the two to the same bits.
 
 Per coordinate (and per output of f), for a central difference of any order:
 
