@@ -19,10 +19,11 @@ from fdgrad._api import CALLABLE_NAMES, PUBLIC_NAMES
 
 def test_same_public_names():
     assert fdgrad.__all__ == fdgrad.fallback.__all__ == [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo",
-                                                         "DiffInfo", "GradCheck", "UnchangingWarning",
+                                                         "DiffInfo", "GradCheck", "UndecidedWarning", "UnchangingWarning",
                                                          "group_columns", "on_nonfinite"]
     assert fdgrad.ColumnGroups is fdgrad.fallback.ColumnGroups
     assert fdgrad.UnchangingWarning is fdgrad.fallback.UnchangingWarning
+    assert fdgrad.UndecidedWarning is fdgrad.fallback.UndecidedWarning
     assert fdgrad.DescentInfo is fdgrad.fallback.DescentInfo
     assert fdgrad.DiffInfo is fdgrad.fallback.DiffInfo and fdgrad.GradCheck is fdgrad.fallback.GradCheck
     assert fdgrad.on_nonfinite is fdgrad.fallback.on_nonfinite

@@ -244,3 +244,50 @@ def test_check_grad_of_random_float32_objectives_at_fixed_steps(fd):
             right_failed += not fd.check_grad(f, g, x, adaptive=False, method=method).ok
             wrong_passed += fd.check_grad(f, lambda q, g=g: g(q) * 1.01, x, adaptive=False, method=method).ok
     assert wrong_passed == 0 and right_failed <= total // 100, (wrong_passed, right_failed)
+
+
+def test_adaptive_check_grad_of_coarse_objectives_never_passes_a_wrong_gradient(fd):
+    """The class: random float32 and float16 f's (three families, scales 1e-2..3), each method, adaptive
+    check_grad.  A tenfold-wrong gradient never passes (where the estimate would have let it, the entry is
+    undecided: a failed check with an UndecidedWarning); a right one fails only as undecided, never as a
+    mismatch, and a central float32 check is always decided."""
+    rng = np.random.default_rng(2612)
+    families = [(lambda q: np.sum(q * np.sin(q)), lambda q: np.sin(q) + q * np.cos(q)),
+                (lambda q: np.sum(np.exp(0.3 * q) * q**2), lambda q: np.exp(0.3 * q) * (0.3 * q**2 + 2 * q)),
+                (lambda q: np.sum(np.log1p(q**2)) + q[0] * q[1],
+                 lambda q: 2 * q / (1 + q**2) + np.array([q[1], q[0], 0.0]))]
+    wrong_passed, undecided = 0, {}
+    for dtype in (np.float32, np.float16):
+        for method in ("central", "forward", "backward"):
+            for k in range(30):
+                f0, g = families[k % 3]
+                x = rng.uniform(-3, 3, 3) * 10.0 ** rng.uniform(-2, 0.5)
+                f = lambda q, f0=f0, dtype=dtype: dtype(f0(q))  # noqa: E731
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    right = fd.check_grad(f, g, x, method=method)
+                said = any(issubclass(w.category, fd.UndecidedWarning) for w in caught)
+                assert right.ok or said, (dtype, method, x, right)  # a right gradient: never a mismatch
+                assert not (right.ok and said)
+                undecided[dtype, method] = undecided.get((dtype, method), 0) + said
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", fd.UndecidedWarning)
+                    wrong_passed += fd.check_grad(f, lambda q, g=g: 10 * g(q), x, method=method).ok
+    assert wrong_passed == 0
+    assert undecided[np.float32, "central"] == 0
+    assert sum(undecided.values()) <= 30 * 6 // 5, undecided  # (at most a fifth of the right checks)
+
+
+def test_undecided_check_grad_says_why(fd):
+    """An entry resting on an estimate larger than the gradient: not ok, a warning naming the entry, and with
+    raise_on_mismatch an AssertionError saying it cannot be decided (a term of f far larger than its changes)."""
+    f = lambda x: 1e8 + float(np.sum(x**2))  # noqa: E731
+    x = np.full(3, 1e-3)
+    with pytest.warns(fd.UndecidedWarning, match=r"cannot decide entry \(\d,\)"):
+        result = fd.check_grad(f, lambda p: 2 * p, x)
+    assert not result.ok and not bool(result)
+    with pytest.warns(fd.UndecidedWarning), pytest.raises(AssertionError, match="cannot be decided"):
+        fd.check_grad(f, lambda p: 2 * p, x, raise_on_mismatch=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fd.check_grad(lambda v: float(np.sum(v**2)), lambda p: 2 * p, x).ok  # float64, no constant: decided

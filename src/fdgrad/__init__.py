@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal, Optional
 from . import _pykernels
 from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES
 from ._public import published
-from ._results import UnchangingWarning
+from ._results import UndecidedWarning, UnchangingWarning
 from ._sparsity import ColumnGroups
 from ._results import DescentInfo, DiffInfo, GradCheck, on_nonfinite
 
@@ -99,5 +99,5 @@ else:  # functions of this module (fdgrad._public): with the compiled backend, t
     # fdgrad._front's compiled definitions, whose general path is an API without the door (they have tried it)
     globals().update(published(_api, __name__, _door))
 
-__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",
+__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UndecidedWarning", "UnchangingWarning",
            "group_columns", "on_nonfinite"]

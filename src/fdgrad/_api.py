@@ -1113,7 +1113,10 @@ class API:
             An entry passes when ``|grad - numeric| <= atol + rtol * |numeric|
             + error``, error being the estimated error of ``numeric``.  For an
             f whose values are float32 (or float16), rtol is at least the
-            square root of that precision (3.5e-4 for float32).
+            square root of that precision (3.5e-4 for float32).  An entry
+            that would pass only by an error estimate above half the numeric
+            gradient's largest entry cannot be decided: it fails, with an
+            :class:`UndecidedWarning`.
         raise_on_mismatch : bool
             Raise an ``AssertionError`` naming the worst entry, both values
             and the tolerance, instead of returning a failed check.

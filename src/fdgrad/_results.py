@@ -272,6 +272,18 @@ def apply_nonfinite_policy(result: Any) -> Any:
     return result
 
 
+#: compare_gradients: an entry passing only by an error estimate above this fraction of the
+#: numeric gradient's largest entry is undecided, and fails.
+UNDECIDED = 0.5
+
+
+class UndecidedWarning(UserWarning):
+    """check_grad could not tell a right gradient from a wrong one at some entry: it would pass
+    there only by the numeric gradient's estimated error, which is more than half the gradient's
+    largest entry (a float16 f, float32 with one-sided steps, or a term of f far larger than its
+    changes).  The check fails (``ok`` False); a central method or a float64 f may decide."""
+
+
 class UnchangingWarning(UserWarning):
     """f gave the same value wherever fdgrad moved x: it may not read the x it is given."""
 
@@ -320,18 +332,37 @@ def compare_gradients(analytic: np.ndarray, numeric: np.ndarray, error: Any, rto
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(size > 0, diff / size, 0.0)
     estimate = np.where(np.isfinite(error), error, 0.0)
-    tolerance = atol + rtol * np.abs(numeric) + estimate
+    plain = atol + rtol * np.abs(numeric)
+    tolerance = plain + estimate
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = np.where(diff == 0, 0.0, diff / tolerance)
     excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN anywhere is a mismatch
+    # An entry that would pass only by its error estimate, where that estimate is as large as half
+    # the whole numeric gradient (a float16 f's, a one-sided float32 f's): the check cannot tell a
+    # right gradient there from a wrong one, and does not pass it.
+    with np.errstate(invalid="ignore"):
+        scale = float(np.max(np.abs(numeric), initial=0.0))
+        undecided = (diff > plain) & (excess <= 1.0) & (estimate > UNDECIDED * scale)
+    excess = np.where(undecided, np.inf, excess)
     worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), shape))
     ok = bool(np.all(excess <= 1.0))
     result = GradCheck(float(np.max(diff)), float(np.max(rel)), worst, ok, numeric, analytic, tolerance)
+    if undecided.any():
+        warnings.warn(
+            f"check_grad cannot decide entry {worst}: its |difference| {float(diff[worst]):.3g} is within the "
+            f"numeric gradient's estimated error {float(estimate[worst]):.3g}, which is more than half the "
+            f"gradient's largest entry ({scale:.3g}); the check fails. f's values carry too much rounding for the "
+            "gradient's scale (a float16 f, float32 with one-sided steps, or a term of f far larger than its "
+            "changes): a central method, or f in float64, may decide", UndecidedWarning,
+            stacklevel=_caller_level())
     if raise_on_mismatch and not ok:
+        reason = (f"cannot be decided (its tolerance rests on an estimated error of "
+                  f"{float(estimate[worst]):.3g}, more than half the gradient's largest entry, {scale:.3g})"
+                  if undecided[worst] else
+                  f"> tolerance {float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + "
+                  f"estimated error {float(estimate[worst]):.3g})")
         raise AssertionError(
             f"gradient mismatch at index {worst}: grad gives {float(analytic[worst])!r}, finite differences "
-            f"give {float(numeric[worst])!r}; |difference| {float(diff[worst]):.3g} > tolerance "
-            f"{float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + estimated error "
-            f"{float(estimate[worst]):.3g})"
+            f"give {float(numeric[worst])!r}; |difference| {float(diff[worst]):.3g} {reason}"
         )
     return result

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from . import _pykernels
 from ._api import API, CALLABLE_NAMES, PUBLIC_NAMES, bound_callables
 from ._public import publisher
-from ._results import UnchangingWarning
+from ._results import UndecidedWarning, UnchangingWarning
 from ._sparsity import ColumnGroups
 from ._results import DescentInfo, DiffInfo, GradCheck, on_nonfinite
 
@@ -41,5 +41,5 @@ if TYPE_CHECKING:  # the classes, with their types (bound_callables makes one of
 else:
     Derivative, Gradient, Jacobian, Hessian, Hessdiag = bound_callables(_api, __name__)
 
-__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UnchangingWarning",
+__all__ = [*PUBLIC_NAMES, *CALLABLE_NAMES, "ColumnGroups", "DescentInfo", "DiffInfo", "GradCheck", "UndecidedWarning", "UnchangingWarning",
            "group_columns", "on_nonfinite"]
