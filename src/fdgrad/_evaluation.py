@@ -455,20 +455,25 @@ class Threads(Serial):
             # A Python f may hold the GIL throughout (pure-Python arithmetic): threads then only take
             # turns, slower than one thread.  A trial tells, in four samples of the same number of
             # indices, about _TRIAL / 2 seconds each: this thread, every thread at once, every
-            # thread again, this thread again (so a slow spell of the machine weighs on both sides
-            # alike, and one slow evaluation in the probe cannot decide).  Every sample is part of
+            # thread again, this thread again (so one slow evaluation in the probe cannot decide).  Every sample is part of
             # the call's work.  Without a speedup the rest of the call stays on this thread.
+            # A slow spell only adds time, so each side counts its fastest sample; where the machine
+            # was too unsteady to tell (the two samples of a side more than 25% apart: another process
+            # took a core), the trial is taken again, up to three times while the work lasts.
             count = min((stop - probe) // 4, max(self.workers, int(_TRIAL / (2 * per_index))))
-            spent = [0.0, 0.0]  # this thread, every thread
-            for on_threads in (False, True, True, False):
-                began = time.perf_counter()
-                if on_threads:
-                    self._on_threads(call, probe, probe + count)
-                else:
-                    call(work, view, None, probe, probe + count)
-                spent[on_threads] += time.perf_counter() - began
-                probe += count
-            self.gil_bound = spent[1] > _NO_SPEEDUP * spent[0]
+            spent: list = [[], []]  # this thread, every thread
+            for _ in range(3):
+                for on_threads in (False, True, True, False):
+                    began = time.perf_counter()
+                    if on_threads:
+                        self._on_threads(call, probe, probe + count)
+                    else:
+                        call(work, view, None, probe, probe + count)
+                    spent[on_threads].append(time.perf_counter() - began)
+                    probe += count
+                if all(max(side[-2:]) <= 1.25 * min(side[-2:]) for side in spent) or stop - probe < 4 * count:
+                    break
+            self.gil_bound = min(spent[1]) > _NO_SPEEDUP * min(spent[0])
             if probe == stop:
                 return
             if self.gil_bound:
