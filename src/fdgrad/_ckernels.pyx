@@ -89,9 +89,9 @@ import fdgrad._adaptive as _adaptive
 
 __all__ = [
     "Halted",
+    "StopFlag",
     "adaptive_derivative",
     "adaptive_hessian",
-    "StopFlag",
     "combine",
     "combine_range",
     "complex_range",
@@ -735,9 +735,10 @@ cdef class _Batches:
     cdef cnp.ndarray h_all
     cdef Py_ssize_t n
 
-    cdef void start(self, Py_ssize_t n):
+    cdef int start(self, Py_ssize_t n) except -1:
         self.n = n
         self.h_all = np.zeros(n)
+        return 0
 
     cdef fdgrad_evaluator evaluator(self):
         cdef fdgrad_evaluator ev

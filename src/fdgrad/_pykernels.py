@@ -27,9 +27,9 @@ from ._stencils import hessian_moves, norm
 
 __all__ = [
     "Halted",
+    "StopFlag",
     "adaptive_derivative",
     "adaptive_hessian",
-    "StopFlag",
     "combine",
     "combine_range",
     "complex_range",
