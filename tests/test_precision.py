@@ -291,3 +291,18 @@ def test_undecided_check_grad_says_why(fd):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert fd.check_grad(lambda v: float(np.sum(v**2)), lambda p: 2 * p, x).ok  # float64, no constant: decided
+
+
+def test_undecided_messages_name_the_right_entry(fd):
+    """A definite mismatch outranks an undecided entry in worst_index and in the error; a NaN entry is a
+    mismatch, and the warning names the undecided entry (and how many more), not it; the warning's public
+    name is fdgrad's."""
+    offset = lambda v: 1e8 + float(np.sum(v**2))  # noqa: E731  (near 0: a gradient below f's rounding)
+    x = np.zeros(3) + 1e-3
+    with pytest.warns(fd.UndecidedWarning), pytest.raises(AssertionError, match=r"index \(2,\).*> tolerance"):
+        fd.check_grad(offset, np.array([2e-3, 2e-3, 5.0]), x, raise_on_mismatch=True)
+    with pytest.warns(fd.UndecidedWarning, match=r"cannot decide entry \([12],\)") as caught:
+        result = fd.check_grad(offset, np.array([np.nan, 2e-3, 2e-3]), x)
+    assert not result.ok and result.worst_index == (0,)
+    assert "(and 1 more)" in str(caught[0].message)
+    assert fd.UndecidedWarning.__module__ == "fdgrad"

@@ -1114,9 +1114,9 @@ class API:
             + error``, error being the estimated error of ``numeric``.  For an
             f whose values are float32 (or float16), rtol is at least the
             square root of that precision (3.5e-4 for float32).  An entry
-            that would pass only by an error estimate above half the numeric
-            gradient's largest entry cannot be decided: it fails, with an
-            :class:`UndecidedWarning`.
+            that would pass only by the adaptive error estimate, above half
+            the numeric gradient's largest entry, cannot be decided: it
+            fails, with an :class:`UndecidedWarning`.
         raise_on_mismatch : bool
             Raise an ``AssertionError`` naming the worst entry, both values
             and the tolerance, instead of returning a failed check.
@@ -1230,7 +1230,7 @@ class API:
             one_sided = not adaptive and resolve_method(method, order, False, 1).order == 1  # (forward, backward)
             rtol, extra = self._coarse_tolerance(bound, at, rtol, None if adaptive else info.step, one_sided)
         error = extra if np.ndim(extra) else info.error  # (fixed steps: NaN, no estimate, but for a coarse f)
-        return compare_gradients(analytic, numeric, error, rtol, atol, raise_on_mismatch)
+        return compare_gradients(analytic, numeric, error, rtol, atol, raise_on_mismatch, bool(adaptive))
 
     @overload
     def gradient_descent(self, f: Objective, init_x: ArrayLike, lr: float = 0.01, step_num: int = 100, h: Step = None,

@@ -281,7 +281,8 @@ class UndecidedWarning(UserWarning):
     """check_grad could not tell a right gradient from a wrong one at some entry: it would pass
     there only by the numeric gradient's estimated error, which is more than half the gradient's
     largest entry (a float16 f, float32 with one-sided steps, or a term of f far larger than its
-    changes).  The check fails (``ok`` False); a central method or a float64 f may decide."""
+    changes, as near a stationary point).  The check fails (``ok`` False); a central method, a
+    float64 f or another point may decide."""
 
 
 class UnchangingWarning(UserWarning):
@@ -289,7 +290,7 @@ class UnchangingWarning(UserWarning):
 
 
 # Their public names (for -W ignore::fdgrad.UnchangingWarning, pickles, and help(): -> fdgrad.DiffInfo)
-for _public in (UnchangingWarning, DiffInfo, DescentInfo, GradCheck):
+for _public in (UnchangingWarning, UndecidedWarning, DiffInfo, DescentInfo, GradCheck):
     _public.__module__ = "fdgrad"
 del _public
 
@@ -322,10 +323,11 @@ def warn_if_unchanging(inplace: bool = False) -> None:
 
 
 def compare_gradients(analytic: np.ndarray, numeric: np.ndarray, error: Any, rtol: float, atol: float,
-                      raise_on_mismatch: bool) -> GradCheck:
+                      raise_on_mismatch: bool, estimated: bool = True) -> GradCheck:
     """check_grad's verdict: an entry passes when |analytic - numeric| <= atol + rtol |numeric| +
-    error (NaN anywhere is a mismatch); with raise_on_mismatch, a failed check is an
-    AssertionError naming the worst entry."""
+    error (NaN anywhere is a mismatch), but not where it is undecided (see UNDECIDED; only where
+    error is estimated, not a fixed step's bound on its rounding); with raise_on_mismatch, a
+    failed check is an AssertionError naming the worst entry."""
     shape = numeric.shape
     diff = np.abs(analytic - numeric)
     size = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -337,28 +339,41 @@ def compare_gradients(analytic: np.ndarray, numeric: np.ndarray, error: Any, rto
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = np.where(diff == 0, 0.0, diff / tolerance)
     excess = np.where(np.isnan(excess), np.inf, excess)  # a NaN anywhere is a mismatch
-    # An entry that would pass only by its error estimate, where that estimate is as large as half
-    # the whole numeric gradient (a float16 f's, a one-sided float32 f's): the check cannot tell a
-    # right gradient there from a wrong one, and does not pass it.
+    # An entry that would pass only by its error estimate, where that estimate is more than half the
+    # numeric gradient's largest entry: the check cannot tell a right gradient there from a wrong
+    # one, and does not pass it (a float16 f's, a one-sided float32 f's, a term of f far larger than
+    # its changes near a stationary point).  (Against the entry's own size instead, a float32 f's
+    # pessimistic estimates would fail right checks of its small entries: a textbook net's W1.)
     with np.errstate(invalid="ignore"):
         scale = float(np.max(np.abs(numeric), initial=0.0))
-        undecided = (diff > plain) & (excess <= 1.0) & (estimate > UNDECIDED * scale)
-    excess = np.where(undecided, np.inf, excess)
+        own = np.full(shape, scale)
+        undecided = (diff > plain) & (excess <= 1.0) & (estimate > UNDECIDED * own) & estimated
+    mismatched = excess > 1.0
+    ok = not mismatched.any() and not undecided.any()
     worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), shape))
-    ok = bool(np.all(excess <= 1.0))
-    result = GradCheck(float(np.max(diff)), float(np.max(rel)), worst, ok, numeric, analytic, tolerance)
+    doubt = None
     if undecided.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            doubt = tuple(int(k) for k in np.unravel_index(int(np.argmax(np.where(undecided, estimate / own, -1.0))),
+                                                         shape))
+        if not mismatched.any():
+            worst = doubt  # (a definite mismatch outranks it)
+    result = GradCheck(float(np.max(diff)), float(np.max(rel)), worst, ok, numeric, analytic, tolerance)
+    if doubt is not None:
+        count = int(np.count_nonzero(undecided))
         warnings.warn(
-            f"check_grad cannot decide entry {worst}: its |difference| {float(diff[worst]):.3g} is within the "
-            f"numeric gradient's estimated error {float(estimate[worst]):.3g}, which is more than half the "
-            f"gradient's largest entry ({scale:.3g}); the check fails. f's values carry too much rounding for the "
-            "gradient's scale (a float16 f, float32 with one-sided steps, or a term of f far larger than its "
-            "changes): a central method, or f in float64, may decide", UndecidedWarning,
-            stacklevel=_caller_level())
+            f"check_grad cannot decide entry {doubt}" + (f" (and {count - 1} more)" if count > 1 else "")
+            + f": grad gives {float(analytic[doubt])!r}, finite differences {float(numeric[doubt])!r}, "
+            f"|difference| {float(diff[doubt]):.3g}, within the numeric gradient's estimated error "
+            f"{float(estimate[doubt]):.3g}, which is more than half the gradient's largest entry ({scale:.3g}); the "
+            "check "
+            "fails. f's values carry too much rounding for it (a float16 f, float32 with one-sided steps, or a term "
+            "of f far larger than its changes, as near a stationary point): a central method, f in float64, or a "
+            "point where the gradient is larger may decide", UndecidedWarning, stacklevel=_caller_level())
     if raise_on_mismatch and not ok:
         reason = (f"cannot be decided (its tolerance rests on an estimated error of "
                   f"{float(estimate[worst]):.3g}, more than half the gradient's largest entry, {scale:.3g})"
-                  if undecided[worst] else
+                  if not mismatched.any() else
                   f"> tolerance {float(tolerance[worst]):.3g} (atol {atol:g} + rtol {rtol:g} * |numeric| + "
                   f"estimated error {float(estimate[worst]):.3g})")
         raise AssertionError(
